@@ -1,0 +1,70 @@
+package dev.spamcheck.schemas.number;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+
+/**
+ * Which phone numbers spamcheck accepts: strict E.164 (a plus, digits only, no formatting) that
+ * libphonenumber considers a valid number of one of the allowed regions.
+ */
+public final class PhoneNumberRules {
+
+    private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
+    private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+
+    private final Set<String> allowedRegions;
+
+    public PhoneNumberRules(Set<String> allowedRegions) {
+        if (allowedRegions.isEmpty()) {
+            throw new IllegalArgumentException("at least one allowed region is required");
+        }
+        this.allowedRegions = allowedRegions.stream()
+                .map(region -> region.trim().toUpperCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    public Set<String> allowedRegions() {
+        return allowedRegions;
+    }
+
+    /**
+     * Returns the number in canonical E.164 form.
+     *
+     * @throws InvalidPhoneNumberException with a reason that never quotes the input
+     */
+    public String requireValid(String input) {
+        if (input == null || !E164.matcher(input).matches()) {
+            throw new InvalidPhoneNumberException(
+                    "phone_number must be in E.164 form: a plus sign and digits only, e.g. +12125550123");
+        }
+        PhoneNumber parsed;
+        try {
+            parsed = UTIL.parse(input, null);
+        }
+        catch (NumberParseException ex) {
+            throw new InvalidPhoneNumberException("phone_number is not a valid phone number");
+        }
+        if (!UTIL.isValidNumber(parsed)) {
+            throw new InvalidPhoneNumberException("phone_number is not a valid phone number");
+        }
+        String region = UTIL.getRegionCodeForNumber(parsed);
+        if (!allowedRegions.contains(region)) {
+            throw new InvalidPhoneNumberException(
+                    "phone_number must belong to one of the allowed regions " + allowedRegions.stream().sorted().toList());
+        }
+        return UTIL.format(parsed, PhoneNumberUtil.PhoneNumberFormat.E164);
+    }
+
+    /** A rejected number; the message is safe to show to callers and to log. */
+    public static final class InvalidPhoneNumberException extends RuntimeException {
+        public InvalidPhoneNumberException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.spamcheck.schemas.topic;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * A request to look a number up, on {@link Topics#LOOKUP_REQUESTS}. Schema:
+ * {@code schemas/lookup-request.schema.json}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LookupRequest(
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("number_hash") String numberHash,
+        @JsonProperty("number_ciphertext") String numberCiphertext,
+        @JsonProperty("last4") String last4,
+        @JsonProperty("origin") Origin origin,
+        @JsonProperty("campaign_id") String campaignId,
+        @JsonProperty("requested_at") Instant requestedAt) {
+
+    /** Who asked: interactive requests always take precedence over bulk work. */
+    public enum Origin {
+        @JsonProperty("interactive") INTERACTIVE,
+        @JsonProperty("prewarm") PREWARM,
+        @JsonProperty("recheck") RECHECK
+    }
+}

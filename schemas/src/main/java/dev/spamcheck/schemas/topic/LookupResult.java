@@ -1,0 +1,38 @@
+package dev.spamcheck.schemas.topic;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The answer to a lookup, on {@link Topics#LOOKUP_RESULTS}. Schema:
+ * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
+ * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LookupResult(
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("number_hash") String numberHash,
+        @JsonProperty("number_ciphertext") String numberCiphertext,
+        @JsonProperty("last4") String last4,
+        @JsonProperty("outcome") Outcome outcome,
+        @JsonProperty("spam_score") Integer spamScore,
+        @JsonProperty("checked_at") Instant checkedAt,
+        @JsonProperty("error_code") String errorCode,
+        @JsonProperty("from_cache") boolean fromCache) {
+
+    public enum Outcome {
+        /** Twilio and the Nomorobo add-on answered; {@code spam_score} holds the score. */
+        @JsonProperty("scored") SCORED,
+        /** Twilio does not know the number (HTTP 404, error 20404). Cached like a score. */
+        @JsonProperty("not_found") NOT_FOUND,
+        /** No answer could be had now; never cached. */
+        @JsonProperty("unavailable") UNAVAILABLE
+    }
+
+    /** Whether this result may be kept in the cache. */
+    public boolean isDefinitive() {
+        return outcome != Outcome.UNAVAILABLE;
+    }
+}

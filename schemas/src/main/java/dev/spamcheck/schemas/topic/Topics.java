@@ -1,0 +1,54 @@
+package dev.spamcheck.schemas.topic;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The Kafka topics of spamcheck and how they are created. Every service declares the topics it
+ * touches from here, so names and retention live in one place.
+ */
+public final class Topics {
+
+    /** Lookup requests from the gateway (and re-checks), keyed by number hash. */
+    public static final String LOOKUP_REQUESTS = "spamcheck.lookup.requests";
+
+    /** Lookup results, keyed by number hash; compacted so the cache can be rebuilt from it. */
+    public static final String LOOKUP_RESULTS = "spamcheck.lookup.results";
+
+    /** Bulk prewarm ingress written by campaign tools in plaintext; kept for 24 hours only. */
+    public static final String LOOKUP_PREWARM = "spamcheck.lookup.prewarm";
+
+    /** Audit events of every gateway request. */
+    public static final String AUDIT_EVENTS = "spamcheck.audit.events";
+
+    /** Nightly maintenance triggers, keyed by job date. */
+    public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
+
+    private static final String SEVEN_DAYS_MS = String.valueOf(7L * 24 * 60 * 60 * 1000);
+    private static final String ONE_DAY_MS = String.valueOf(24L * 60 * 60 * 1000);
+
+    private Topics() {
+    }
+
+    /**
+     * The topic definitions, created on start-up when missing. The replication factor is left to
+     * the broker's {@code default.replication.factor}.
+     */
+    public static List<NewTopic> definitions(int partitions) {
+        return List.of(
+                topic(LOOKUP_REQUESTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
+                topic(LOOKUP_RESULTS, partitions, Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(LOOKUP_PREWARM, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
+                topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
+                topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)));
+    }
+
+    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+    }
+}
