@@ -1,0 +1,22 @@
+package dev.spamcheck.archiver;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class ArchiverApplication {
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+
+    /** The application as devstack and the tests start it too; it reads {@code archiver.yml}. */
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(ArchiverApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.config.name=archiver");
+    }
+}

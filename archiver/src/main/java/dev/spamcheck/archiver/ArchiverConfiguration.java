@@ -1,0 +1,23 @@
+package dev.spamcheck.archiver;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+
+import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.Topics;
+
+@Configuration(proxyBeanMethods = false)
+class ArchiverConfiguration {
+
+    @Bean
+    MessageCodec messageCodec() {
+        return new MessageCodec();
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics spamcheckTopics(ArchiverProperties properties) {
+        return new KafkaAdmin.NewTopics(Topics.definitions(properties.kafka().partitions()).toArray(NewTopic[]::new));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.spamcheck.gateway;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.Topics;
+
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    @Bean
+    NumberProtection numberProtection(GatewayProperties properties) {
+        return NumberProtection.fromSecrets(properties.hashKey(), properties.encryptionKeys());
+    }
+
+    @Bean
+    PhoneNumberRules phoneNumberRules(GatewayProperties properties) {
+        return new PhoneNumberRules(properties.allowedRegions());
+    }
+
+    @Bean
+    MessageCodec messageCodec() {
+        return new MessageCodec();
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics spamcheckTopics(GatewayProperties properties) {
+        return new KafkaAdmin.NewTopics(Topics.definitions(properties.kafka().partitions())
+                .toArray(org.apache.kafka.clients.admin.NewTopic[]::new));
+    }
+}

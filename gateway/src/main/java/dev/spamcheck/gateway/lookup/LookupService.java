@@ -1,0 +1,68 @@
+package dev.spamcheck.gateway.lookup;
+
+import java.time.Instant;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.topic.LookupRequest;
+import reactor.core.publisher.Mono;
+
+/** Answers from the cache, or asks lookup-worker and waits at most the lookup timeout. */
+@Service
+class LookupService {
+
+    private static final Logger log = LoggerFactory.getLogger(LookupService.class);
+
+    private final ReputationCache cache;
+    private final PendingLookups pending;
+    private final LookupRequestPublisher publisher;
+    private final NumberProtection protection;
+    private final GatewayProperties properties;
+
+    LookupService(ReputationCache cache, PendingLookups pending, LookupRequestPublisher publisher,
+            NumberProtection protection, GatewayProperties properties) {
+        this.cache = cache;
+        this.pending = pending;
+        this.publisher = publisher;
+        this.protection = protection;
+        this.properties = properties;
+    }
+
+    /** @param e164 a number already validated */
+    Mono<Answer> answer(String e164, String campaignId, String requestId) {
+        String hash = protection.hash(e164);
+        return cache.findFresh(hash, properties.cacheTtl())
+                .switchIfEmpty(Mono.defer(() -> askWorker(protection.protect(e164), campaignId, requestId)));
+    }
+
+    private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId) {
+        LookupRequest request = new LookupRequest(requestId, number.hash(), number.ciphertext(), number.last4(),
+                LookupRequest.Origin.INTERACTIVE, campaignId, Instant.now());
+        return pending.await(number.hash(), () -> publisher.publish(request))
+                .map(Answer::of)
+                .timeout(properties.lookupTimeout())
+                .onErrorMap(TimeoutException.class, ex -> {
+                    log.warn("No lookup result for {} within {} (request {})", number.masked(),
+                            properties.lookupTimeout(), requestId);
+                    return unavailable("No answer from the lookup service in time; try again shortly");
+                })
+                .onErrorMap(ex -> !(ex instanceof ApiException), ex -> {
+                    log.warn("Could not request a lookup for {} (request {}): {}", number.masked(), requestId,
+                            ex.getClass().getSimpleName());
+                    return unavailable("The lookup service cannot take requests right now; try again shortly");
+                });
+    }
+
+    ApiException unavailable(String detail) {
+        return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, detail, properties.lookupTimeout());
+    }
+
+}

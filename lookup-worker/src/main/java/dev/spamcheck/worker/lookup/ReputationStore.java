@@ -1,0 +1,80 @@
+package dev.spamcheck.worker.lookup;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+
+/**
+ * {@code phone_reputation} (the cache) and {@code lookup_results} (every paid check). Times come
+ * from the database clock.
+ */
+@Repository
+class ReputationStore {
+
+    private final JdbcClient jdbc;
+
+    ReputationStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A definitive answer younger than {@code ttl}, if there is one. */
+    Optional<StoredAnswer> findFresh(String numberHash, Duration ttl) {
+        return jdbc.sql("""
+                SELECT outcome, spam_score, checked_at
+                  FROM phone_reputation
+                 WHERE number_hash = :hash
+                   AND checked_at > now() - make_interval(secs => :ttl)
+                """)
+                .param("hash", numberHash)
+                .param("ttl", ttl.toMillis() / 1000.0)
+                .query((rs, row) -> new StoredAnswer(
+                        Outcome.valueOf(rs.getString("outcome").toUpperCase(Locale.ROOT)),
+                        (Integer) rs.getObject("spam_score", Integer.class),
+                        rs.getObject("checked_at", OffsetDateTime.class).toInstant()))
+                .optional();
+    }
+
+    /** Records a paid check and makes it the number's cached answer, in one statement. */
+    StoredAnswer save(LookupRequest request, Outcome outcome, Integer spamScore) {
+        String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
+        Instant checkedAt = jdbc.sql("""
+                WITH checked AS (
+                    INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
+                    VALUES (:requestId, :hash, :last4, :origin, :outcome, :score, now())
+                    RETURNING checked_at
+                )
+                INSERT INTO phone_reputation AS p
+                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at)
+                SELECT :hash, :ciphertext, :last4, :outcome, :score, checked_at, now() FROM checked
+                ON CONFLICT (number_hash) DO UPDATE
+                   SET number_ciphertext = EXCLUDED.number_ciphertext,
+                       outcome = EXCLUDED.outcome,
+                       spam_score = EXCLUDED.spam_score,
+                       checked_at = EXCLUDED.checked_at,
+                       last_requested_at = EXCLUDED.last_requested_at
+                RETURNING checked_at
+                """)
+                .param("requestId", UUID.fromString(request.requestId()))
+                .param("hash", request.numberHash())
+                .param("ciphertext", request.numberCiphertext())
+                .param("last4", request.last4())
+                .param("origin", request.origin().name().toLowerCase(Locale.ROOT))
+                .param("outcome", outcomeName)
+                .param("score", spamScore == null ? null : spamScore.shortValue(), java.sql.Types.SMALLINT)
+                .query((rs, row) -> rs.getObject("checked_at", OffsetDateTime.class).toInstant())
+                .single();
+        return new StoredAnswer(outcome, spamScore, checkedAt);
+    }
+
+    record StoredAnswer(Outcome outcome, Integer spamScore, Instant checkedAt) {
+    }
+}
