@@ -1,0 +1,167 @@
+package dev.spamcheck.devstack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import dev.spamcheck.archiver.ArchiverApplication;
+import dev.spamcheck.gateway.GatewayApplication;
+import dev.spamcheck.worker.LookupWorkerApplication;
+
+/**
+ * The whole system in one JVM: a KRaft Kafka broker, PostgreSQL, the Twilio stub, and the
+ * gateway, lookup-worker and archiver applications wired to them. Used by {@link DevStackMain}
+ * and by the system tests.
+ */
+public final class DevStack implements AutoCloseable {
+
+    static {
+        // The devstack owns logging (logback.xml): the services must not reconfigure it each.
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+    }
+
+    private final EmbeddedPostgres postgres;
+    private final EmbeddedKafkaKraftBroker kafka;
+    private final TwilioStub twilio;
+    private final DevKeys keys;
+    private final Options options;
+    private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
+    private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * @param home where state lives ({@code SPAMCHECK_HOME})
+     * @param httpPort the gateway's port, 0 for any free port
+     * @param managementPort the gateway's actuator port, 0 for any free port
+     * @param stubLatency how long the Twilio stub takes for ordinary numbers
+     * @param properties {@code spamcheck.*} and other Spring properties for every service
+     */
+    public record Options(Path home, int httpPort, int managementPort, Duration stubLatency,
+            Map<String, String> properties) {
+    }
+
+    private DevStack(EmbeddedPostgres postgres, EmbeddedKafkaKraftBroker kafka, TwilioStub twilio, DevKeys keys,
+            Options options) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.twilio = twilio;
+        this.keys = keys;
+        this.options = options;
+    }
+
+    /** Starts the infrastructure and one instance of each service. */
+    public static DevStack start(Options options) throws Exception {
+        DevKeys keys = DevKeys.loadOrCreate(options.home());
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
+        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 6);
+        kafka.brokerProperties(Map.of(
+                "group.initial.rebalance.delay.ms", "0",
+                "num.partitions", "6"));
+        kafka.afterPropertiesSet();
+        TwilioStub twilio = TwilioStub.start(options.stubLatency());
+        DevStack stack = new DevStack(postgres, kafka, twilio, keys, options);
+        try {
+            // The worker applies the database migrations first; the others find them done.
+            stack.startWorker();
+            stack.startArchiver();
+            stack.startGateway(options.httpPort(), options.managementPort());
+        }
+        catch (Exception | Error ex) {
+            stack.close();
+            throw ex;
+        }
+        return stack;
+    }
+
+    public ConfigurableApplicationContext startGateway(int httpPort, int managementPort) {
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_HTTP_PORT", String.valueOf(httpPort));
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), args);
+        gateways.add(gateway);
+        return gateway;
+    }
+
+    public ConfigurableApplicationContext startWorker() {
+        Map<String, String> args = commonArguments();
+        args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
+        args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
+        args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
+        return run(LookupWorkerApplication.builder(), args);
+    }
+
+    public ConfigurableApplicationContext startArchiver() {
+        return run(ArchiverApplication.builder(), commonArguments());
+    }
+
+    /** The first gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateways.get(0)).getWebServer().getPort();
+    }
+
+    public String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    public String databaseUser() {
+        return EmbeddedPostgres.USER;
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.getBrokersAsString();
+    }
+
+    public TwilioStub twilio() {
+        return twilio;
+    }
+
+    public String hashKey() {
+        return keys.hashKey();
+    }
+
+    public String encryptionKeys() {
+        return keys.encryptionKeys();
+    }
+
+    public Path home() {
+        return options.home();
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<ConfigurableApplicationContext> running = new ArrayList<>(services);
+        Collections.reverse(running);
+        running.forEach(ConfigurableApplicationContext::close);
+        twilio.close();
+        kafka.destroy();
+        postgres.close();
+    }
+
+    private Map<String, String> commonArguments() {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("SPAMCHECK_DB_URL", postgres.url());
+        args.put("SPAMCHECK_DB_USER", EmbeddedPostgres.USER);
+        args.put("SPAMCHECK_DB_PASSWORD", "");
+        args.put("KAFKA_BOOTSTRAP_SERVERS", kafka.getBrokersAsString());
+        args.put("spamcheck.hash-key", keys.hashKey());
+        args.put("spamcheck.encryption-keys", keys.encryptionKeys());
+        args.putAll(options.properties());
+        return args;
+    }
+
+    private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> args) {
+        String[] commandLine = args.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        ConfigurableApplicationContext context = builder.registerShutdownHook(false).run(commandLine);
+        services.add(context);
+        return context;
+    }
+}

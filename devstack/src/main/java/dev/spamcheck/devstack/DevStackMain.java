@@ -1,0 +1,78 @@
+package dev.spamcheck.devstack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/devstack}: starts everything, prints how to call it, and runs until SIGTERM or
+ * Ctrl+C.
+ */
+public final class DevStackMain {
+
+    private DevStackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
+        Path home = Path.of(env("SPAMCHECK_HOME", ".devstack")).toAbsolutePath();
+        Files.createDirectories(home.resolve("logs"));
+        // bin/devstack points java.io.tmpdir (where the Kafka broker keeps its logs) into the home.
+        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
+
+        DevStack.Options options = new DevStack.Options(home,
+                Integer.parseInt(env("SPAMCHECK_HTTP_PORT", "8080")),
+                Integer.parseInt(env("SPAMCHECK_MANAGEMENT_PORT", "8081")),
+                Duration.parse(env("SPAMCHECK_STUB_LATENCY", "PT0.15S")),
+                Map.of());
+        System.out.println("Starting spamcheck devstack (state and logs in " + home + ") ...");
+        DevStack stack = DevStack.start(options);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping spamcheck devstack ...");
+            try {
+                stack.close();
+            }
+            catch (Exception ex) {
+                System.err.println("Devstack did not stop cleanly: " + ex);
+            }
+            stopped.countDown();
+        }, "devstack-shutdown"));
+
+        String url = stack.baseUrl();
+        System.out.printf("""
+
+                spamcheck devstack is ready in %.1f s
+
+                  API            %s/api/v1/spam_score
+                  Health         http://127.0.0.1:%s/actuator/health
+                  PostgreSQL     %s  (user %s, no password)
+                  Kafka          %s
+                  Twilio stub    %s  (magic numbers: README, "Twilio stub")
+                  Logs           %s
+                  Auth           none yet: the gateway listens on 127.0.0.1 only
+
+                Try it:
+
+                  curl -s -X POST %s/api/v1/spam_score \\
+                       -H 'Content-Type: application/json' \\
+                       -d '{"phone_number": "+12125550123"}'
+
+                  (a number ending in 0001-0099 is flagged: +12125550042)
+
+                Stop with Ctrl+C or SIGTERM.
+                """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.jdbcUrl(),
+                stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
+                home.resolve("logs"), url);
+        stopped.await();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.spamcheck.devstack;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.common.Notifier;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+
+/**
+ * A stand-in for Twilio Lookup v1 with the Nomorobo add-on, answering by the number's last four
+ * digits (see {@link TwilioStubBehaviour} and the README). Its request journal, kept in memory
+ * only, lets tests count the calls made for a number.
+ */
+public final class TwilioStub implements AutoCloseable {
+
+    public static final String ACCOUNT_SID = "ACdevstack00000000000000000000000";
+    public static final String AUTH_TOKEN = "devstack-auth-token";
+
+    private final WireMockServer server;
+
+    private TwilioStub(WireMockServer server) {
+        this.server = server;
+    }
+
+    static TwilioStub start(Duration latency) {
+        WireMockServer server = new WireMockServer(WireMockConfiguration.options()
+                .bindAddress("127.0.0.1")
+                .dynamicPort()
+                .containerThreads(64)
+                .maxRequestJournalEntries(100_000)
+                // The stub plays Twilio: it writes nothing about the numbers it sees.
+                .notifier(new SilentNotifier())
+                .extensions(new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency)));
+        server.start();
+        server.stubFor(WireMock.get(WireMock.urlPathMatching("/v1/PhoneNumbers/.+"))
+                .willReturn(WireMock.aResponse().withStatus(200)));
+        return new TwilioStub(server);
+    }
+
+    /** The value for {@code TWILIO_LOOKUP_BASE_URL}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    /** Lookups received for the number (E.164), whatever their answer. */
+    public long callsFor(String e164) {
+        return server.getAllServeEvents().stream().filter(event -> e164.equals(numberOf(event))).count();
+    }
+
+    /** Lookups received in all. */
+    public long totalCalls() {
+        return server.getAllServeEvents().size();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    static String numberOf(ServeEvent event) {
+        String path = event.getRequest().getUrl();
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        String prefix = "/v1/PhoneNumbers/";
+        if (!path.startsWith(prefix)) {
+            return null;
+        }
+        return URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+    }
+
+    private static final class SilentNotifier implements Notifier {
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void error(String message) {
+        }
+
+        @Override
+        public void error(String message, Throwable t) {
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.spamcheck.devstack;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+/**
+ * Answers like Twilio Lookup v1 with the Nomorobo Spam Score add-on, by the last four digits:
+ *
+ * <pre>
+ * 0001-0099  flagged: score 1
+ * 4290       always HTTP 429, code 20429
+ * 6061       HTTP 429 with code 60616 twice, then success (score 0)
+ * 5000       always HTTP 500
+ * 6100       lookup succeeds but the add-on failed (status "failed", code 61001)
+ * 4040       HTTP 404, code 20404
+ * 7777       answers after 10 s
+ * otherwise  clean: score 0, after SPAMCHECK_STUB_LATENCY (default 150 ms)
+ * </pre>
+ *
+ * Wrong credentials get HTTP 401, code 20003, as from Twilio.
+ */
+final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private final String expectedAuthorization;
+    private final Duration latency;
+    private final Map<String, AtomicInteger> rateLimitedSoFar = new ConcurrentHashMap<>();
+
+    TwilioStubBehaviour(String accountSid, String authToken, Duration latency) {
+        this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(
+                (accountSid + ":" + authToken).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        this.latency = latency;
+    }
+
+    @Override
+    public String getName() {
+        return "twilio-lookup-v1";
+    }
+
+    @Override
+    public ResponseDefinition transform(ServeEvent event) {
+        if (!expectedAuthorization.equals(event.getRequest().getHeader("Authorization"))) {
+            return error(401, 20003, "Authenticate");
+        }
+        String number = TwilioStub.numberOf(event);
+        if (number == null || number.length() < 5) {
+            return error(404, 20404, "The requested resource was not found");
+        }
+        String lastFour = number.substring(number.length() - 4);
+        int lastFourValue = Integer.parseInt(lastFour.replaceAll("\\D", "0"));
+        switch (lastFour) {
+            case "4290":
+                return error(429, 20429, "Too Many Requests");
+            case "6061":
+                if (rateLimitedSoFar.computeIfAbsent(number, n -> new AtomicInteger()).getAndIncrement() < 2) {
+                    return error(429, 60616, "Rate limit exceeded for the Lookup package");
+                }
+                return success(number, 0, latency);
+            case "5000":
+                return error(500, 20500, "An internal server error has occurred");
+            case "6100":
+                return addOnFailed(number);
+            case "4040":
+                return error(404, 20404, "The requested resource /PhoneNumbers/" + number + " was not found");
+            case "7777":
+                return success(number, 0, Duration.ofSeconds(10));
+            default:
+                return success(number, lastFourValue >= 1 && lastFourValue <= 99 ? 1 : 0, latency);
+        }
+    }
+
+    private static ResponseDefinition success(String number, int score, Duration delay) {
+        String addOn = """
+                {"request_sid": "XR%s", "status": "successful", "message": null, "code": null,
+                 "result": {"status": "success", "message": "success", "score": %d}}""".formatted(sid(number), score);
+        return json(200, lookupBody(number, addOn), delay);
+    }
+
+    private static ResponseDefinition addOnFailed(String number) {
+        String addOn = """
+                {"request_sid": "XR%s", "status": "failed", "message": "Request timed out", "code": 61001,
+                 "result": {}}""".formatted(sid(number));
+        return json(200, lookupBody(number, addOn), Duration.ZERO);
+    }
+
+    private static String lookupBody(String number, String addOn) {
+        return """
+                {"caller_name": null, "carrier": null, "country_code": "%s", "national_format": "%s",
+                 "phone_number": "%s",
+                 "add_ons": {"status": "successful", "message": null, "code": null,
+                             "results": {"nomorobo_spamscore": %s}},
+                 "url": "https://lookups.twilio.com/v1/PhoneNumbers/%s?AddOns=nomorobo_spamscore"}"""
+                .formatted(region(number), nationalFormat(number), number, addOn, number);
+    }
+
+    private static ResponseDefinition error(int status, int code, String message) {
+        String body = """
+                {"code": %d, "message": "%s", "more_info": "https://www.twilio.com/docs/errors/%d", "status": %d}"""
+                .formatted(code, message, code, status);
+        return json(status, body, Duration.ZERO);
+    }
+
+    private static ResponseDefinition json(int status, String body, Duration delay) {
+        return new ResponseDefinitionBuilder()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withHeader("Twilio-Request-Id", "RQ" + java.util.UUID.randomUUID().toString().replace("-", ""))
+                .withBody(body)
+                .withFixedDelay((int) delay.toMillis())
+                .build();
+    }
+
+    private static String sid(String number) {
+        return Integer.toHexString(number.hashCode()) + "00000000000000000000000000";
+    }
+
+    private static String region(String number) {
+        try {
+            return PHONES.getRegionCodeForNumber(PHONES.parse(number, null));
+        }
+        catch (NumberParseException ex) {
+            return "US";
+        }
+    }
+
+    private static String nationalFormat(String number) {
+        try {
+            return PHONES.format(PHONES.parse(number, null), PhoneNumberUtil.PhoneNumberFormat.NATIONAL);
+        }
+        catch (NumberParseException ex) {
+            return number;
+        }
+    }
+}
