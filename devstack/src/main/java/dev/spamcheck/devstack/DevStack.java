@@ -82,7 +82,14 @@ public final class DevStack implements AutoCloseable {
     }
 
     public ConfigurableApplicationContext startGateway(int httpPort, int managementPort) {
+        return startGateway(httpPort, managementPort, Map.of());
+    }
+
+    /** Starts another gateway; {@code properties} override the stack's for this instance only. */
+    public ConfigurableApplicationContext startGateway(int httpPort, int managementPort,
+            Map<String, String> properties) {
         Map<String, String> args = commonArguments();
+        args.putAll(properties);
         args.put("SPAMCHECK_HTTP_PORT", String.valueOf(httpPort));
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
         ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), args);
@@ -104,7 +111,11 @@ public final class DevStack implements AutoCloseable {
 
     /** The first gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateways.get(0)).getWebServer().getPort();
+        return baseUrl(gateways.get(0));
+    }
+
+    public static String baseUrl(ConfigurableApplicationContext gateway) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
     }
 
     public String jdbcUrl() {

@@ -2,6 +2,7 @@ package dev.spamcheck.gateway;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -25,6 +26,17 @@ class GatewayConfiguration {
     @Bean
     MessageCodec messageCodec() {
         return new MessageCodec();
+    }
+
+    /**
+     * Event loops of this application's own instead of Reactor Netty's global ones, so several
+     * gateways can share a JVM (devstack, tests) and stopping one leaves the others serving.
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        return factory;
     }
 
     @Bean

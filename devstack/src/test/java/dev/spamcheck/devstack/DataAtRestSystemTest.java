@@ -1,0 +1,89 @@
+package dev.spamcheck.devstack;
+
+import static dev.spamcheck.devstack.TestStack.lookUp;
+import static dev.spamcheck.devstack.TestStack.uniqueNumber;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.schemas.topic.MessageSchemas;
+import dev.spamcheck.schemas.topic.Topics;
+
+/**
+ * What rests in PostgreSQL and on Kafka after real traffic: no number in plaintext, and every
+ * message as its schema says.
+ */
+class DataAtRestSystemTest {
+
+    private static final List<String> TABLES = List.of("phone_reputation", "lookup_results", "lookup_history",
+            "audit_log", "api_tokens", "job_runs");
+
+    @BeforeAll
+    static void makeTraffic() {
+        for (String lastFour : List.of("0123", "0042", "4040", "6100")) {
+            lookUp(uniqueNumber(lastFour));
+        }
+    }
+
+    @Test
+    void theDatabaseHoldsNoPlaintextNumber() throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection db = TestStack.database(); Statement statement = db.createStatement()) {
+            for (String table : TABLES) {
+                try (ResultSet result = statement.executeQuery("SELECT t::text FROM " + table + " t")) {
+                    while (result.next()) {
+                        rows.add(table + ": " + result.getString(1));
+                    }
+                }
+            }
+        }
+        assertThat(rows).as("rows were written").isNotEmpty();
+        assertNoNumberIn(rows);
+    }
+
+    @Test
+    void theTopicsHoldNoPlaintextNumberAndEveryMessageMatchesItsSchema() throws Exception {
+        List<String> messages = new ArrayList<>();
+        for (String topic : TopicContents.topics()) {
+            if (!topic.startsWith("spamcheck.")) {
+                continue;
+            }
+            for (ConsumerRecord<String, String> record : TopicContents.read(topic)) {
+                messages.add(topic + ": " + record.key() + " " + record.value());
+                if (MessageSchemas.hasSchema(topic)) {
+                    assertThat(MessageSchemas.violations(topic, record.value()))
+                            .as("schema violations of a message on %s", topic).isEmpty();
+                }
+            }
+        }
+        assertThat(messages).as("messages were produced")
+                .anyMatch(m -> m.startsWith(Topics.LOOKUP_REQUESTS))
+                .anyMatch(m -> m.startsWith(Topics.LOOKUP_RESULTS));
+        assertNoNumberIn(messages);
+    }
+
+    @Test
+    void theLogsHoldNoPlaintextNumber() throws Exception {
+        String log = java.nio.file.Files.readString(java.nio.file.Path.of("target", "devstack-tests.log"));
+        assertNoNumberIn(List.of(log));
+    }
+
+    /** Neither the E.164 form nor the ten national digits of any number used by the tests. */
+    private static void assertNoNumberIn(List<String> texts) {
+        Set<String> numbers = TestStack.issuedNumbers();
+        assertThat(numbers).isNotEmpty();
+        for (String number : numbers) {
+            String national = number.substring(2);
+            assertThat(texts).noneMatch(text -> text.contains(national));
+        }
+    }
+}

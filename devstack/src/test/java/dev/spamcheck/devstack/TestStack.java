@@ -1,0 +1,135 @@
+package dev.spamcheck.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One devstack for the whole test run (Kafka, PostgreSQL, the Twilio stub and the services),
+ * started on first use and stopped when the JVM exits. The cache TTL is shortened to
+ * {@link #CACHE_TTL} so expiry can be observed.
+ */
+final class TestStack {
+
+    static final Duration CACHE_TTL = Duration.ofSeconds(5);
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final PhoneNumberRules US = new PhoneNumberRules(Set.of("US"));
+    private static final Set<String> ISSUED_NUMBERS = ConcurrentHashMap.newKeySet();
+    private static DevStack stack;
+
+    private TestStack() {
+    }
+
+    static synchronized DevStack get() {
+        if (stack == null) {
+            try {
+                Path home = Path.of("target", "devstack-test").toAbsolutePath();
+                deleteRecursively(home);
+                Files.createDirectories(home);
+                stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
+                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString())));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        stack.close();
+                    }
+                    catch (Exception ex) {
+                        System.err.println("Test devstack did not stop cleanly: " + ex);
+                    }
+                }));
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException("Cannot start the test devstack", ex);
+            }
+        }
+        return stack;
+    }
+
+    /** A valid US number no other test uses, ending in the given four digits (the stub's magic). */
+    static String uniqueNumber(String lastFour) {
+        while (true) {
+            int exchange = ThreadLocalRandom.current().nextInt(200, 1000);
+            String number = "+1212" + exchange + lastFour;
+            try {
+                US.requireValid(number);
+            }
+            catch (PhoneNumberRules.InvalidPhoneNumberException ex) {
+                continue;
+            }
+            if (ISSUED_NUMBERS.add(number)) {
+                return number;
+            }
+        }
+    }
+
+    /** Every number handed out so far, to check none of them rests in plaintext. */
+    static Set<String> issuedNumbers() {
+        return Set.copyOf(ISSUED_NUMBERS);
+    }
+
+    static NumberProtection protection() {
+        return NumberProtection.fromSecrets(get().hashKey(), get().encryptionKeys());
+    }
+
+    static HttpResponse<String> postSpamScore(String baseUrl, String body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    static HttpResponse<String> postSpamScore(String body) {
+        return postSpamScore(get().baseUrl(), body);
+    }
+
+    static HttpResponse<String> lookUp(String number) {
+        return postSpamScore("{\"phone_number\": \"" + number + "\"}");
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    static Connection database() throws SQLException {
+        return DriverManager.getConnection(get().jdbcUrl(), get().databaseUser(), "");
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var files = Files.walk(path)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

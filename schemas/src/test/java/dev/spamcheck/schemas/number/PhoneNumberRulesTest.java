@@ -1,0 +1,45 @@
+package dev.spamcheck.schemas.number;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
+
+class PhoneNumberRulesTest {
+
+    private final PhoneNumberRules us = new PhoneNumberRules(Set.of("US"));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+12125550123", "+12025550123", "+12125550042", "+14155552671"})
+    void acceptsUsNumbersInE164(String number) {
+        assertThat(us.requireValid(number)).isEqualTo(number);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12125550123", "+1212555012", "+44 20 7946 0958", "+442079460958",
+            "+1 (212) 555-0123", "", " +12125550123", "+12125550123 ", "+1212555O123", "+1-212-555-0123",
+            "+11235550123", "+012125550123"})
+    void rejectsAnythingElse(String number) {
+        assertThatThrownBy(() -> us.requireValid(number)).isInstanceOf(InvalidPhoneNumberException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsAbsurdlyLongInputWithoutQuotingIt() {
+        String longNumber = "+1" + "2".repeat(198);
+        assertThatThrownBy(() -> us.requireValid(longNumber))
+                .isInstanceOf(InvalidPhoneNumberException.class)
+                .message().doesNotContain("222222");
+    }
+
+    @org.junit.jupiter.api.Test
+    void allowedRegionsWidenTheRule() {
+        PhoneNumberRules usAndCanada = new PhoneNumberRules(Set.of("us", "CA"));
+        assertThat(usAndCanada.requireValid("+14165550123")).isEqualTo("+14165550123");
+        assertThatThrownBy(() -> us.requireValid("+14165550123")).isInstanceOf(InvalidPhoneNumberException.class);
+    }
+}

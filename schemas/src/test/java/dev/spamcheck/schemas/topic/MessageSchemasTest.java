@@ -1,0 +1,69 @@
+package dev.spamcheck.schemas.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+
+class MessageSchemasTest {
+
+    private final MessageCodec codec = new MessageCodec();
+    private final ProtectedNumber number = NumberProtection.fromSecrets(
+            "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+            "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=").protect("+12125550123");
+
+    @Test
+    void lookupRequestsMatchTheirSchema() {
+        LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, "spring-2026", Instant.now());
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_REQUESTS, codec.encode(request))).isEmpty();
+        assertThat(codec.decode(codec.encode(request), LookupRequest.class)).isEqualTo(request);
+    }
+
+    @Test
+    void everyKindOfLookupResultMatchesTheSchema() {
+        for (LookupResult result : new LookupResult[] {result(Outcome.SCORED, 1, null),
+                result(Outcome.NOT_FOUND, null, null), result(Outcome.UNAVAILABLE, null, "addon_failed")}) {
+            assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, codec.encode(result))).isEmpty();
+            assertThat(codec.decode(codec.encode(result), LookupResult.class)).isEqualTo(result);
+        }
+    }
+
+    @Test
+    void theResultSchemaRejectsAScoredResultWithoutScore() {
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, codec.encode(result(Outcome.SCORED, null, null))))
+                .isNotEmpty();
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS,
+                codec.encode(result(Outcome.UNAVAILABLE, 0, "addon_failed")))).isNotEmpty();
+    }
+
+    @Test
+    void auditEventsAndTriggersMatchTheirSchemas() {
+        AuditEvent event = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "tok_1", "127.0.0.1", "POST",
+                "/api/v1/spam_score", "0123", null, "hit", 200, null, 12);
+        NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), LocalDate.of(2026, 11, 25),
+                Instant.now(), "scheduler");
+        assertThat(MessageSchemas.violations(Topics.AUDIT_EVENTS, codec.encode(event))).isEmpty();
+        assertThat(MessageSchemas.violations(Topics.ARCHIVE_TRIGGERS, codec.encode(trigger))).isEmpty();
+        assertThat(codec.decode(codec.encode(trigger), NightlyTrigger.class)).isEqualTo(trigger);
+    }
+
+    @Test
+    void aMessageWithAPlaintextNumberInPlaceOfTheHashIsRejected() {
+        LookupRequest leaky = new LookupRequest(UUID.randomUUID().toString(), "+12125550123", number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now());
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_REQUESTS, codec.encode(leaky))).isNotEmpty();
+    }
+
+    private LookupResult result(Outcome outcome, Integer score, String errorCode) {
+        return new LookupResult(UUID.randomUUID().toString(), number.hash(), number.ciphertext(), number.last4(),
+                outcome, score, Instant.parse("2026-11-25T06:50:00Z"), errorCode, false);
+    }
+}
