@@ -2,9 +2,10 @@ package dev.spamcheck.devstack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+
+import org.springframework.boot.convert.DurationStyle;
 
 /**
  * {@code bin/devstack}: starts everything, prints how to call it, and runs until SIGTERM or
@@ -26,7 +27,7 @@ public final class DevStackMain {
         DevStack.Options options = new DevStack.Options(home,
                 Integer.parseInt(env("SPAMCHECK_HTTP_PORT", "8080")),
                 Integer.parseInt(env("SPAMCHECK_MANAGEMENT_PORT", "8081")),
-                Duration.parse(env("SPAMCHECK_STUB_LATENCY", "PT0.15S")),
+                DurationStyle.detectAndParse(env("SPAMCHECK_STUB_LATENCY", "150ms")),
                 Map.of());
         System.out.println("Starting spamcheck devstack (state and logs in " + home + ") ...");
         DevStack stack = DevStack.start(options);
@@ -34,6 +35,9 @@ public final class DevStackMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping spamcheck devstack ...");
+            // Kafka's test kit deletes the broker's directories from a shutdown hook of its own,
+            // racing this one: its complaints about missing files are noise here.
+            silence("org.apache.kafka", "kafka", "state.change.logger", "org.springframework.kafka");
             try {
                 stack.close();
             }
@@ -69,6 +73,14 @@ public final class DevStackMain {
                 stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
                 home.resolve("logs"), url);
         stopped.await();
+    }
+
+    private static void silence(String... loggers) {
+        for (String name : loggers) {
+            if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.OFF);
+            }
+        }
     }
 
     private static String env(String name, String fallback) {

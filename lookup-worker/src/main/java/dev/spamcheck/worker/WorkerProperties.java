@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cacheTtl a stored answer younger than this is reused instead of paying for a lookup
  * @param hashKey {@code SPAMCHECK_HASH_KEY}
  * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
- * @param concurrency lookup requests processed at once by this instance
+ * @param lookupConcurrency lookup requests processed at once by this instance
  * @param twilio the Twilio account and endpoint
  * @param kafka topic settings
  */
@@ -21,7 +21,7 @@ public record WorkerProperties(
         @DefaultValue("PT24H") Duration cacheTtl,
         String hashKey,
         String encryptionKeys,
-        @DefaultValue("3") int concurrency,
+        @DefaultValue("3") int lookupConcurrency,
         @DefaultValue Twilio twilio,
         @DefaultValue Kafka kafka) {
 
@@ -50,6 +50,6 @@ public record WorkerProperties(
 
     @Override
     public String toString() {
-        return "WorkerProperties[cacheTtl=" + cacheTtl + ", concurrency=" + concurrency + ", twilio=" + twilio + "]";
+        return "WorkerProperties[cacheTtl=" + cacheTtl + ", lookupConcurrency=" + lookupConcurrency + ", twilio=" + twilio + "]";
     }
 }

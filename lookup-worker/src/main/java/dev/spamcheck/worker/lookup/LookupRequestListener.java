@@ -36,7 +36,7 @@ class LookupRequestListener {
     }
 
     @KafkaListener(id = "lookup-requests", topics = Topics.LOOKUP_REQUESTS, groupId = "spamcheck-lookup-worker",
-            concurrency = "${spamcheck.concurrency:3}")
+            concurrency = "${spamcheck.lookup-concurrency:3}")
     void onRequest(String json) throws InterruptedException, ExecutionException, TimeoutException {
         LookupRequest request;
         try {
