@@ -98,10 +98,16 @@ public final class DevStack implements AutoCloseable {
     }
 
     public ConfigurableApplicationContext startWorker() {
+        return startWorker(Map.of());
+    }
+
+    /** Starts another lookup-worker; {@code properties} override the stack's for this instance only. */
+    public ConfigurableApplicationContext startWorker(Map<String, String> properties) {
         Map<String, String> args = commonArguments();
         args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
         args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
         args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
+        args.putAll(properties);
         return run(LookupWorkerApplication.builder(), args);
     }
 

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.worker.WorkerProperties;
 
@@ -80,7 +81,7 @@ public class TwilioLookupClient {
 
     private static void requireSet(String value, String name) {
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(name + " is not set");
+            throw new InvalidConfigurationException(name + " is not set");
         }
     }
 }

@@ -16,6 +16,8 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+
 /**
  * Turns phone numbers into the forms that may rest in the database and on topics.
  * <ul>
@@ -52,32 +54,32 @@ public final class NumberProtection {
      * @param hashKeyBase64 at least 32 random bytes, base64
      * @param encryptionKeys {@code id:base64key[,id:base64key...]}, 32-byte keys; the first
      *        encrypts, all decrypt (rotation)
-     * @throws IllegalArgumentException with a one-line reason that never quotes a key
+     * @throws InvalidConfigurationException with a one-line reason that never quotes a key
      */
     public static NumberProtection fromSecrets(String hashKeyBase64, String encryptionKeys) {
         if (hashKeyBase64 == null || hashKeyBase64.isBlank()) {
-            throw new IllegalArgumentException("SPAMCHECK_HASH_KEY is not set");
+            throw new InvalidConfigurationException("SPAMCHECK_HASH_KEY is not set");
         }
         byte[] hashKeyBytes = decodeBase64(hashKeyBase64.trim(), "SPAMCHECK_HASH_KEY");
         if (hashKeyBytes.length < 32) {
-            throw new IllegalArgumentException("SPAMCHECK_HASH_KEY must decode to at least 32 bytes");
+            throw new InvalidConfigurationException("SPAMCHECK_HASH_KEY must decode to at least 32 bytes");
         }
         if (encryptionKeys == null || encryptionKeys.isBlank()) {
-            throw new IllegalArgumentException("SPAMCHECK_ENCRYPTION_KEYS is not set");
+            throw new InvalidConfigurationException("SPAMCHECK_ENCRYPTION_KEYS is not set");
         }
         Map<String, SecretKey> keys = new LinkedHashMap<>();
         for (String entry : encryptionKeys.split(",")) {
             String[] parts = entry.trim().split(":", 2);
             if (parts.length != 2 || !KEY_ID.matcher(parts[0]).matches()) {
-                throw new IllegalArgumentException(
+                throw new InvalidConfigurationException(
                         "SPAMCHECK_ENCRYPTION_KEYS must be a comma-separated list of id:base64key (id: letters, digits, _ or -)");
             }
             byte[] key = decodeBase64(parts[1], "SPAMCHECK_ENCRYPTION_KEYS");
             if (key.length != 32) {
-                throw new IllegalArgumentException("SPAMCHECK_ENCRYPTION_KEYS key '" + parts[0] + "' must decode to 32 bytes");
+                throw new InvalidConfigurationException("SPAMCHECK_ENCRYPTION_KEYS key '" + parts[0] + "' must decode to 32 bytes");
             }
             if (keys.putIfAbsent(parts[0], new SecretKeySpec(key, "AES")) != null) {
-                throw new IllegalArgumentException("SPAMCHECK_ENCRYPTION_KEYS names key '" + parts[0] + "' twice");
+                throw new InvalidConfigurationException("SPAMCHECK_ENCRYPTION_KEYS names key '" + parts[0] + "' twice");
             }
         }
         String active = keys.keySet().iterator().next();
@@ -154,7 +156,7 @@ public final class NumberProtection {
             return Base64.getDecoder().decode(value.trim());
         }
         catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(name + " is not valid base64");
+            throw new InvalidConfigurationException(name + " is not valid base64");
         }
     }
 }
