@@ -1,5 +1,9 @@
 package dev.spamcheck.devstack;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,6 +16,8 @@ import org.springframework.boot.convert.DurationStyle;
  * Ctrl+C.
  */
 public final class DevStackMain {
+
+    static final String WARM_UP_NUMBER = "+12125550100";
 
     private DevStackMain() {
     }
@@ -31,6 +37,7 @@ public final class DevStackMain {
                 Map.of());
         System.out.println("Starting spamcheck devstack (state and logs in " + home + ") ...");
         DevStack stack = DevStack.start(options);
+        warmUp(stack.baseUrl());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -73,6 +80,18 @@ public final class DevStackMain {
                 stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
                 home.resolve("logs"), url);
         stopped.await();
+    }
+
+    /**
+     * One lookup through every component, so the first caller is not the one who pays for a cold
+     * JVM. The number ends in 0100 (clean) and is reserved for this.
+     */
+    private static void warmUp(String baseUrl) throws Exception {
+        HttpRequest lookup = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + WARM_UP_NUMBER + "\"}"))
+                .build();
+        HttpClient.newHttpClient().send(lookup, HttpResponse.BodyHandlers.discarding());
     }
 
     private static void silence(String... loggers) {
