@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
+import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import reactor.core.publisher.Mono;
 
@@ -20,12 +21,7 @@ class ReputationCache {
     }
 
     Mono<Answer> findFresh(String numberHash, Duration ttl) {
-        return db.sql("""
-                SELECT outcome, spam_score, checked_at
-                  FROM phone_reputation
-                 WHERE number_hash = :hash
-                   AND checked_at > now() - make_interval(secs => :ttl)
-                """)
+        return db.sql(ReputationQueries.FIND_FRESH)
                 .bind("hash", numberHash)
                 .bind("ttl", ttl.toMillis() / 1000.0)
                 .map(row -> {

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 
@@ -28,12 +29,7 @@ class ReputationStore {
 
     /** A definitive answer younger than {@code ttl}, if there is one. */
     Optional<StoredAnswer> findFresh(String numberHash, Duration ttl) {
-        return jdbc.sql("""
-                SELECT outcome, spam_score, checked_at
-                  FROM phone_reputation
-                 WHERE number_hash = :hash
-                   AND checked_at > now() - make_interval(secs => :ttl)
-                """)
+        return jdbc.sql(ReputationQueries.FIND_FRESH)
                 .param("hash", numberHash)
                 .param("ttl", ttl.toMillis() / 1000.0)
                 .query((rs, row) -> new StoredAnswer(
