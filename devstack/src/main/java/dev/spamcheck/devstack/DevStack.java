@@ -1,6 +1,9 @@
 package dev.spamcheck.devstack;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +18,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import dev.spamcheck.archiver.ArchiverApplication;
 import dev.spamcheck.gateway.GatewayApplication;
+import dev.spamcheck.gateway.auth.Role;
+import dev.spamcheck.gateway.auth.TokenCommand;
+import dev.spamcheck.gateway.auth.TokenSecrets;
 import dev.spamcheck.worker.LookupWorkerApplication;
 
 /**
@@ -34,6 +40,8 @@ public final class DevStack implements AutoCloseable {
     private final TwilioStub twilio;
     private final DevKeys keys;
     private final Options options;
+    private String lookupToken;
+    private String adminToken;
     private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
 
@@ -43,9 +51,16 @@ public final class DevStack implements AutoCloseable {
      * @param managementPort the gateway's actuator port, 0 for any free port
      * @param stubLatency how long the Twilio stub takes for ordinary numbers
      * @param properties {@code spamcheck.*} and other Spring properties for every service
+     * @param lookupToken the devstack's lookup-role token, or null for a random one
+     * @param adminToken the devstack's admin-role token, or null for a random one
      */
     public record Options(Path home, int httpPort, int managementPort, Duration stubLatency,
-            Map<String, String> properties) {
+            Map<String, String> properties, String lookupToken, String adminToken) {
+
+        @Override
+        public String toString() {
+            return "Options[home=" + home + ", httpPort=" + httpPort + "]";
+        }
     }
 
     private DevStack(EmbeddedPostgres postgres, EmbeddedKafkaKraftBroker kafka, TwilioStub twilio, DevKeys keys,
@@ -71,6 +86,7 @@ public final class DevStack implements AutoCloseable {
         try {
             // The worker applies the database migrations first; the others find them done.
             stack.startWorker();
+            stack.createTokens();
             stack.startArchiver();
             stack.startGateway(options.httpPort(), options.managementPort());
         }
@@ -124,6 +140,16 @@ public final class DevStack implements AutoCloseable {
         return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
     }
 
+    /** A token with the lookup role. */
+    public String lookupToken() {
+        return lookupToken;
+    }
+
+    /** A token with the admin role. */
+    public String adminToken() {
+        return adminToken;
+    }
+
     public String jdbcUrl() {
         return postgres.jdbcUrl();
     }
@@ -160,6 +186,15 @@ public final class DevStack implements AutoCloseable {
         twilio.close();
         kafka.destroy();
         postgres.close();
+    }
+
+    private void createTokens() throws SQLException {
+        lookupToken = options.lookupToken() == null ? TokenSecrets.newToken() : options.lookupToken();
+        adminToken = options.adminToken() == null ? TokenSecrets.newToken() : options.adminToken();
+        try (Connection db = DriverManager.getConnection(jdbcUrl(), EmbeddedPostgres.USER, "")) {
+            TokenCommand.create(db, "devstack lookup", Role.LOOKUP, lookupToken);
+            TokenCommand.create(db, "devstack admin", Role.ADMIN, adminToken);
+        }
     }
 
     private Map<String, String> commonArguments() {

@@ -34,10 +34,10 @@ public final class DevStackMain {
                 Integer.parseInt(env("SPAMCHECK_HTTP_PORT", "8080")),
                 Integer.parseInt(env("SPAMCHECK_MANAGEMENT_PORT", "8081")),
                 DurationStyle.detectAndParse(env("SPAMCHECK_STUB_LATENCY", "150ms")),
-                Map.of());
+                Map.of(), System.getenv("SPAMCHECK_DEV_TOKEN"), System.getenv("SPAMCHECK_DEV_ADMIN_TOKEN"));
         System.out.println("Starting spamcheck devstack (state and logs in " + home + ") ...");
         DevStack stack = DevStack.start(options);
-        warmUp(stack.baseUrl());
+        warmUp(stack.baseUrl(), stack.lookupToken());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -65,11 +65,15 @@ public final class DevStackMain {
                   Kafka          %s
                   Twilio stub    %s  (magic numbers: README, "Twilio stub")
                   Logs           %s
-                  Auth           none yet: the gateway listens on 127.0.0.1 only
+
+                  Lookup token   %s
+                  Admin token    %s
+                  (fix them with SPAMCHECK_DEV_TOKEN and SPAMCHECK_DEV_ADMIN_TOKEN)
 
                 Try it:
 
                   curl -s -X POST %s/api/v1/spam_score \\
+                       -H 'Authorization: Bearer %s' \\
                        -H 'Content-Type: application/json' \\
                        -d '{"phone_number": "+12125550123"}'
 
@@ -78,7 +82,7 @@ public final class DevStackMain {
                 Stop with Ctrl+C or SIGTERM.
                 """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.jdbcUrl(),
                 stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
-                home.resolve("logs"), url);
+                home.resolve("logs"), stack.lookupToken(), stack.adminToken(), url, stack.lookupToken());
         stopped.await();
     }
 
@@ -86,9 +90,10 @@ public final class DevStackMain {
      * One lookup through every component, so the first caller is not the one who pays for a cold
      * JVM. The number ends in 0100 (clean) and is reserved for this.
      */
-    private static void warmUp(String baseUrl) throws Exception {
+    private static void warmUp(String baseUrl, String token) throws Exception {
         HttpRequest lookup = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + WARM_UP_NUMBER + "\"}"))
                 .build();
         HttpClient.newHttpClient().send(lookup, HttpResponse.BodyHandlers.discarding());

@@ -4,7 +4,6 @@ import static dev.spamcheck.devstack.TestStack.json;
 import static dev.spamcheck.devstack.TestStack.postSpamScore;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
@@ -88,7 +87,7 @@ class InvalidRequestSystemTest {
     }
 
     private static HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(TestStack.get().baseUrl() + path));
+        return TestStack.request(path, TestStack.get().lookupToken());
     }
 
     private static void assertProblem(HttpResponse<String> response, int status, String code) {

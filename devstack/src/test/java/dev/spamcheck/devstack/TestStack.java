@@ -34,6 +34,8 @@ final class TestStack {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final PhoneNumberRules US = new PhoneNumberRules(Set.of("US"));
     private static final Set<String> ISSUED_NUMBERS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> TOKENS_SEEN = ConcurrentHashMap.newKeySet();
     private static DevStack stack;
 
     private TestStack() {
@@ -46,7 +48,7 @@ final class TestStack {
                 deleteRecursively(home);
                 Files.createDirectories(home);
                 stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
-                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString())));
+                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString()), null, null));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         stack.close();
@@ -92,7 +94,38 @@ final class TestStack {
     static HttpResponse<String> postSpamScore(String baseUrl, String body) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + get().lookupToken())
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** A request to the stack's gateway with the given token (null: none). */
+    static HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(get().baseUrl() + path));
+        if (token != null) {
+            remember(token);
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request;
+    }
+
+    /** Tokens the tests used, so the audit trail can be searched for them. */
+    static void remember(String token) {
+        TOKENS_SEEN.add(token);
+    }
+
+    static Set<String> tokensSeen() {
+        TOKENS_SEEN.add(get().lookupToken());
+        TOKENS_SEEN.add(get().adminToken());
+        return Set.copyOf(TOKENS_SEEN);
+    }
+
+    /** Ids of every request the tests made, to check each left exactly one audit row. */
+    static Set<String> requestIds() {
+        return Set.copyOf(REQUEST_IDS);
+    }
+
+    static void recordRequestId(HttpResponse<?> response) {
+        response.headers().firstValue("X-Request-Id").ifPresent(REQUEST_IDS::add);
     }
 
     static HttpResponse<String> postSpamScore(String body) {
@@ -105,7 +138,10 @@ final class TestStack {
 
     static HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            recordRequestId(response);
+            return response;
         }
         catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);

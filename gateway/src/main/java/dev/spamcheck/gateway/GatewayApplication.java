@@ -4,11 +4,16 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+import dev.spamcheck.gateway.auth.TokenCommand;
+
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("tokens")) {
+            System.exit(TokenCommand.run(args, System.getenv()));
+        }
         builder().run(args);
     }
 

@@ -1,6 +1,7 @@
 package dev.spamcheck.gateway;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,6 +15,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedRegions regions whose numbers are accepted ({@code SPAMCHECK_ALLOWED_REGIONS})
  * @param hashKey {@code SPAMCHECK_HASH_KEY}
  * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
+ * @param allowedCidrs client addresses allowed in ({@code SPAMCHECK_ALLOWED_CIDRS})
+ * @param trustedProxies proxies whose {@code X-Forwarded-For} is believed ({@code SPAMCHECK_TRUSTED_PROXIES})
+ * @param corsOrigins browser origins allowed to call the API ({@code SPAMCHECK_CORS_ORIGINS})
+ * @param tls the certificate to serve HTTPS with
+ * @param gateway request limits
  * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
@@ -23,9 +29,36 @@ public record GatewayProperties(
         @DefaultValue("US") Set<String> allowedRegions,
         String hashKey,
         String encryptionKeys,
+        @DefaultValue({"127.0.0.0/8", "::1/128"}) List<String> allowedCidrs,
+        @DefaultValue List<String> trustedProxies,
+        @DefaultValue List<String> corsOrigins,
+        @DefaultValue Tls tls,
+        @DefaultValue Limits gateway,
         @DefaultValue Kafka kafka) {
+
+    /**
+     * @param certificate PEM certificate chain, a path or {@code classpath:} location ({@code SPAMCHECK_TLS_CERTIFICATE})
+     * @param privateKey PEM private key ({@code SPAMCHECK_TLS_PRIVATE_KEY})
+     */
+    public record Tls(String certificate, String privateKey) {
+
+        public boolean enabled() {
+            return certificate != null && !certificate.isBlank();
+        }
+    }
+
+    /** @param perTokenRate requests per second allowed to one token; 0 turns the limit off */
+    public record Limits(@DefaultValue("0") int perTokenRate) {
+    }
 
     /** @param partitions partitions of the topics this service creates when they are missing */
     public record Kafka(@DefaultValue("6") int partitions) {
+    }
+
+    @Override
+    public String toString() {
+        // Never print the secrets, e.g. in a binding failure report.
+        return "GatewayProperties[cacheTtl=" + cacheTtl + ", lookupTimeout=" + lookupTimeout + ", allowedRegions="
+                + allowedRegions + ", allowedCidrs=" + allowedCidrs + ", trustedProxies=" + trustedProxies + "]";
     }
 }

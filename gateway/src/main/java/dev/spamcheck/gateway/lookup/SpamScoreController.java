@@ -1,14 +1,20 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.temporal.ChronoUnit;
+
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.spamcheck.gateway.audit.AuditTrail;
+import dev.spamcheck.gateway.audit.AuditedRequest;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.RequestIds;
+import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
 import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
 import reactor.core.publisher.Mono;
@@ -18,16 +24,20 @@ class SpamScoreController {
 
     private final PhoneNumberRules rules;
     private final LookupService lookups;
+    private final AuditTrail audit;
 
-    SpamScoreController(PhoneNumberRules rules, LookupService lookups) {
+    SpamScoreController(PhoneNumberRules rules, LookupService lookups, AuditTrail audit) {
         this.rules = rules;
         this.lookups = lookups;
+        this.audit = audit;
     }
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<SpamScoreResponse> spamScore(@RequestBody(required = false) String body, ServerWebExchange exchange) {
         SpamScoreRequest request = SpamScoreRequest.parse(body);
+        AuditedRequest audited = AuditedRequest.of(exchange);
+        audited.number(null, request.campaignId());
         String e164;
         try {
             e164 = rules.requireValid(request.phoneNumber());
@@ -35,13 +45,18 @@ class SpamScoreController {
         catch (InvalidPhoneNumberException ex) {
             throw new ApiException(ErrorCode.INVALID_PHONE_NUMBER, ex.getMessage());
         }
-        return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange)).map(this::toResponse);
+        audited.number(NumberProtection.lastFour(e164), request.campaignId());
+        return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange))
+                .map(answer -> {
+                    audited.outcome(answer.fromCache() ? "hit" : "miss");
+                    return toResponse(answer);
+                })
+                .flatMap(response -> audit.confirm(exchange, HttpStatus.OK).thenReturn(response));
     }
 
     private SpamScoreResponse toResponse(Answer answer) {
         return switch (answer.outcome()) {
-            case SCORED -> new SpamScoreResponse(answer.spamScore(),
-                    answer.checkedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            case SCORED -> new SpamScoreResponse(answer.spamScore(), answer.checkedAt().truncatedTo(ChronoUnit.SECONDS));
             case NOT_FOUND -> throw new ApiException(ErrorCode.PHONE_NUMBER_NOT_FOUND,
                     "Twilio does not know this phone number");
             case UNAVAILABLE -> throw lookups.unavailable(

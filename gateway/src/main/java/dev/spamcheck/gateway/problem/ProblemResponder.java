@@ -22,6 +22,7 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebExceptionHandler;
 
+import dev.spamcheck.gateway.audit.AuditedRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,6 +55,7 @@ class ProblemResponder implements WebExceptionHandler {
                     exchange.getRequest().getPath().value(), RequestIds.of(exchange), error);
         }
         ErrorCode code = problem.errorCode();
+        AuditedRequest.of(exchange).errorCode(code.code());
         ProblemDetail detail = ProblemDetail.forStatusAndDetail(code.status(), problem.getMessage());
         detail.setTitle(code.title());
 
@@ -71,6 +73,9 @@ class ProblemResponder implements WebExceptionHandler {
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, problem.retryAfter().toSeconds())));
+        }
+        if (code == ErrorCode.UNAUTHORIZED) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spamcheck\"");
         }
         if (error instanceof MethodNotAllowedException notAllowed && !notAllowed.getSupportedMethods().isEmpty()) {
             headers.setAllow(notAllowed.getSupportedMethods());

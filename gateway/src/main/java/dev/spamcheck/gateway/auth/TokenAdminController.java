@@ -1,0 +1,97 @@
+package dev.spamcheck.gateway.auth;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.spamcheck.gateway.audit.AuditTrail;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.problem.JsonBodies;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** Token management for admins: create (the token is shown once), list, revoke. */
+@RestController
+@RequestMapping(path = "/api/v1/admin/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
+class TokenAdminController {
+
+    private final TokenStore tokens;
+    private final AuditTrail audit;
+
+    TokenAdminController(TokenStore tokens, AuditTrail audit) {
+        this.tokens = tokens;
+        this.audit = audit;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<CreatedToken>> create(@RequestBody(required = false) String body, ServerWebExchange exchange) {
+        JsonNode request = JsonBodies.object(body, Set.of("name", "role"));
+        String name = JsonBodies.requiredString(request, "name");
+        if (name.isBlank() || name.length() > 100) {
+            throw JsonBodies.invalid("name must be 1 to 100 characters");
+        }
+        Role role;
+        try {
+            role = Role.of(JsonBodies.requiredString(request, "role"));
+        }
+        catch (IllegalArgumentException ex) {
+            throw JsonBodies.invalid(ex.getMessage());
+        }
+        String secret = TokenSecrets.newToken();
+        return tokens.create(name, role, secret)
+                .flatMap(token -> audit.confirm(exchange, HttpStatus.CREATED).thenReturn(
+                        ResponseEntity.status(HttpStatus.CREATED).body(new CreatedToken(token.id(), token.name(),
+                                token.role().value(), secret, token.createdAt()))));
+    }
+
+    @GetMapping
+    Mono<TokenList> list(ServerWebExchange exchange) {
+        return tokens.all().map(TokenView::of).collectList()
+                .flatMap(all -> audit.confirm(exchange, HttpStatus.OK).thenReturn(new TokenList(all)));
+    }
+
+    @DeleteMapping("/{id}")
+    Mono<ResponseEntity<Void>> revoke(@PathVariable String id, ServerWebExchange exchange) {
+        return tokens.revoke(id)
+                .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND, "No token with this id")))
+                .flatMap(revoked -> audit.confirm(exchange, HttpStatus.NO_CONTENT)
+                        .thenReturn(ResponseEntity.noContent().<Void>build()));
+    }
+
+    record CreatedToken(String id, String name, String role, String token,
+            @JsonProperty("created_at") Instant createdAt) {
+
+        @Override
+        public String toString() {
+            return "CreatedToken[id=" + id + "]";
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TokenView(String id, String name, String role, @JsonProperty("created_at") Instant createdAt,
+            @JsonProperty("revoked_at") Instant revokedAt) {
+
+        static TokenView of(ApiToken token) {
+            return new TokenView(token.id(), token.name(), token.role().value(), token.createdAt(), token.revokedAt());
+        }
+    }
+
+    record TokenList(List<TokenView> tokens) {
+    }
+}

@@ -1,0 +1,93 @@
+package dev.spamcheck.gateway.lookup;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.spamcheck.gateway.audit.AuditTrail;
+import dev.spamcheck.gateway.audit.AuditedRequest;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/v1/admin/numbers/history}: every check of one number, recent and archived.
+ * The number travels in the body, never in the URL.
+ */
+@RestController
+class NumberHistoryController {
+
+    private static final int MAX_CHECKS = 1000;
+
+    private final DatabaseClient db;
+    private final PhoneNumberRules rules;
+    private final NumberProtection protection;
+    private final AuditTrail audit;
+
+    NumberHistoryController(DatabaseClient db, PhoneNumberRules rules, NumberProtection protection, AuditTrail audit) {
+        this.db = db;
+        this.rules = rules;
+        this.protection = protection;
+        this.audit = audit;
+    }
+
+    @PostMapping(path = "/api/v1/admin/numbers/history", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<NumberHistory> history(@RequestBody(required = false) String body, ServerWebExchange exchange) {
+        String input = JsonBodies.requiredString(JsonBodies.object(body, Set.of("phone_number")), "phone_number");
+        String e164;
+        try {
+            e164 = rules.requireValid(input);
+        }
+        catch (InvalidPhoneNumberException ex) {
+            throw new ApiException(ErrorCode.INVALID_PHONE_NUMBER, ex.getMessage());
+        }
+        String last4 = NumberProtection.lastFour(e164);
+        AuditedRequest.of(exchange).number(last4, null);
+        return db.sql("""
+                SELECT checked_at, outcome, spam_score, origin, false AS archived
+                  FROM lookup_results WHERE number_hash = :hash
+                UNION ALL
+                SELECT checked_at, outcome, spam_score, origin, true AS archived
+                  FROM lookup_history WHERE number_hash = :hash
+                 ORDER BY checked_at DESC
+                 LIMIT :limit
+                """)
+                .bind("hash", protection.hash(e164))
+                .bind("limit", MAX_CHECKS)
+                .map(row -> {
+                    Short score = row.get("spam_score", Short.class);
+                    return new Check(row.get("checked_at", OffsetDateTime.class).toInstant(),
+                            row.get("outcome", String.class), score == null ? null : score.intValue(),
+                            row.get("origin", String.class), Boolean.TRUE.equals(row.get("archived", Boolean.class)));
+                })
+                .all()
+                .collectList()
+                .flatMap(checks -> audit.confirm(exchange, HttpStatus.OK).thenReturn(new NumberHistory(last4, checks)));
+    }
+
+    record NumberHistory(@JsonProperty("last4") String last4, @JsonProperty("checks") List<Check> checks) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Check(@JsonProperty("checked_at") Instant checkedAt, @JsonProperty("outcome") String outcome,
+            @JsonProperty("spam_score") Integer spamScore, @JsonProperty("origin") String origin,
+            @JsonProperty("archived") boolean archived) {
+    }
+}
