@@ -1,0 +1,60 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs after every other system test: the audit table holds exactly one row per request the
+ * tests made, and neither a full number nor a token anywhere.
+ */
+@Order(Integer.MAX_VALUE)
+class AuditTrailSystemTest {
+
+    @Test
+    void everyRequestLeftExactlyOneAuditRowWithoutNumbersOrTokens() throws Exception {
+        TestStack.lookUp(TestStack.uniqueNumber("0123"));
+        Set<String> requestIds = TestStack.requestIds();
+        assertThat(requestIds).hasSizeGreaterThan(20);
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> auditedRequestIds().containsAll(requestIds));
+        assertThat(auditedRequestIds()).as("audit rows are the requests made, one each").isEqualTo(requestIds);
+
+        List<String> rows = new ArrayList<>();
+        try (Connection db = TestStack.database(); Statement statement = db.createStatement();
+                ResultSet result = statement.executeQuery("SELECT a::text FROM audit_log a")) {
+            while (result.next()) {
+                rows.add(result.getString(1));
+            }
+        }
+        for (String number : TestStack.issuedNumbers()) {
+            assertThat(rows).noneMatch(row -> row.contains(number.substring(2)));
+        }
+        for (String token : TestStack.tokensSeen()) {
+            assertThat(rows).noneMatch(row -> row.contains(token.substring(4)));
+        }
+    }
+
+    private static Set<String> auditedRequestIds() throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (Connection db = TestStack.database(); Statement statement = db.createStatement();
+                ResultSet result = statement.executeQuery("SELECT request_id FROM audit_log")) {
+            while (result.next()) {
+                ids.add(result.getString(1));
+            }
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.spamcheck.devstack;
+
+import static dev.spamcheck.devstack.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The access-control matrix through real HTTP: tokens, roles, the IP allow-list, forwarding
+ * headers and the HTTPS requirement. Every rejection is a problem with the documented status and
+ * code, and lands in {@code audit_log}.
+ */
+class AuthSystemTest {
+
+    private static final String SPAM_SCORE = "/api/v1/spam_score";
+
+    /** Lets in only 10.0.0.0/8, and trusts no proxy: loopback callers are outside. */
+    private static ConfigurableApplicationContext outsideOnly;
+    /** Lets in only 10.0.0.0/8, with 127.0.0.1 as a trusted proxy. */
+    private static ConfigurableApplicationContext behindProxy;
+
+    @BeforeAll
+    static void startGateways() {
+        outsideOnly = TestStack.get().startGateway(0, 0, Map.of("spamcheck.allowed-cidrs", "10.0.0.0/8"));
+        behindProxy = TestStack.get().startGateway(0, 0, Map.of("spamcheck.allowed-cidrs", "10.0.0.0/8,2001:db8::/32",
+                "spamcheck.trusted-proxies", "127.0.0.1/32"));
+    }
+
+    @AfterAll
+    static void stopGateways() {
+        outsideOnly.close();
+        behindProxy.close();
+    }
+
+    @Test
+    void noTokenIs401WithAChallenge() {
+        HttpResponse<String> response = lookUp(TestStack.get().baseUrl(), null, Map.of());
+        assertRejected(response, 401, "unauthorized", null);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+
+    @Test
+    void malformedAuthorizationHeadersAre401() {
+        for (String header : new String[] {"Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "Token " + TestStack.get().lookupToken()}) {
+            HttpResponse<String> response = lookUp(TestStack.get().baseUrl(), null, Map.of("Authorization", header));
+            assertRejected(response, 401, "unauthorized", null);
+        }
+    }
+
+    @Test
+    void anUnknownTokenIs401() {
+        assertRejected(lookUp(TestStack.get().baseUrl(), "sct_not-a-real-token-at-all-000000000000000000", Map.of()),
+                401, "unauthorized", null);
+    }
+
+    @Test
+    void aRevokedTokenIs401() {
+        var created = AdminApi.createToken("soon revoked", "lookup");
+        String token = created.get("token").asString();
+        assertThat(lookUp(TestStack.get().baseUrl(), token, Map.of()).statusCode()).isEqualTo(200);
+
+        AdminApi.revoke(created.get("id").asString());
+
+        assertRejected(lookUp(TestStack.get().baseUrl(), token, Map.of()), 401, "unauthorized", null);
+    }
+
+    @Test
+    void aTokenInTheQueryStringIsRefusedEvenWithAValidHeader() {
+        String token = TestStack.get().lookupToken();
+        HttpResponse<String> response = TestStack.send(HttpRequest.newBuilder(
+                URI.create(TestStack.get().baseUrl() + SPAM_SCORE + "?access_token=" + token))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")));
+        assertRejected(response, 401, "unauthorized", null);
+    }
+
+    @Test
+    void aLookupTokenCannotUseAdminEndpoints() {
+        HttpResponse<String> response = TestStack.send(TestStack.request("/api/v1/admin/tokens",
+                TestStack.get().lookupToken()).GET());
+        assertRejected(response, 403, "forbidden", null);
+        assertThat(AuditLog.awaitRow(requestId(response)).get("token_id")).isNotNull();
+    }
+
+    @Test
+    void aClientOutsideTheAllowListIs403() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(outsideOnly), TestStack.get().lookupToken(), Map.of());
+        assertRejected(response, 403, "forbidden", "127.0.0.1");
+    }
+
+    @Test
+    void aSpoofedForwardedForFromAnUntrustedPeerIsIgnored() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(outsideOnly), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "https"));
+        assertRejected(response, 403, "forbidden", "127.0.0.1");
+    }
+
+    @Test
+    void aTrustedProxyRelaysAnAllowedClient() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "https"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Strict-Transport-Security")).isPresent();
+        Map<String, Object> audit = AuditLog.awaitRow(requestId(response));
+        assertThat(audit.get("client_ip")).isEqualTo("10.1.2.3");
+        assertThat(((Number) audit.get("http_status")).intValue()).isEqualTo(200);
+    }
+
+    @Test
+    void theRightMostUntrustedHopIsTheClient() {
+        // The left part of X-Forwarded-For is whatever the client wrote: it cannot let anyone in.
+        HttpResponse<String> spoofed = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "10.1.2.3, 192.0.2.7", "X-Forwarded-Proto", "https"));
+        assertRejected(spoofed, 403, "forbidden", "192.0.2.7");
+
+        HttpResponse<String> relayed = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "192.0.2.7, 10.1.2.3", "X-Forwarded-Proto", "https"));
+        assertThat(relayed.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theForwardedHeaderWorksToo() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("Forwarded", "for=\"[2001:db8::17]:4711\";proto=https", "X-Forwarded-Proto", "https"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(AuditLog.awaitRow(requestId(response)).get("client_ip")).isEqualTo("2001:db8::17");
+    }
+
+    @Test
+    void aTrustedProxyRelayingADisallowedClientIs403() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "192.0.2.7", "X-Forwarded-Proto", "https"));
+        assertRejected(response, 403, "forbidden", "192.0.2.7");
+    }
+
+    @Test
+    void plainHttpThroughAProxyIsRefusedWhereTlsIsRequired() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "10.1.2.3"));
+        assertRejected(response, 403, "forbidden", "10.1.2.3");
+        assertThat(json(response).get("detail").asString()).contains("HTTPS");
+    }
+
+    private static HttpResponse<String> lookUp(String baseUrl, String token, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + SPAM_SCORE))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + TestStack.uniqueNumber("0123") + "\"}"));
+        if (token != null) {
+            TestStack.remember(token);
+            request.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(request::header);
+        return TestStack.send(request);
+    }
+
+    private static void assertRejected(HttpResponse<String> response, int status, String code, String clientIp) {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json(response).get("code").asString()).isEqualTo(code);
+        Map<String, Object> audit = AuditLog.awaitRow(requestId(response));
+        assertThat(((Number) audit.get("http_status")).intValue()).isEqualTo(status);
+        assertThat(audit.get("error_code")).isEqualTo(code);
+        assertThat(audit.get("outcome")).isEqualTo("rejected");
+        if (clientIp != null) {
+            assertThat(audit.get("client_ip")).isEqualTo(clientIp);
+        }
+    }
+
+    static String requestId(HttpResponse<?> response) {
+        return response.headers().firstValue("X-Request-Id").orElseThrow();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** HTTPS end to end with a certificate made for the test: PEM files, TLS 1.2+, HSTS. */
+class TlsSystemTest {
+
+    private static ConfigurableApplicationContext httpsGateway;
+    private static X509Certificate certificate;
+    private static int port;
+
+    @BeforeAll
+    static void startHttpsGateway() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair keys = generator.generateKeyPair();
+        Instant now = Instant.now();
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=localhost"),
+                BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(1))), new X500Name("CN=localhost"), keys.getPublic());
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        certificate = new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+
+        Path dir = Files.createDirectories(Path.of("target", "tls-test").toAbsolutePath());
+        Path certFile = dir.resolve("gateway.crt");
+        Path keyFile = dir.resolve("gateway.key");
+        Files.writeString(certFile, pem(certificate));
+        Files.writeString(keyFile, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
+
+        httpsGateway = TestStack.get().startGateway(0, 0, Map.of(
+                "spamcheck.tls.certificate", "file:" + certFile,
+                "spamcheck.tls.private-key", "file:" + keyFile));
+        port = ((WebServerApplicationContext) httpsGateway).getWebServer().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        httpsGateway.close();
+    }
+
+    @Test
+    void answersOverHttpsWithHsts() throws Exception {
+        HttpResponse<String> response = client(null).send(lookup(), HttpResponse.BodyHandlers.ofString());
+        TestStack.recordRequestId(response);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Strict-Transport-Security"))
+                .hasValueSatisfying(hsts -> assertThat(hsts).contains("max-age="));
+    }
+
+    @Test
+    void refusesTls11() {
+        assertThatThrownBy(() -> client(new String[] {"TLSv1.1"}).send(lookup(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void plainHttpOnTheHttpsPortGetsNoAnswer() {
+        HttpRequest plain = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/spam_score"))
+                .header("Authorization", "Bearer " + TestStack.get().lookupToken())
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")).build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(plain, HttpResponse.BodyHandlers.ofString());
+            TestStack.recordRequestId(response);
+            assertThat(response.statusCode()).isNotEqualTo(200);
+        }
+        catch (IOException ex) {
+            // The TLS server closed the connection: the request never reached the gateway.
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HttpRequest lookup() {
+        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/spam_score"))
+                .header("Authorization", "Bearer " + TestStack.get().lookupToken())
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"phone_number\": \"" + TestStack.uniqueNumber("0123") + "\"}"))
+                .build();
+    }
+
+    private static HttpClient client(String[] protocols) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("gateway", certificate);
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trustManagers.getTrustManagers(), null);
+        HttpClient.Builder builder = HttpClient.newBuilder().sslContext(tls);
+        if (protocols != null) {
+            SSLParameters parameters = tls.getDefaultSSLParameters();
+            parameters.setProtocols(protocols);
+            builder.sslParameters(parameters);
+        }
+        return builder.build();
+    }
+
+    private static String pem(Object value) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(value);
+        }
+        return out.toString();
+    }
+}
