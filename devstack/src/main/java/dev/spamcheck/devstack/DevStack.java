@@ -192,6 +192,9 @@ public final class DevStack implements AutoCloseable {
         lookupToken = options.lookupToken() == null ? TokenSecrets.newToken() : options.lookupToken();
         adminToken = options.adminToken() == null ? TokenSecrets.newToken() : options.adminToken();
         try (Connection db = DriverManager.getConnection(jdbcUrl(), EmbeddedPostgres.USER, "")) {
+            // The tokens of an earlier start stop working: only the printed ones do.
+            db.createStatement().executeUpdate("UPDATE api_tokens SET revoked_at = now() "
+                    + "WHERE name IN ('devstack lookup', 'devstack admin') AND revoked_at IS NULL");
             TokenCommand.create(db, "devstack lookup", Role.LOOKUP, lookupToken);
             TokenCommand.create(db, "devstack admin", Role.ADMIN, adminToken);
         }

@@ -12,7 +12,8 @@ import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Opens the connections a lookup needs before the instance reports itself started, so the first
- * caller does not pay for them: database connections and the producer's topic metadata.
+ * caller does not pay for them: database connections and the producer's metadata of the topics
+ * every answer writes to.
  */
 @Component
 class LookupPathWarmup implements ApplicationRunner {
@@ -29,5 +30,6 @@ class LookupPathWarmup implements ApplicationRunner {
     public void run(ApplicationArguments args) {
         db.sql("SELECT 1 FROM phone_reputation LIMIT 1").fetch().all().then().block(Duration.ofSeconds(30));
         kafka.partitionsFor(Topics.LOOKUP_REQUESTS);
+        kafka.partitionsFor(Topics.AUDIT_EVENTS);
     }
 }
