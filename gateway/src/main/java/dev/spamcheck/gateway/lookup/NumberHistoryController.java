@@ -18,12 +18,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.audit.AuditTrail;
 import dev.spamcheck.gateway.audit.AuditedRequest;
-import dev.spamcheck.gateway.problem.ApiException;
-import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
 import dev.spamcheck.schemas.number.NumberProtection;
-import dev.spamcheck.schemas.number.PhoneNumberRules;
-import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,13 +32,13 @@ class NumberHistoryController {
     private static final int MAX_CHECKS = 1000;
 
     private final DatabaseClient db;
-    private final PhoneNumberRules rules;
+    private final ValidNumbers numbers;
     private final NumberProtection protection;
     private final AuditTrail audit;
 
-    NumberHistoryController(DatabaseClient db, PhoneNumberRules rules, NumberProtection protection, AuditTrail audit) {
+    NumberHistoryController(DatabaseClient db, ValidNumbers numbers, NumberProtection protection, AuditTrail audit) {
         this.db = db;
-        this.rules = rules;
+        this.numbers = numbers;
         this.protection = protection;
         this.audit = audit;
     }
@@ -51,13 +47,7 @@ class NumberHistoryController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<NumberHistory> history(@RequestBody(required = false) String body, ServerWebExchange exchange) {
         String input = JsonBodies.requiredString(JsonBodies.object(body, Set.of("phone_number")), "phone_number");
-        String e164;
-        try {
-            e164 = rules.requireValid(input);
-        }
-        catch (InvalidPhoneNumberException ex) {
-            throw new ApiException(ErrorCode.INVALID_PHONE_NUMBER, ex.getMessage());
-        }
+        String e164 = numbers.require(input);
         String last4 = NumberProtection.lastFour(e164);
         AuditedRequest.of(exchange).number(last4, null);
         return db.sql("""

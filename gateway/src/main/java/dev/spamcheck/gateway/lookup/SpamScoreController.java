@@ -15,19 +15,17 @@ import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.RequestIds;
 import dev.spamcheck.schemas.number.NumberProtection;
-import dev.spamcheck.schemas.number.PhoneNumberRules;
-import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
 import reactor.core.publisher.Mono;
 
 @RestController
 class SpamScoreController {
 
-    private final PhoneNumberRules rules;
+    private final ValidNumbers numbers;
     private final LookupService lookups;
     private final AuditTrail audit;
 
-    SpamScoreController(PhoneNumberRules rules, LookupService lookups, AuditTrail audit) {
-        this.rules = rules;
+    SpamScoreController(ValidNumbers numbers, LookupService lookups, AuditTrail audit) {
+        this.numbers = numbers;
         this.lookups = lookups;
         this.audit = audit;
     }
@@ -38,13 +36,7 @@ class SpamScoreController {
         SpamScoreRequest request = SpamScoreRequest.parse(body);
         AuditedRequest audited = AuditedRequest.of(exchange);
         audited.number(null, request.campaignId());
-        String e164;
-        try {
-            e164 = rules.requireValid(request.phoneNumber());
-        }
-        catch (InvalidPhoneNumberException ex) {
-            throw new ApiException(ErrorCode.INVALID_PHONE_NUMBER, ex.getMessage());
-        }
+        String e164 = numbers.require(request.phoneNumber());
         audited.number(NumberProtection.lastFour(e164), request.campaignId());
         return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange))
                 .map(answer -> {
