@@ -44,6 +44,7 @@ public final class DevStack implements AutoCloseable {
     private String adminToken;
     private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
+    private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -120,11 +121,14 @@ public final class DevStack implements AutoCloseable {
     /** Starts another lookup-worker; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startWorker(Map<String, String> properties) {
         Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
         args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
         args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
         args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
         args.putAll(properties);
-        return run(LookupWorkerApplication.builder(), args);
+        ConfigurableApplicationContext worker = run(LookupWorkerApplication.builder(), args);
+        workers.add(worker);
+        return worker;
     }
 
     public ConfigurableApplicationContext startArchiver() {
@@ -148,6 +152,11 @@ public final class DevStack implements AutoCloseable {
     /** A token with the admin role. */
     public String adminToken() {
         return adminToken;
+    }
+
+    /** The first worker's management base URL (health, Prometheus). */
+    public String workerManagementUrl() {
+        return baseUrl(workers.get(0));
     }
 
     public String jdbcUrl() {

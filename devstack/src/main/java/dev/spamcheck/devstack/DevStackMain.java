@@ -60,7 +60,7 @@ public final class DevStackMain {
                 spamcheck devstack is ready in %.1f s
 
                   API            %s/api/v1/spam_score
-                  Health         http://127.0.0.1:%s/actuator/health
+                  Health         http://127.0.0.1:%s/actuator/health (gateway), %s/actuator/health (worker)
                   PostgreSQL     %s  (user %s, no password)
                   Kafka          %s
                   Twilio stub    %s  (magic numbers: README, "Twilio stub")
@@ -80,7 +80,7 @@ public final class DevStackMain {
                   (a number ending in 0001-0099 is flagged: +12125550042)
 
                 Stop with Ctrl+C or SIGTERM.
-                """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.jdbcUrl(),
+                """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.workerManagementUrl(), stack.jdbcUrl(),
                 stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
                 home.resolve("logs"), stack.lookupToken(), stack.adminToken(), url, stack.lookupToken());
         stopped.await();

@@ -21,12 +21,15 @@ public final class TwilioStub implements AutoCloseable {
     public static final String AUTH_TOKEN = "devstack-auth-token";
 
     private final WireMockServer server;
+    private final TwilioStubBehaviour behaviour;
 
-    private TwilioStub(WireMockServer server) {
+    private TwilioStub(WireMockServer server, TwilioStubBehaviour behaviour) {
         this.server = server;
+        this.behaviour = behaviour;
     }
 
     static TwilioStub start(Duration latency) {
+        TwilioStubBehaviour behaviour = new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency);
         WireMockServer server = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
@@ -34,11 +37,11 @@ public final class TwilioStub implements AutoCloseable {
                 .maxRequestJournalEntries(100_000)
                 // The stub plays Twilio: it writes nothing about the numbers it sees.
                 .notifier(new SilentNotifier())
-                .extensions(new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency)));
+                .extensions(behaviour));
         server.start();
         server.stubFor(WireMock.get(WireMock.urlPathMatching("/v1/PhoneNumbers/.+"))
                 .willReturn(WireMock.aResponse().withStatus(200)));
-        return new TwilioStub(server);
+        return new TwilioStub(server, behaviour);
     }
 
     /** The value for {@code TWILIO_LOOKUP_BASE_URL}. */
@@ -49,6 +52,23 @@ public final class TwilioStub implements AutoCloseable {
     /** Lookups received for the number (E.164), whatever their answer. */
     public long callsFor(String e164) {
         return server.getAllServeEvents().stream().filter(event -> e164.equals(numberOf(event))).count();
+    }
+
+    /** How long ordinary numbers take from now on. */
+    public void latency(Duration latency) {
+        behaviour.latency(latency);
+    }
+
+    /** When each lookup for any number arrived, oldest first. */
+    public java.util.List<java.time.Instant> callTimes() {
+        return server.getAllServeEvents().stream().map(event -> event.getRequest().getLoggedDate().toInstant())
+                .sorted().toList();
+    }
+
+    /** When each lookup for the number arrived, oldest first. */
+    public java.util.List<java.time.Instant> callTimesFor(String e164) {
+        return server.getAllServeEvents().stream().filter(event -> e164.equals(numberOf(event)))
+                .map(event -> event.getRequest().getLoggedDate().toInstant()).sorted().toList();
     }
 
     /** Lookups received in all. */

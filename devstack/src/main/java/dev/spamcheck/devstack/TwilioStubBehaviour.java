@@ -5,9 +5,11 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.google.i18n.phonenumbers.NumberParseException;
@@ -24,8 +26,13 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
  * 6100       lookup succeeds but the add-on failed (status "failed", code 61001)
  * 4040       HTTP 404, code 20404
  * 7777       answers after 10 s
+ * 5020       HTTP 200 with a body that is not JSON
+ * 5030       the connection is reset
+ * 4000       HTTP 400, code 21211 (an error nothing can fix by retrying)
  * otherwise  clean: score 0, after SPAMCHECK_STUB_LATENCY (default 150 ms)
  * </pre>
+ *
+ * The 60616 answers carry {@code Retry-After: 1}.
  *
  * Wrong credentials get HTTP 401, code 20003, as from Twilio.
  */
@@ -34,13 +41,17 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
     private final String expectedAuthorization;
-    private final Duration latency;
+    private final AtomicReference<Duration> latency;
     private final Map<String, AtomicInteger> rateLimitedSoFar = new ConcurrentHashMap<>();
 
     TwilioStubBehaviour(String accountSid, String authToken, Duration latency) {
         this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(
                 (accountSid + ":" + authToken).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        this.latency = latency;
+        this.latency = new AtomicReference<>(latency);
+    }
+
+    void latency(Duration latency) {
+        this.latency.set(latency);
     }
 
     @Override
@@ -64,9 +75,9 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
                 return error(429, 20429, "Too Many Requests");
             case "6061":
                 if (rateLimitedSoFar.computeIfAbsent(number, n -> new AtomicInteger()).getAndIncrement() < 2) {
-                    return error(429, 60616, "Rate limit exceeded for the Lookup package");
+                    return error(429, 60616, "Rate limit exceeded for the Lookup package", "1");
                 }
-                return success(number, 0, latency);
+                return success(number, 0, latency.get());
             case "5000":
                 return error(500, 20500, "An internal server error has occurred");
             case "6100":
@@ -75,8 +86,15 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
                 return error(404, 20404, "The requested resource /PhoneNumbers/" + number + " was not found");
             case "7777":
                 return success(number, 0, Duration.ofSeconds(10));
+            case "5020":
+                return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"caller_name\": null, \"add_ons\": <html>").build();
+            case "5030":
+                return new ResponseDefinitionBuilder().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
+            case "4000":
+                return error(400, 21211, "Invalid 'To' Phone Number");
             default:
-                return success(number, lastFourValue >= 1 && lastFourValue <= 99 ? 1 : 0, latency);
+                return success(number, lastFourValue >= 1 && lastFourValue <= 99 ? 1 : 0, latency.get());
         }
     }
 
@@ -105,10 +123,18 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
     }
 
     private static ResponseDefinition error(int status, int code, String message) {
+        return error(status, code, message, null);
+    }
+
+    private static ResponseDefinition error(int status, int code, String message, String retryAfter) {
         String body = """
                 {"code": %d, "message": "%s", "more_info": "https://www.twilio.com/docs/errors/%d", "status": %d}"""
                 .formatted(code, message, code, status);
-        return json(status, body, Duration.ZERO);
+        ResponseDefinition response = json(status, body, Duration.ZERO);
+        if (retryAfter == null) {
+            return response;
+        }
+        return ResponseDefinitionBuilder.like(response).withHeader("Retry-After", retryAfter).build();
     }
 
     private static ResponseDefinition json(int status, String body, Duration delay) {

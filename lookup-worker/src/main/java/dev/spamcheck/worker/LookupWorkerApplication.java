@@ -13,10 +13,13 @@ public class LookupWorkerApplication {
         builder().run(args);
     }
 
-    /** The application as devstack and the tests start it too; it reads {@code lookup-worker.yml}. */
+    /**
+     * The application as devstack and the tests start it too; it reads {@code lookup-worker.yml}.
+     * Its only HTTP server is the management port (health, Prometheus).
+     */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(LookupWorkerApplication.class)
-                .web(WebApplicationType.NONE)
+                .web(WebApplicationType.REACTIVE)
                 .properties("spring.config.name=lookup-worker");
     }
 }

@@ -2,6 +2,7 @@ package dev.spamcheck.worker;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,8 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cacheTtl a stored answer younger than this is reused instead of paying for a lookup
  * @param hashKey {@code SPAMCHECK_HASH_KEY}
  * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
- * @param lookupConcurrency lookup requests processed at once by this instance
- * @param twilio the Twilio account and endpoint
+ * @param allowedRegions regions whose numbers prewarm accepts ({@code SPAMCHECK_ALLOWED_REGIONS})
+ * @param lookupConcurrency interactive lookup requests processed at once by this instance
+ * @param prewarmConcurrency prewarm entries processed at once by this instance
+ * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
+ *        included; keep it below the gateway's lookup timeout
+ * @param prewarmBudget the same for a prewarm entry, which may wait for rate budget much longer
+ * @param twilio the Twilio account, endpoint and how it is protected
  * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
@@ -21,7 +27,11 @@ public record WorkerProperties(
         @DefaultValue("PT24H") Duration cacheTtl,
         String hashKey,
         String encryptionKeys,
-        @DefaultValue("3") int lookupConcurrency,
+        @DefaultValue("US") Set<String> allowedRegions,
+        @DefaultValue("12") int lookupConcurrency,
+        @DefaultValue("8") int prewarmConcurrency,
+        @DefaultValue("PT4.5S") Duration lookupBudget,
+        @DefaultValue("PT60S") Duration prewarmBudget,
         @DefaultValue Twilio twilio,
         @DefaultValue Kafka kafka) {
 
@@ -29,27 +39,53 @@ public record WorkerProperties(
      * @param accountSid {@code TWILIO_ACCOUNT_SID}
      * @param authToken {@code TWILIO_AUTH_TOKEN}
      * @param baseUrl {@code TWILIO_LOOKUP_BASE_URL}
-     * @param timeout how long one call may take; keep it below the gateway's lookup timeout
+     * @param timeout how long one call may take
+     * @param rate calls per second for the whole account, all workers together
+     * @param interactiveReserve calls per second prewarm leaves free for interactive lookups
+     * @param maxRetries retries after the first attempt
+     * @param retryBaseDelay the first back-off; each further one doubles, with full jitter
+     * @param retryMaxDelay the longest back-off
+     * @param circuit when to stop calling a failing Twilio
      */
     public record Twilio(
             String accountSid,
             String authToken,
             @DefaultValue("https://lookups.twilio.com") URI baseUrl,
-            @DefaultValue("PT4S") Duration timeout) {
+            @DefaultValue("PT4S") Duration timeout,
+            @DefaultValue("25") int rate,
+            @DefaultValue("2") int interactiveReserve,
+            @DefaultValue("3") int maxRetries,
+            @DefaultValue("PT0.1S") Duration retryBaseDelay,
+            @DefaultValue("PT2S") Duration retryMaxDelay,
+            @DefaultValue Circuit circuit) {
 
         @Override
         public String toString() {
             // Never print the credentials, e.g. in a binding failure report.
-            return "Twilio[baseUrl=" + baseUrl + ", timeout=" + timeout + "]";
+            return "Twilio[baseUrl=" + baseUrl + ", timeout=" + timeout + ", rate=" + rate + "]";
         }
     }
 
+    /**
+     * @param failureRateThreshold percentage of failed calls that opens the circuit
+     * @param slidingWindowSize calls the failure rate is measured over
+     * @param minimumCalls calls needed before the rate counts
+     * @param openFor how long an open circuit answers 503 at once before trying again
+     */
+    public record Circuit(
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("50") int slidingWindowSize,
+            @DefaultValue("20") int minimumCalls,
+            @DefaultValue("PT30S") Duration openFor) {
+    }
+
     /** @param partitions partitions of the topics this service creates when they are missing */
-    public record Kafka(@DefaultValue("6") int partitions) {
+    public record Kafka(@DefaultValue("12") int partitions) {
     }
 
     @Override
     public String toString() {
-        return "WorkerProperties[cacheTtl=" + cacheTtl + ", lookupConcurrency=" + lookupConcurrency + ", twilio=" + twilio + "]";
+        return "WorkerProperties[cacheTtl=" + cacheTtl + ", lookupConcurrency=" + lookupConcurrency + ", twilio="
+                + twilio + "]";
     }
 }

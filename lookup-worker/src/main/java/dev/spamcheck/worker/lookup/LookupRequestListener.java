@@ -1,13 +1,10 @@
 package dev.spamcheck.worker.lookup;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupRequest;
@@ -16,28 +13,28 @@ import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
- * Takes lookup requests and publishes their results, keyed by number hash. A request's offset is
- * committed only after its result is on the results topic, so nothing is lost on a crash.
+ * Takes lookup requests and publishes their results. A request's offset is committed only after
+ * its result is on the results topic, so nothing is lost on a crash. One number's requests share
+ * a partition, so they are handled one after the other.
  */
 @Component
 class LookupRequestListener {
 
     private static final Logger log = LoggerFactory.getLogger(LookupRequestListener.class);
-    private static final long PUBLISH_TIMEOUT_SECONDS = 10;
 
     private final LookupProcessor processor;
-    private final KafkaTemplate<String, String> kafka;
+    private final LookupResultPublisher publisher;
     private final MessageCodec codec;
 
-    LookupRequestListener(LookupProcessor processor, KafkaTemplate<String, String> kafka, MessageCodec codec) {
+    LookupRequestListener(LookupProcessor processor, LookupResultPublisher publisher, MessageCodec codec) {
         this.processor = processor;
-        this.kafka = kafka;
+        this.publisher = publisher;
         this.codec = codec;
     }
 
     @KafkaListener(id = "lookup-requests", topics = Topics.LOOKUP_REQUESTS, groupId = "spamcheck-lookup-worker",
-            concurrency = "${spamcheck.lookup-concurrency:3}")
-    void onRequest(String json) throws InterruptedException, ExecutionException, TimeoutException {
+            concurrency = "${spamcheck.lookup-concurrency:12}")
+    void onRequest(String json) throws Exception {
         LookupRequest request;
         try {
             request = codec.decode(json, LookupRequest.class);
@@ -47,10 +44,9 @@ class LookupRequestListener {
             return;
         }
         LookupResult result = processor.process(request);
-        kafka.send(Topics.LOOKUP_RESULTS, result.numberHash(), codec.encode(result))
-                .get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        publisher.publish(result);
         log.info("Lookup {} for ***{}: {}{}{}", request.requestId(), request.last4(),
-                result.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                result.outcome().name().toLowerCase(Locale.ROOT),
                 result.spamScore() == null ? "" : " score=" + result.spamScore(),
                 result.fromCache() ? " (cached)" : "");
     }

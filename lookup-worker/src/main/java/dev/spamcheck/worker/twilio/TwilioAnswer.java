@@ -1,6 +1,8 @@
 package dev.spamcheck.worker.twilio;
 
-/** What one Twilio Lookup call told us. */
+import java.time.Duration;
+
+/** What Twilio told us about a number, after one call or after all retries. */
 public sealed interface TwilioAnswer {
 
     /** The Nomorobo add-on scored the number: 1 is spam. */
@@ -12,9 +14,22 @@ public sealed interface TwilioAnswer {
     }
 
     /**
-     * No answer now. {@code errorCode} says why (e.g. {@code addon_failed},
-     * {@code twilio_http_500}) and goes into the lookup result.
+     * No answer now. {@code errorCode} says why (e.g. {@code addon_failed}, {@code twilio_http_500})
+     * and goes into the lookup result.
+     *
+     * @param retryable whether asking again may help (rate limits, 5xx, timeouts, broken answers)
+     * @param failure whether it counts against Twilio's health for the circuit breaker
+     * @param retryAfter Twilio's {@code Retry-After}, when it sent one
      */
-    record Unavailable(String errorCode) implements TwilioAnswer {
+    record Unavailable(String errorCode, boolean retryable, boolean failure, Duration retryAfter)
+            implements TwilioAnswer {
+
+        static Unavailable permanent(String errorCode) {
+            return new Unavailable(errorCode, false, false, null);
+        }
+    }
+
+    default boolean retryable() {
+        return this instanceof Unavailable unavailable && unavailable.retryable();
     }
 }

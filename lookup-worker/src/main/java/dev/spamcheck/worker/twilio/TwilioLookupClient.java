@@ -8,6 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 
 import org.slf4j.Logger;
@@ -15,16 +19,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
-import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
 
 /**
- * Calls Twilio Lookup v1 with the Nomorobo Spam Score add-on:
+ * One call to Twilio Lookup v1 with the Nomorobo Spam Score add-on:
  * {@code GET {base}/v1/PhoneNumbers/{e164}?AddOns=nomorobo_spamscore}. The JDK client is used on
  * purpose: its exceptions never quote the URL, which holds the number.
  */
 @Component
-public class TwilioLookupClient {
+class TwilioLookupClient {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioLookupClient.class);
 
@@ -32,7 +36,7 @@ public class TwilioLookupClient {
     private final WorkerProperties.Twilio twilio;
     private final String authorization;
 
-    public TwilioLookupClient(WorkerProperties properties) {
+    TwilioLookupClient(WorkerProperties properties) {
         this.twilio = properties.twilio();
         requireSet(twilio.accountSid(), "TWILIO_ACCOUNT_SID");
         requireSet(twilio.authToken(), "TWILIO_AUTH_TOKEN");
@@ -44,40 +48,56 @@ public class TwilioLookupClient {
                 .build();
     }
 
-    public TwilioAnswer lookup(String e164) {
+    /** @param timeout how long this call may take at most */
+    TwilioAnswer call(String e164, Duration timeout) {
         URI uri = URI.create(twilio.baseUrl().toString().replaceAll("/+$", "") + "/v1/PhoneNumbers/"
                 + URLEncoder.encode(e164, StandardCharsets.UTF_8) + "?AddOns=nomorobo_spamscore");
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(twilio.timeout())
+                .timeout(timeout)
                 .header("Authorization", authorization)
                 .header("Accept", "application/json")
                 .GET()
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            TwilioAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body());
-            if (response.statusCode() == 401 || response.statusCode() == 403) {
+            Duration retryAfter = response.headers().firstValue("Retry-After").map(TwilioLookupClient::retryAfter)
+                    .orElse(null);
+            TwilioAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter);
+            if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals("twilio_auth_failed")) {
                 log.error("Twilio rejected the credentials (HTTP {}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
                         response.statusCode());
-            }
-            else if (answer instanceof TwilioAnswer.Unavailable unavailable) {
-                log.warn("Twilio lookup for {} unavailable: {}", NumberProtection.mask(e164), unavailable.errorCode());
             }
             return answer;
         }
         catch (HttpTimeoutException ex) {
-            log.warn("Twilio lookup for {} timed out after {}", NumberProtection.mask(e164), twilio.timeout());
-            return new TwilioAnswer.Unavailable("twilio_timeout");
+            return new Unavailable("twilio_timeout", true, true, null);
         }
         catch (IOException ex) {
-            log.warn("Twilio lookup for {} failed: {}", NumberProtection.mask(e164), ex.getClass().getSimpleName());
-            return new TwilioAnswer.Unavailable("twilio_unreachable");
+            return new Unavailable("twilio_unreachable", true, true, null);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return new TwilioAnswer.Unavailable("interrupted");
+            return Unavailable.permanent("interrupted");
         }
     }
+
+    /** Seconds or an HTTP date; null when unreadable. */
+    static Duration retryAfter(String value) {
+        try {
+            return Duration.ofSeconds(Long.parseLong(value.trim()));
+        }
+        catch (NumberFormatException ex) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            }
+            catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+
 
     private static void requireSet(String value, String name) {
         if (value == null || value.isBlank()) {

@@ -1,13 +1,24 @@
 package dev.spamcheck.worker.twilio;
 
+import java.time.Duration;
+
+import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads Twilio Lookup v1 answers. The add-on's own {@code status} decides: the envelope can say
+ * Reads Twilio Lookup v1 answers into the error taxonomy:
+ * <ul>
+ * <li>200 with a score: scored. The add-on's own {@code status} decides: the envelope can say
  * {@code successful} while {@code nomorobo_spamscore} failed (code 61001, {@code result} then
- * {@code {}} or {@code []}), and a failed add-on says nothing about the number.
+ * {@code {}} or {@code []}), and a failed add-on says nothing about the number: not retried,
+ * since the lookup is billed;</li>
+ * <li>404 (20404): not found;</li>
+ * <li>429 (20429, 60616), 5xx and unreadable bodies: retried, honouring {@code Retry-After};</li>
+ * <li>401/403 (20003): bad credentials, not retried;</li>
+ * <li>any other status: not retried.</li>
+ * </ul>
  */
 final class TwilioResponses {
 
@@ -16,30 +27,39 @@ final class TwilioResponses {
     private TwilioResponses() {
     }
 
-    static TwilioAnswer interpret(int status, String body) {
+    static TwilioAnswer interpret(int status, String body, Duration retryAfter) {
         if (status == 404) {
             return new TwilioAnswer.NotFound();
         }
+        if (status == 429) {
+            return new Unavailable("twilio_rate_limited", true, false, retryAfter);
+        }
+        if (status >= 500) {
+            return new Unavailable("twilio_http_" + status, true, true, retryAfter);
+        }
+        if (status == 401 || status == 403) {
+            return new Unavailable("twilio_auth_failed", false, true, null);
+        }
         if (status != 200) {
-            return new TwilioAnswer.Unavailable("twilio_http_" + status);
+            return Unavailable.permanent("twilio_http_" + status);
         }
         JsonNode root;
         try {
             root = JSON.readTree(body);
         }
         catch (JacksonException ex) {
-            return new TwilioAnswer.Unavailable("twilio_malformed_response");
+            return new Unavailable("twilio_malformed_response", true, true, null);
         }
         JsonNode addOn = root.path("add_ons").path("results").path("nomorobo_spamscore");
         if (addOn.isMissingNode() || addOn.isNull()) {
-            return new TwilioAnswer.Unavailable("addon_missing");
+            return Unavailable.permanent("addon_missing");
         }
         if (!"successful".equals(addOn.path("status").asString(""))) {
-            return new TwilioAnswer.Unavailable("addon_failed");
+            return Unavailable.permanent("addon_failed");
         }
         JsonNode score = addOn.path("result").path("score");
         if (!score.isIntegralNumber() || (score.asInt() != 0 && score.asInt() != 1)) {
-            return new TwilioAnswer.Unavailable("addon_malformed_result");
+            return Unavailable.permanent("addon_malformed_result");
         }
         return new TwilioAnswer.Scored(score.asInt());
     }

@@ -2,9 +2,13 @@ package dev.spamcheck.worker.twilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
 
 class TwilioResponsesTest {
 
@@ -17,6 +21,10 @@ class TwilioResponsesTest {
                  "url": "https://lookups.twilio.com/v1/PhoneNumbers/+12125550123"}""".formatted(addOn);
     }
 
+    private static TwilioAnswer interpret(int status, String body) {
+        return TwilioResponses.interpret(status, body, null);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void readsTheAddOnScore(int score) {
@@ -24,34 +32,52 @@ class TwilioResponsesTest {
                 {"request_sid": "XR1", "status": "successful", "message": null, "code": null,
                  "result": {"status": "success", "message": "success", "score": %d, "neighbor_score": 0}}"""
                 .formatted(score);
-        assertThat(TwilioResponses.interpret(200, body(addOn))).isEqualTo(new TwilioAnswer.Scored(score));
+        assertThat(interpret(200, body(addOn))).isEqualTo(new TwilioAnswer.Scored(score));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{}", "[]"})
-    void aFailedAddOnIsNotACleanNumber(String result) {
+    void aFailedAddOnIsNotACleanNumberAndIsNotRetried(String result) {
         String addOn = """
                 {"request_sid": "XR1", "status": "failed", "message": "Request timed out", "code": 61001,
                  "result": %s}""".formatted(result);
-        assertThat(TwilioResponses.interpret(200, body(addOn))).isEqualTo(new TwilioAnswer.Unavailable("addon_failed"));
+        TwilioAnswer answer = interpret(200, body(addOn));
+        assertThat(answer).isEqualTo(Unavailable.permanent("addon_failed"));
+        assertThat(answer.retryable()).isFalse();
     }
 
     @Test
     void aMissingOrMalformedScoreIsNotACleanNumber() {
-        assertThat(TwilioResponses.interpret(200, body("null"))).isEqualTo(new TwilioAnswer.Unavailable("addon_missing"));
-        assertThat(TwilioResponses.interpret(200, body("""
+        assertThat(interpret(200, body("null"))).isEqualTo(Unavailable.permanent("addon_missing"));
+        assertThat(interpret(200, body("""
                 {"status": "successful", "result": {"score": "0"}}""")))
-                .isEqualTo(new TwilioAnswer.Unavailable("addon_malformed_result"));
-        assertThat(TwilioResponses.interpret(200, "{not json"))
-                .isEqualTo(new TwilioAnswer.Unavailable("twilio_malformed_response"));
+                .isEqualTo(Unavailable.permanent("addon_malformed_result"));
     }
 
     @Test
-    void mapsHttpErrors() {
-        String notFound = """
-                {"code": 20404, "message": "not found", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}""";
-        assertThat(TwilioResponses.interpret(404, notFound)).isEqualTo(new TwilioAnswer.NotFound());
-        assertThat(TwilioResponses.interpret(500, "{}")).isEqualTo(new TwilioAnswer.Unavailable("twilio_http_500"));
-        assertThat(TwilioResponses.interpret(429, "{}")).isEqualTo(new TwilioAnswer.Unavailable("twilio_http_429"));
+    void unreadableAnswersAreRetried() {
+        assertThat(interpret(200, "{not json").retryable()).isTrue();
+    }
+
+    @Test
+    void rateLimitsAndServerErrorsAreRetriedHonouringRetryAfter() {
+        TwilioAnswer limited = TwilioResponses.interpret(429, "{\"code\": 60616}", Duration.ofSeconds(2));
+        assertThat(limited).isEqualTo(new Unavailable("twilio_rate_limited", true, false, Duration.ofSeconds(2)));
+        assertThat(interpret(500, "{}")).isEqualTo(new Unavailable("twilio_http_500", true, true, null));
+        assertThat(interpret(503, "{}").retryable()).isTrue();
+    }
+
+    @Test
+    void notFoundCredentialsAndOtherErrorsAreNotRetried() {
+        assertThat(interpret(404, "{\"code\": 20404}")).isEqualTo(new TwilioAnswer.NotFound());
+        assertThat(interpret(401, "{\"code\": 20003}")).isEqualTo(new Unavailable("twilio_auth_failed", false, true, null));
+        assertThat(interpret(400, "{\"code\": 21211}")).isEqualTo(Unavailable.permanent("twilio_http_400"));
+    }
+
+    @Test
+    void readsRetryAfterInSecondsOrAsADate() {
+        assertThat(TwilioLookupClient.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(TwilioLookupClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        assertThat(TwilioLookupClient.retryAfter("soon")).isNull();
     }
 }

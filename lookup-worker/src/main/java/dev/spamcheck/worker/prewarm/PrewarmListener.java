@@ -1,0 +1,91 @@
+package dev.spamcheck.worker.prewarm;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.Topics;
+import dev.spamcheck.worker.lookup.LookupProcessor;
+import dev.spamcheck.worker.lookup.LookupResultPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Bulk prewarm: campaign tools write {@code {"phone_number": "+1…", "campaign_id": "…"}} to
+ * {@link Topics#LOOKUP_PREWARM} in plaintext. Each valid number is looked up like an interactive
+ * one, but only with rate budget interactive traffic leaves free; invalid entries are counted,
+ * logged masked and skipped, so they never hold up the partition.
+ */
+@Component
+class PrewarmListener {
+
+    private static final Logger log = LoggerFactory.getLogger(PrewarmListener.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final PhoneNumberRules rules;
+    private final NumberProtection protection;
+    private final LookupProcessor processor;
+    private final LookupResultPublisher publisher;
+    private final Counter invalid;
+
+    PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
+            LookupResultPublisher publisher, MeterRegistry meters) {
+        this.rules = rules;
+        this.protection = protection;
+        this.processor = processor;
+        this.publisher = publisher;
+        this.invalid = Counter.builder("spamcheck.prewarm.invalid").description("Prewarm entries skipped as invalid")
+                .register(meters);
+    }
+
+    @KafkaListener(id = "lookup-prewarm", topics = Topics.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
+            concurrency = "${spamcheck.prewarm-concurrency:8}")
+    void onEntry(String json) throws Exception {
+        String phoneNumber;
+        String campaignId;
+        try {
+            JsonNode entry = JSON.readTree(json);
+            phoneNumber = entry.path("phone_number").isString() ? entry.path("phone_number").asString() : null;
+            campaignId = entry.path("campaign_id").isString() ? entry.path("campaign_id").asString() : null;
+        }
+        catch (JacksonException ex) {
+            skip("not JSON", null);
+            return;
+        }
+        String e164;
+        try {
+            e164 = rules.requireValid(phoneNumber);
+        }
+        catch (InvalidPhoneNumberException ex) {
+            skip(ex.getMessage(), phoneNumber);
+            return;
+        }
+        if (campaignId != null && campaignId.length() > 64) {
+            campaignId = campaignId.substring(0, 64);
+        }
+        ProtectedNumber number = protection.protect(e164);
+        LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now());
+        LookupResult result = processor.process(request);
+        publisher.publish(result);
+    }
+
+    private void skip(String reason, String input) {
+        invalid.increment();
+        String masked = input == null || input.length() < 4 ? "***" : "***" + input.substring(input.length() - 4);
+        log.warn("Skipping prewarm entry {}: {}", masked, reason);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.spamcheck.worker.twilio;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
+import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Looks a number up at Twilio the way the account can afford: every attempt takes a permit from
+ * the account-wide rate limit; rate limits, 5xx, timeouts and broken answers are retried (at most
+ * {@code max-retries} times, exponential back-off with full jitter, at least Twilio's
+ * {@code Retry-After}) within the time the caller can wait; a circuit breaker stops calling
+ * Twilio while it keeps failing and answers at once instead.
+ */
+@Component
+public class TwilioLookups {
+
+    private static final Logger log = LoggerFactory.getLogger(TwilioLookups.class);
+    /** Less time than this left, and another attempt is not worth starting. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+
+    private final TwilioLookupClient client;
+    private final AccountRateLimiter rateLimiter;
+    private final WorkerProperties.Twilio twilio;
+    private final CircuitBreaker circuitBreaker;
+    private final MeterRegistry meters;
+    private final Timer latency;
+
+    TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
+            MeterRegistry meters) {
+        this.client = client;
+        this.rateLimiter = rateLimiter;
+        this.twilio = properties.twilio();
+        this.meters = meters;
+        WorkerProperties.Circuit circuit = twilio.circuit();
+        this.circuitBreaker = CircuitBreaker.of("twilio", CircuitBreakerConfig.custom()
+                .failureRateThreshold(circuit.failureRateThreshold())
+                .slidingWindowSize(circuit.slidingWindowSize())
+                .minimumNumberOfCalls(circuit.minimumCalls())
+                .waitDurationInOpenState(circuit.openFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .build());
+        this.circuitBreaker.getEventPublisher().onStateTransition(event ->
+                log.warn("Twilio circuit breaker: {}", event.getStateTransition()));
+        meters.gauge("spamcheck.twilio.circuit.open", circuitBreaker,
+                cb -> cb.getState() == CircuitBreaker.State.OPEN ? 1 : 0);
+        this.latency = Timer.builder("spamcheck.twilio.latency").description("One Twilio Lookup call")
+                .publishPercentileHistogram().register(meters);
+    }
+
+    /**
+     * @param interactive whether a caller waits for the answer (interactive lookups go first)
+     * @param budget how long the lookup may take, retries and rate-limit waits included
+     */
+    public TwilioAnswer lookup(String e164, boolean interactive, Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        AtomicReference<TwilioAnswer> last = new AtomicReference<>();
+        Retry retry = Retry.of("twilio", RetryConfig.<TwilioAnswer>custom()
+                .maxAttempts(1 + twilio.maxRetries())
+                .retryOnResult(TwilioAnswer::retryable)
+                .intervalBiFunction((Integer attempt, Either<Throwable, TwilioAnswer> outcome) ->
+                        backoff(attempt, outcome.isRight() ? outcome.get() : null, deadline))
+                .failAfterMaxAttempts(false)
+                .build());
+        retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
+        TwilioAnswer answer = retry.executeSupplier(() -> {
+            TwilioAnswer attempt = attempt(e164, interactive, deadline, last.get());
+            last.set(attempt);
+            return attempt;
+        });
+        if (answer instanceof Unavailable unavailable) {
+            log.warn("Twilio lookup for {} unavailable: {}", NumberProtection.mask(e164), unavailable.errorCode());
+        }
+        return answer;
+    }
+
+    private TwilioAnswer attempt(String e164, boolean interactive, long deadline, TwilioAnswer previous) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.compareTo(MIN_ATTEMPT) < 0) {
+            return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
+                    : Unavailable.permanent("lookup_budget_exhausted");
+        }
+        if (!circuitBreaker.tryAcquirePermission()) {
+            count("circuit_open");
+            return Unavailable.permanent("circuit_open");
+        }
+        long waitStarted = System.nanoTime();
+        boolean permitted;
+        try {
+            permitted = rateLimiter.acquire(interactive, left.minus(MIN_ATTEMPT));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            permitted = false;
+        }
+        meters.timer("spamcheck.twilio.rate_limiter.wait", "origin", interactive ? "interactive" : "bulk")
+                .record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
+        if (!permitted) {
+            circuitBreaker.releasePermission();
+            count("rate_budget_exhausted");
+            return Unavailable.permanent("rate_budget_exhausted");
+        }
+        Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
+        long started = System.nanoTime();
+        TwilioAnswer answer = client.call(e164, timeout);
+        long took = System.nanoTime() - started;
+        latency.record(took, TimeUnit.NANOSECONDS);
+        if (answer instanceof Unavailable unavailable && unavailable.failure()) {
+            circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));
+        }
+        else {
+            circuitBreaker.onSuccess(took, TimeUnit.NANOSECONDS);
+        }
+        count(outcome(answer));
+        return answer;
+    }
+
+    /** Full jitter, at least Retry-After, and never past the deadline. */
+    private long backoff(int attempt, TwilioAnswer answer, long deadline) {
+        long ceiling = Math.min(twilio.retryMaxDelay().toMillis(),
+                twilio.retryBaseDelay().toMillis() << Math.min(attempt - 1, 20));
+        long delay = ThreadLocalRandom.current().nextLong(ceiling + 1);
+        if (answer instanceof Unavailable unavailable && unavailable.retryAfter() != null) {
+            delay = Math.max(delay, unavailable.retryAfter().toMillis());
+        }
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        return Math.max(0, Math.min(delay, left));
+    }
+
+    private void count(String outcome) {
+        meters.counter("spamcheck.twilio.calls", "outcome", outcome).increment();
+    }
+
+    private static String outcome(TwilioAnswer answer) {
+        if (answer instanceof TwilioAnswer.Scored) {
+            return "scored";
+        }
+        if (answer instanceof TwilioAnswer.NotFound) {
+            return "not_found";
+        }
+        return ((Unavailable) answer).errorCode();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Recorded by the circuit breaker; never thrown. */
+    private static final class TwilioFailure extends RuntimeException {
+        TwilioFailure(String errorCode) {
+            super(errorCode, null, false, false);
+        }
+    }
+}
