@@ -12,3 +12,4 @@ CREATE TABLE lookup_claims (
     number_hash    char(64)    PRIMARY KEY,
     claimed_until  timestamptz NOT NULL
 );
+CREATE INDEX twilio_calls_origin_at ON twilio_calls (origin, at DESC);

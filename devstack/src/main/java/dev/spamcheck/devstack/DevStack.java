@@ -154,6 +154,11 @@ public final class DevStack implements AutoCloseable {
         return adminToken;
     }
 
+    /** The lookup-workers running now. */
+    public List<ConfigurableApplicationContext> workers() {
+        return workers.stream().filter(ConfigurableApplicationContext::isActive).toList();
+    }
+
     /** The first worker's management base URL (health, Prometheus). */
     public String workerManagementUrl() {
         return baseUrl(workers.get(0));

@@ -14,10 +14,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
+import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.number.NumberProtection;
-import dev.spamcheck.schemas.number.PhoneNumberRules;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,8 +31,6 @@ final class TestStack {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final PhoneNumberRules US = new PhoneNumberRules(Set.of("US"));
-    private static final Set<String> ISSUED_NUMBERS = ConcurrentHashMap.newKeySet();
     private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
     private static final Set<String> TOKENS_SEEN = ConcurrentHashMap.newKeySet();
     private static final Set<String> EXCUSED_FROM_AUDIT = ConcurrentHashMap.newKeySet();
@@ -49,7 +46,10 @@ final class TestStack {
                 deleteRecursively(home);
                 Files.createDirectories(home);
                 stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
-                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString()), null, null));
+                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString(),
+                                // Failure-mode tests must not open the shared worker's circuit.
+                                "spamcheck.twilio.circuit.sliding-window-size", "200",
+                                "spamcheck.twilio.circuit.minimum-calls", "200"), null, null));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         stack.close();
@@ -68,24 +68,12 @@ final class TestStack {
 
     /** A valid US number no other test uses, ending in the given four digits (the stub's magic). */
     static String uniqueNumber(String lastFour) {
-        while (true) {
-            int exchange = ThreadLocalRandom.current().nextInt(200, 1000);
-            String number = "+1212" + exchange + lastFour;
-            try {
-                US.requireValid(number);
-            }
-            catch (PhoneNumberRules.InvalidPhoneNumberException ex) {
-                continue;
-            }
-            if (ISSUED_NUMBERS.add(number)) {
-                return number;
-            }
-        }
+        return Traffic.uniqueNumber(lastFour);
     }
 
     /** Every number handed out so far, to check none of them rests in plaintext. */
     static Set<String> issuedNumbers() {
-        return Set.copyOf(ISSUED_NUMBERS);
+        return Traffic.issuedNumbers();
     }
 
     static NumberProtection protection() {
@@ -122,7 +110,9 @@ final class TestStack {
 
     /** Ids of every request the tests made, to check each left exactly one audit row. */
     static Set<String> requestIds() {
-        return Set.copyOf(REQUEST_IDS);
+        Set<String> all = new java.util.HashSet<>(REQUEST_IDS);
+        all.addAll(Traffic.requestIds());
+        return Set.copyOf(all);
     }
 
     /** Requests made while the audit trail was broken on purpose: they may or may not have a row. */

@@ -1,7 +1,17 @@
 package dev.spamcheck.worker.prewarm;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.annotation.PreDestroy;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +25,7 @@ import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.Topics;
+import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.LookupProcessor;
 import dev.spamcheck.worker.lookup.LookupResultPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -25,9 +36,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bulk prewarm: campaign tools write {@code {"phone_number": "+1…", "campaign_id": "…"}} to
- * {@link Topics#LOOKUP_PREWARM} in plaintext. Each valid number is looked up like an interactive
- * one, but only with rate budget interactive traffic leaves free; invalid entries are counted,
- * logged masked and skipped, so they never hold up the partition.
+ * {@link Topics#LOOKUP_PREWARM} in plaintext, usually without a key, so one partition can hold a
+ * whole campaign. Entries are therefore taken a batch at a time and looked up in parallel
+ * ({@code spamcheck.prewarm-concurrency} at once per worker); claims keep two lookups of one
+ * number from running together. Each lookup only uses rate budget interactive traffic leaves
+ * free. Invalid entries are counted, logged masked and skipped; an entry that fails is logged and
+ * skipped too, so nothing holds up the partition. The batch is committed when all its entries are
+ * done.
  */
 @Component
 class PrewarmListener {
@@ -40,20 +55,61 @@ class PrewarmListener {
     private final LookupProcessor processor;
     private final LookupResultPublisher publisher;
     private final Counter invalid;
+    private final ExecutorService lookups;
 
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
-            LookupResultPublisher publisher, MeterRegistry meters) {
+            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;
         this.publisher = publisher;
         this.invalid = Counter.builder("spamcheck.prewarm.invalid").description("Prewarm entries skipped as invalid")
                 .register(meters);
+        this.lookups = Executors.newFixedThreadPool(properties.prewarmConcurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "prewarm-lookup");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @KafkaListener(id = "lookup-prewarm", topics = Topics.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
-            concurrency = "${spamcheck.prewarm-concurrency:8}")
-    void onEntry(String json) throws Exception {
+            containerFactory = "prewarmBatchContainerFactory",
+            properties = ConsumerConfig.MAX_POLL_RECORDS_CONFIG + "=500")
+    void onEntries(List<String> entries) {
+        List<Future<?>> running = new ArrayList<>(entries.size());
+        for (String entry : entries) {
+            running.add(lookups.submit(() -> {
+                try {
+                    onEntry(entry);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (Exception ex) {
+                    log.warn("Prewarm entry skipped after an error: {}", ex.getClass().getSimpleName());
+                }
+            }));
+        }
+        for (Future<?> lookup : running) {
+            try {
+                lookup.get();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (ExecutionException ex) {
+                log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        lookups.shutdownNow();
+    }
+
+    private void onEntry(String json) throws Exception {
         String phoneNumber;
         String campaignId;
         try {

@@ -21,8 +21,8 @@ import dev.spamcheck.worker.WorkerProperties;
  * <p>
  * Interactive lookups reserve the earliest slot that keeps the window within the rate, even a
  * future one, and wait for it. Bulk lookups only take a slot that is free now, never while an
- * interactive reservation waits, and leave {@code interactive-reserve} calls of every window to
- * interactive traffic, so they only use budget interactive traffic leaves free.
+ * interactive reservation waits, and never make more than {@code rate - interactive-reserve} of
+ * the calls in a window, so they only use budget interactive traffic leaves free.
  */
 @Component
 public class AccountRateLimiter {
@@ -31,9 +31,9 @@ public class AccountRateLimiter {
      * A little over a second, so that the few milliseconds between a permit and the call reaching
      * Twilio cannot put one call too many into a one-second window as Twilio counts it.
      */
-    static final Duration WINDOW = Duration.ofMillis(1020);
+    static final Duration WINDOW = Duration.ofMillis(1050);
     private static final long LOCK_KEY = 0x5350414d43484bL;
-    private static final Duration BULK_POLL = Duration.ofMillis(10);
+    private static final Duration BULK_POLL = Duration.ofMillis(1);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -64,9 +64,10 @@ public class AccountRateLimiter {
     private boolean acquireInteractive(Duration maxWait) throws InterruptedException {
         Duration wait = transactions.execute(status -> {
             lock();
-            Instant now = now();
-            Instant slot = latest(now, nthLatestStart(rate).map(start -> start.plus(WINDOW)).orElse(now),
-                    lastStart().orElse(now));
+            Window window = window();
+            Instant now = window.now();
+            Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                    window.last() == null ? now : window.last());
             Duration until = Duration.between(now, slot);
             if (until.compareTo(maxWait) > 0) {
                 return null;
@@ -90,12 +91,14 @@ public class AccountRateLimiter {
             while (true) {
                 Duration wait = transactions.execute(status -> {
                     lock();
-                    Instant now = now();
-                    Instant last = lastStart().orElse(Instant.MIN);
-                    if (last.isAfter(now)) {
-                        return Duration.between(now, last);
+                    Window window = window();
+                    Instant now = window.now();
+                    if (window.last() != null && window.last().isAfter(now)) {
+                        return Duration.between(now, window.last());
                     }
-                    Instant freeAt = nthLatestStart(bulkRate).map(start -> start.plus(WINDOW)).orElse(now);
+                    Instant freeAt = latest(now,
+                            window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                            window.nthLatestBulk() == null ? now : window.nthLatestBulk().plus(WINDOW));
                     if (freeAt.isAfter(now)) {
                         return Duration.between(now, freeAt);
                     }
@@ -121,19 +124,26 @@ public class AccountRateLimiter {
         jdbc.queryForObject("SELECT pg_advisory_xact_lock(?)::text", String.class, LOCK_KEY);
     }
 
-    private Instant now() {
-        return jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
+    /**
+     * The database's time, the latest call start (possibly a future reservation), and the starts of
+     * the {@code rate}-th most recent call and of the {@code rate - reserve}-th most recent bulk
+     * call (null when there were fewer).
+     */
+    private record Window(Instant now, Instant last, Instant nthLatest, Instant nthLatestBulk) {
     }
 
-    private java.util.Optional<Instant> lastStart() {
-        Timestamp last = jdbc.queryForObject("SELECT max(at) FROM twilio_calls", Timestamp.class);
-        return java.util.Optional.ofNullable(last).map(Timestamp::toInstant);
+    private Window window() {
+        return jdbc.queryForObject("""
+                SELECT clock_timestamp() AS now,
+                       (SELECT max(at) FROM twilio_calls) AS last,
+                       (SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1) AS nth,
+                       (SELECT at FROM twilio_calls WHERE origin = 'bulk' ORDER BY at DESC OFFSET ? LIMIT 1) AS nth_bulk
+                """, (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), instant(rs.getTimestamp("last")),
+                instant(rs.getTimestamp("nth")), instant(rs.getTimestamp("nth_bulk"))), rate - 1, bulkRate - 1);
     }
 
-    /** The start of the n-th most recent call, if there were n. */
-    private java.util.Optional<Instant> nthLatestStart(int n) {
-        return jdbc.query("SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1",
-                (rs, row) -> rs.getTimestamp(1).toInstant(), n - 1).stream().findFirst();
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private void record(Instant start, String origin) {

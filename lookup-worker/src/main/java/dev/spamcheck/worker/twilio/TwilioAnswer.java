@@ -24,7 +24,7 @@ public sealed interface TwilioAnswer {
     record Unavailable(String errorCode, boolean retryable, boolean failure, Duration retryAfter)
             implements TwilioAnswer {
 
-        static Unavailable permanent(String errorCode) {
+        public static Unavailable permanent(String errorCode) {
             return new Unavailable(errorCode, false, false, null);
         }
     }

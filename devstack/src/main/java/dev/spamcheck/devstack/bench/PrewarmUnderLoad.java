@@ -1,0 +1,124 @@
+package dev.spamcheck.devstack.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.spamcheck.devstack.DevStack;
+
+/**
+ * A prewarm backlog worked off while interactive lookups keep coming: the Twilio stub must never
+ * see more than the rate in any one-second window, should see close to the rate throughout, and
+ * interactive lookups should be as fast as when the system is idle.
+ */
+public final class PrewarmUnderLoad {
+
+    /**
+     * @param backlog prewarm entries written
+     * @param rate the configured account rate (calls per second)
+     * @param maxCallsInAnySecond the most stub calls in any one-second window while the backlog ran
+     * @param sustainedRate stub calls per second over the backlog, first and last second left out
+     * @param idleLatenciesMillis interactive latencies before the backlog
+     * @param loadedLatenciesMillis interactive latencies while the backlog was worked off
+     * @param duration how long the backlog took
+     */
+    public record Report(int backlog, int rate, int maxCallsInAnySecond, double sustainedRate,
+            List<Long> idleLatenciesMillis, List<Long> loadedLatenciesMillis, Duration duration) {
+
+        public long idleP95() {
+            return Traffic.percentile(idleLatenciesMillis, 95);
+        }
+
+        public long loadedP95() {
+            return Traffic.percentile(loadedLatenciesMillis, 95);
+        }
+    }
+
+    private PrewarmUnderLoad() {
+    }
+
+    /**
+     * @param interactiveSamples interactive lookups measured idle, and again under load
+     * @param pause the pause between interactive lookups
+     */
+    public static Report run(DevStack stack, String gatewayUrl, int backlog, int rate, int interactiveSamples,
+            Duration pause) throws Exception {
+        interactive(stack, gatewayUrl, 3, pause);
+        List<Long> idle = interactive(stack, gatewayUrl, interactiveSamples, pause);
+
+        List<String> numbers = new ArrayList<>();
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < backlog; i++) {
+            String number = Traffic.uniqueNumber(String.format("%04d", 1100 + (i % 2900)));
+            numbers.add(number);
+            entries.add(Traffic.prewarmEntry(number, "bench"));
+        }
+        Instant started = Instant.now();
+        Traffic.prewarm(stack, entries);
+        List<Long> loaded = new ArrayList<>();
+        Set<String> pending = new java.util.HashSet<>(numbers);
+        while (!pending.isEmpty()) {
+            if (loaded.size() < interactiveSamples) {
+                loaded.addAll(interactive(stack, gatewayUrl, 1, pause));
+            }
+            else {
+                Thread.sleep(500);
+            }
+            pending.removeIf(number -> stack.twilio().callsFor(number) > 0);
+            if (Duration.between(started, Instant.now()).compareTo(Duration.ofSeconds(backlog / Math.max(1, rate / 2) + 60)) > 0) {
+                throw new IllegalStateException(pending.size() + " prewarm entries were never looked up");
+            }
+        }
+        while (loaded.size() < interactiveSamples) {
+            loaded.addAll(interactive(stack, gatewayUrl, 1, pause));
+        }
+        Duration took = Duration.between(started, Instant.now());
+
+        List<Instant> calls = stack.twilio().callTimes().stream().filter(t -> !t.isBefore(started))
+                .collect(Collectors.toList());
+        return new Report(backlog, rate, maxInAnySecond(calls), sustained(calls, stack, numbers), idle, loaded, took);
+    }
+
+    private static List<Long> interactive(DevStack stack, String gatewayUrl, int samples, Duration pause)
+            throws InterruptedException {
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            String number = Traffic.uniqueNumber("0123");
+            long start = System.nanoTime();
+            int status = Traffic.lookUp(gatewayUrl, stack.lookupToken(), number).statusCode();
+            if (status != 200) {
+                throw new IllegalStateException("An interactive lookup answered " + status);
+            }
+            latencies.add((System.nanoTime() - start) / 1_000_000);
+            Thread.sleep(pause.toMillis());
+        }
+        return latencies;
+    }
+
+    /** The most calls that fall into any window [t, t + 1 s) starting at a call. */
+    static int maxInAnySecond(List<Instant> calls) {
+        int max = 0;
+        int end = 0;
+        for (int start = 0; start < calls.size(); start++) {
+            Instant limit = calls.get(start).plusSeconds(1);
+            while (end < calls.size() && calls.get(end).isBefore(limit)) {
+                end++;
+            }
+            max = Math.max(max, end - start);
+        }
+        return max;
+    }
+
+    /** Calls per second between the first and last prewarm call, their first and last second left out. */
+    private static double sustained(List<Instant> calls, DevStack stack, List<String> numbers) {
+        List<Instant> prewarm = numbers.stream().flatMap(n -> stack.twilio().callTimesFor(n).stream()).sorted().toList();
+        Instant from = prewarm.get(0).plusSeconds(1);
+        Instant to = prewarm.get(prewarm.size() - 1).minusSeconds(1);
+        long inside = calls.stream().filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+        double seconds = Duration.between(from, to).toMillis() / 1000.0;
+        return seconds <= 0 ? 0 : inside / seconds;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.spamcheck.devstack.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.spamcheck.devstack.DevStack;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.topic.Topics;
+
+/** Callers of a devstack, as the benchmarks and the system tests drive it. */
+public final class Traffic {
+
+    private static final PhoneNumberRules US = new PhoneNumberRules(Set.of("US"));
+    private static final Set<String> ISSUED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Traffic() {
+    }
+
+    /** A valid US number not handed out before in this JVM, ending in the given four digits. */
+    public static String uniqueNumber(String lastFour) {
+        while (true) {
+            String number = "+1" + (200 + ThreadLocalRandom.current().nextInt(800)) + (200
+                    + ThreadLocalRandom.current().nextInt(800)) + lastFour;
+            try {
+                US.requireValid(number);
+            }
+            catch (PhoneNumberRules.InvalidPhoneNumberException ex) {
+                continue;
+            }
+            if (ISSUED.add(number)) {
+                return number;
+            }
+        }
+    }
+
+    /** The request ids of every lookup sent, to find them in the audit trail. */
+    public static Set<String> requestIds() {
+        return Set.copyOf(REQUEST_IDS);
+    }
+
+    public static Set<String> issuedNumbers() {
+        return Set.copyOf(ISSUED);
+    }
+
+    /** Asks for a number's spam score and returns the answer. */
+    public static HttpResponse<String> lookUp(String baseUrl, String token, String number) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + number + "\"}"))
+                .build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            response.headers().firstValue("X-Request-Id").ifPresent(REQUEST_IDS::add);
+            return response;
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Writes prewarm entries as a campaign tool would: plaintext JSON, no key. */
+    public static void prewarm(DevStack stack, List<String> entries) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            for (String entry : entries) {
+                producer.send(new ProducerRecord<>(Topics.LOOKUP_PREWARM, entry));
+            }
+            producer.flush();
+        }
+    }
+
+    public static String prewarmEntry(String number, String campaign) {
+        return "{\"phone_number\": \"" + number + "\", \"campaign_id\": \"" + campaign + "\"}";
+    }
+
+    /** The p-th percentile (0-100) of the values, nearest rank. */
+    public static long percentile(List<Long> values, int p) {
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.devstack.bench.Traffic;
+
+/** Bulk prewarm from the plaintext ingress topic, and the worker's metrics. */
+class PrewarmSystemTest {
+
+    @Test
+    void validEntriesWarmTheCacheAndInvalidOnesAreCountedAndSkipped() throws Exception {
+        String first = TestStack.uniqueNumber("0042");
+        String second = TestStack.uniqueNumber("0123");
+        double invalidBefore = metric("spamcheck_prewarm_invalid_total");
+
+        Traffic.prewarm(TestStack.get(), List.of("not json at all", "{\"phone_number\": \"12125559876\"}",
+                "{\"phone_number\": 5}", Traffic.prewarmEntry(first, "spring"), "{\"campaign_id\": \"x\"}",
+                Traffic.prewarmEntry(second, "spring")));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cached(first) && cached(second));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> metric("spamcheck_prewarm_invalid_total") >= invalidBefore + 4);
+        assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
+                .contains("Skipping prewarm entry ***9876").doesNotContain("2125559876");
+
+        // The warmed numbers now answer from the cache: no further Twilio call.
+        assertThat(TestStack.json(TestStack.lookUp(first)).get("spam_score").asInt()).isEqualTo(1);
+        assertThat(TestStack.get().twilio().callsFor(first)).isEqualTo(1);
+    }
+
+    @Test
+    void theWorkerExposesItsMetrics() {
+        TestStack.lookUp(TestStack.uniqueNumber("0123"));
+        TestStack.lookUp(TestStack.uniqueNumber("5000"));
+
+        String metrics = scrape();
+
+        assertThat(metrics).contains("spamcheck_twilio_calls_total{outcome=\"scored\"")
+                .contains("spamcheck_twilio_calls_total{outcome=\"twilio_http_500\"")
+                .contains("spamcheck_twilio_retries_total")
+                .contains("spamcheck_twilio_latency_seconds_count")
+                .contains("spamcheck_twilio_rate_limiter_wait_seconds_count{origin=\"interactive\"")
+                .contains("spamcheck_lookup_cache_total{result=\"miss\"")
+                .contains("spamcheck_prewarm_backlog")
+                .contains("spamcheck_twilio_circuit_open");
+    }
+
+    private static boolean cached(String number) throws Exception {
+        try (Connection db = TestStack.database();
+                PreparedStatement query = db.prepareStatement("SELECT 1 FROM phone_reputation WHERE number_hash = ?")) {
+            query.setString(1, TestStack.protection().hash(number));
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static String scrape() {
+        return TestStack.send(HttpRequest.newBuilder(URI.create(TestStack.get().workerManagementUrl()
+                + "/actuator/prometheus")).GET()).body();
+    }
+
+    private static double metric(String name) {
+        return scrape().lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+}
