@@ -21,8 +21,9 @@ import dev.spamcheck.worker.WorkerProperties;
  * <p>
  * Interactive lookups reserve the earliest slot that keeps the window within the rate, even a
  * future one, and wait for it. Bulk lookups only take a slot that is free now, never while an
- * interactive reservation waits, and never make more than {@code rate - interactive-reserve} of
- * the calls in a window, so they only use budget interactive traffic leaves free.
+ * interactive reservation waits, and, while interactive lookups are about (one in the last
+ * {@value #INTERACTIVE_RECENTLY_SECONDS} s), never make more than {@code rate - interactive-reserve}
+ * of the calls in a window, so they only use budget interactive traffic leaves free.
  */
 @Component
 public class AccountRateLimiter {
@@ -32,6 +33,7 @@ public class AccountRateLimiter {
      * Twilio cannot put one call too many into a one-second window as Twilio counts it.
      */
     static final Duration WINDOW = Duration.ofMillis(1050);
+    static final int INTERACTIVE_RECENTLY_SECONDS = 10;
     private static final long LOCK_KEY = 0x5350414d43484bL;
     private static final Duration BULK_POLL = Duration.ofMillis(1);
 
@@ -96,9 +98,12 @@ public class AccountRateLimiter {
                     if (window.last() != null && window.last().isAfter(now)) {
                         return Duration.between(now, window.last());
                     }
+                    boolean interactiveAbout = window.lastInteractive() != null && window.lastInteractive()
+                            .isAfter(now.minusSeconds(INTERACTIVE_RECENTLY_SECONDS));
                     Instant freeAt = latest(now,
                             window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                            window.nthLatestBulk() == null ? now : window.nthLatestBulk().plus(WINDOW));
+                            !interactiveAbout || window.nthLatestBulk() == null ? now
+                                    : window.nthLatestBulk().plus(WINDOW));
                     if (freeAt.isAfter(now)) {
                         return Duration.between(now, freeAt);
                     }
@@ -125,21 +130,24 @@ public class AccountRateLimiter {
     }
 
     /**
-     * The database's time, the latest call start (possibly a future reservation), and the starts of
-     * the {@code rate}-th most recent call and of the {@code rate - reserve}-th most recent bulk
-     * call (null when there were fewer).
+     * The database's time, the latest call start (possibly a future reservation), the latest
+     * interactive call, and the starts of the {@code rate}-th most recent call and of the
+     * {@code rate - reserve}-th most recent bulk call (null when there were fewer).
      */
-    private record Window(Instant now, Instant last, Instant nthLatest, Instant nthLatestBulk) {
+    private record Window(Instant now, Instant last, Instant lastInteractive, Instant nthLatest,
+            Instant nthLatestBulk) {
     }
 
     private Window window() {
         return jdbc.queryForObject("""
                 SELECT clock_timestamp() AS now,
                        (SELECT max(at) FROM twilio_calls) AS last,
+                       (SELECT max(at) FROM twilio_calls WHERE origin = 'interactive') AS last_interactive,
                        (SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1) AS nth,
                        (SELECT at FROM twilio_calls WHERE origin = 'bulk' ORDER BY at DESC OFFSET ? LIMIT 1) AS nth_bulk
                 """, (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), instant(rs.getTimestamp("last")),
-                instant(rs.getTimestamp("nth")), instant(rs.getTimestamp("nth_bulk"))), rate - 1, bulkRate - 1);
+                instant(rs.getTimestamp("last_interactive")), instant(rs.getTimestamp("nth")),
+                instant(rs.getTimestamp("nth_bulk"))), rate - 1, bulkRate - 1);
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -1,0 +1,112 @@
+package dev.spamcheck.devstack.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.spamcheck.devstack.DevStack;
+
+/**
+ * {@code bin/bench}: the performance targets of lookup-worker, measured on a devstack with two
+ * gateways and two workers and a Twilio stub that takes 300 ms per call. Writes
+ * {@code docs/BENCHMARKS.md}.
+ */
+public final class BenchMain {
+
+    private static final int RATE = 25;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int backlog = Integer.parseInt(System.getenv().getOrDefault("SPAMCHECK_BENCH_BACKLOG", "10000"));
+        Path report = Path.of(System.getenv().getOrDefault("SPAMCHECK_BENCH_REPORT", "docs/BENCHMARKS.md"));
+        Path home = Files.createTempDirectory("spamcheck-bench");
+        System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
+        System.out.println("Benchmark devstack in " + home + "; prewarm backlog " + backlog + " ...");
+        DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(300),
+                Map.of("spamcheck.twilio.rate", String.valueOf(RATE)), null, null));
+        try {
+            ConfigurableApplicationContext secondGateway = stack.startGateway(0, 0);
+            stack.startWorker();
+            Thread.sleep(5000);
+
+            DuplicateLookups.Report duplicates = DuplicateLookups.run(stack,
+                    List.of(stack.baseUrl(), DevStack.baseUrl(secondGateway)), 200, 20);
+            System.out.println("Duplicates: " + duplicates.twilioCalls() + " Twilio calls for 20 numbers");
+
+            PrewarmUnderLoad.Report prewarm = PrewarmUnderLoad.run(stack, stack.baseUrl(), backlog, RATE, 60,
+                    Duration.ofMillis(400));
+            System.out.println("Prewarm: " + prewarm);
+
+            Files.createDirectories(report.toAbsolutePath().getParent());
+            Files.writeString(report, markdown(duplicates, prewarm));
+            System.out.println("Wrote " + report);
+        }
+        finally {
+            stack.close();
+            try (var files = Files.walk(home)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String markdown(DuplicateLookups.Report duplicates, PrewarmUnderLoad.Report prewarm) {
+        long ok = duplicates.statuses().stream().filter(s -> s == 200).count();
+        double sustainedShare = prewarm.sustainedRate() / prewarm.rate();
+        double latencyRatio = (double) prewarm.loadedP95() / prewarm.idleP95();
+        return """
+                # Benchmarks
+
+                Made by `bin/bench` on %s (%d cores, Java %s). Everything runs on this one machine:
+                Kafka, PostgreSQL, the Twilio stub (300 ms per call), two gateways and two
+                lookup-workers, with `spamcheck.twilio.rate` = %d calls per second.
+                Numbers from a shared 2-core machine vary from run to run by a few per cent.
+
+                ## One paid call per number
+
+                200 concurrent requests for 20 distinct new numbers, alternating between the two
+                gateways.
+
+                | target | measured | |
+                |---|---|---|
+                | every request answered | %d of 200 answered 200 | %s |
+                | exactly 20 Twilio calls | %d calls | %s |
+
+                ## Prewarm backlog under the account rate
+
+                %d prewarm entries written at once to `spamcheck.lookup.prewarm` and worked off by
+                both workers, while interactive lookups keep coming (one every 400 ms after the
+                previous answer). Interactive latency is measured first on the idle system and
+                again while the backlog runs (%d lookups each).
+
+                | target | measured | |
+                |---|---|---|
+                | never more than %d calls in any one-second window at the stub | at most %d | %s |
+                | sustains at least 90%% of the rate | %.1f calls/s (%.0f%%) | %s |
+                | interactive p95 within 10%% of idle | idle %d ms, under load %d ms (%+.0f%%) | %s |
+
+                The measurement took %s. Interactive p50: idle %d ms, under load %d ms.
+                """.formatted(Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), prewarm.rate(),
+                ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
+                prewarm.backlog(), prewarm.idleLatenciesMillis().size(),
+                prewarm.rate(), prewarm.maxCallsInAnySecond(), verdict(prewarm.maxCallsInAnySecond() <= prewarm.rate()),
+                prewarm.sustainedRate(), sustainedShare * 100, verdict(sustainedShare >= 0.9),
+                prewarm.idleP95(), prewarm.loadedP95(), (latencyRatio - 1) * 100, verdict(latencyRatio <= 1.1),
+                prewarm.duration().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(),
+                Traffic.percentile(prewarm.idleLatenciesMillis(), 50),
+                Traffic.percentile(prewarm.loadedLatenciesMillis(), 50));
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "**missed**";
+    }
+}
