@@ -5,11 +5,16 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+import dev.spamcheck.archiver.replay.ResultsReplay;
+
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class ArchiverApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("replay-results")) {
+            System.exit(ResultsReplay.main(System.getenv()));
+        }
         builder().run(args);
     }
 

@@ -1,17 +1,57 @@
 package dev.spamcheck.archiver;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The archiver's {@code spamcheck.*} settings; documented in the README's configuration table.
  *
+ * @param archiveAfter check results older than this move from lookup_results to lookup_history
+ * @param purgeAfter history, audit rows and cached answers older than this are deleted
+ * @param nightly when the nightly job runs and what it re-checks
+ * @param archive how the job moves and deletes rows
+ * @param twilio what a lookup costs, for the job's report
  * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
-public record ArchiverProperties(@DefaultValue Kafka kafka) {
+public record ArchiverProperties(
+        @DefaultValue("P30D") Duration archiveAfter,
+        @DefaultValue("P365D") Duration purgeAfter,
+        @DefaultValue Nightly nightly,
+        @DefaultValue Archive archive,
+        @DefaultValue Twilio twilio,
+        @DefaultValue Kafka kafka) {
+
+    /**
+     * @param cron when the scheduler triggers the job (Spring cron: second minute hour day month weekday)
+     * @param zone the time zone of the cron and of the job date
+     * @param activeWithin only numbers requested within this are re-checked
+     * @param recheckOlderThan only numbers last checked longer ago than this are re-checked
+     * @param maxRechecks at most this many re-checks a night
+     */
+    public record Nightly(
+            @DefaultValue("0 0 2 * * *") String cron,
+            @DefaultValue("UTC") String zone,
+            @DefaultValue("P30D") Duration activeWithin,
+            @DefaultValue("PT24H") Duration recheckOlderThan,
+            @DefaultValue("10000") int maxRechecks) {
+    }
+
+    /**
+     * @param batchSize rows moved or deleted per statement
+     * @param pauseBetweenBatches a breather for the database between batches
+     */
+    public record Archive(@DefaultValue("1000") int batchSize, @DefaultValue("PT0S") Duration pauseBetweenBatches) {
+    }
+
+    /** @param pricePerLookup the price of one Twilio lookup with the Nomorobo add-on, in USD */
+    public record Twilio(@DefaultValue("0.008") BigDecimal pricePerLookup) {
+    }
 
     /** @param partitions partitions of the topics this service creates when they are missing */
-    public record Kafka(@DefaultValue("6") int partitions) {
+    public record Kafka(@DefaultValue("12") int partitions) {
     }
 }

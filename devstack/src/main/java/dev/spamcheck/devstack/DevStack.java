@@ -45,6 +45,7 @@ public final class DevStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
+    private final List<ConfigurableApplicationContext> archivers = Collections.synchronizedList(new ArrayList<>());
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -132,7 +133,21 @@ public final class DevStack implements AutoCloseable {
     }
 
     public ConfigurableApplicationContext startArchiver() {
-        return run(ArchiverApplication.builder(), commonArguments());
+        return startArchiver(Map.of());
+    }
+
+    /** Starts another archiver; {@code properties} override the stack's for this instance only. */
+    public ConfigurableApplicationContext startArchiver(Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.putAll(properties);
+        ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
+        archivers.add(archiver);
+        return archiver;
+    }
+
+    /** The archivers running now. */
+    public List<ConfigurableApplicationContext> archivers() {
+        return archivers.stream().filter(ConfigurableApplicationContext::isActive).toList();
     }
 
     /** The first gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */

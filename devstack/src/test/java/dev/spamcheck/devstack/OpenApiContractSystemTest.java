@@ -94,6 +94,14 @@ class OpenApiContractSystemTest {
                 AdminApi.post("/api/v1/admin/numbers/history", "{\"phone_number\": \"" + number + "\"}"));
         assertDocumented("GET", "/api/v1/admin/audit", AdminApi.get("/api/v1/admin/audit?limit=5"));
         assertDocumented("GET", "/api/v1/admin/audit", AdminApi.get("/api/v1/admin/audit?limit=5000"));
+        HttpResponse<String> triggered = AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"2032-01-01\"}");
+        assertDocumented("POST", "/api/v1/admin/jobs/nightly", triggered);
+        assertDocumented("POST", "/api/v1/admin/jobs/nightly",
+                AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"tomorrow\"}"));
+        assertDocumented("GET", "/api/v1/admin/jobs/{id}", AdminApi.get("/api/v1/admin/jobs/1999-01-01"));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> AdminApi.get("/api/v1/admin/jobs/2032-01-01").statusCode() == 200);
+        assertDocumented("GET", "/api/v1/admin/jobs/{id}", AdminApi.get("/api/v1/admin/jobs/2032-01-01"));
         assertDocumented("GET", "/api/v1/openapi.yaml",
                 TestStack.send(TestStack.request("/api/v1/openapi.yaml", TestStack.get().lookupToken()).GET()));
     }

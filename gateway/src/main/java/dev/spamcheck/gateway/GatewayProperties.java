@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param corsOrigins browser origins allowed to call the API ({@code SPAMCHECK_CORS_ORIGINS})
  * @param tls the certificate to serve HTTPS with
  * @param gateway request limits
+ * @param nightly the nightly job's time zone, which decides what "today" is
  * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
@@ -34,7 +35,12 @@ public record GatewayProperties(
         @DefaultValue List<String> corsOrigins,
         @DefaultValue Tls tls,
         @DefaultValue Limits gateway,
+        @DefaultValue Nightly nightly,
         @DefaultValue Kafka kafka) {
+
+    /** @param zone the time zone of job dates ({@code spamcheck.nightly.zone}) */
+    public record Nightly(@DefaultValue("UTC") String zone) {
+    }
 
     /**
      * @param certificate PEM certificate chain, a path or {@code classpath:} location ({@code SPAMCHECK_TLS_CERTIFICATE})
@@ -52,7 +58,7 @@ public record GatewayProperties(
     }
 
     /** @param partitions partitions of the topics this service creates when they are missing */
-    public record Kafka(@DefaultValue("6") int partitions) {
+    public record Kafka(@DefaultValue("12") int partitions) {
     }
 
     @Override

@@ -10,8 +10,8 @@ import dev.spamcheck.schemas.topic.NightlyTrigger;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
- * Receives nightly triggers. The maintenance itself (re-checks, archiving, purging; issue 5) is
- * not built yet, so a trigger is only acknowledged in the log: nothing is archived or purged.
+ * Runs the nightly job for each trigger. The trigger's offset is committed only when the job is
+ * done, so a job interrupted by a crash or a stop is triggered again and resumes.
  */
 @Component
 class NightlyTriggerListener {
@@ -19,20 +19,23 @@ class NightlyTriggerListener {
     private static final Logger log = LoggerFactory.getLogger(NightlyTriggerListener.class);
 
     private final MessageCodec codec;
+    private final NightlyJob job;
 
-    NightlyTriggerListener(MessageCodec codec) {
+    NightlyTriggerListener(MessageCodec codec, NightlyJob job) {
         this.codec = codec;
+        this.job = job;
     }
 
     @KafkaListener(id = "archive-triggers", topics = Topics.ARCHIVE_TRIGGERS, groupId = "spamcheck-archiver")
-    void onTrigger(String json) {
+    void onTrigger(String json) throws Exception {
+        NightlyTrigger trigger;
         try {
-            NightlyTrigger trigger = codec.decode(json, NightlyTrigger.class);
-            log.warn("Nightly trigger {} for {} received, but nightly maintenance is not implemented yet",
-                    trigger.triggerId(), trigger.jobDate());
+            trigger = codec.decode(json, NightlyTrigger.class);
         }
         catch (MessageCodec.MalformedMessageException ex) {
             log.warn("Skipping a nightly trigger that cannot be read: {}", ex.getMessage());
+            return;
         }
+        job.run(trigger);
     }
 }

@@ -95,6 +95,21 @@ public final class Traffic {
         }
     }
 
+    /** Produces the records again, as an operator replaying a topic would. */
+    public static void replay(DevStack stack, String topic,
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            for (var record : records) {
+                producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
+            }
+            producer.flush();
+        }
+    }
+
     public static String prewarmEntry(String number, String campaign) {
         return "{\"phone_number\": \"" + number + "\", \"campaign_id\": \"" + campaign + "\"}";
     }

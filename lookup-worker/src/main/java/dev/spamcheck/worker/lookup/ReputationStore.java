@@ -39,7 +39,10 @@ class ReputationStore {
                 .optional();
     }
 
-    /** Records a paid check and makes it the number's cached answer, in one statement. */
+    /**
+     * Records a paid check and makes it the number's cached answer, in one statement. Only an
+     * interactive request counts as the number being requested (for nightly re-checks).
+     */
     StoredAnswer save(LookupRequest request, Outcome outcome, Integer spamScore) {
         String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
         Instant checkedAt = jdbc.sql("""
@@ -50,13 +53,14 @@ class ReputationStore {
                 )
                 INSERT INTO phone_reputation AS p
                        (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at)
-                SELECT :hash, :ciphertext, :last4, :outcome, :score, checked_at, now() FROM checked
+                SELECT :hash, :ciphertext, :last4, :outcome, :score, checked_at,
+                       CASE WHEN :origin = 'interactive' THEN now() END FROM checked
                 ON CONFLICT (number_hash) DO UPDATE
                    SET number_ciphertext = EXCLUDED.number_ciphertext,
                        outcome = EXCLUDED.outcome,
                        spam_score = EXCLUDED.spam_score,
                        checked_at = EXCLUDED.checked_at,
-                       last_requested_at = EXCLUDED.last_requested_at
+                       last_requested_at = coalesce(EXCLUDED.last_requested_at, p.last_requested_at)
                 RETURNING checked_at
                 """)
                 .param("requestId", UUID.fromString(request.requestId()))

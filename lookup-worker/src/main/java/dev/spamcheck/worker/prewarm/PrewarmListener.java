@@ -24,6 +24,7 @@ import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.LookupProcessor;
@@ -36,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bulk prewarm: campaign tools write {@code {"phone_number": "+1…", "campaign_id": "…"}} to
- * {@link Topics#LOOKUP_PREWARM} in plaintext, usually without a key, so one partition can hold a
+ * {@link Topics#LOOKUP_PREWARM} in plaintext (the archiver's nightly re-checks arrive there as
+ * lookup requests, protected), usually without a key, so one partition can hold a
  * whole campaign. Entries are therefore taken a batch at a time and looked up in parallel
  * ({@code spamcheck.prewarm-concurrency} at once per worker); claims keep two lookups of one
  * number from running together. Each lookup only uses rate budget interactive traffic leaves
@@ -54,11 +56,13 @@ class PrewarmListener {
     private final NumberProtection protection;
     private final LookupProcessor processor;
     private final LookupResultPublisher publisher;
+    private final MessageCodec codec;
     private final Counter invalid;
     private final ExecutorService lookups;
 
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
-            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
+            LookupResultPublisher publisher, MessageCodec codec, MeterRegistry meters, WorkerProperties properties) {
+        this.codec = codec;
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;
@@ -114,11 +118,17 @@ class PrewarmListener {
         String campaignId;
         try {
             JsonNode entry = JSON.readTree(json);
+            if (entry.has("number_hash")) {
+                // A nightly re-check: the archiver sends the number protected, never in plaintext.
+                LookupRequest recheck = codec.decode(json, LookupRequest.class);
+                publisher.publish(processor.process(recheck));
+                return;
+            }
             phoneNumber = entry.path("phone_number").isString() ? entry.path("phone_number").asString() : null;
             campaignId = entry.path("campaign_id").isString() ? entry.path("campaign_id").asString() : null;
         }
-        catch (JacksonException ex) {
-            skip("not JSON", null);
+        catch (JacksonException | MessageCodec.MalformedMessageException ex) {
+            skip("not a prewarm entry", null);
             return;
         }
         String e164;

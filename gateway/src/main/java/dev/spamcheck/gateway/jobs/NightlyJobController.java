@@ -1,0 +1,134 @@
+package dev.spamcheck.gateway.jobs;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.gateway.audit.AuditTrail;
+import dev.spamcheck.gateway.auth.Caller;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.NightlyTrigger;
+import dev.spamcheck.schemas.topic.Topics;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /api/v1/admin/jobs/nightly} triggers the nightly job now (for today, or the
+ * {@code job_date} given); {@code GET /api/v1/admin/jobs/{id}} reports it. A job's id is its date:
+ * a date's job runs once, however often it is triggered.
+ */
+@RestController
+class NightlyJobController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final KafkaTemplate<String, String> kafka;
+    private final MessageCodec codec;
+    private final DatabaseClient db;
+    private final AuditTrail audit;
+    private final GatewayProperties properties;
+
+    NightlyJobController(KafkaTemplate<String, String> kafka, MessageCodec codec, DatabaseClient db, AuditTrail audit,
+            GatewayProperties properties) {
+        this.kafka = kafka;
+        this.codec = codec;
+        this.db = db;
+        this.audit = audit;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = "/api/v1/admin/jobs/nightly", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<JobView>> trigger(@RequestBody(required = false) String body, ServerWebExchange exchange) {
+        LocalDate requested = null;
+        if (body != null && !body.isBlank()) {
+            String date = JsonBodies.optionalString(JsonBodies.object(body, Set.of("job_date")), "job_date", 10);
+            if (date != null) {
+                try {
+                    requested = LocalDate.parse(date);
+                }
+                catch (DateTimeParseException ex) {
+                    throw JsonBodies.invalid("job_date must be a date such as 2026-11-25");
+                }
+            }
+        }
+        Mono<LocalDate> date = requested != null ? Mono.just(requested) : today();
+        String requestedBy = "admin:" + Caller.of(exchange).id();
+        return date.flatMap(jobDate -> {
+            NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), jobDate, Instant.now(), requestedBy);
+            return Mono.fromCallable(() -> kafka.send(Topics.ARCHIVE_TRIGGERS, jobDate.toString(), codec.encode(trigger)))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .flatMap(Mono::fromFuture)
+                    .then(audit.confirm(exchange, HttpStatus.ACCEPTED))
+                    .thenReturn(ResponseEntity.accepted().location(URI.create("/api/v1/admin/jobs/" + jobDate))
+                            .body(new JobView(jobDate.toString(), jobDate.toString(), "queued", null, null, null, null)));
+        });
+    }
+
+    @GetMapping(path = "/api/v1/admin/jobs/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<JobView> status(@PathVariable String id, ServerWebExchange exchange) {
+        LocalDate date;
+        try {
+            date = LocalDate.parse(id);
+        }
+        catch (DateTimeParseException ex) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "No such job; a job's id is its date, such as 2026-11-25");
+        }
+        return db.sql("SELECT status, phase, started_at, finished_at, counts::text AS counts FROM job_runs WHERE job_date = :date")
+                .bind("date", date)
+                .map(row -> new JobView(id, id, row.get("status", String.class), row.get("phase", String.class),
+                        row.get("started_at", OffsetDateTime.class).toInstant(),
+                        finished(row.get("finished_at", OffsetDateTime.class)), counts(row.get("counts", String.class))))
+                .one()
+                .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND,
+                        "No job has started for this date yet")))
+                .flatMap(view -> audit.confirm(exchange, HttpStatus.OK).thenReturn(view));
+    }
+
+    private Mono<LocalDate> today() {
+        return db.sql("SELECT (now() AT TIME ZONE :zone)::date AS today")
+                .bind("zone", properties.nightly().zone())
+                .map(row -> row.get("today", LocalDate.class))
+                .one();
+    }
+
+    private static Instant finished(OffsetDateTime finishedAt) {
+        return finishedAt == null ? null : finishedAt.toInstant();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> counts(String json) {
+        return JSON.readValue(json, Map.class);
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record JobView(@JsonProperty("job_id") String jobId, @JsonProperty("job_date") String jobDate,
+            @JsonProperty("status") String status, @JsonProperty("phase") String phase,
+            @JsonProperty("started_at") Instant startedAt, @JsonProperty("finished_at") Instant finishedAt,
+            @JsonProperty("counts") Map<String, Object> counts) {
+    }
+}
