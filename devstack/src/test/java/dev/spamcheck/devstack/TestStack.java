@@ -2,7 +2,6 @@ package dev.spamcheck.devstack;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ final class TestStack {
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
     private static final Set<String> TOKENS_SEEN = ConcurrentHashMap.newKeySet();
     private static final Set<String> EXCUSED_FROM_AUDIT = ConcurrentHashMap.newKeySet();
@@ -137,19 +135,7 @@ final class TestStack {
     }
 
     static HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            recordRequestId(response);
-            return response;
-        }
-        catch (IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        return Traffic.send(request.timeout(Duration.ofSeconds(30)).build());
     }
 
     static JsonNode json(HttpResponse<String> response) {

@@ -67,6 +67,11 @@ public final class Traffic {
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + number + "\"}"))
                 .build();
+        return send(request);
+    }
+
+    /** Sends a request to a gateway, remembering its request id for the audit checks. */
+    public static HttpResponse<String> send(HttpRequest request) {
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             response.headers().firstValue("X-Request-Id").ifPresent(REQUEST_IDS::add);
@@ -83,29 +88,23 @@ public final class Traffic {
 
     /** Writes prewarm entries as a campaign tool would: plaintext JSON, no key. */
     public static void prewarm(DevStack stack, List<String> entries) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
-            for (String entry : entries) {
-                producer.send(new ProducerRecord<>(Topics.LOOKUP_PREWARM, entry));
-            }
-            producer.flush();
-        }
+        produce(stack, entries.stream().map(entry -> new ProducerRecord<String, String>(Topics.LOOKUP_PREWARM, entry))
+                .toList());
     }
 
     /** Produces the records again, as an operator replaying a topic would. */
     public static void replay(DevStack stack, String topic,
             List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records) {
+        produce(stack, records.stream().map(r -> new ProducerRecord<>(topic, r.key(), r.value())).toList());
+    }
+
+    private static void produce(DevStack stack, List<ProducerRecord<String, String>> records) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new StringSerializer())) {
-            for (var record : records) {
-                producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
-            }
+            records.forEach(producer::send);
             producer.flush();
         }
     }
