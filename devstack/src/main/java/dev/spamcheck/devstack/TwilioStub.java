@@ -54,6 +54,12 @@ public final class TwilioStub implements AutoCloseable {
         return server.getAllServeEvents().stream().filter(event -> e164.equals(numberOf(event))).count();
     }
 
+    /** Every number (E.164) looked up so far, in one pass over the journal. */
+    public java.util.Set<String> calledNumbers() {
+        return server.getAllServeEvents().stream().map(TwilioStub::numberOf).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     /** How long ordinary numbers take from now on. */
     public void latency(Duration latency) {
         behaviour.latency(latency);

@@ -25,9 +25,12 @@ class RateLimitSystemTest {
         ConfigurableApplicationContext worker = stack.startWorker();
         stack.twilio().latency(Duration.ofMillis(300));
         try {
+            Workers.awaitBalanced("lookup-requests", 12);
             Workers.awaitBalanced("lookup-prewarm", 12);
 
-            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 300, RATE, 30,
+            // 40 interactive lookups take about 30 s; at 22 prewarm calls a second the backlog lasts
+            // about 40 s, and interactive lookups keep coming all that time.
+            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 900, RATE, 40,
                     Duration.ofMillis(400));
 
             System.out.println("Rate limit test: " + report);

@@ -29,7 +29,7 @@ public record WorkerProperties(
         String encryptionKeys,
         @DefaultValue("US") Set<String> allowedRegions,
         @DefaultValue("12") int lookupConcurrency,
-        @DefaultValue("8") int prewarmConcurrency,
+        @DefaultValue("16") int prewarmConcurrency,
         @DefaultValue("PT4.5S") Duration lookupBudget,
         @DefaultValue("PT60S") Duration prewarmBudget,
         @DefaultValue Twilio twilio,

@@ -84,8 +84,8 @@ public final class BenchMain {
 
                 %d prewarm entries written at once to `spamcheck.lookup.prewarm` and worked off by
                 both workers, while interactive lookups keep coming (one every 400 ms after the
-                previous answer). Interactive latency is measured first on the idle system and
-                again while the backlog runs (%d lookups each).
+                previous answer). Interactive latency is measured first on the idle system (%d
+                lookups) and then throughout the backlog (%d lookups).
 
                 | target | measured | |
                 |---|---|---|
@@ -97,7 +97,7 @@ public final class BenchMain {
                 """.formatted(Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), prewarm.rate(),
                 ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
-                prewarm.backlog(), prewarm.idleLatenciesMillis().size(),
+                prewarm.backlog(), prewarm.idleLatenciesMillis().size(), prewarm.loadedLatenciesMillis().size(),
                 prewarm.rate(), prewarm.maxCallsInAnySecond(), verdict(prewarm.maxCallsInAnySecond() <= prewarm.rate()),
                 prewarm.sustainedRate(), sustainedShare * 100, verdict(sustainedShare >= 0.9),
                 prewarm.idleP95(), prewarm.loadedP95(), (latencyRatio - 1) * 100, verdict(latencyRatio <= 1.1),

@@ -23,7 +23,9 @@ import dev.spamcheck.worker.WorkerProperties;
  * future one, and wait for it. Bulk lookups only take a slot that is free now, never while an
  * interactive reservation waits, and, while interactive lookups are about (one in the last
  * {@value #INTERACTIVE_RECENTLY_SECONDS} s), never make more than {@code rate - interactive-reserve}
- * of the calls in a window, so they only use budget interactive traffic leaves free.
+ * of the calls in a window, so they only use budget interactive traffic leaves free. Bulk calls
+ * are spaced out a little, so that a backlog is a steady stream at Twilio and through the system
+ * rather than a burst each time the window slides.
  */
 @Component
 public class AccountRateLimiter {
@@ -41,6 +43,8 @@ public class AccountRateLimiter {
     private final TransactionTemplate transactions;
     private final int rate;
     private final int bulkRate;
+    private final Duration bulkSpacing;
+    private final Duration bulkSpacingShared;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
     private final AtomicInteger decisions = new AtomicInteger();
@@ -50,6 +54,16 @@ public class AccountRateLimiter {
         this.transactions = transactions;
         this.rate = properties.twilio().rate();
         this.bulkRate = Math.max(1, rate - properties.twilio().interactiveReserve());
+        this.bulkSpacing = spacing(rate);
+        this.bulkSpacingShared = spacing(bulkRate);
+    }
+
+    /**
+     * A little less than the window's share per call: bulk calls spread over the window instead
+     * of starting together whenever it slides, while the window alone still sets the throughput.
+     */
+    private static Duration spacing(int callsPerWindow) {
+        return WINDOW.multipliedBy(9).dividedBy(10L * callsPerWindow);
     }
 
     /**
@@ -103,7 +117,9 @@ public class AccountRateLimiter {
                     Instant freeAt = latest(now,
                             window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
                             !interactiveAbout || window.nthLatestBulk() == null ? now
-                                    : window.nthLatestBulk().plus(WINDOW));
+                                    : window.nthLatestBulk().plus(WINDOW),
+                            window.lastBulk() == null ? now
+                                    : window.lastBulk().plus(interactiveAbout ? bulkSpacingShared : bulkSpacing));
                     if (freeAt.isAfter(now)) {
                         return Duration.between(now, freeAt);
                     }
@@ -131,10 +147,10 @@ public class AccountRateLimiter {
 
     /**
      * The database's time, the latest call start (possibly a future reservation), the latest
-     * interactive call, and the starts of the {@code rate}-th most recent call and of the
+     * interactive and bulk calls, and the starts of the {@code rate}-th most recent call and of the
      * {@code rate - reserve}-th most recent bulk call (null when there were fewer).
      */
-    private record Window(Instant now, Instant last, Instant lastInteractive, Instant nthLatest,
+    private record Window(Instant now, Instant last, Instant lastInteractive, Instant lastBulk, Instant nthLatest,
             Instant nthLatestBulk) {
     }
 
@@ -143,10 +159,12 @@ public class AccountRateLimiter {
                 SELECT clock_timestamp() AS now,
                        (SELECT max(at) FROM twilio_calls) AS last,
                        (SELECT max(at) FROM twilio_calls WHERE origin = 'interactive') AS last_interactive,
+                       (SELECT max(at) FROM twilio_calls WHERE origin = 'bulk') AS last_bulk,
                        (SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1) AS nth,
                        (SELECT at FROM twilio_calls WHERE origin = 'bulk' ORDER BY at DESC OFFSET ? LIMIT 1) AS nth_bulk
                 """, (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), instant(rs.getTimestamp("last")),
-                instant(rs.getTimestamp("last_interactive")), instant(rs.getTimestamp("nth")),
+                instant(rs.getTimestamp("last_interactive")), instant(rs.getTimestamp("last_bulk")),
+                instant(rs.getTimestamp("nth")),
                 instant(rs.getTimestamp("nth_bulk"))), rate - 1, bulkRate - 1);
     }
 
@@ -161,9 +179,12 @@ public class AccountRateLimiter {
         }
     }
 
-    private static Instant latest(Instant a, Instant b, Instant c) {
-        Instant max = a.isAfter(b) ? a : b;
-        return max.isAfter(c) ? max : c;
+    private static Instant latest(Instant first, Instant... others) {
+        Instant max = first;
+        for (Instant other : others) {
+            max = other.isAfter(max) ? other : max;
+        }
+        return max;
     }
 
     private static void sleep(Duration duration) throws InterruptedException {
