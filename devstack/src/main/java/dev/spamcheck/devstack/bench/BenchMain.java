@@ -84,8 +84,8 @@ public final class BenchMain {
 
                 %d prewarm entries written at once to `spamcheck.lookup.prewarm` and worked off by
                 both workers, while interactive lookups keep coming (one every 400 ms after the
-                previous answer). Interactive latency is measured first on the idle system (%d
-                lookups) and then throughout the backlog (%d lookups).
+                previous answer). Interactive latency is measured on the idle system, half before
+                and half after the backlog (%d lookups), and throughout the backlog (%d lookups).
 
                 | target | measured | |
                 |---|---|---|

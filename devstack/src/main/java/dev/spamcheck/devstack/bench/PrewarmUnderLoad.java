@@ -22,7 +22,8 @@ public final class PrewarmUnderLoad {
      * @param rate the configured account rate (calls per second)
      * @param maxCallsInAnySecond the most stub calls in any one-second window while the backlog ran
      * @param sustainedRate stub calls per second over the backlog, first and last second left out
-     * @param idleLatenciesMillis interactive latencies before the backlog
+     * @param idleLatenciesMillis interactive latencies on the idle system, half before the backlog
+     *        and half after it
      * @param loadedLatenciesMillis interactive latencies while the backlog was worked off
      * @param duration how long the backlog took
      */
@@ -42,8 +43,9 @@ public final class PrewarmUnderLoad {
     }
 
     /**
-     * @param interactiveSamples interactive lookups measured idle, and the fewest measured under
-     *        load: they keep coming for as long as the backlog lasts, which must be long enough
+     * @param interactiveSamples interactive lookups measured idle (half before the backlog, half
+     *        after), and the fewest measured under load: they keep coming for as long as the
+     *        backlog lasts, which must be long enough
      * @param pause the pause between interactive lookups
      */
     public static Report run(DevStack stack, String gatewayUrl, int backlog, int rate, int interactiveSamples,
@@ -52,7 +54,9 @@ public final class PrewarmUnderLoad {
         // use is not counted against the backlog.
         interactive(stack, gatewayUrl, 3, pause);
         workOff(stack, prewarmNumbers(rate), rate);
-        List<Long> idle = interactive(stack, gatewayUrl, interactiveSamples, pause);
+        // Idle latency is measured before and after the backlog, so that a slow spell of a shared
+        // machine weighs on both sides of the comparison rather than on one.
+        List<Long> idle = new ArrayList<>(interactive(stack, gatewayUrl, interactiveSamples / 2, pause));
 
         List<String> numbers = prewarmNumbers(backlog);
         Instant started = Instant.now();
@@ -69,8 +73,11 @@ public final class PrewarmUnderLoad {
                     + interactiveSamples + " interactive lookups: make it larger");
         }
         Duration took = Duration.between(started, Instant.now());
+        Thread.sleep(1000); // the backlog's last calls, counted on arrival at the stub, finish meanwhile
+        idle.addAll(interactive(stack, gatewayUrl, interactiveSamples - interactiveSamples / 2, pause));
 
-        List<Instant> calls = stack.twilio().callTimes().stream().filter(t -> !t.isBefore(started))
+        Instant ended = started.plus(took);
+        List<Instant> calls = stack.twilio().callTimes().stream().filter(t -> !t.isBefore(started) && t.isBefore(ended))
                 .collect(Collectors.toList());
         return new Report(backlog, rate, maxInAnySecond(calls), sustained(calls, stack, numbers), idle, loaded, took);
     }
