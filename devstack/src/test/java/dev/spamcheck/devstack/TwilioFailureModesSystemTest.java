@@ -8,17 +8,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.spamcheck.schemas.topic.Topics;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every Twilio failure mode the stub can play has its documented answer, and the stub's journal
  * shows how often lookup-worker asked (1 attempt plus up to 3 retries).
  */
 class TwilioFailureModesSystemTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @ParameterizedTest(name = "...{0}: {1} {2} after {3} attempts")
     @CsvSource({
@@ -53,6 +61,24 @@ class TwilioFailureModesSystemTest {
         // The stub's 60616 answers say Retry-After: 1.
         assertThat(Duration.between(attempts.get(0), attempts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(990));
         assertThat(Duration.between(attempts.get(1), attempts.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    }
+
+    @Test
+    void aFailureIsKeyedApartFromAnswersSoCompactionKeepsANumbersLastAnswer() {
+        String failing = uniqueNumber("6100");
+        String clean = uniqueNumber("0123");
+        assertThat(lookUp(failing).statusCode()).isEqualTo(503);
+        assertThat(lookUp(clean).statusCode()).isEqualTo(200);
+
+        Map<String, String> keyByHash = new HashMap<>();
+        for (ConsumerRecord<String, String> record : TopicContents.read(Topics.LOOKUP_RESULTS)) {
+            keyByHash.put(JSON.readTree(record.value()).get("number_hash").asString(), record.key());
+        }
+
+        String failingHash = TestStack.protection().protect(failing).hash();
+        String cleanHash = TestStack.protection().protect(clean).hash();
+        assertThat(keyByHash).containsEntry(failingHash, failingHash + ":unavailable")
+                .containsEntry(cleanHash, cleanHash);
     }
 
     @Test

@@ -11,7 +11,7 @@ import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
-/** Publishes results, keyed by number hash, and waits for the broker to have them. */
+/** Publishes results, keyed by {@link LookupResult#topicKey()}, and waits for the broker to have them. */
 @Component
 public class LookupResultPublisher {
 
@@ -26,7 +26,7 @@ public class LookupResultPublisher {
     }
 
     public void publish(LookupResult result) throws InterruptedException, ExecutionException, TimeoutException {
-        kafka.send(Topics.LOOKUP_RESULTS, result.numberHash(), codec.encode(result))
+        kafka.send(Topics.LOOKUP_RESULTS, result.topicKey(), codec.encode(result))
                 .get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 }

@@ -35,4 +35,13 @@ public record LookupResult(
     public boolean isDefinitive() {
         return outcome != Outcome.UNAVAILABLE;
     }
+
+    /**
+     * The record key on the compacted results topic: the number hash for definitive results, and
+     * {@code <number_hash>:unavailable} for failures, so that compaction can never replace a
+     * number's last answer with a failure.
+     */
+    public String topicKey() {
+        return isDefinitive() ? numberHash : numberHash + ":unavailable";
+    }
 }
