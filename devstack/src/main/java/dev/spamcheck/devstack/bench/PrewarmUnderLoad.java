@@ -53,21 +53,15 @@ public final class PrewarmUnderLoad {
         // Both paths run once before anything is measured, so that code loaded and compiled on first
         // use is not counted against the backlog.
         interactive(stack, gatewayUrl, 3, pause);
-        workOff(stack, prewarmNumbers(rate), rate);
+        workOff(stack, prewarmNumbers(rate), rate, () -> Thread.sleep(200));
         // Idle latency is measured before and after the backlog, so that a slow spell of a shared
         // machine weighs on both sides of the comparison rather than on one.
         List<Long> idle = new ArrayList<>(interactive(stack, gatewayUrl, interactiveSamples / 2, pause));
 
         List<String> numbers = prewarmNumbers(backlog);
         Instant started = Instant.now();
-        Traffic.prewarm(stack, numbers.stream().map(number -> Traffic.prewarmEntry(number, "bench")).toList());
-        Set<String> pending = new HashSet<>(numbers);
         List<Long> loaded = new ArrayList<>();
-        while (!pending.isEmpty()) {
-            loaded.addAll(interactive(stack, gatewayUrl, 1, pause));
-            pending.removeAll(stack.twilio().calledNumbers());
-            failIfStuck(pending, started, backlog, rate);
-        }
+        workOff(stack, numbers, rate, () -> loaded.addAll(interactive(stack, gatewayUrl, 1, pause)));
         if (loaded.size() < interactiveSamples) {
             throw new IllegalStateException("The backlog was worked off after " + loaded.size() + " of "
                     + interactiveSamples + " interactive lookups: make it larger");
@@ -90,22 +84,24 @@ public final class PrewarmUnderLoad {
         return numbers;
     }
 
-    /** Writes the numbers to the prewarm topic and waits until each was looked up. */
-    private static void workOff(DevStack stack, List<String> numbers, int rate) throws InterruptedException {
-        Instant started = Instant.now();
-        Traffic.prewarm(stack, numbers.stream().map(number -> Traffic.prewarmEntry(number, "warm-up")).toList());
-        Set<String> pending = new HashSet<>(numbers);
-        while (!pending.isEmpty()) {
-            Thread.sleep(200);
-            pending.removeAll(stack.twilio().calledNumbers());
-            failIfStuck(pending, started, numbers.size(), rate);
-        }
+    /** Something done while a backlog is worked off, between checks on its progress. */
+    private interface Meanwhile {
+        void run() throws InterruptedException;
     }
 
-    private static void failIfStuck(Set<String> pending, Instant started, int backlog, int rate) {
-        Duration allowed = Duration.ofSeconds(backlog / Math.max(1, rate / 2) + 60);
-        if (Duration.between(started, Instant.now()).compareTo(allowed) > 0) {
-            throw new IllegalStateException(pending.size() + " prewarm entries were never looked up");
+    /** Writes the numbers to the prewarm topic and does {@code meanwhile} until each was looked up. */
+    private static void workOff(DevStack stack, List<String> numbers, int rate, Meanwhile meanwhile)
+            throws InterruptedException {
+        Instant started = Instant.now();
+        Duration allowed = Duration.ofSeconds(numbers.size() / Math.max(1, rate / 2) + 60);
+        Traffic.prewarm(stack, numbers.stream().map(number -> Traffic.prewarmEntry(number, "bench")).toList());
+        Set<String> pending = new HashSet<>(numbers);
+        while (!pending.isEmpty()) {
+            meanwhile.run();
+            pending.removeAll(stack.twilio().calledNumbers());
+            if (Duration.between(started, Instant.now()).compareTo(allowed) > 0) {
+                throw new IllegalStateException(pending.size() + " prewarm entries were never looked up");
+            }
         }
     }
 
