@@ -28,9 +28,10 @@ class RateLimitSystemTest {
             Workers.awaitBalanced("lookup-requests", 12);
             Workers.awaitBalanced("lookup-prewarm", 12);
 
-            // 40 interactive lookups take about 30 s; at 22 prewarm calls a second the backlog lasts
-            // about 40 s, and interactive lookups keep coming all that time.
-            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 900, RATE, 40,
+            // At 22 prewarm calls a second the backlog lasts about 80 s: about 100 interactive
+            // lookups under load, against 60 on the idle system, so that a p95 rests on more than a
+            // couple of samples on either side.
+            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 1800, RATE, 60,
                     Duration.ofMillis(400));
 
             System.out.println("Rate limit test: " + report);

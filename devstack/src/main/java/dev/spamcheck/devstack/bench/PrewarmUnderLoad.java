@@ -50,10 +50,10 @@ public final class PrewarmUnderLoad {
      */
     public static Report run(DevStack stack, String gatewayUrl, int backlog, int rate, int interactiveSamples,
             Duration pause) throws Exception {
-        // Both paths run once before anything is measured, so that code loaded and compiled on first
-        // use is not counted against the backlog.
+        // Both paths run before anything is measured, the prewarm path for a few seconds at full
+        // rate, so that code loaded and compiled on first use is not counted against the backlog.
         interactive(stack, gatewayUrl, 3, pause);
-        workOff(stack, prewarmNumbers(rate), rate, () -> Thread.sleep(200));
+        workOff(stack, prewarmNumbers(5 * rate), rate, () -> Thread.sleep(200));
         // Idle latency is measured before and after the backlog, so that a slow spell of a shared
         // machine weighs on both sides of the comparison rather than on one.
         List<Long> idle = new ArrayList<>(interactive(stack, gatewayUrl, interactiveSamples / 2, pause));
