@@ -18,10 +18,13 @@ public class ArchiverApplication {
         builder().run(args);
     }
 
-    /** The application as devstack and the tests start it too; it reads {@code archiver.yml}. */
+    /**
+     * The application as devstack and the tests start it too; it reads {@code archiver.yml}. Its
+     * only HTTP server is the management port (health, Prometheus).
+     */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(ArchiverApplication.class)
-                .web(WebApplicationType.NONE)
+                .web(WebApplicationType.REACTIVE)
                 .properties("spring.config.name=archiver");
     }
 }

@@ -3,6 +3,7 @@ package dev.spamcheck.archiver;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -21,5 +22,16 @@ class ArchiverConfiguration {
     @Bean
     KafkaAdmin.NewTopics spamcheckTopics(ArchiverProperties properties) {
         return new KafkaAdmin.NewTopics(Topics.definitions(properties.kafka().partitions()).toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Event loops of this application's own for the management server, so several services can
+     * share a JVM (devstack, tests) and stopping one leaves the others running.
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        return factory;
     }
 }

@@ -139,6 +139,7 @@ public final class DevStack implements AutoCloseable {
     /** Starts another archiver; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startArchiver(Map<String, String> properties) {
         Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
         args.putAll(properties);
         ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
         archivers.add(archiver);
@@ -156,7 +157,17 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static String baseUrl(ConfigurableApplicationContext gateway) {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        return "http://127.0.0.1:" + port(gateway);
+    }
+
+    /** The port a service's own server listens on: the API for a gateway, actuator for the others. */
+    public static int port(ConfigurableApplicationContext service) {
+        return ((WebServerApplicationContext) service).getWebServer().getPort();
+    }
+
+    /** The first gateway's API port. */
+    public int gatewayPort() {
+        return port(gateways.get(0));
     }
 
     /** A token with the lookup role. */

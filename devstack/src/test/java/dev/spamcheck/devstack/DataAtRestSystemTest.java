@@ -59,7 +59,7 @@ class DataAtRestSystemTest {
             }
             for (ConsumerRecord<String, String> record : TopicContents.read(topic)) {
                 messages.add(topic + ": " + record.key() + " " + record.value());
-                if (MessageSchemas.hasSchema(topic)) {
+                if (MessageSchemas.hasSchema(topic) && !AuditDeadLetterSystemTest.PLANTED.equals(record.key())) {
                     assertThat(MessageSchemas.violations(topic, record.value()))
                             .as("schema violations of a message on %s", topic).isEmpty();
                 }

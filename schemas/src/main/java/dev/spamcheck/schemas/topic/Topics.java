@@ -25,11 +25,18 @@ public final class Topics {
     /** Audit events of every gateway request. */
     public static final String AUDIT_EVENTS = "spamcheck.audit.events";
 
+    /**
+     * Audit events the archiver could not store (unreadable, or refused by PostgreSQL), as they
+     * arrived, for an operator to inspect; kept 30 days.
+     */
+    public static final String AUDIT_EVENTS_DLT = "spamcheck.audit.events.dlt";
+
     /** Nightly maintenance triggers, keyed by job date. */
     public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
 
     private static final String SEVEN_DAYS_MS = String.valueOf(7L * 24 * 60 * 60 * 1000);
     private static final String ONE_DAY_MS = String.valueOf(24L * 60 * 60 * 1000);
+    private static final String THIRTY_DAYS_MS = String.valueOf(30L * 24 * 60 * 60 * 1000);
 
     private Topics() {
     }
@@ -45,6 +52,7 @@ public final class Topics {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(LOOKUP_PREWARM, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
                 topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
+                topic(AUDIT_EVENTS_DLT, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, THIRTY_DAYS_MS)),
                 topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)));
     }
 

@@ -1,0 +1,91 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.schemas.topic.Topics;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One audit event PostgreSQL cannot take (here a NUL in its campaign, as an older gateway let
+ * through) or nobody can read never costs its neighbours their rows: it goes to the dead-letter
+ * topic, counted and logged, and the rest of its batch is stored.
+ */
+class AuditDeadLetterSystemTest {
+
+    /** The key of the events this test plants on the audit topic, some of them unreadable on purpose. */
+    static final String PLANTED = "dead-letter-test";
+
+    @Test
+    void aBadEventGoesToTheDeadLetterTopicAndItsNeighboursAreStored() throws Exception {
+        String before = event("ok");
+        String nul = event("with\\u0000nul");
+        String unreadable = "{\"request_id\": ";
+        String after = event("ok");
+        double deadLettersBefore = deadLetters();
+
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            // One key, so the four share a partition and arrive in one batch, in this order.
+            for (String value : List.of(before, nul, unreadable, after)) {
+                producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS, PLANTED, value));
+            }
+            producer.flush();
+        }
+
+        AuditLog.awaitRow(requestId(before));
+        AuditLog.awaitRow(requestId(after));
+        assertThat(AuditLog.row(requestId(nul))).isEmpty();
+        List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(20))
+                .until(() -> TopicContents.read(Topics.AUDIT_EVENTS_DLT), records -> records.size() >= 2);
+        assertThat(dead).extracting(ConsumerRecord::value).contains(nul, unreadable);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters() >= deadLettersBefore + 2);
+        assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
+                .contains("cannot be stored: refused by PostgreSQL").contains("cannot be stored: unreadable");
+    }
+
+    private static String event(String campaign) {
+        String requestId = UUID.randomUUID().toString();
+        TestStack.excuseFromAudit(requestId);
+        return "{\"request_id\": \"" + requestId + "\", \"occurred_at\": \"" + Instant.now() + "\", \"client_ip\": "
+                + "\"127.0.0.1\", \"method\": \"POST\", \"path\": \"/api/v1/spam_score\", \"campaign_id\": \""
+                + campaign + "\", \"outcome\": \"invalid\", \"http_status\": 400, \"latency_ms\": 1}";
+    }
+
+    private static String requestId(String event) {
+        return JsonMapper.builder().build().readTree(event).get("request_id").asString();
+    }
+
+    /** {@code spamcheck_audit_dead_letters_total} of all running archivers, as Prometheus reads it. */
+    private static double deadLetters() {
+        double total = 0;
+        for (var archiver : TestStack.get().archivers()) {
+            String metrics = TestStack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DevStack.port(archiver)
+                    + "/actuator/prometheus")).GET()).body();
+            total += metrics.lines().filter(line -> line.startsWith("spamcheck_audit_dead_letters_total"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        }
+        return total;
+    }
+}
