@@ -26,6 +26,13 @@ class ConfigurationSystemTest {
     }
 
     @Test
+    void aWorkerRefusesToSendTwilioCredentialsOverPlainHttpToAnotherHost() {
+        assertThatThrownBy(() -> TestStack.get().startWorker(Map.of("TWILIO_LOOKUP_BASE_URL", "http://lookups.twilio.com")))
+                .rootCause().isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("TWILIO_LOOKUP_BASE_URL must be an https:// URL (plain http is allowed only on loopback)");
+    }
+
+    @Test
     void aMalformedEncryptionKeyIsNamedButNotQuoted() {
         assertThatThrownBy(() -> TestStack.get().startGateway(0, 0,
                 Map.of("spamcheck.encryption-keys", "k1:c2VjcmV0LWJ1dC1zaG9ydA==")))
