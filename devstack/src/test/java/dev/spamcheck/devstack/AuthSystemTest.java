@@ -2,16 +2,22 @@ package dev.spamcheck.devstack;
 
 import static dev.spamcheck.devstack.TestStack.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.spamcheck.gateway.auth.TokenSecrets;
 
 /**
  * The access-control matrix through real HTTP: tokens, roles, the IP allow-list, forwarding
@@ -26,18 +32,28 @@ class AuthSystemTest {
     private static ConfigurableApplicationContext outsideOnly;
     /** Lets in only 10.0.0.0/8, with 127.0.0.1 as a trusted proxy. */
     private static ConfigurableApplicationContext behindProxy;
+    /** The same behind a proxy that writes RFC 7239 Forwarded. */
+    private static ConfigurableApplicationContext behindForwardedProxy;
+    /** Allows three failed authentications per address and minute. */
+    private static ConfigurableApplicationContext guarded;
 
     @BeforeAll
     static void startGateways() {
         outsideOnly = TestStack.get().startGateway(0, 0, Map.of("spamcheck.allowed-cidrs", "10.0.0.0/8"));
         behindProxy = TestStack.get().startGateway(0, 0, Map.of("spamcheck.allowed-cidrs", "10.0.0.0/8,2001:db8::/32",
                 "spamcheck.trusted-proxies", "127.0.0.1/32"));
+        behindForwardedProxy = TestStack.get().startGateway(0, 0, Map.of("spamcheck.allowed-cidrs",
+                "10.0.0.0/8,2001:db8::/32", "spamcheck.trusted-proxies", "127.0.0.1/32",
+                "spamcheck.forwarded-headers", "forwarded"));
+        guarded = TestStack.get().startGateway(0, 0, Map.of("spamcheck.gateway.failed-authentications", "3"));
     }
 
     @AfterAll
     static void stopGateways() {
         outsideOnly.close();
         behindProxy.close();
+        behindForwardedProxy.close();
+        guarded.close();
     }
 
     @Test
@@ -62,14 +78,28 @@ class AuthSystemTest {
     }
 
     @Test
-    void aRevokedTokenIs401() {
+    void aRevokedTokenStopsWorkingOnEveryGatewayWithinASecond() {
         var created = AdminApi.createToken("soon revoked", "lookup");
         String token = created.get("token").asString();
-        assertThat(lookUp(TestStack.get().baseUrl(), token, Map.of()).statusCode()).isEqualTo(200);
+        ConfigurableApplicationContext another = TestStack.get().startGateway(0, 0);
+        try {
+            for (String gateway : List.of(TestStack.get().baseUrl(), DevStack.baseUrl(another))) {
+                assertThat(lookUp(gateway, token, Map.of()).statusCode()).isEqualTo(200);
+            }
 
-        AdminApi.revoke(created.get("id").asString());
+            AdminApi.revoke(created.get("id").asString());
+            Instant revoked = Instant.now();
 
-        assertRejected(lookUp(TestStack.get().baseUrl(), token, Map.of()), 401, "unauthorized", null);
+            for (String gateway : List.of(TestStack.get().baseUrl(), DevStack.baseUrl(another))) {
+                HttpResponse<String> refused = await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> lookUp(gateway, token, Map.of()), response -> response.statusCode() != 200);
+                assertRejected(refused, 401, "unauthorized", null);
+            }
+            assertThat(Duration.between(revoked, Instant.now())).isLessThan(Duration.ofMillis(1500));
+        }
+        finally {
+            another.close();
+        }
     }
 
     @Test
@@ -128,11 +158,53 @@ class AuthSystemTest {
     }
 
     @Test
-    void theForwardedHeaderWorksToo() {
-        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
-                Map.of("Forwarded", "for=\"[2001:db8::17]:4711\";proto=https", "X-Forwarded-Proto", "https"));
+    void theForwardedHeaderWorksBehindProxiesThatWriteIt() {
+        HttpResponse<String> response = lookUp(DevStack.baseUrl(behindForwardedProxy), TestStack.get().lookupToken(),
+                Map.of("Forwarded", "for=\"[2001:db8::17]:4711\";proto=https"));
         assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Strict-Transport-Security")).isPresent();
         assertThat(AuditLog.awaitRow(requestId(response)).get("client_ip")).isEqualTo("2001:db8::17");
+    }
+
+    @Test
+    void headersOfTheFamilyTheProxiesDoNotWriteAreIgnored() {
+        // The proxy writes Forwarded; an X-Forwarded-For the client wrote passes it untouched.
+        HttpResponse<String> spoofed = lookUp(DevStack.baseUrl(behindForwardedProxy), TestStack.get().lookupToken(),
+                Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "https",
+                        "Forwarded", "for=192.0.2.7;proto=https"));
+        assertRejected(spoofed, 403, "forbidden", "192.0.2.7");
+        // And the other way round: a Forwarded the client wrote means nothing behind an X-Forwarded-For proxy.
+        HttpResponse<String> ignored = lookUp(DevStack.baseUrl(behindProxy), TestStack.get().lookupToken(),
+                Map.of("Forwarded", "for=10.1.2.3;proto=https", "X-Forwarded-For", "192.0.2.7", "X-Forwarded-Proto", "https"));
+        assertRejected(ignored, 403, "forbidden", "192.0.2.7");
+    }
+
+    @Test
+    void theSchemeTheProxyWroteWinsOverTheOneTheClientWrote() {
+        // The client claims https in a line of its own; the proxy appends the scheme it saw: http.
+        HttpResponse<String> response = TestStack.send(HttpRequest.newBuilder(
+                        URI.create(DevStack.baseUrl(behindProxy) + SPAM_SCORE))
+                .header("Authorization", "Bearer " + TestStack.get().lookupToken())
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", "10.1.2.3")
+                .header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Proto", "http")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + TestStack.uniqueNumber("0123") + "\"}")));
+        assertRejected(response, 403, "forbidden", "10.1.2.3");
+        assertThat(json(response).get("detail").asString()).contains("HTTPS");
+    }
+
+    @Test
+    void repeatedFailedAuthenticationsFromOneAddressAreSlowedBeforeAnyDatabaseWork() {
+        String base = DevStack.baseUrl(guarded);
+        for (int i = 0; i < 3; i++) {
+            assertRejected(lookUp(base, TokenSecrets.newToken(), Map.of()), 401, "unauthorized", null);
+        }
+        HttpResponse<String> limited = lookUp(base, TestStack.get().lookupToken(), Map.of());
+        assertRejected(limited, 429, "too_many_requests", "127.0.0.1");
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        // Requests without a token are not authentications: the address can still be told to send one.
+        assertRejected(lookUp(base, null, Map.of()), 401, "unauthorized", null);
     }
 
     @Test

@@ -26,6 +26,14 @@ class ConfigurationSystemTest {
     }
 
     @Test
+    void aGatewayWhoseManagementPortIsItsApiPortRefusesToStart() {
+        // The actuator would be served on the API port, outside the API's perimeter.
+        assertThatThrownBy(() -> TestStack.get().startGateway(18_099, 18_099))
+                .rootCause().isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("SPAMCHECK_MANAGEMENT_PORT must differ from SPAMCHECK_HTTP_PORT (18099)");
+    }
+
+    @Test
     void aWorkerRefusesToSendTwilioCredentialsOverPlainHttpToAnotherHost() {
         assertThatThrownBy(() -> TestStack.get().startWorker(Map.of("TWILIO_LOOKUP_BASE_URL", "http://lookups.twilio.com")))
                 .rootCause().isInstanceOf(InvalidConfigurationException.class)

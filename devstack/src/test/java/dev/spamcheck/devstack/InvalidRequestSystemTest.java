@@ -82,8 +82,15 @@ class InvalidRequestSystemTest {
 
     @Test
     void unknownPathsAndMethodsAreProblemsToo() {
-        assertProblem(TestStack.send(request("/api/v1/nothing-here").GET()), 404, "not_found");
+        assertProblem(TestStack.send(TestStack.request("/api/v1/nothing-here", TestStack.get().adminToken()).GET()), 404,
+                "not_found");
         assertProblem(TestStack.send(request("/api/v1/spam_score").GET()), 405, "method_not_allowed");
+    }
+
+    @Test
+    void aPathNoRuleOpensNeedsTheAdminRole() {
+        // Deny by default: a lookup token may use only the paths the perimeter opens to it.
+        assertProblem(TestStack.send(request("/api/v1/nothing-here").GET()), 403, "forbidden");
     }
 
     private static HttpRequest.Builder request(String path) {

@@ -10,6 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
@@ -35,7 +37,17 @@ final class OpenApiContract {
 
     /** Asserts the response is documented for the operation, with a body and headers as documented. */
     static void assertDocumented(String method, String pathTemplate, HttpResponse<String> response) {
-        String status = String.valueOf(response.statusCode());
+        assertDocumented(method, pathTemplate, response.statusCode(), name -> response.headers().firstValue(name),
+                response.body());
+    }
+
+    static void assertDocumented(String method, String pathTemplate, RawHttp.Response response) {
+        assertDocumented(method, pathTemplate, response.status(), response::header, response.body());
+    }
+
+    private static void assertDocumented(String method, String pathTemplate, int statusCode,
+            Function<String, Optional<String>> headers, String body) {
+        String status = String.valueOf(statusCode);
         String operationPointer = "/paths/" + escape(pathTemplate) + "/" + method.toLowerCase(Locale.ROOT);
         JsonNode operation = OPENAPI.at(operationPointer);
         assertThat(operation.isMissingNode()).as("%s %s is documented", method, pathTemplate).isFalse();
@@ -48,21 +60,21 @@ final class OpenApiContract {
         }
         for (Map.Entry<String, JsonNode> header : documented.path("headers").properties()) {
             if (header.getValue().path("required").asBoolean(false)) {
-                assertThat(response.headers().firstValue(header.getKey()))
+                assertThat(headers.apply(header.getKey()))
                         .as("header %s of a %s answer", header.getKey(), status).isPresent();
             }
         }
         JsonNode content = documented.path("content");
         if (content.isMissingNode() || content.isEmpty()) {
-            assertThat(response.body()).as("a %s answer has no body", status).isEmpty();
+            assertThat(body).as("a %s answer has no body", status).isEmpty();
             return;
         }
-        String mediaType = response.headers().firstValue("Content-Type").orElseThrow().split(";")[0].trim();
+        String mediaType = headers.apply("Content-Type").orElseThrow().split(";")[0].trim();
         assertThat(content.has(mediaType)).as("%s is a documented media type for %s", mediaType, status).isTrue();
         if (mediaType.endsWith("json")) {
             Schema schema = SCHEMAS.getSchema(SchemaLocation.of("classpath:" + DOCUMENT + "#" + responsePointer
                     + "/content/" + escape(mediaType) + "/schema"));
-            List<Error> errors = schema.validate(response.body(), InputFormat.JSON);
+            List<Error> errors = schema.validate(body, InputFormat.JSON);
             assertThat(errors).as("%s %s %s body against the OpenAPI document", method, pathTemplate, status).isEmpty();
         }
     }

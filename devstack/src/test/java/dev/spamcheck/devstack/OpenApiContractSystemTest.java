@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -52,6 +53,9 @@ class OpenApiContractSystemTest {
         check(TestStack.send(TestStack.request(SPAM_SCORE, null)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))));
         check(TestStack.send(strictRequest().POST(HttpRequest.BodyPublishers.ofString("{}"))));
+        int port = TestStack.get().gatewayPort();
+        check(RawHttp.send(port, "POST", SPAM_SCORE + "?" + "x".repeat(5000), List.of(), "{}"));
+        check(RawHttp.send(port, "POST", SPAM_SCORE, List.of("X-Big: " + "x".repeat(9000)), "{}"));
     }
 
     @Test
@@ -108,7 +112,7 @@ class OpenApiContractSystemTest {
 
     @Test
     void answersOutsideAnyOperationAreProblems() {
-        HttpResponse<String> notFound = TestStack.send(TestStack.request("/api/v1/nothing", TestStack.get().lookupToken()).GET());
+        HttpResponse<String> notFound = TestStack.send(TestStack.request("/api/v1/nothing", TestStack.get().adminToken()).GET());
         assertThat(notFound.statusCode()).isEqualTo(404);
         OpenApiContract.assertProblem(notFound);
         HttpResponse<String> notAllowed = TestStack.send(TestStack.request(SPAM_SCORE, TestStack.get().lookupToken()).GET());
@@ -131,6 +135,13 @@ class OpenApiContractSystemTest {
         assertDocumented("POST", SPAM_SCORE, response);
         synchronized (SEEN) {
             SEEN.add(String.valueOf(response.statusCode()));
+        }
+    }
+
+    private static void check(RawHttp.Response response) {
+        assertDocumented("POST", SPAM_SCORE, response);
+        synchronized (SEEN) {
+            SEEN.add(String.valueOf(response.status()));
         }
     }
 }

@@ -126,6 +126,10 @@ final class TestStack {
         response.headers().firstValue("X-Request-Id").ifPresent(REQUEST_IDS::add);
     }
 
+    static void recordRequestId(String requestId) {
+        REQUEST_IDS.add(requestId);
+    }
+
     static HttpResponse<String> postSpamScore(String body) {
         return postSpamScore(get().baseUrl(), body);
     }

@@ -19,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 
 import javax.net.ssl.SSLContext;
@@ -114,6 +115,19 @@ class TlsSystemTest {
         }
     }
 
+    @Test
+    void requestsTheServerCannotReadAreProblemsOverHttpsToo() throws Exception {
+        RawHttp.Response longLine = RawHttp.send(tlsSocket(), "GET", "/api/v1/" + "a".repeat(5000), List.of(), null);
+        HostileRequestsSystemTest.assertProblem(longLine, 414, "uri_too_long");
+        RawHttp.Response escape = RawHttp.send(tlsSocket(), "GET", "/api/v1/%zz", List.of(), null);
+        HostileRequestsSystemTest.assertProblem(escape, 400, "invalid_request");
+        assertThat(escape.header("Strict-Transport-Security")).isPresent();
+    }
+
+    private static java.net.Socket tlsSocket() throws Exception {
+        return sslContext().getSocketFactory().createSocket("127.0.0.1", port);
+    }
+
     private static HttpRequest lookup() {
         return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/spam_score"))
                 .header("Authorization", "Bearer " + TestStack.get().lookupToken())
@@ -124,7 +138,7 @@ class TlsSystemTest {
                 .build();
     }
 
-    private static HttpClient client(String[] protocols) throws Exception {
+    private static SSLContext sslContext() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("gateway", certificate);
@@ -132,6 +146,11 @@ class TlsSystemTest {
         trustManagers.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, trustManagers.getTrustManagers(), null);
+        return tls;
+    }
+
+    private static HttpClient client(String[] protocols) throws Exception {
+        SSLContext tls = sslContext();
         HttpClient.Builder builder = HttpClient.newBuilder().sslContext(tls);
         if (protocols != null) {
             SSLParameters parameters = tls.getDefaultSSLParameters();

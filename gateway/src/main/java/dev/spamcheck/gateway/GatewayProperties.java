@@ -16,10 +16,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hashKey {@code SPAMCHECK_HASH_KEY}
  * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
  * @param allowedCidrs client addresses allowed in ({@code SPAMCHECK_ALLOWED_CIDRS})
- * @param trustedProxies proxies whose {@code X-Forwarded-For} is believed ({@code SPAMCHECK_TRUSTED_PROXIES})
+ * @param trustedProxies proxies whose forwarding headers are believed ({@code SPAMCHECK_TRUSTED_PROXIES})
+ * @param forwardedHeaders which forwarding headers the trusted proxies write ({@code SPAMCHECK_FORWARDED_HEADERS})
  * @param corsOrigins browser origins allowed to call the API ({@code SPAMCHECK_CORS_ORIGINS})
  * @param tls the certificate to serve HTTPS with
- * @param gateway request limits
+ * @param gateway request limits and timeouts
  * @param nightly the nightly job's time zone, which decides what "today" is
  * @param kafka topic settings
  */
@@ -32,6 +33,7 @@ public record GatewayProperties(
         String encryptionKeys,
         @DefaultValue({"127.0.0.0/8", "::1/128"}) List<String> allowedCidrs,
         @DefaultValue List<String> trustedProxies,
+        @DefaultValue("x-forwarded") ForwardedHeaders forwardedHeaders,
         @DefaultValue List<String> corsOrigins,
         @DefaultValue Tls tls,
         @DefaultValue Limits gateway,
@@ -53,8 +55,22 @@ public record GatewayProperties(
         }
     }
 
-    /** @param perTokenRate requests per second allowed to one token; 0 turns the limit off */
-    public record Limits(@DefaultValue("0") int perTokenRate) {
+    /** The family of forwarding headers trusted proxies write; the other family is ignored. */
+    public enum ForwardedHeaders {
+        /** {@code X-Forwarded-For} and {@code X-Forwarded-Proto}. */
+        X_FORWARDED,
+        /** RFC 7239 {@code Forwarded} ({@code for} and {@code proto}). */
+        FORWARDED
+    }
+
+    /**
+     * @param perTokenRate requests per second allowed to one token; 0 turns the limit off
+     * @param failedAuthentications failed authentications allowed per client address (IPv6: per /64) in each window
+     * @param failedAuthenticationWindow how often that budget is refilled
+     * @param readTimeout the longest a client may pause while sending a request before its connection is closed
+     */
+    public record Limits(@DefaultValue("0") int perTokenRate, @DefaultValue("20") int failedAuthentications,
+            @DefaultValue("PT1M") Duration failedAuthenticationWindow, @DefaultValue("PT10S") Duration readTimeout) {
     }
 
     /** @param partitions partitions of the topics this service creates when they are missing */
@@ -65,6 +81,7 @@ public record GatewayProperties(
     public String toString() {
         // Never print the secrets, e.g. in a binding failure report.
         return "GatewayProperties[cacheTtl=" + cacheTtl + ", lookupTimeout=" + lookupTimeout + ", allowedRegions="
-                + allowedRegions + ", allowedCidrs=" + allowedCidrs + ", trustedProxies=" + trustedProxies + "]";
+                + allowedRegions + ", allowedCidrs=" + allowedCidrs + ", trustedProxies=" + trustedProxies
+                + ", forwardedHeaders=" + forwardedHeaders + "]";
     }
 }

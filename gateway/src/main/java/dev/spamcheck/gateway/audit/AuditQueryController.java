@@ -3,18 +3,19 @@ package dev.spamcheck.gateway.audit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -24,40 +25,52 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /api/v1/admin/audit}: audit events by time range (default: the last 24 hours), last
- * four digits, campaign and outcome, newest first.
+ * four digits, campaign and outcome, newest first. Parameters are read strictly: unknown or
+ * repeated ones, and values the database could not take, are {@code invalid_request}.
  */
 @RestController
 class AuditQueryController {
 
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
+    private static final Set<String> PARAMETERS = Set.of("from", "to", "last4", "campaign_id", "outcome", "limit");
+    private static final Set<String> OUTCOMES = Set.of("hit", "miss", "ok", "rejected", "invalid", "not_found",
+            "unavailable", "error", "abandoned");
+    /** Times outside this range cannot be audit times, and some cannot be stored by PostgreSQL. */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final DatabaseClient db;
-    private final AuditTrail audit;
 
-    AuditQueryController(DatabaseClient db, AuditTrail audit) {
+    AuditQueryController(DatabaseClient db) {
         this.db = db;
-        this.audit = audit;
     }
 
     @GetMapping(path = "/api/v1/admin/audit", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<AuditEvents> query(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            @RequestParam(required = false) String last4, @RequestParam(name = "campaign_id", required = false) String campaignId,
-            @RequestParam(required = false) String outcome, @RequestParam(required = false) Integer limit,
-            ServerWebExchange exchange) {
-        Instant until = to == null ? Instant.now() : instant(to, "to");
-        Instant since = from == null ? until.minus(Duration.ofHours(24)) : instant(from, "from");
-        int rows = limit == null ? DEFAULT_LIMIT : limit;
-        if (rows < 1 || rows > MAX_LIMIT) {
-            throw JsonBodies.invalid("limit must be between 1 and " + MAX_LIMIT);
+    Mono<AuditEvents> query(ServerWebExchange exchange) {
+        Map<String, String> query = single(exchange.getRequest().getQueryParams());
+        Instant until = query.containsKey("to") ? instant(query.get("to"), "to") : Instant.now();
+        Instant since = query.containsKey("from") ? instant(query.get("from"), "from") : until.minus(Duration.ofHours(24));
+        if (!since.isBefore(until)) {
+            throw JsonBodies.invalid("from must be before to");
         }
+        int rows = limit(query.get("limit"));
+        String last4 = query.get("last4");
         if (last4 != null && !last4.matches("[0-9]{4}")) {
             throw JsonBodies.invalid("last4 must be four digits");
         }
+        String campaignId = query.get("campaign_id");
+        if (campaignId != null && campaignId.length() > 64) {
+            throw JsonBodies.invalid("campaign_id must not exceed 64 characters");
+        }
+        String outcome = query.get("outcome");
+        if (outcome != null && !OUTCOMES.contains(outcome)) {
+            throw JsonBodies.invalid("outcome must be one of " + OUTCOMES.stream().sorted().toList());
+        }
         List<String> conditions = new ArrayList<>(List.of("occurred_at >= :since", "occurred_at < :until"));
         Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("since", since.atOffset(java.time.ZoneOffset.UTC));
-        parameters.put("until", until.atOffset(java.time.ZoneOffset.UTC));
+        parameters.put("since", since.atOffset(ZoneOffset.UTC));
+        parameters.put("until", until.atOffset(ZoneOffset.UTC));
         parameters.put("limit", rows);
         if (last4 != null) {
             conditions.add("number_last4 = :last4");
@@ -71,7 +84,7 @@ class AuditQueryController {
             conditions.add("outcome = :outcome");
             parameters.put("outcome", outcome);
         }
-        DatabaseClient.GenericExecuteSpec query = db.sql("""
+        DatabaseClient.GenericExecuteSpec select = db.sql("""
                 SELECT request_id, occurred_at, token_id, client_ip, method, path, number_last4, campaign_id,
                        outcome, http_status, error_code, latency_ms
                   FROM audit_log
@@ -79,9 +92,9 @@ class AuditQueryController {
                  ORDER BY occurred_at DESC, request_id
                  LIMIT :limit""".formatted(String.join(" AND ", conditions)));
         for (Map.Entry<String, Object> parameter : parameters.entrySet()) {
-            query = query.bind(parameter.getKey(), parameter.getValue());
+            select = select.bind(parameter.getKey(), parameter.getValue());
         }
-        return query.map(row -> new AuditEvent(row.get("request_id", UUID.class).toString(),
+        return select.map(row -> new AuditEvent(row.get("request_id", UUID.class).toString(),
                         row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("token_id", String.class),
                         row.get("client_ip", String.class), row.get("method", String.class),
                         row.get("path", String.class), row.get("number_last4", String.class),
@@ -90,16 +103,50 @@ class AuditQueryController {
                         row.get("latency_ms", Long.class)))
                 .all()
                 .collectList()
-                .flatMap(events -> audit.confirm(exchange, HttpStatus.OK).thenReturn(new AuditEvents(events)));
+                .map(AuditEvents::new);
+    }
+
+    private static Map<String, String> single(MultiValueMap<String, String> query) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
+            if (!PARAMETERS.contains(parameter.getKey())) {
+                throw JsonBodies.invalid("Unknown query parameter; allowed are " + PARAMETERS.stream().sorted().toList());
+            }
+            if (parameter.getValue().size() != 1) {
+                throw JsonBodies.invalid(parameter.getKey() + " may be given only once");
+            }
+            values.put(parameter.getKey(), parameter.getValue().get(0));
+        }
+        return values;
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // answered below
+        }
+        throw JsonBodies.invalid("limit must be a whole number between 1 and " + MAX_LIMIT);
     }
 
     private static Instant instant(String value, String name) {
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (!instant.isBefore(EARLIEST) && !instant.isAfter(LATEST)) {
+                return instant;
+            }
         }
         catch (DateTimeParseException ex) {
-            throw JsonBodies.invalid(name + " must be an ISO-8601 UTC time such as 2026-11-25T00:00:00Z");
+            // answered below
         }
+        throw JsonBodies.invalid(name + " must be an ISO-8601 UTC time between 1970 and 9999, such as 2026-11-25T00:00:00Z");
     }
 
     record AuditEvents(List<AuditEvent> events) {

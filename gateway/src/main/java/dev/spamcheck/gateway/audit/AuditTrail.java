@@ -1,16 +1,15 @@
 package dev.spamcheck.gateway.audit;
 
-import java.time.Duration;
+import java.net.InetSocketAddress;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.spamcheck.gateway.problem.ApiException;
-import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.perimeter.ClientOrigin;
 import dev.spamcheck.gateway.problem.RequestIds;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.MessageCodec;
@@ -19,65 +18,88 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Publishes one audit event per request to {@link Topics#AUDIT_EVENTS}, keyed by request id, and
- * waits for Kafka to acknowledge it ({@code acks=all}). Successful answers call
- * {@link #confirm} before they are sent, so a 200 never leaves without its audit event; every
- * other response is recorded just before it is committed.
+ * Turns an exchange into its one audit event on {@link Topics#AUDIT_EVENTS}, keyed by request
+ * id, and sends it with {@code acks=all}. Only the audit filter and its response use it.
  */
 @Component
-public class AuditTrail {
+class AuditTrail {
+
+    /** The status of an exchange the client abandoned before it was answered (as nginx logs it). */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(3);
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
 
     private final KafkaTemplate<String, String> kafka;
     private final MessageCodec codec;
+    private final AuditPaths paths;
 
-    AuditTrail(KafkaTemplate<String, String> kafka, MessageCodec codec) {
+    AuditTrail(KafkaTemplate<String, String> kafka, MessageCodec codec, AuditPaths paths) {
         this.kafka = kafka;
         this.codec = codec;
+        this.paths = paths;
     }
 
     /**
-     * Records a successful answer before it is sent.
-     *
-     * @return an error of {@code service_unavailable} when Kafka does not take the event
+     * Records the exchange as answered with this status, unless it was recorded already (then
+     * completes at once). Completes when Kafka has acknowledged the event, never on Kafka's own
+     * network thread; fails with {@link NotRecorded} when Kafka did not take it.
      */
-    public Mono<Void> confirm(ServerWebExchange exchange, HttpStatusCode status) {
-        return record(exchange, status.value()).onErrorMap(ex -> !(ex instanceof ApiException), ex -> {
-            log.error("Audit event for request {} not accepted by Kafka ({}); answering 503",
-                    RequestIds.of(exchange), ex.getClass().getSimpleName());
-            return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
-                    "The request cannot be recorded in the audit trail right now; try again shortly",
-                    Duration.ofSeconds(5));
-        });
-    }
-
-    /** Records whatever response is about to be committed, unless it was recorded already. */
-    Mono<Void> recordBeforeCommit(ServerWebExchange exchange) {
-        HttpStatusCode status = exchange.getResponse().getStatusCode();
-        return record(exchange, status == null ? 200 : status.value()).onErrorResume(ex -> {
-            log.error("Audit event for request {} not accepted by Kafka: {}", RequestIds.of(exchange),
-                    ex.getClass().getSimpleName());
-            return Mono.empty();
-        });
-    }
-
-    private Mono<Void> record(ServerWebExchange exchange, int status) {
+    Mono<Void> record(ServerWebExchange exchange, int status) {
         AuditedRequest request = AuditedRequest.of(exchange);
         if (!request.markRecorded()) {
             return Mono.empty();
         }
-        AuditEvent event = new AuditEvent(RequestIds.of(exchange), request.receivedAt(), request.tokenId(),
-                request.clientIp() == null ? "unknown" : request.clientIp(),
-                exchange.getRequest().getMethod().name(), truncate(exchange.getRequest().getPath().value(), 256),
-                request.numberLast4(), request.campaignId(), outcome(request, status), status, request.errorCode(),
-                request.latencyMillis());
+        return send(event(exchange, request, status, outcome(request, status)))
+                .onErrorMap(ex -> {
+                    log.error("Audit event for request {} not accepted by Kafka: {}", RequestIds.of(exchange),
+                            ex.getClass().getSimpleName());
+                    return new NotRecorded(ex);
+                });
+    }
+
+    /** Records an exchange whose client went away before it was answered, with what was known. */
+    void recordAbandoned(ServerWebExchange exchange) {
+        AuditedRequest request = AuditedRequest.of(exchange);
+        if (!request.markRecorded()) {
+            return;
+        }
+        send(event(exchange, request, CLIENT_CLOSED_REQUEST, "abandoned")).subscribe(null, ex ->
+                log.error("Audit event for abandoned request {} not accepted by Kafka: {}", RequestIds.of(exchange),
+                        ex.getClass().getSimpleName()));
+    }
+
+    /**
+     * No timeout of its own: the producer settles every send within {@code max.block.ms} plus
+     * {@code delivery.timeout.ms}, and giving up earlier could answer 503 for an exchange whose
+     * event Kafka then stores.
+     */
+    private Mono<Void> send(AuditEvent event) {
         return Mono.fromCallable(() -> kafka.send(Topics.AUDIT_EVENTS, event.requestId(), codec.encode(event)))
+                // send() can block on metadata: never on an event loop.
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(Mono::fromFuture)
-                .timeout(ACK_TIMEOUT)
+                // The acknowledgement arrives on the producer's network thread, which must not
+                // write answers or encode anything.
+                .publishOn(Schedulers.parallel())
                 .then();
+    }
+
+    private AuditEvent event(ServerWebExchange exchange, AuditedRequest request, int status, String outcome) {
+        String method = exchange.getRequest().getMethod().name();
+        return new AuditEvent(RequestIds.of(exchange), request.receivedAt(), request.tokenId(), clientIp(exchange),
+                METHODS.contains(method) ? method : "OTHER", paths.of(exchange), request.numberLast4(),
+                request.campaignId(), outcome, status, status < 400 ? null : request.errorCode(),
+                request.latencyMillis());
+    }
+
+    private static String clientIp(ServerWebExchange exchange) {
+        ClientOrigin origin = ClientOrigin.of(exchange);
+        if (origin != null) {
+            return origin.clientIp();
+        }
+        InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
+        return peer == null || peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
     }
 
     private static String outcome(AuditedRequest request, int status) {
@@ -92,7 +114,11 @@ public class AuditTrail {
         };
     }
 
-    private static String truncate(String value, int length) {
-        return value.length() <= length ? value : value.substring(0, length);
+    /** Kafka did not take an exchange's audit event. */
+    static final class NotRecorded extends RuntimeException {
+
+        NotRecorded(Throwable cause) {
+            super(cause.getClass().getSimpleName(), cause, false, false);
+        }
     }
 }

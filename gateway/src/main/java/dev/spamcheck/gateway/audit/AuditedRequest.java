@@ -5,9 +5,10 @@ import java.time.Instant;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * What the audit trail learns about one request while it is handled: each concern fills in what
- * it knows (the client address, the token, the masked number, the outcome). Never holds a full
- * number or a token.
+ * What the audit trail learns about one exchange while it is handled: authentication names the
+ * token, a handler the masked number, its campaign and whether the answer came from the cache.
+ * Never holds a full number or a token. Filling it in is optional: the audit filter records
+ * every exchange whether or not anyone did.
  */
 public final class AuditedRequest {
 
@@ -15,25 +16,22 @@ public final class AuditedRequest {
 
     private final Instant receivedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
-    private volatile String clientIp;
     private volatile String tokenId;
     private volatile String numberLast4;
     private volatile String campaignId;
     private volatile String outcome;
     private volatile String errorCode;
-    private volatile boolean recorded;
+    private boolean recorded;
 
-    public static AuditedRequest of(ServerWebExchange exchange) {
-        AuditedRequest request = exchange.getAttribute(ATTRIBUTE);
-        if (request == null) {
-            request = new AuditedRequest();
-            exchange.getAttributes().put(ATTRIBUTE, request);
-        }
+    static AuditedRequest start(ServerWebExchange exchange) {
+        AuditedRequest request = new AuditedRequest();
+        exchange.getAttributes().put(ATTRIBUTE, request);
         return request;
     }
 
-    public void clientIp(String clientIp) {
-        this.clientIp = clientIp;
+    public static AuditedRequest of(ServerWebExchange exchange) {
+        AuditedRequest request = exchange.getAttribute(ATTRIBUTE);
+        return request == null ? start(exchange) : request;
     }
 
     public void tokenId(String tokenId) {
@@ -50,7 +48,7 @@ public final class AuditedRequest {
         this.outcome = outcome;
     }
 
-    public void errorCode(String errorCode) {
+    void errorCode(String errorCode) {
         this.errorCode = errorCode;
     }
 
@@ -60,10 +58,6 @@ public final class AuditedRequest {
 
     long latencyMillis() {
         return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    String clientIp() {
-        return clientIp;
     }
 
     String tokenId() {
@@ -86,14 +80,12 @@ public final class AuditedRequest {
         return errorCode;
     }
 
-    /** Marks the request recorded; true only the first time, so each request is audited once. */
-    boolean markRecorded() {
-        synchronized (this) {
-            if (recorded) {
-                return false;
-            }
-            recorded = true;
-            return true;
+    /** Marks the exchange recorded; true only the first time, so each exchange is audited once. */
+    synchronized boolean markRecorded() {
+        if (recorded) {
+            return false;
         }
+        recorded = true;
+        return true;
     }
 }

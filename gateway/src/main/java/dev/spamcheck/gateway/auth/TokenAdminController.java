@@ -3,6 +3,7 @@ package dev.spamcheck.gateway.auth;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -11,7 +12,6 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
@@ -19,7 +19,6 @@ import org.springframework.web.server.ServerWebExchange;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.spamcheck.gateway.audit.AuditTrail;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -31,47 +30,48 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping(path = "/api/v1/admin/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
 class TokenAdminController {
 
-    private final TokenStore tokens;
-    private final AuditTrail audit;
+    private static final Pattern ID = Pattern.compile("tok_[0-9a-f]{12}");
 
-    TokenAdminController(TokenStore tokens, AuditTrail audit) {
+    private final TokenStore tokens;
+
+    TokenAdminController(TokenStore tokens) {
         this.tokens = tokens;
-        this.audit = audit;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<CreatedToken>> create(@RequestBody(required = false) String body, ServerWebExchange exchange) {
-        JsonNode request = JsonBodies.object(body, Set.of("name", "role"));
-        String name = JsonBodies.requiredString(request, "name");
-        if (name.isBlank() || name.length() > 100) {
-            throw JsonBodies.invalid("name must be 1 to 100 characters");
-        }
-        Role role;
-        try {
-            role = Role.of(JsonBodies.requiredString(request, "role"));
-        }
-        catch (IllegalArgumentException ex) {
-            throw JsonBodies.invalid(ex.getMessage());
-        }
-        String secret = TokenSecrets.newToken();
-        return tokens.create(name, role, secret)
-                .flatMap(token -> audit.confirm(exchange, HttpStatus.CREATED).thenReturn(
-                        ResponseEntity.status(HttpStatus.CREATED).body(new CreatedToken(token.id(), token.name(),
-                                token.role().value(), secret, token.createdAt()))));
+    Mono<ResponseEntity<CreatedToken>> create(ServerWebExchange exchange) {
+        return JsonBodies.read(exchange).flatMap(body -> {
+            JsonNode request = JsonBodies.object(body, Set.of("name", "role"));
+            String name = JsonBodies.requiredString(request, "name");
+            if (name.isBlank() || name.length() > 100) {
+                throw JsonBodies.invalid("name must be 1 to 100 characters");
+            }
+            Role role;
+            try {
+                role = Role.of(JsonBodies.requiredString(request, "role"));
+            }
+            catch (IllegalArgumentException ex) {
+                throw JsonBodies.invalid(ex.getMessage());
+            }
+            String secret = TokenSecrets.newToken();
+            return tokens.create(name, role, secret).map(token -> ResponseEntity.status(HttpStatus.CREATED)
+                    .body(new CreatedToken(token.id(), token.name(), token.role().value(), secret, token.createdAt())));
+        });
     }
 
     @GetMapping
-    Mono<TokenList> list(ServerWebExchange exchange) {
-        return tokens.all().map(TokenView::of).collectList()
-                .flatMap(all -> audit.confirm(exchange, HttpStatus.OK).thenReturn(new TokenList(all)));
+    Mono<TokenList> list() {
+        return tokens.all().map(TokenView::of).collectList().map(TokenList::new);
     }
 
     @DeleteMapping("/{id}")
-    Mono<ResponseEntity<Void>> revoke(@PathVariable String id, ServerWebExchange exchange) {
+    Mono<ResponseEntity<Void>> revoke(@PathVariable String id) {
+        if (!ID.matcher(id).matches()) {
+            return Mono.error(new ApiException(ErrorCode.NOT_FOUND, "No token with this id"));
+        }
         return tokens.revoke(id)
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND, "No token with this id")))
-                .flatMap(revoked -> audit.confirm(exchange, HttpStatus.NO_CONTENT)
-                        .thenReturn(ResponseEntity.noContent().<Void>build()));
+                .thenReturn(ResponseEntity.noContent().<Void>build());
     }
 
     record CreatedToken(String id, String name, String role, String token,

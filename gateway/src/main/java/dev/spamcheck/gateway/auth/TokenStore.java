@@ -21,9 +21,8 @@ class TokenStore {
         this.db = db;
     }
 
-    /** The active token with this secret, if any. */
-    Mono<ApiToken> findActive(String token) {
-        byte[] hash = TokenSecrets.sha256(token);
+    /** The active token whose secret has this SHA-256, if any. */
+    Mono<ApiToken> findActive(byte[] hash) {
         return db.sql("SELECT " + COLUMNS + ", token_hash FROM api_tokens WHERE token_hash = :hash AND revoked_at IS NULL")
                 .bind("hash", hash)
                 .map(row -> TokenSecrets.sameHash(hash, row.get("token_hash", byte[].class)) ? token(row) : null)

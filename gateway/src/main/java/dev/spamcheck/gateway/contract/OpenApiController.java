@@ -4,15 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ServerWebExchange;
-
-import dev.spamcheck.gateway.audit.AuditTrail;
-import reactor.core.publisher.Mono;
 
 /** Serves the OpenAPI document kept in {@code schemas} at {@code GET /api/v1/openapi.yaml}. */
 @RestController
@@ -21,10 +16,8 @@ class OpenApiController {
     private static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
     private final byte[] document;
-    private final AuditTrail audit;
 
-    OpenApiController(AuditTrail audit) {
-        this.audit = audit;
+    OpenApiController() {
         try {
             this.document = new ClassPathResource("openapi/spamcheck-api.yaml").getContentAsByteArray();
         }
@@ -34,7 +27,7 @@ class OpenApiController {
     }
 
     @GetMapping("/api/v1/openapi.yaml")
-    Mono<ResponseEntity<byte[]>> openApi(ServerWebExchange exchange) {
-        return audit.confirm(exchange, HttpStatus.OK).thenReturn(ResponseEntity.ok().contentType(YAML).body(document));
+    ResponseEntity<byte[]> openApi() {
+        return ResponseEntity.ok().contentType(YAML).body(document);
     }
 }

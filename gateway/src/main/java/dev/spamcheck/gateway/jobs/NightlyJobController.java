@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -17,7 +16,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -25,8 +24,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.GatewayProperties;
-import dev.spamcheck.gateway.audit.AuditTrail;
-import dev.spamcheck.gateway.auth.Caller;
+import dev.spamcheck.gateway.auth.ApiToken;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -50,50 +48,51 @@ class NightlyJobController {
     private final KafkaTemplate<String, String> kafka;
     private final MessageCodec codec;
     private final DatabaseClient db;
-    private final AuditTrail audit;
     private final GatewayProperties properties;
 
-    NightlyJobController(KafkaTemplate<String, String> kafka, MessageCodec codec, DatabaseClient db, AuditTrail audit,
+    NightlyJobController(KafkaTemplate<String, String> kafka, MessageCodec codec, DatabaseClient db,
             GatewayProperties properties) {
         this.kafka = kafka;
         this.codec = codec;
         this.db = db;
-        this.audit = audit;
         this.properties = properties;
     }
 
     @PostMapping(path = "/api/v1/admin/jobs/nightly", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<JobView>> trigger(@RequestBody(required = false) String body, ServerWebExchange exchange) {
+    Mono<ResponseEntity<JobView>> trigger(@AuthenticationPrincipal ApiToken admin, ServerWebExchange exchange) {
+        return JsonBodies.read(exchange).flatMap(body -> trigger(body, admin));
+    }
+
+    private Mono<ResponseEntity<JobView>> trigger(String body, ApiToken admin) {
         LocalDate requested = null;
         if (body != null && !body.isBlank()) {
             String date = JsonBodies.optionalString(JsonBodies.object(body, Set.of("job_date")), "job_date", 10);
             if (date != null) {
                 try {
-                    requested = LocalDate.parse(date);
+                    requested = jobDate(date);
                 }
                 catch (DateTimeParseException ex) {
-                    throw JsonBodies.invalid("job_date must be a date such as 2026-11-25");
+                    throw JsonBodies.invalid("job_date must be a date between 1970 and 9999, such as 2026-11-25");
                 }
             }
         }
         Mono<LocalDate> date = requested != null ? Mono.just(requested) : today();
-        String requestedBy = "admin:" + Caller.of(exchange).id();
+        String requestedBy = "admin:" + admin.id();
         return date.flatMap(jobDate -> {
             NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), jobDate, Instant.now(), requestedBy);
             return Mono.fromCallable(() -> kafka.send(Topics.ARCHIVE_TRIGGERS, jobDate.toString(), codec.encode(trigger)))
                     .subscribeOn(Schedulers.boundedElastic())
                     .flatMap(Mono::fromFuture)
-                    .then(audit.confirm(exchange, HttpStatus.ACCEPTED))
                     .thenReturn(ResponseEntity.accepted().location(URI.create("/api/v1/admin/jobs/" + jobDate))
                             .body(new JobView(jobDate.toString(), jobDate.toString(), "queued", null, null, null, null)));
         });
     }
 
     @GetMapping(path = "/api/v1/admin/jobs/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<JobView> status(@PathVariable String id, ServerWebExchange exchange) {
+    Mono<JobView> status(@PathVariable String id) {
         LocalDate date;
         try {
-            date = LocalDate.parse(id);
+            date = jobDate(id);
         }
         catch (DateTimeParseException ex) {
             throw new ApiException(ErrorCode.NOT_FOUND, "No such job; a job's id is its date, such as 2026-11-25");
@@ -105,8 +104,16 @@ class NightlyJobController {
                         finished(row.get("finished_at", OffsetDateTime.class)), counts(row.get("counts", String.class))))
                 .one()
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND,
-                        "No job has started for this date yet")))
-                .flatMap(view -> audit.confirm(exchange, HttpStatus.OK).thenReturn(view));
+                        "No job has started for this date yet")));
+    }
+
+    /** A job date; years outside 1970-9999 are not job dates, and some cannot be stored. */
+    private static LocalDate jobDate(String text) {
+        LocalDate date = LocalDate.parse(text);
+        if (date.getYear() < 1970 || date.getYear() > 9999) {
+            throw new DateTimeParseException("out of range", text, 0);
+        }
+        return date;
     }
 
     private Mono<LocalDate> today() {

@@ -5,18 +5,15 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.spamcheck.gateway.audit.AuditTrail;
 import dev.spamcheck.gateway.audit.AuditedRequest;
 import dev.spamcheck.gateway.problem.JsonBodies;
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -34,18 +31,20 @@ class NumberHistoryController {
     private final DatabaseClient db;
     private final ValidNumbers numbers;
     private final NumberProtection protection;
-    private final AuditTrail audit;
 
-    NumberHistoryController(DatabaseClient db, ValidNumbers numbers, NumberProtection protection, AuditTrail audit) {
+    NumberHistoryController(DatabaseClient db, ValidNumbers numbers, NumberProtection protection) {
         this.db = db;
         this.numbers = numbers;
         this.protection = protection;
-        this.audit = audit;
     }
 
     @PostMapping(path = "/api/v1/admin/numbers/history", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<NumberHistory> history(@RequestBody(required = false) String body, ServerWebExchange exchange) {
+    Mono<NumberHistory> history(ServerWebExchange exchange) {
+        return JsonBodies.read(exchange).flatMap(body -> history(body, exchange));
+    }
+
+    private Mono<NumberHistory> history(String body, ServerWebExchange exchange) {
         String input = JsonBodies.requiredString(JsonBodies.object(body, Set.of("phone_number")), "phone_number");
         String e164 = numbers.require(input);
         String last4 = NumberProtection.lastFour(e164);
@@ -69,7 +68,7 @@ class NumberHistoryController {
                 })
                 .all()
                 .collectList()
-                .flatMap(checks -> audit.confirm(exchange, HttpStatus.OK).thenReturn(new NumberHistory(last4, checks)));
+                .map(checks -> new NumberHistory(last4, checks));
     }
 
     record NumberHistory(@JsonProperty("last4") String last4, @JsonProperty("checks") List<Check> checks) {

@@ -2,17 +2,15 @@ package dev.spamcheck.gateway.lookup;
 
 import java.time.temporal.ChronoUnit;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.spamcheck.gateway.audit.AuditTrail;
 import dev.spamcheck.gateway.audit.AuditedRequest;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.problem.JsonBodies;
 import dev.spamcheck.gateway.problem.RequestIds;
 import dev.spamcheck.schemas.number.NumberProtection;
 import reactor.core.publisher.Mono;
@@ -22,28 +20,26 @@ class SpamScoreController {
 
     private final ValidNumbers numbers;
     private final LookupService lookups;
-    private final AuditTrail audit;
 
-    SpamScoreController(ValidNumbers numbers, LookupService lookups, AuditTrail audit) {
+    SpamScoreController(ValidNumbers numbers, LookupService lookups) {
         this.numbers = numbers;
         this.lookups = lookups;
-        this.audit = audit;
     }
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<SpamScoreResponse> spamScore(@RequestBody(required = false) String body, ServerWebExchange exchange) {
-        SpamScoreRequest request = SpamScoreRequest.parse(body);
+    Mono<SpamScoreResponse> spamScore(ServerWebExchange exchange) {
         AuditedRequest audited = AuditedRequest.of(exchange);
-        audited.number(null, request.campaignId());
-        String e164 = numbers.require(request.phoneNumber());
-        audited.number(NumberProtection.lastFour(e164), request.campaignId());
-        return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange))
-                .map(answer -> {
-                    audited.outcome(answer.fromCache() ? "hit" : "miss");
-                    return toResponse(answer);
-                })
-                .flatMap(response -> audit.confirm(exchange, HttpStatus.OK).thenReturn(response));
+        return JsonBodies.read(exchange).flatMap(body -> {
+            SpamScoreRequest request = SpamScoreRequest.parse(body);
+            audited.number(null, request.campaignId());
+            String e164 = numbers.require(request.phoneNumber());
+            audited.number(NumberProtection.lastFour(e164), request.campaignId());
+            return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange));
+        }).map(answer -> {
+            audited.outcome(answer.fromCache() ? "hit" : "miss");
+            return toResponse(answer);
+        });
     }
 
     private SpamScoreResponse toResponse(Answer answer) {

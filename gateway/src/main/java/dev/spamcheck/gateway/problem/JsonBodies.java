@@ -1,8 +1,17 @@
 package dev.spamcheck.gateway.problem;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -11,16 +20,34 @@ import tools.jackson.databind.node.JsonNodeType;
 
 /**
  * Strict reading of request bodies: a JSON object with known fields only, no duplicates, and
- * strings where strings are expected. Every failure is {@code invalid_request} with a detail that
- * never quotes the body.
+ * strings without control characters where strings are expected. Every failure is
+ * {@code invalid_request} with a detail that never quotes the body.
  */
 public final class JsonBodies {
+
+    /** The largest request body accepted; larger ones are {@code payload_too_large}. */
+    public static final int MAX_BODY_BYTES = 4096;
 
     private static final JsonMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private JsonBodies() {
+    }
+
+    /**
+     * The request body as text, at most {@link #MAX_BODY_BYTES}. Read here rather than through
+     * Spring's codecs, which log decoded bodies (and with them phone numbers) at DEBUG.
+     */
+    public static Mono<String> read(ServerWebExchange exchange) {
+        if (exchange.getRequest().getHeaders().getContentLength() > MAX_BODY_BYTES) {
+            // Refused unread: cancelling a body Reactor Netty is still delivering in one piece can
+            // make it release that piece twice and drop the connection instead of answering.
+            return Mono.error(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB"));
+        }
+        return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
+                .map(JsonBodies::utf8)
+                .defaultIfEmpty("");
     }
 
     public static JsonNode object(String body, Set<String> allowedFields) {
@@ -53,7 +80,10 @@ public final class JsonBodies {
         return value;
     }
 
-    /** The field's text, or null when absent or null; longer than {@code maxLength} is refused. */
+    /**
+     * The field's text, or null when absent or null. Longer than {@code maxLength} is refused, and
+     * so are control characters: PostgreSQL cannot store NUL, and none belongs in an identifier.
+     */
     public static String optionalString(JsonNode object, String field, int maxLength) {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
@@ -66,10 +96,36 @@ public final class JsonBodies {
         if (value.length() > maxLength) {
             throw invalid(field + " must not exceed " + maxLength + " characters");
         }
+        if (hasControlCharacter(value)) {
+            throw invalid(field + " must not contain control characters");
+        }
         return value;
+    }
+
+    /** Whether the text holds a C0 or C1 control character or DEL. */
+    public static boolean hasControlCharacter(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
     }
 
     public static ApiException invalid(String detail) {
         return new ApiException(ErrorCode.INVALID_REQUEST, detail);
+    }
+
+    private static String utf8(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        }
+        catch (CharacterCodingException ex) {
+            throw invalid("The request body is not valid UTF-8");
+        }
+        finally {
+            DataBufferUtils.release(buffer);
+        }
     }
 }

@@ -3,9 +3,6 @@ package dev.spamcheck.gateway.problem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -17,45 +14,35 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
-import org.springframework.web.server.WebExceptionHandler;
 
-import dev.spamcheck.gateway.audit.AuditedRequest;
+import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns every error, ours or the framework's, into an RFC 9457 problem with a stable
- * {@code code} and the request id. Runs before Spring Boot's own error handler, so callers never
- * see a default error page or a stack trace.
+ * {@code code} and the request id. The audit filter calls it for every error of every exchange,
+ * so callers never see a default error page or a stack trace.
  */
 @Component
-@Order(-2)
-class ProblemResponder implements WebExceptionHandler {
-
-    private static final Logger log = LoggerFactory.getLogger(ProblemResponder.class);
+public class ProblemResponder {
 
     private final JsonMapper json;
 
-    ProblemResponder(JsonMapper json) {
+    public ProblemResponder(JsonMapper json) {
         this.json = json;
     }
 
-    @Override
-    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
-        ServerHttpResponse response = exchange.getResponse();
-        if (response.isCommitted()) {
-            return Mono.error(error);
-        }
-        ApiException problem = translate(error);
-        if (problem.errorCode() == ErrorCode.INTERNAL_ERROR) {
-            log.error("Unhandled error answering {} {} (request {})", exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath().value(), RequestIds.of(exchange), error);
-        }
+    /**
+     * Writes the problem as the answer, replacing whatever status and body headers the response
+     * had been given.
+     *
+     * @param instance the problem's {@code instance}: a path that holds no caller data
+     */
+    public Mono<Void> write(ServerHttpResponse response, ApiException problem, String requestId, String instance) {
         ErrorCode code = problem.errorCode();
-        AuditedRequest.of(exchange).errorCode(code.code());
         ProblemDetail detail = ProblemDetail.forStatusAndDetail(code.status(), problem.getMessage());
         detail.setTitle(code.title());
 
@@ -64,28 +51,36 @@ class ProblemResponder implements WebExceptionHandler {
         body.put("title", detail.getTitle());
         body.put("status", detail.getStatus());
         body.put("detail", detail.getDetail());
-        body.put("instance", exchange.getRequest().getPath().value());
+        body.put("instance", instance);
         body.put("code", code.code());
-        body.put("request_id", RequestIds.of(exchange));
+        body.put("request_id", requestId);
 
         response.setStatusCode(code.status());
         HttpHeaders headers = response.getHeaders();
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.retryAfter() != null) {
-            headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, problem.retryAfter().toSeconds())));
+            long seconds = (problem.retryAfter().toMillis() + 999) / 1000;
+            headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, seconds)));
         }
         if (code == ErrorCode.UNAUTHORIZED) {
             headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spamcheck\"");
         }
-        if (error instanceof MethodNotAllowedException notAllowed && !notAllowed.getSupportedMethods().isEmpty()) {
-            headers.setAllow(notAllowed.getSupportedMethods());
+        if (problem.allow() != null) {
+            headers.setAllow(problem.allow());
         }
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json.writeValueAsBytes(body))));
+        byte[] bytes = json.writeValueAsBytes(body);
+        headers.setContentLength(bytes.length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
     }
 
-    static ApiException translate(Throwable error) {
+    /** The problem an error is answered with; anything unforeseen is {@code internal_error}. */
+    public static ApiException translate(Throwable error) {
         if (error instanceof ApiException api) {
             return api;
+        }
+        if (hasCause(error, ReadTimeoutException.class)) {
+            return new ApiException(ErrorCode.REQUEST_TIMEOUT, "The request was not sent in time");
         }
         if (hasCause(error, DataBufferLimitException.class)) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB");
@@ -93,11 +88,12 @@ class ProblemResponder implements WebExceptionHandler {
         if (error instanceof UnsupportedMediaTypeStatusException) {
             return new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The request body must be application/json");
         }
-        if (error instanceof MethodNotAllowedException) {
-            return new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "This path does not support that method");
+        if (error instanceof MethodNotAllowedException notAllowed) {
+            return new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "This path does not support that method")
+                    .withAllow(notAllowed.getSupportedMethods());
         }
         if (error instanceof ServerWebInputException || error instanceof DecodingException) {
-            return new ApiException(ErrorCode.INVALID_REQUEST, "The request body must be a JSON object");
+            return new ApiException(ErrorCode.INVALID_REQUEST, "The request cannot be read");
         }
         if (error instanceof NotAcceptableStatusException) {
             return new ApiException(ErrorCode.INVALID_REQUEST, "This endpoint answers application/json only");

@@ -1,0 +1,99 @@
+package dev.spamcheck.gateway.auth;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.server.authentication.ServerAuthenticationConverter;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads the token a request presents: {@code Authorization: Bearer sct_...}, nothing else. A
+ * request without one is anonymous and left to the authorization rules. Everything decided here
+ * costs no database query: a client over its failed-authentication budget, a token in the URL
+ * (URLs end up in access logs) and a header that is not exactly one well-formed bearer token are
+ * refused outright.
+ */
+final class BearerTokenConverter implements ServerAuthenticationConverter {
+
+    private static final Pattern TOKEN = Pattern.compile(TokenSecrets.PREFIX + "[A-Za-z0-9_-]{43}");
+    private static final Set<String> TOKEN_PARAMETERS = Set.of("access_token", "token", "api_key", "apikey", "key",
+            "auth", "authorization", "bearer");
+
+    private final FailedAuthentications failures;
+
+    BearerTokenConverter(FailedAuthentications failures) {
+        this.failures = failures;
+    }
+
+    @Override
+    public Mono<Authentication> convert(ServerWebExchange exchange) {
+        return Mono.fromCallable(() -> presented(exchange.getRequest()));
+    }
+
+    private Authentication presented(ServerHttpRequest request) {
+        List<String> authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        boolean tokenInUrl = hasTokenInQuery(request.getQueryParams());
+        if ((authorization == null || authorization.isEmpty()) && !tokenInUrl) {
+            return null;
+        }
+        InetSocketAddress client = request.getRemoteAddress();
+        Duration wait = failures.waitBefore(client == null ? null : client.getAddress());
+        if (!wait.isZero()) {
+            throw new TooManyFailures(wait);
+        }
+        if (tokenInUrl) {
+            throw new Refused("Tokens are accepted only in the Authorization header, never in the URL");
+        }
+        if (authorization.size() != 1) {
+            throw new Refused("Send exactly one Authorization header");
+        }
+        String[] parts = authorization.get(0).trim().split(" ");
+        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+            throw new Refused("The Authorization header must be 'Bearer <token>'");
+        }
+        if (!TOKEN.matcher(parts[1]).matches()) {
+            throw new Refused("The token is unknown or revoked");
+        }
+        return TokenAuthentication.presented(parts[1]);
+    }
+
+    private static boolean hasTokenInQuery(Map<String, List<String>> query) {
+        return query.entrySet().stream().anyMatch(parameter ->
+                TOKEN_PARAMETERS.contains(parameter.getKey().toLowerCase(Locale.ROOT))
+                        || parameter.getValue().stream().anyMatch(v -> v != null && v.contains(TokenSecrets.PREFIX)));
+    }
+
+    /** Credentials refused for a reason the caller may be told. */
+    static final class Refused extends AuthenticationException {
+
+        Refused(String detail) {
+            super(detail);
+        }
+    }
+
+    /** The client spent its failed-authentication budget. */
+    static final class TooManyFailures extends AuthenticationException {
+
+        private final transient Duration retryAfter;
+
+        TooManyFailures(Duration retryAfter) {
+            super("Too many failed authentications from this address");
+            this.retryAfter = retryAfter;
+        }
+
+        Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+}

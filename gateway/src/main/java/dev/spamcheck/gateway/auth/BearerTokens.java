@@ -1,0 +1,79 @@
+package dev.spamcheck.gateway.auth;
+
+import java.net.InetSocketAddress;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.server.WebFilterExchange;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.gateway.audit.AuditedRequest;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import reactor.core.publisher.Mono;
+
+/**
+ * Bearer-token authentication for the security chain: which requests present a token, how it is
+ * read and verified, and how a failure is answered ({@code unauthorized}, or
+ * {@code too_many_requests} for a client over its failed-authentication budget).
+ */
+@Component
+public class BearerTokens {
+
+    private final TokenAuthenticationManager manager;
+    private final FailedAuthentications failures;
+
+    @Autowired
+    BearerTokens(TokenAuthenticationManager manager, GatewayProperties properties) {
+        this(manager, new FailedAuthentications(properties.gateway().failedAuthentications(),
+                properties.gateway().failedAuthenticationWindow()));
+    }
+
+    BearerTokens(TokenAuthenticationManager manager, FailedAuthentications failures) {
+        this.manager = manager;
+        this.failures = failures;
+    }
+
+    /**
+     * The authentication filter. It is a plain object, not a bean, so that it runs only inside
+     * the security chain.
+     *
+     * @param readFrom the requests whose credentials are read at all
+     */
+    public AuthenticationWebFilter filter(ServerWebExchangeMatcher readFrom) {
+        AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
+        filter.setRequiresAuthenticationMatcher(readFrom);
+        filter.setServerAuthenticationConverter(new BearerTokenConverter(failures));
+        filter.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+        filter.setAuthenticationSuccessHandler(BearerTokens::succeeded);
+        filter.setAuthenticationFailureHandler(this::failed);
+        return filter;
+    }
+
+    private static Mono<Void> succeeded(WebFilterExchange exchange, Authentication authentication) {
+        AuditedRequest.of(exchange.getExchange()).tokenId(((ApiToken) authentication.getPrincipal()).id());
+        return exchange.getChain().filter(exchange.getExchange());
+    }
+
+    private Mono<Void> failed(WebFilterExchange exchange, AuthenticationException failure) {
+        if (failure instanceof BearerTokenConverter.TooManyFailures tooMany) {
+            return Mono.error(new ApiException(ErrorCode.TOO_MANY_REQUESTS,
+                    "Too many failed authentications from this address; try again later", tooMany.retryAfter()));
+        }
+        failures.record(client(exchange.getExchange()));
+        String detail = failure instanceof BearerTokenConverter.Refused ? failure.getMessage()
+                : "The token is unknown or revoked";
+        return Mono.error(new ApiException(ErrorCode.UNAUTHORIZED, detail));
+    }
+
+    private static java.net.InetAddress client(ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote == null ? null : remote.getAddress();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.spamcheck.gateway.perimeter;
+
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.gateway.transport.RequestTargetGuard;
+import reactor.core.publisher.Mono;
+
+/**
+ * The first thing Spring Security does with a request. It resolves the client from trusted
+ * proxies (so everything after it, and the audit, sees the real client), turns away what the
+ * connection guard could not read, and then admits only canonical requests: Spring Security's
+ * {@link StrictServerWebExchangeFirewall} (no {@code ;} parameters, {@code //}, {@code .} or
+ * {@code ..} segments, backslashes, encoded {@code /} {@code \} {@code %} {@code .}, control
+ * characters in the path, header names or values, query names or values), and, stricter, no
+ * percent-encoding in the path at all: no route needs one, so every path admitted is the one
+ * routing and the security rules see.
+ */
+final class ApiFirewall implements ServerWebExchangeFirewall {
+
+    private final StrictServerWebExchangeFirewall strict = new StrictServerWebExchangeFirewall();
+    private final ClientAddresses addresses;
+
+    ApiFirewall(ClientAddresses addresses) {
+        this.addresses = addresses;
+        strict.setAllowedParameterNames(value -> !JsonBodies.hasControlCharacter(value));
+        strict.setAllowedParameterValues(value -> !JsonBodies.hasControlCharacter(value));
+    }
+
+    @Override
+    public Mono<ServerWebExchange> getFirewalledExchange(ServerWebExchange exchange) {
+        return Mono.defer(() -> {
+            ServerWebExchange resolved = addresses.resolve(exchange.getRequest()).applyTo(exchange);
+            ApiException unreadable = RequestTargetGuard.verdict(exchange.getRequest().getHeaders());
+            if (unreadable != null) {
+                return Mono.error(new Rejected(unreadable));
+            }
+            if (resolved.getRequest().getPath().value().indexOf('%') >= 0) {
+                return Mono.error(new Rejected(new ApiException(ErrorCode.INVALID_REQUEST,
+                        "The request path must not be percent-encoded")));
+            }
+            return strict.getFirewalledExchange(resolved);
+        });
+    }
+
+    /**
+     * The problem every rejected request is answered with. Spring Security's own messages quote
+     * the offending header or parameter, which may hold a token or a number, so they are never
+     * shown or logged.
+     */
+    static ApiException problem(ServerExchangeRejectedException rejected) {
+        if (rejected instanceof Rejected ours) {
+            return ours.problem;
+        }
+        return new ApiException(ErrorCode.INVALID_REQUEST, "The request is not in canonical form: the path must not hold "
+                + "';' parameters, '//', '.' or '..' segments or backslashes, and no part of the request may hold "
+                + "control characters");
+    }
+
+    private static final class Rejected extends ServerExchangeRejectedException {
+
+        private final transient ApiException problem;
+
+        Rejected(ApiException problem) {
+            super(problem.getMessage());
+            this.problem = problem;
+        }
+    }
+}

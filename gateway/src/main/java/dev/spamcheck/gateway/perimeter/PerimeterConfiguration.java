@@ -1,0 +1,133 @@
+package dev.spamcheck.gateway.perimeter;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.header.CacheControlServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.CompositeServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.ContentTypeOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.ServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.StrictTransportSecurityServerHttpHeadersWriter;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.cors.reactive.CorsWebFilter;
+import org.springframework.web.cors.reactive.DefaultCorsProcessor;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.gateway.auth.BearerTokens;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.gateway.transport.ManagementServer;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's perimeter: who may do what, deny by default. Every request passes the firewall
+ * ({@link ApiFirewall}) and then exactly one of the chains below; the API chain's rules are
+ * matched on the path routing uses, so a route added later needs the admin role until a rule
+ * here says otherwise.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class PerimeterConfiguration {
+
+    private static final Duration HSTS_MAX_AGE = Duration.ofDays(365);
+    private static final ServerWebExchangeMatcher CORS_PREFLIGHT = exchange ->
+            CorsUtils.isPreFlightRequest(exchange.getRequest()) ? MatchResult.match() : MatchResult.notMatch();
+
+    @Bean
+    @Order(1)
+    SecurityWebFilterChain managementPort(ServerHttpSecurity http) {
+        // Health and metrics on the loopback-only management port, for probes without tokens.
+        return stateless(http)
+                .securityMatcher(exchange -> ManagementServer.handles(exchange) ? MatchResult.match() : MatchResult.notMatch())
+                .authorizeExchange(rules -> rules.anyExchange().permitAll())
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityWebFilterChain api(ServerHttpSecurity http, Perimeter perimeter, BearerTokens tokens,
+            GatewayProperties properties) {
+        Denials denials = new Denials(perimeter);
+        stateless(http)
+                .headers(headers -> headers.hsts(hsts -> hsts.maxAge(HSTS_MAX_AGE).includeSubdomains(true)))
+                .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(denials).accessDeniedHandler(denials))
+                .authorizeExchange(rules -> rules
+                        .matchers(perimeter.outsideAllowList()).denyAll()
+                        .matchers(perimeter.plainHttp()).denyAll()
+                        .matchers(CORS_PREFLIGHT).permitAll()
+                        .pathMatchers("/api/v1/spam_score", "/api/v1/openapi.yaml").hasAnyRole("LOOKUP", "ADMIN")
+                        .anyExchange().hasRole("ADMIN"))
+                // After the rules, so a preflight from outside the perimeter is refused like anything else.
+                .addFilterAfter(cors(properties.corsOrigins()), SecurityWebFiltersOrder.AUTHORIZATION);
+        if (properties.gateway().perTokenRate() > 0) {
+            http.addFilterAfter(new PerTokenRateLimit(properties.gateway().perTokenRate()),
+                    SecurityWebFiltersOrder.AUTHORIZATION);
+        }
+        return http.build();
+    }
+
+    @Bean
+    ServerWebExchangeFirewall firewall(ClientAddresses addresses) {
+        return new ApiFirewall(addresses);
+    }
+
+    @Bean
+    ServerExchangeRejectedHandler rejectedRequests() {
+        // Refused before the chain's header writer runs: the same security headers go on the problem.
+        StrictTransportSecurityServerHttpHeadersWriter hsts = new StrictTransportSecurityServerHttpHeadersWriter();
+        hsts.setMaxAge(HSTS_MAX_AGE);
+        hsts.setIncludeSubDomains(true);
+        ServerHttpHeadersWriter headers = new CompositeServerHttpHeadersWriter(hsts,
+                new CacheControlServerHttpHeadersWriter(), new ContentTypeOptionsServerHttpHeadersWriter());
+        return (exchange, rejected) -> headers.writeHttpHeaders(exchange).then(Mono.error(ApiFirewall.problem(rejected)));
+    }
+
+    /** A bearer-token API: no sessions, saved requests, logins, logouts or CSRF tokens. */
+    private static ServerHttpSecurity stateless(ServerHttpSecurity http) {
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+    }
+
+    /** CORS for the web tool's origins ({@code SPAMCHECK_CORS_ORIGINS}); other origins get a problem. */
+    private static CorsWebFilter cors(List<String> origins) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(origins);
+        cors.setAllowedMethods(List.of("GET", "POST", "DELETE"));
+        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE));
+        cors.setExposedHeaders(List.of("X-Request-Id", HttpHeaders.RETRY_AFTER));
+        cors.setMaxAge(Duration.ofHours(1));
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", cors);
+        return new CorsWebFilter(source, new DefaultCorsProcessor() {
+            @Override
+            protected void rejectRequest(ServerHttpResponse response) {
+                // CorsWebFilter would answer a bare 403; an error is answered as a problem and audited.
+                throw new ApiException(ErrorCode.FORBIDDEN, "This origin may not call the API");
+            }
+        });
+    }
+}

@@ -1,0 +1,43 @@
+package dev.spamcheck.gateway.transport;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+import reactor.netty.NettyPipeline;
+
+/**
+ * The HTTP server's connections: the {@link RequestTargetGuard} in every pipeline, and a read
+ * timeout, so a client that stops sending in the middle of a request loses its connection
+ * instead of holding it ({@code server.netty.idle-timeout} closes connections idle between
+ * requests).
+ */
+@Configuration(proxyBeanMethods = false)
+class NettyConfiguration {
+
+    private static final RequestTargetGuard GUARD = new RequestTargetGuard();
+
+    @Bean
+    NettyServerCustomizer requestGuardAndReadTimeout(GatewayProperties properties,
+            @Value("${server.port:8080}") int apiPort, @Value("${management.server.port:-1}") int managementPort) {
+        requireSeparatePorts(apiPort, managementPort);
+        return server -> server
+                .readTimeout(properties.gateway().readTimeout())
+                .doOnChannelInit((observer, channel, remote) -> {
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, "spamcheck.requestTargetGuard", GUARD);
+                    }
+                });
+    }
+
+    /** On the API port the actuator would be served outside the management port's loopback-only binding. */
+    private static void requireSeparatePorts(int apiPort, int managementPort) {
+        if (apiPort > 0 && apiPort == managementPort) {
+            throw new InvalidConfigurationException("SPAMCHECK_MANAGEMENT_PORT must differ from SPAMCHECK_HTTP_PORT ("
+                    + apiPort + ")");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.spamcheck.gateway.transport;
+
+import java.util.Locale;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Sits in every connection's pipeline right after Netty's HTTP decoder, so that every request
+ * reaches the application, where it is answered as a problem and audited. Reactor Netty would
+ * answer a request it could not decode (request line or headers too long, not HTTP) with a bare
+ * status, and Spring a target it cannot parse as a URI with a bare 400, both before any filter.
+ * Instead, an undecodable request is replaced by a stand-in carrying the guard's verdict in a
+ * header only the guard can set, which the firewall turns into the answer; an unparseable target
+ * is escaped (see {@link RequestTargets}) for the firewall to refuse.
+ */
+@ChannelHandler.Sharable
+public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
+
+    static final String VERDICT_HEADER = "X-Spamcheck-Unreadable";
+
+    private enum Verdict {
+        URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
+        HEADERS_TOO_LARGE(ErrorCode.HEADERS_TOO_LARGE, "The request headers must not exceed the server's limit"),
+        NOT_HTTP(ErrorCode.INVALID_REQUEST, "The request is not valid HTTP/1.1"),
+        TARGET(ErrorCode.INVALID_REQUEST, "The request target must be a path such as /api/v1/spam_score");
+
+        private final ErrorCode code;
+        private final String detail;
+
+        Verdict(ErrorCode code, String detail) {
+            this.code = code;
+            this.detail = detail;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        Object admitted = message;
+        if (message instanceof HttpRequest request) {
+            // Only the guard may set it: a client that sends it has it removed.
+            request.headers().remove(VERDICT_HEADER);
+            if (request.decoderResult().isFailure()) {
+                Verdict verdict = verdictFor(request.decoderResult().cause());
+                ReferenceCountUtil.release(message);
+                admitted = standIn(verdict);
+            }
+            else {
+                String target = originForm(request.uri());
+                if (target == null) {
+                    request.setUri("/");
+                    request.headers().set(VERDICT_HEADER, Verdict.TARGET.name());
+                }
+                else {
+                    request.setUri(RequestTargets.escape(target));
+                }
+            }
+        }
+        context.fireChannelRead(admitted);
+    }
+
+    /** The answer for a request the guard found unreadable; null for every other request. */
+    public static ApiException verdict(HttpHeaders headers) {
+        String value = headers.getFirst(VERDICT_HEADER);
+        if (value == null) {
+            return null;
+        }
+        Verdict verdict;
+        try {
+            verdict = Verdict.valueOf(value);
+        }
+        catch (IllegalArgumentException ex) {
+            verdict = Verdict.NOT_HTTP;
+        }
+        return new ApiException(verdict.code, verdict.detail);
+    }
+
+    /** The target as a path and query; an absolute URI is reduced to its path, anything else is null. */
+    private static String originForm(String target) {
+        if (RequestTargets.isOriginForm(target)) {
+            return target;
+        }
+        String lower = target.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            int path = target.indexOf('/', target.indexOf("//") + 2);
+            return path < 0 ? "/" : target.substring(path);
+        }
+        return null;
+    }
+
+    private static Verdict verdictFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return Verdict.URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return Verdict.HEADERS_TOO_LARGE;
+        }
+        return Verdict.NOT_HTTP;
+    }
+
+    /**
+     * A complete, bodiless request in place of one the decoder gave up on. The decoder discards
+     * the rest of the connection's input, so the connection is closed after the answer.
+     */
+    private static FullHttpRequest standIn(Verdict verdict) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
+                Unpooled.EMPTY_BUFFER);
+        request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        request.headers().set(VERDICT_HEADER, verdict.name());
+        return request;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.spamcheck.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import reactor.core.publisher.Mono;
+
+/** The authentication filter's decisions, and which of them cost a database query. */
+class BearerTokensTest {
+
+    private static final String VALID = TokenSecrets.newToken();
+    private static final ApiToken STORED = new ApiToken("tok_0123456789ab", "test", Role.LOOKUP, Instant.now(), null);
+
+    private final AtomicInteger queries = new AtomicInteger();
+    private final TokenStore store = new TokenStore(null) {
+        @Override
+        Mono<ApiToken> findActive(byte[] hash) {
+            queries.incrementAndGet();
+            return TokenSecrets.sameHash(hash, TokenSecrets.sha256(VALID)) ? Mono.just(STORED) : Mono.empty();
+        }
+    };
+    private final AuthenticationWebFilter filter = new BearerTokens(new TokenAuthenticationManager(store),
+            new FailedAuthentications(3, Duration.ofMinutes(1))).filter(ServerWebExchangeMatchers.anyExchange());
+
+    @Test
+    void aKnownTokenAuthenticatesWithItsRole() {
+        AtomicReference<Object> principal = new AtomicReference<>();
+        filter.filter(request("Bearer " + VALID, "192.0.2.1"), exchange -> ReactiveSecurityContextHolder.getContext()
+                .doOnNext(context -> principal.set(context.getAuthentication())).then()).block();
+        assertThat(principal.get()).isInstanceOfSatisfying(TokenAuthentication.class, authentication -> {
+            assertThat(authentication.getPrincipal()).isEqualTo(STORED);
+            assertThat(authentication.getAuthorities()).extracting(Object::toString).containsExactly("ROLE_LOOKUP");
+            assertThat(authentication.toString()).doesNotContain(VALID);
+        });
+    }
+
+    @Test
+    void malformedCredentialsAreRefusedWithoutAQuery() {
+        for (String header : new String[] {"Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "Token " + VALID,
+                "Bearer sct_short", "Bearer " + VALID + "x", "Bearer " + VALID.replace('_', '\u00e9')}) {
+            assertThat(failure(request(header, "192.0.2." + header.length()))).isEqualTo(ErrorCode.UNAUTHORIZED);
+        }
+        assertThat(queries).hasValue(0);
+    }
+
+    @Test
+    void aTokenInTheUrlIsRefusedWithoutAQuery() {
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/openapi.yaml")
+                .queryParam("access_token", VALID).header("Authorization", "Bearer " + VALID)
+                .remoteAddress(new InetSocketAddress("192.0.2.9", 1)));
+        assertThat(failure(exchange)).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(queries).hasValue(0);
+    }
+
+    @Test
+    void anAddressOverItsFailureBudgetIsRefusedBeforeAnyQuery() {
+        String unknown = TokenSecrets.newToken();
+        for (int i = 0; i < 3; i++) {
+            assertThat(failure(request("Bearer " + unknown, "192.0.2.50"))).isEqualTo(ErrorCode.UNAUTHORIZED);
+        }
+        int spent = queries.get();
+
+        assertThat(failure(request("Bearer " + VALID, "192.0.2.50"))).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+        assertThat(queries).hasValue(spent);
+        assertThat(failure(request("Bearer " + VALID, "192.0.2.51"))).isNull();
+    }
+
+    @Test
+    void aVerifiedTokenIsQueriedOncePerSecondAtMost() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(failure(request("Bearer " + VALID, "192.0.2.60"))).isNull();
+        }
+        assertThat(queries).hasValue(1);
+    }
+
+    /** The error code the filter answers with, or null when it let the request through. */
+    private ErrorCode failure(MockServerWebExchange exchange) {
+        try {
+            filter.filter(exchange, passed -> Mono.empty()).block();
+            return null;
+        }
+        catch (ApiException ex) {
+            return ex.errorCode();
+        }
+    }
+
+    private static MockServerWebExchange request(String authorization, String client) {
+        return MockServerWebExchange.from(MockServerHttpRequest.post("/api/v1/spam_score")
+                .header("Authorization", authorization).remoteAddress(new InetSocketAddress(client, 1)));
+    }
+}
