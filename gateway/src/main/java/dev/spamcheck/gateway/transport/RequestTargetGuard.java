@@ -56,7 +56,12 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
         if (message instanceof HttpRequest request) {
             // Only the guard may set it: a client that sends it has it removed.
             request.headers().remove(VERDICT_HEADER);
-            if (request.decoderResult().isFailure()) {
+            if (request.decoderResult().isFailure() && !context.channel().isActive()) {
+                // The connection closed in the middle of the headers (the client hung up, or idled
+                // too long): there is nobody to answer and no exchange to record.
+                admitted = message;
+            }
+            else if (request.decoderResult().isFailure()) {
                 Verdict verdict = verdictFor(request.decoderResult().cause());
                 ReferenceCountUtil.release(message);
                 admitted = standIn(verdict);
