@@ -22,6 +22,8 @@ import dev.spamcheck.gateway.auth.Role;
 import dev.spamcheck.gateway.auth.TokenCommand;
 import dev.spamcheck.gateway.auth.TokenSecrets;
 import dev.spamcheck.worker.LookupWorkerApplication;
+import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
 
 /**
  * The whole system in one JVM: a KRaft Kafka broker, PostgreSQL, the Twilio stub, and the
@@ -185,9 +187,26 @@ public final class DevStack implements AutoCloseable {
         return workers.stream().filter(ConfigurableApplicationContext::isActive).toList();
     }
 
-    /** The first worker's management base URL (health, Prometheus). */
+    /**
+     * Waits until the account-wide Twilio rate is back at the configured one: rate-limit answers
+     * of an earlier scenario cut it, and it recovers by itself at one call per second each second.
+     */
+    public void awaitTwilioRate(Duration timeout) throws InterruptedException {
+        ConfigurableApplicationContext worker = workers().get(0);
+        AccountRateLimiter limiter = worker.getBean(AccountRateLimiter.class);
+        int rate = worker.getBean(WorkerProperties.class).twilio().rate();
+        long until = System.nanoTime() + timeout.toNanos();
+        while (limiter.currentRate() < rate) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("The Twilio rate is still " + limiter.currentRate() + " after " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The management base URL (health, Prometheus) of the first worker still running. */
     public String workerManagementUrl() {
-        return baseUrl(workers.get(0));
+        return baseUrl(workers().get(0));
     }
 
     public String jdbcUrl() {

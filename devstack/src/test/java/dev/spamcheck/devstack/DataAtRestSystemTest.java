@@ -54,7 +54,9 @@ class DataAtRestSystemTest {
     void theTopicsHoldNoPlaintextNumberAndEveryMessageMatchesItsSchema() throws Exception {
         List<String> messages = new ArrayList<>();
         for (String topic : TopicContents.topics()) {
-            if (!topic.startsWith("spamcheck.")) {
+            // The prewarm topic is the one plaintext ingress: campaign tools write numbers to it,
+            // and it keeps them 24 hours (README, "Contracts").
+            if (!topic.startsWith("spamcheck.") || topic.equals(Topics.LOOKUP_PREWARM)) {
                 continue;
             }
             for (ConsumerRecord<String, String> record : TopicContents.read(topic)) {

@@ -25,7 +25,7 @@ class RateLimitSystemTest {
         ConfigurableApplicationContext worker = stack.startWorker();
         stack.twilio().latency(Duration.ofMillis(300));
         try {
-            Workers.awaitBalanced("lookup-requests", 12);
+            Workers.awaitLookupRequestsBalanced(12);
             Workers.awaitBalanced("lookup-prewarm", 12);
 
             // At 22 prewarm calls a second the backlog lasts about 80 s: about 100 interactive

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.spamcheck.worker.twilio.CallGuard;
 import dev.spamcheck.worker.twilio.TwilioAnswer;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 
@@ -31,18 +32,19 @@ class TwilioAccountProtectionSystemTest {
         try {
             TwilioLookups twilio = worker.getBean(TwilioLookups.class);
             for (int i = 0; i < 4; i++) {
-                assertThat(twilio.lookup(TestStack.uniqueNumber("5000"), true, Duration.ofSeconds(4)))
+                assertThat(twilio.lookup(TestStack.uniqueNumber("5000"), true, Duration.ofSeconds(4), CallGuard.NONE))
                         .isInstanceOfSatisfying(TwilioAnswer.Unavailable.class,
                                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
             }
             String clean = TestStack.uniqueNumber("0123");
 
-            assertThat(twilio.lookup(clean, true, Duration.ofSeconds(4)))
+            assertThat(twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE))
                     .isEqualTo(TwilioAnswer.Unavailable.permanent("circuit_open"));
             assertThat(TestStack.get().twilio().callsFor(clean)).isZero();
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> twilio.lookup(clean, true, Duration.ofSeconds(4)), TwilioAnswer.Scored.class::isInstance);
+                    .until(() -> twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE),
+                            TwilioAnswer.Scored.class::isInstance);
         }
         finally {
             worker.close();
@@ -57,7 +59,7 @@ class TwilioAccountProtectionSystemTest {
         try {
             String number = TestStack.uniqueNumber("0123");
 
-            TwilioAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, Duration.ofSeconds(4));
+            TwilioAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, Duration.ofSeconds(4), CallGuard.NONE);
 
             assertThat(answer).isInstanceOfSatisfying(TwilioAnswer.Unavailable.class,
                     unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));

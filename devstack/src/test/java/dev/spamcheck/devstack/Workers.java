@@ -3,14 +3,18 @@ package dev.spamcheck.devstack;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
+
+import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
 
 /** Waits for lookup-workers to settle after one joins or leaves. */
 final class Workers {
@@ -18,21 +22,34 @@ final class Workers {
     private Workers() {
     }
 
-    /** Until the running workers between them own every partition of the listener's topic. */
+    /** Until the running workers between them own every partition of the lookup requests topic. */
+    static void awaitLookupRequestsBalanced(int partitions) {
+        awaitBalanced(worker -> worker.getBean(KeyOrderedConsumer.class).assignedPartitions(), partitions);
+    }
+
+    /** Until the running workers between them own every partition of the Spring Kafka listener's topic. */
     static void awaitBalanced(String listenerId, int partitions) {
+        awaitBalanced(worker -> {
+            MessageListenerContainer container = worker.getBean(KafkaListenerEndpointRegistry.class)
+                    .getListenerContainer(listenerId);
+            return container == null || !container.isRunning() || container.getAssignedPartitions() == null
+                    ? Set.of() : container.getAssignedPartitions();
+        }, partitions);
+    }
+
+    private static void awaitBalanced(Function<ConfigurableApplicationContext, Collection<TopicPartition>> owned,
+            int partitions) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             List<ConfigurableApplicationContext> workers = TestStack.get().workers();
-            Set<TopicPartition> owned = new HashSet<>();
+            Set<TopicPartition> all = new HashSet<>();
             for (ConfigurableApplicationContext worker : workers) {
-                MessageListenerContainer container = worker.getBean(KafkaListenerEndpointRegistry.class)
-                        .getListenerContainer(listenerId);
-                if (container == null || !container.isRunning() || container.getAssignedPartitions() == null
-                        || container.getAssignedPartitions().isEmpty()) {
+                Collection<TopicPartition> ownedByWorker = owned.apply(worker);
+                if (ownedByWorker.isEmpty()) {
                     return false;
                 }
-                owned.addAll(container.getAssignedPartitions());
+                all.addAll(ownedByWorker);
             }
-            return owned.size() == partitions;
+            return all.size() == partitions;
         });
     }
 }

@@ -14,7 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hashKey {@code SPAMCHECK_HASH_KEY}
  * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
  * @param allowedRegions regions whose numbers prewarm accepts ({@code SPAMCHECK_ALLOWED_REGIONS})
- * @param lookupConcurrency interactive lookup requests processed at once by this instance
+ * @param lookupConcurrency lookup requests (of different numbers) processed at once by this instance:
+ *        how many Twilio calls one instance may have in flight, so it must exceed the number of
+ *        slow numbers that may be in flight at once
  * @param prewarmConcurrency prewarm entries processed at once by this instance
  * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
  *        included; keep it below the gateway's lookup timeout
@@ -28,7 +30,7 @@ public record WorkerProperties(
         String hashKey,
         String encryptionKeys,
         @DefaultValue("US") Set<String> allowedRegions,
-        @DefaultValue("12") int lookupConcurrency,
+        @DefaultValue("64") int lookupConcurrency,
         @DefaultValue("16") int prewarmConcurrency,
         @DefaultValue("PT4.5S") Duration lookupBudget,
         @DefaultValue("PT60S") Duration prewarmBudget,
@@ -45,6 +47,7 @@ public record WorkerProperties(
      * @param maxRetries retries after the first attempt
      * @param retryBaseDelay the first back-off; each further one doubles, with full jitter
      * @param retryMaxDelay the longest back-off
+     * @param dailyCallLimit Twilio calls per UTC day for the whole account, all workers together; 0 for no limit
      * @param circuit when to stop calling a failing Twilio
      */
     public record Twilio(
@@ -57,12 +60,14 @@ public record WorkerProperties(
             @DefaultValue("3") int maxRetries,
             @DefaultValue("PT0.1S") Duration retryBaseDelay,
             @DefaultValue("PT2S") Duration retryMaxDelay,
+            @DefaultValue("10000") int dailyCallLimit,
             @DefaultValue Circuit circuit) {
 
         @Override
         public String toString() {
             // Never print the credentials, e.g. in a binding failure report.
-            return "Twilio[baseUrl=" + baseUrl + ", timeout=" + timeout + ", rate=" + rate + "]";
+            return "Twilio[baseUrl=" + baseUrl + ", timeout=" + timeout + ", rate=" + rate + ", dailyCallLimit="
+                    + dailyCallLimit + "]";
         }
     }
 

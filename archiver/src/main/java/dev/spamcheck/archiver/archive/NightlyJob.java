@@ -131,7 +131,7 @@ class NightlyJob implements SmartLifecycle {
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
                     recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck",
-                    Instant.now());
+                    Instant.now(), null);
             kafka.send(Topics.LOOKUP_PREWARM, recheck.numberHash(), codec.encode(request));
         }
         kafka.flush();

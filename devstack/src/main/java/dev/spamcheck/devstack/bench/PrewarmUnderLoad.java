@@ -50,6 +50,7 @@ public final class PrewarmUnderLoad {
      */
     public static Report run(DevStack stack, String gatewayUrl, int backlog, int rate, int interactiveSamples,
             Duration pause) throws Exception {
+        stack.awaitTwilioRate(Duration.ofSeconds(60));
         // Both paths run before anything is measured, the prewarm path for a few seconds at full
         // rate, so that code loaded and compiled on first use is not counted against the backlog.
         interactive(stack, gatewayUrl, 3, pause);

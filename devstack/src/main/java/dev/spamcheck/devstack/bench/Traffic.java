@@ -92,6 +92,11 @@ public final class Traffic {
                 .toList());
     }
 
+    /** Produces one record, as another producer of the topic would. */
+    public static void produce(DevStack stack, String topic, String key, String value) {
+        produce(stack, List.of(new ProducerRecord<>(topic, key, value)));
+    }
+
     /** Produces the records again, as an operator replaying a topic would. */
     public static void replay(DevStack stack, String topic,
             List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records) {

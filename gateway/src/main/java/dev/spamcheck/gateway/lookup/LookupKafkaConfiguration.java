@@ -1,25 +1,43 @@
 package dev.spamcheck.gateway.lookup;
 
-import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.TopicPartitionOffset.SeekPosition;
+
+import dev.spamcheck.schemas.topic.Topics;
 
 @Configuration(proxyBeanMethods = false)
 class LookupKafkaConfiguration {
 
-    /** Results are read by a single consumer per instance that never commits offsets. */
+    /**
+     * Every gateway reads every lookup result: one consumer assigns itself all partitions of the
+     * results topic, from their ends, without a consumer group, so no rebalance can ever move its
+     * position past a result; it never commits. Partitions added to the topic later are read after
+     * a restart.
+     */
     @Bean
-    ConcurrentKafkaListenerContainerFactory<Object, Object> lookupResultsContainerFactory(
-            ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
-            ConsumerFactory<Object, Object> consumerFactory, LookupResultsReadiness readiness) {
-        ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
-        configurer.configure(factory, consumerFactory);
-        factory.setConcurrency(1);
-        factory.getContainerProperties().setAckMode(AckMode.MANUAL);
-        factory.getContainerProperties().setConsumerRebalanceListener(readiness);
-        return factory;
+    KafkaMessageListenerContainer<Object, Object> lookupResultsContainer(ConsumerFactory<Object, Object> consumers,
+            KafkaAdmin admin, LookupResultsListener listener) throws Exception {
+        admin.initialize();
+        int partitions = admin.describeTopics(Topics.LOOKUP_RESULTS).get(Topics.LOOKUP_RESULTS).partitions().size();
+        ContainerProperties properties = new ContainerProperties(IntStream.range(0, partitions)
+                .mapToObj(partition -> new TopicPartitionOffset(Topics.LOOKUP_RESULTS, partition, SeekPosition.END))
+                .toArray(TopicPartitionOffset[]::new));
+        properties.setAckMode(AckMode.MANUAL);
+        properties.setMessageListener(listener);
+        properties.setPollTimeout(TimeUnit.SECONDS.toMillis(1));
+        KafkaMessageListenerContainer<Object, Object> container = new KafkaMessageListenerContainer<>(consumers,
+                properties);
+        container.setBeanName("lookup-results");
+        return container;
     }
 }

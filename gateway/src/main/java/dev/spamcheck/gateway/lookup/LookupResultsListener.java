@@ -1,47 +1,50 @@
 package dev.spamcheck.gateway.lookup;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.listener.MessageListener;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
-import dev.spamcheck.schemas.topic.Topics;
 
-/**
- * Every gateway instance reads every lookup result, from the end of the topic, under a group id
- * of its own, and hands each to the requests waiting for that number. Offsets are never
- * committed: a restarted gateway has no waiting requests to answer.
- */
+/** Hands every lookup result to the requests waiting for its number (see {@link LookupKafkaConfiguration}). */
 @Component
-class LookupResultsListener {
+class LookupResultsListener implements MessageListener<Object, Object>, ConsumerSeekAware {
 
     private static final Logger log = LoggerFactory.getLogger(LookupResultsListener.class);
 
     private final PendingLookups pending;
     private final MessageCodec codec;
+    private final LookupResultsReadiness readiness;
 
-    LookupResultsListener(PendingLookups pending, MessageCodec codec) {
+    LookupResultsListener(PendingLookups pending, MessageCodec codec, LookupResultsReadiness readiness) {
         this.pending = pending;
         this.codec = codec;
+        this.readiness = readiness;
     }
 
-    @KafkaListener(id = "lookup-results", topics = Topics.LOOKUP_RESULTS,
-            groupId = "spamcheck-gateway-${random.uuid}",
-            containerFactory = "lookupResultsContainerFactory",
-            properties = {ConsumerConfig.AUTO_OFFSET_RESET_CONFIG + "=latest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG + "=false"})
-    void onResult(String json) {
+    @Override
+    public void onMessage(ConsumerRecord<Object, Object> record) {
         LookupResult result;
         try {
-            result = codec.decode(json, LookupResult.class);
+            result = codec.decode((String) record.value(), LookupResult.class);
         }
-        catch (MessageCodec.MalformedMessageException ex) {
+        catch (MessageCodec.MalformedMessageException | IllegalArgumentException ex) {
             log.warn("Skipping a lookup result that cannot be read: {}", ex.getMessage());
             return;
         }
         pending.complete(result);
+    }
+
+    /** The consumer has its partitions and a fixed position in each: results from now on are read. */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        readiness.positioned();
     }
 }

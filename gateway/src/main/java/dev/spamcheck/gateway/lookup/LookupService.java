@@ -44,11 +44,11 @@ class LookupService {
     }
 
     private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId) {
+        Instant requestedAt = Instant.now();
         LookupRequest request = new LookupRequest(requestId, number.hash(), number.ciphertext(), number.last4(),
-                LookupRequest.Origin.INTERACTIVE, campaignId, Instant.now());
-        return pending.await(number.hash(), () -> publisher.publish(request))
+                LookupRequest.Origin.INTERACTIVE, campaignId, requestedAt, requestedAt.plus(properties.lookupTimeout()));
+        return pending.await(number.hash(), requestId, properties.lookupTimeout(), () -> publisher.publish(request))
                 .map(Answer::of)
-                .timeout(properties.lookupTimeout())
                 .onErrorMap(TimeoutException.class, ex -> {
                     log.warn("No lookup result for {} within {} (request {})", number.masked(),
                             properties.lookupTimeout(), requestId);

@@ -1,8 +1,10 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
@@ -12,50 +14,59 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Requests waiting for lookup-worker, by number hash. Concurrent requests for one number share
- * one lookup request; any result for the number, whichever gateway asked for it, answers them
- * all.
+ * Requests waiting for lookup-worker, by number hash. Concurrent requests for one number on this
+ * instance share one lookup request and one wait. The wait owns its timeout (the first request's
+ * deadline) and ends only when a result answers it or the timeout passes; requests may join and
+ * leave it freely, and a request that leaves changes nothing for the others. A definitive result
+ * for the number answers the wait, whichever gateway or prewarm asked for it; a failure answers it
+ * only when it is the failure of the wait's own request.
  */
 @Component
 class PendingLookups {
 
-    private final ConcurrentMap<String, CompletableFuture<LookupResult>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SharedWait> waits = new ConcurrentHashMap<>();
 
     /**
-     * Waits for the next result for the number. {@code publish} runs only if nobody on this
-     * instance is waiting for the number already. The caller bounds the wait; a caller that gives
-     * up leaves the others waiting.
+     * Waits for the number's answer; fails with a {@link java.util.concurrent.TimeoutException}
+     * when none comes in time.
+     *
+     * @param requestId the id of the request {@code publish} sends, if this request starts the wait
+     * @param timeout how long a wait this request starts lasts
+     * @param publish sends the lookup request; called only when no wait for the number is under way
      */
-    Mono<LookupResult> await(String numberHash, Supplier<Mono<Void>> publish) {
+    Mono<LookupResult> await(String numberHash, String requestId, Duration timeout, Supplier<Mono<Void>> publish) {
         return Mono.defer(() -> {
-            CompletableFuture<LookupResult> created = new CompletableFuture<>();
-            CompletableFuture<LookupResult> existing = pending.putIfAbsent(numberHash, created);
-            if (existing != null) {
-                return Mono.fromFuture(existing, true).publishOn(Schedulers.parallel());
+            SharedWait created = new SharedWait(requestId);
+            SharedWait wait = waits.putIfAbsent(numberHash, created);
+            if (wait == null) {
+                wait = created;
+                created.answer.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                        .whenComplete((result, failure) -> waits.remove(numberHash, created));
+                // Not tied to this request: if its caller leaves, the others still get their answer.
+                publish.get().subscribe(null, created.answer::completeExceptionally);
             }
-            return publish.get()
-                    .doOnError(error -> {
-                        pending.remove(numberHash, created);
-                        created.completeExceptionally(error);
-                    })
-                    .then(Mono.fromFuture(created, true))
+            return Mono.fromFuture(wait.answer, true)
                     // Results arrive on the Kafka consumer thread: answer callers elsewhere.
-                    .publishOn(Schedulers.parallel())
-                    // A timed-out wait must not leave a future that later requests would join
-                    // without publishing anew.
-                    .doOnCancel(() -> pending.remove(numberHash, created));
+                    .publishOn(Schedulers.parallel());
         });
     }
 
-    /** Answers everyone waiting for the result's number; results nobody waits for are ignored. */
+    /** Answers the wait for the result's number, if the result answers it. */
     void complete(LookupResult result) {
-        CompletableFuture<LookupResult> waiting = pending.remove(result.numberHash());
-        if (waiting != null) {
-            waiting.complete(result);
+        SharedWait wait = waits.get(result.numberHash());
+        if (wait != null && (result.isDefinitive() || result.requestId().equals(wait.requestId))) {
+            wait.answer.complete(result);
         }
     }
 
     int size() {
-        return pending.size();
+        return waits.size();
+    }
+
+    private record SharedWait(String requestId, CompletableFuture<LookupResult> answer) {
+
+        SharedWait(String requestId) {
+            this(requestId, new CompletableFuture<>());
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 import org.springframework.http.MediaType;
@@ -17,6 +20,9 @@ import reactor.core.publisher.Mono;
 
 @RestController
 class SpamScoreController {
+
+    /** The error code of a lookup refused by the daily call limit (lookup-worker's {@code budget_exhausted}). */
+    private static final String BUDGET_EXHAUSTED = "budget_exhausted";
 
     private final ValidNumbers numbers;
     private final LookupService lookups;
@@ -42,13 +48,22 @@ class SpamScoreController {
         });
     }
 
+    /** Uncached numbers wait for the next UTC day, when Twilio's daily call limit starts afresh. */
+    private static ApiException budgetExhausted(Answer answer) {
+        Instant now = answer.checkedAt() == null ? Instant.now() : answer.checkedAt();
+        Instant tomorrow = now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return new ApiException(ErrorCode.BUDGET_EXHAUSTED,
+                "Today's Twilio lookups are spent and this number is not cached; try again after midnight UTC",
+                Duration.between(now, tomorrow));
+    }
+
     private SpamScoreResponse toResponse(Answer answer) {
         return switch (answer.outcome()) {
             case SCORED -> new SpamScoreResponse(answer.spamScore(), answer.checkedAt().truncatedTo(ChronoUnit.SECONDS));
             case NOT_FOUND -> throw new ApiException(ErrorCode.PHONE_NUMBER_NOT_FOUND,
                     "Twilio does not know this phone number");
-            case UNAVAILABLE -> throw lookups.unavailable(
-                    "The spam score cannot be determined right now; try again shortly");
+            case UNAVAILABLE -> throw BUDGET_EXHAUSTED.equals(answer.errorCode()) ? budgetExhausted(answer)
+                    : lookups.unavailable("The spam score cannot be determined right now; try again shortly");
         };
     }
 }

@@ -17,6 +17,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     PHONE_NUMBER_NOT_FOUND(HttpStatus.UNPROCESSABLE_CONTENT, "Phone number not found"),
     TOO_MANY_REQUESTS(HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
+    BUDGET_EXHAUSTED(HttpStatus.TOO_MANY_REQUESTS, "Daily lookup budget exhausted"),
     SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

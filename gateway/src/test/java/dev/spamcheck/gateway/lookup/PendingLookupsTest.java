@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.spamcheck.schemas.topic.LookupRequest.Origin;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 class PendingLookupsTest {
+
+    private static final Duration LONG = Duration.ofSeconds(30);
 
     private final PendingLookups pending = new PendingLookups();
     private final AtomicInteger published = new AtomicInteger();
@@ -22,18 +28,27 @@ class PendingLookupsTest {
         return Mono.fromRunnable(published::incrementAndGet);
     }
 
-    private static LookupResult result(String hash) {
-        return new LookupResult("00000000-0000-0000-0000-000000000001", hash, "v1.k.x", "0123", Outcome.SCORED, 1,
-                Instant.now(), null, false);
+    private Mono<LookupResult> await(String hash, String requestId) {
+        return pending.await(hash, requestId, LONG, this::publish);
+    }
+
+    private static LookupResult scored(String hash, String requestId) {
+        return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.SCORED, 1, Instant.now(), null, false,
+                Origin.INTERACTIVE);
+    }
+
+    private static LookupResult failed(String hash, String requestId, Origin origin) {
+        return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.UNAVAILABLE, null, Instant.now(),
+                "twilio_http_500", false, origin);
     }
 
     @Test
     void concurrentRequestsForOneNumberShareOnePublishedRequest() {
-        Mono<LookupResult> first = pending.await("h1", this::publish);
-        Mono<LookupResult> second = pending.await("h1", this::publish);
+        Mono<LookupResult> first = await("h1", "r1");
+        Mono<LookupResult> second = await("h1", "r2");
 
         StepVerifier.create(Mono.zip(first, second))
-                .then(() -> pending.complete(result("h1")))
+                .then(() -> pending.complete(scored("h1", "r1")))
                 .assertNext(both -> assertThat(both.getT1()).isEqualTo(both.getT2()))
                 .verifyComplete();
         assertThat(published).hasValue(1);
@@ -42,30 +57,64 @@ class PendingLookupsTest {
 
     @Test
     void resultsForOtherNumbersDoNotAnswer() {
-        StepVerifier.create(pending.await("h1", this::publish))
-                .then(() -> pending.complete(result("h2")))
+        StepVerifier.create(await("h1", "r1"))
+                .then(() -> pending.complete(scored("h2", "r9")))
                 .expectNoEvent(Duration.ofMillis(50))
-                .then(() -> pending.complete(result("h1")))
+                .then(() -> pending.complete(scored("h1", "r9")))
                 .expectNextMatches(r -> r.numberHash().equals("h1"))
                 .verifyComplete();
     }
 
     @Test
-    void aWaiterThatGivesUpLetsTheNextRequestPublishAgain() {
-        StepVerifier.create(pending.await("h1", this::publish).timeout(Duration.ofMillis(20)))
-                .verifyError(java.util.concurrent.TimeoutException.class);
+    void aWaiterWhoLeavesChangesNothingForTheOthers() {
+        Disposable impatient = await("h1", "r1").subscribe();
+        StepVerifier.create(await("h1", "r2"))
+                .then(impatient::dispose)
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(() -> pending.complete(scored("h1", "r1")))
+                .expectNextMatches(r -> r.requestId().equals("r1"))
+                .verifyComplete();
+        assertThat(published).hasValue(1);
+    }
 
-        StepVerifier.create(pending.await("h1", this::publish))
-                .then(() -> pending.complete(result("h1")))
+    @Test
+    void onlyTheWaitsOwnFailureAnswersIt() {
+        StepVerifier.create(await("h1", "r1"))
+                .then(() -> pending.complete(failed("h1", "prewarm-request", Origin.PREWARM)))
+                .then(() -> pending.complete(failed("h1", "another-gateways-request", Origin.INTERACTIVE)))
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(() -> pending.complete(failed("h1", "r1", Origin.INTERACTIVE)))
+                .expectNextMatches(r -> r.outcome() == Outcome.UNAVAILABLE)
+                .verifyComplete();
+    }
+
+    @Test
+    void theWaitEndsAtItsOwnTimeoutAndTheNextRequestPublishesAgain() {
+        StepVerifier.create(pending.await("h1", "r1", Duration.ofMillis(50), this::publish))
+                .verifyError(TimeoutException.class);
+        Awaitility.await().until(() -> pending.size() == 0);
+
+        StepVerifier.create(await("h1", "r2"))
+                .then(() -> pending.complete(scored("h1", "r2")))
                 .expectNextCount(1)
                 .verifyComplete();
         assertThat(published).hasValue(2);
     }
 
     @Test
+    void aLateJoinerSharesTheWaitsTimeout() {
+        Disposable first = pending.await("h1", "r1", Duration.ofMillis(200), this::publish).subscribe(r -> { }, e -> { });
+        StepVerifier.create(pending.await("h1", "r2", LONG, this::publish))
+                .expectError(TimeoutException.class)
+                .verify(Duration.ofSeconds(5));
+        first.dispose();
+        assertThat(published).hasValue(1);
+    }
+
+    @Test
     void aFailedPublishFailsTheWaitAndForgetsIt() {
-        StepVerifier.create(pending.await("h1", () -> Mono.error(new IllegalStateException("kafka down"))))
+        StepVerifier.create(pending.await("h1", "r1", LONG, () -> Mono.error(new IllegalStateException("kafka down"))))
                 .verifyError(IllegalStateException.class);
-        assertThat(pending.size()).isZero();
+        Awaitility.await().until(() -> pending.size() == 0);
     }
 }

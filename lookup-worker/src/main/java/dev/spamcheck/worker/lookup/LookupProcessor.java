@@ -3,30 +3,38 @@ package dev.spamcheck.worker.lookup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupRequest;
-import dev.spamcheck.schemas.topic.LookupRequest.Origin;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
+import dev.spamcheck.worker.twilio.CallGuard;
 import dev.spamcheck.worker.twilio.TwilioAnswer;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Answers one lookup request, paying Twilio at most once per number per TTL: from the cache when
- * a fresh answer exists; otherwise whoever claims the number asks Twilio while duplicates wait for
- * that answer.
+ * Answers one lookup request, paying Twilio at most once per number per TTL, and never for a
+ * caller who is gone: from the cache when a fresh answer exists; otherwise whoever claims the
+ * number asks Twilio, within the time the request has left, while duplicates wait for that answer.
+ * An interactive request whose caller stops waiting before a Twilio call could be made gets no
+ * answer at all, unless the cache has one by then.
  */
 @Service
 public class LookupProcessor {
 
+    private static final Logger log = LoggerFactory.getLogger(LookupProcessor.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration CLAIM_MARGIN = Duration.ofSeconds(5);
+    /** Time kept back from a caller's deadline to publish the result and for the gateway to read it. */
+    static final Duration PUBLISH_MARGIN = Duration.ofMillis(250);
 
     private final ReputationStore store;
     private final LookupClaims claims;
@@ -45,56 +53,89 @@ public class LookupProcessor {
         this.meters = meters;
     }
 
-    public LookupResult process(LookupRequest request) throws InterruptedException {
-        boolean interactive = request.origin() == Origin.INTERACTIVE;
-        Duration budget = interactive ? properties.lookupBudget() : properties.prewarmBudget();
-        long deadline = System.nanoTime() + budget.toNanos();
+    /** The result to publish; empty when nobody is waiting for one. */
+    public Optional<LookupResult> process(LookupRequest request) throws InterruptedException {
+        boolean bulk = request.origin().isBulk();
+        long deadline = System.nanoTime()
+                + budget(request, Instant.now(), properties.lookupBudget(), properties.prewarmBudget()).toNanos();
+        UUID owner = UUID.randomUUID();
         while (true) {
             Optional<StoredAnswer> fresh = store.findFresh(request.numberHash(), properties.cacheTtl());
             if (fresh.isPresent()) {
                 meters.counter("spamcheck.lookup.cache", "result", "hit").increment();
-                return result(request, fresh.get(), true);
+                return Optional.of(result(request, fresh.get(), true));
             }
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
-            if (claims.tryClaim(request.numberHash(), left.plus(CLAIM_MARGIN))) {
+            if (left.compareTo(TwilioLookups.MIN_ATTEMPT) < 0) {
+                if (!bulk) {
+                    meters.counter("spamcheck.lookup.expired").increment();
+                    log.info("Lookup {} for ***{} not made: its caller stopped waiting", request.requestId(),
+                            request.last4());
+                    return Optional.empty();
+                }
+                return Optional.of(unavailable(request, "lookup_budget_exhausted"));
+            }
+            if (claims.tryClaim(request.numberHash(), owner, bulk, left.plus(CLAIM_MARGIN))) {
                 try {
                     meters.counter("spamcheck.lookup.cache", "result", "miss").increment();
-                    return askTwilio(request, interactive, left);
+                    CallGuard guard = bulk ? claims.guard(request.numberHash(), owner) : CallGuard.NONE;
+                    return askTwilio(request, guard, left);
                 }
                 finally {
-                    claims.release(request.numberHash());
+                    claims.release(request.numberHash(), owner);
                 }
             }
             // Another lookup of this number is under way: its answer will do.
             while (claims.isClaimed(request.numberHash()) && store.findFresh(request.numberHash(),
                     properties.cacheTtl()).isEmpty()) {
                 if (System.nanoTime() + POLL.toNanos() > deadline) {
-                    return unavailable(request, "lookup_in_progress");
+                    return Optional.of(unavailable(request, "lookup_in_progress"));
                 }
                 Thread.sleep(POLL.toMillis());
             }
         }
     }
 
-    private LookupResult askTwilio(LookupRequest request, boolean interactive, Duration budget) {
+    /**
+     * How long the request may take here: until its caller's deadline (less the time to deliver
+     * the answer), at most {@code lookup-budget}; bulk work has {@code prewarm-budget}.
+     */
+    static Duration budget(LookupRequest request, Instant now, Duration lookupBudget, Duration prewarmBudget) {
+        if (request.origin().isBulk()) {
+            return prewarmBudget;
+        }
+        if (request.deadline() == null) {
+            return lookupBudget;
+        }
+        Duration untilDeadline = Duration.between(now, request.deadline()).minus(PUBLISH_MARGIN);
+        return untilDeadline.compareTo(lookupBudget) < 0 ? untilDeadline : lookupBudget;
+    }
+
+    private Optional<LookupResult> askTwilio(LookupRequest request, CallGuard guard, Duration budget) {
         String e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
-        TwilioAnswer answer = twilio.lookup(e164, interactive, budget);
+        TwilioAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), budget, guard);
         if (answer instanceof TwilioAnswer.Scored scored) {
-            return result(request, store.save(request, Outcome.SCORED, scored.spamScore()), false);
+            return Optional.of(result(request, store.save(request, Outcome.SCORED, scored.spamScore()), false));
         }
         if (answer instanceof TwilioAnswer.NotFound) {
-            return result(request, store.save(request, Outcome.NOT_FOUND, null), false);
+            return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null), false));
         }
-        return unavailable(request, ((TwilioAnswer.Unavailable) answer).errorCode());
+        String errorCode = ((TwilioAnswer.Unavailable) answer).errorCode();
+        if (errorCode.equals(TwilioLookups.SUPERSEDED)) {
+            // An interactive lookup took the number over; it publishes the answer.
+            return Optional.empty();
+        }
+        return Optional.of(unavailable(request, errorCode));
     }
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
-                request.last4(), Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false);
+                request.last4(), Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false, request.origin());
     }
 
     private static LookupResult result(LookupRequest request, StoredAnswer answer, boolean fromCache) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
-                request.last4(), answer.outcome(), answer.spamScore(), answer.checkedAt(), null, fromCache);
+                request.last4(), answer.outcome(), answer.spamScore(), answer.checkedAt(), null, fromCache,
+                request.origin());
     }
 }

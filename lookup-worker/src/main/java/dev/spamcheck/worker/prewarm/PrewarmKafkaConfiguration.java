@@ -5,11 +5,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
 
 @Configuration(proxyBeanMethods = false)
 class PrewarmKafkaConfiguration {
 
-    /** Prewarm entries arrive a poll's worth at a time and are looked up in parallel. */
+    /**
+     * Prewarm entries arrive a poll's worth at a time and are looked up in parallel; the listener
+     * acknowledges each batch, or the part of it that is done.
+     */
     @Bean
     ConcurrentKafkaListenerContainerFactory<Object, Object> prewarmBatchContainerFactory(
             ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumerFactory) {
@@ -17,6 +21,7 @@ class PrewarmKafkaConfiguration {
         configurer.configure(factory, consumerFactory);
         factory.setBatchListener(true);
         factory.setConcurrency(2);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
         return factory;
     }
 }

@@ -1,13 +1,16 @@
 package dev.spamcheck.worker.prewarm;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
 
@@ -16,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -29,6 +33,7 @@ import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.LookupProcessor;
 import dev.spamcheck.worker.lookup.LookupResultPublisher;
+import dev.spamcheck.worker.twilio.TwilioLookups;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.core.JacksonException;
@@ -43,14 +48,19 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code spamcheck.prewarm-concurrency} at once per worker); claims keep two lookups of one
  * number from running together. Each lookup only uses rate budget interactive traffic leaves
  * free. Invalid entries are counted, logged masked and skipped; an entry that fails is logged and
- * skipped too, so nothing holds up the partition. The batch is committed when all its entries are
- * done.
+ * skipped too, so nothing holds up the partition. An entry that found no rate budget in time, or
+ * today's calls spent, is not lost: the batch is committed up to it, and the rest is delivered
+ * again after a pause (the consumer stays in its group meanwhile) — a second or so for the rate,
+ * a minute for the daily limit, so bulk work waits until tomorrow.
  */
 @Component
 class PrewarmListener {
 
     private static final Logger log = LoggerFactory.getLogger(PrewarmListener.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final int BATCH = 64;
+    private static final Duration RETRY_RATE_BUDGET = Duration.ofSeconds(1);
+    private static final Duration RETRY_DAILY_LIMIT = Duration.ofMinutes(1);
 
     private final PhoneNumberRules rules;
     private final NumberProtection protection;
@@ -76,36 +86,69 @@ class PrewarmListener {
         });
     }
 
+    /**
+     * A batch is at most {@value #BATCH} entries, so that even when every entry waits its whole
+     * {@code prewarm-budget} for rate budget the batch ends well within the consumer's
+     * {@code max.poll.interval.ms}.
+     */
     @KafkaListener(id = "lookup-prewarm", topics = Topics.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
             containerFactory = "prewarmBatchContainerFactory",
-            properties = ConsumerConfig.MAX_POLL_RECORDS_CONFIG + "=500")
-    void onEntries(List<String> entries) {
-        List<Future<?>> running = new ArrayList<>(entries.size());
+            properties = {ConsumerConfig.MAX_POLL_RECORDS_CONFIG + "=" + BATCH,
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + "=900000"})
+    void onEntries(List<String> entries, Acknowledgment acknowledgment) {
+        AtomicReference<Postponed> postponed = new AtomicReference<>();
+        List<Future<Postponed>> running = new ArrayList<>(entries.size());
         for (String entry : entries) {
             running.add(lookups.submit(() -> {
+                if (postponed.get() == Postponed.UNTIL_TOMORROW) {
+                    return Postponed.UNTIL_TOMORROW;
+                }
                 try {
-                    onEntry(entry);
+                    Postponed later = onEntry(entry);
+                    if (later != null) {
+                        postponed.compareAndSet(null, later);
+                        postponed.compareAndSet(Postponed.FOR_RATE_BUDGET, later);
+                    }
+                    return later;
                 }
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
+                    return Postponed.FOR_RATE_BUDGET;
                 }
                 catch (Exception ex) {
                     log.warn("Prewarm entry skipped after an error: {}", ex.getClass().getSimpleName());
+                    return null;
                 }
             }));
         }
-        for (Future<?> lookup : running) {
+        int firstPostponed = -1;
+        for (int i = 0; i < running.size(); i++) {
             try {
-                lookup.get();
+                if (running.get(i).get() != null && firstPostponed < 0) {
+                    firstPostponed = i;
+                }
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                return;
+                firstPostponed = firstPostponed < 0 ? i : firstPostponed;
+                break;
             }
             catch (ExecutionException ex) {
                 log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
             }
         }
+        if (firstPostponed < 0) {
+            acknowledgment.acknowledge();
+        }
+        else {
+            acknowledgment.nack(firstPostponed, postponed.get() == Postponed.UNTIL_TOMORROW ? RETRY_DAILY_LIMIT
+                    : RETRY_RATE_BUDGET);
+        }
+    }
+
+    /** Why an entry is not done yet. */
+    private enum Postponed {
+        FOR_RATE_BUDGET, UNTIL_TOMORROW
     }
 
     @PreDestroy
@@ -113,23 +156,22 @@ class PrewarmListener {
         lookups.shutdownNow();
     }
 
-    private void onEntry(String json) throws Exception {
+    /** Looks the entry up; returns why it must be tried again later, or null when it is done. */
+    private Postponed onEntry(String json) throws Exception {
         String phoneNumber;
         String campaignId;
         try {
             JsonNode entry = JSON.readTree(json);
             if (entry.has("number_hash")) {
                 // A nightly re-check: the archiver sends the number protected, never in plaintext.
-                LookupRequest recheck = codec.decode(json, LookupRequest.class);
-                publisher.publish(processor.process(recheck));
-                return;
+                return lookUp(codec.decode(json, LookupRequest.class));
             }
             phoneNumber = entry.path("phone_number").isString() ? entry.path("phone_number").asString() : null;
             campaignId = entry.path("campaign_id").isString() ? entry.path("campaign_id").asString() : null;
         }
         catch (JacksonException | MessageCodec.MalformedMessageException ex) {
             skip("not a prewarm entry", null);
-            return;
+            return null;
         }
         String e164;
         try {
@@ -137,16 +179,30 @@ class PrewarmListener {
         }
         catch (InvalidPhoneNumberException ex) {
             skip(ex.getMessage(), phoneNumber);
-            return;
+            return null;
         }
         if (campaignId != null && campaignId.length() > 64) {
             campaignId = campaignId.substring(0, 64);
         }
         ProtectedNumber number = protection.protect(e164);
-        LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
-                number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now());
-        LookupResult result = processor.process(request);
-        publisher.publish(result);
+        return lookUp(new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now(), null));
+    }
+
+    private Postponed lookUp(LookupRequest request) throws Exception {
+        Optional<LookupResult> result = processor.process(request);
+        if (result.isEmpty()) {
+            return null;
+        }
+        String errorCode = String.valueOf(result.get().errorCode());
+        if (errorCode.equals(TwilioLookups.BUDGET_EXHAUSTED)) {
+            return Postponed.UNTIL_TOMORROW;
+        }
+        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED)) {
+            return Postponed.FOR_RATE_BUDGET;
+        }
+        publisher.publish(result.get());
+        return null;
     }
 
     private void skip(String reason, String input) {

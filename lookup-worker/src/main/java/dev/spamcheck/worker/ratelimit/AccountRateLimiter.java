@@ -5,20 +5,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.worker.WorkerProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The account-wide Twilio rate ({@code spamcheck.twilio.rate} calls per second), shared by every
- * worker through PostgreSQL: each call is a row in {@code twilio_calls}, and a call may start
- * only when fewer than {@code rate} calls started in the preceding window. Decisions are
- * serialised by a transaction-scoped advisory lock and timed by the database clock.
- * <p>
+ * What the Twilio account can afford, for every worker together, kept in PostgreSQL and decided
+ * under a transaction-scoped advisory lock by the database clock:
+ * <ul>
+ * <li>The rate: each call is a row in {@code twilio_calls}, and a call may start only when fewer
+ * calls than the rate started in the preceding window. The rate is {@code spamcheck.twilio.rate},
+ * or less after Twilio answered 429 ({@link AdaptiveRate}, {@code twilio_rate}).</li>
+ * <li>The day: at most {@code spamcheck.twilio.daily-call-limit} calls per UTC day
+ * ({@code twilio_daily_calls}); WARN logs at 80 % and 100 %.</li>
+ * </ul>
  * Interactive lookups reserve the earliest slot that keeps the window within the rate, even a
  * future one, and wait for it. Bulk lookups only take a slot that is free now, never while an
  * interactive reservation waits, and, while interactive lookups are about (one in the last
@@ -38,24 +47,151 @@ public class AccountRateLimiter {
     static final int INTERACTIVE_RECENTLY_SECONDS = 10;
     private static final long LOCK_KEY = 0x5350414d43484bL;
     private static final Duration BULK_POLL = Duration.ofMillis(1);
+    private static final String TODAY = "(clock_timestamp() AT TIME ZONE 'UTC')::date";
+    /** How long a worker goes by the cut it last read: cuts are rare, and a permit decision must be quick. */
+    private static final Duration CUT_READ_EVERY = Duration.ofMillis(250);
+    private static final Logger log = LoggerFactory.getLogger(AccountRateLimiter.class);
+
+    /** What a lookup gets when it asks to call Twilio. */
+    public enum Permit {
+        /** Call now. */
+        GRANTED,
+        /** No slot within the time the caller can wait. */
+        NOT_IN_TIME,
+        /** Today's calls are spent ({@code spamcheck.twilio.daily-call-limit}). */
+        DAILY_LIMIT_REACHED
+    }
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final int rate;
-    private final int bulkRate;
-    private final Duration bulkSpacing;
-    private final Duration bulkSpacingShared;
+    private final AdaptiveRate adaptive;
+    private final int interactiveReserve;
+    private final int dailyLimit;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
     private final AtomicInteger decisions = new AtomicInteger();
+    private final AtomicLong callsToday = new AtomicLong();
+    private volatile Cut cut = new Cut(null, null, 0);
 
-    AccountRateLimiter(JdbcTemplate jdbc, TransactionTemplate transactions, WorkerProperties properties) {
+    AccountRateLimiter(JdbcTemplate jdbc, TransactionTemplate transactions, WorkerProperties properties,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.rate = properties.twilio().rate();
-        this.bulkRate = Math.max(1, rate - properties.twilio().interactiveReserve());
-        this.bulkSpacing = spacing(rate);
-        this.bulkSpacingShared = spacing(bulkRate);
+        this.adaptive = new AdaptiveRate(properties.twilio().rate(), 1);
+        this.interactiveReserve = properties.twilio().interactiveReserve();
+        this.dailyLimit = properties.twilio().dailyCallLimit();
+        Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate).baseUnit("calls per second")
+                .description("The account-wide Twilio rate now: the configured one, or less after 429 answers")
+                .register(meters);
+        Gauge.builder("spamcheck.twilio.daily.calls", callsToday, AtomicLong::get)
+                .description("Twilio calls today (UTC), all workers together, as this worker last counted them")
+                .register(meters);
+        Gauge.builder("spamcheck.twilio.daily.call.limit", () -> dailyLimit)
+                .description("spamcheck.twilio.daily-call-limit; 0 for no limit").register(meters);
+    }
+
+    /**
+     * Waits for a permit to call Twilio.
+     *
+     * @param interactive whether a caller is waiting for this lookup
+     * @param maxWait the longest this caller can wait
+     */
+    public Permit acquire(boolean interactive, Duration maxWait) throws InterruptedException {
+        return interactive ? acquireInteractive(maxWait) : acquireBulk(maxWait);
+    }
+
+    /** The account-wide rate now, in calls per second. */
+    public double currentRate() {
+        Cut last = cut();
+        return adaptive.at(Instant.now(), last.rate(), last.at());
+    }
+
+    /**
+     * Twilio answered 429: halves the rate for every worker, unless it was cut less than a
+     * window ago (the answers of one burst cut once); it recovers by itself.
+     */
+    public void slowDown() {
+        transactions.executeWithoutResult(status -> {
+            lock();
+            Cut last = readCut();
+            Instant now = jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
+            Double rate = adaptive.cut(now, last.rate(), last.at());
+            if (rate != null) {
+                jdbc.update("""
+                        INSERT INTO twilio_rate (id, rate, changed_at) VALUES (1, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET rate = EXCLUDED.rate, changed_at = EXCLUDED.changed_at""",
+                        rate, Timestamp.from(now));
+                cut = new Cut(rate, now, System.nanoTime());
+                log.warn("Twilio rate-limited the account: at most {} calls per second for now", String.format("%.1f", rate));
+            }
+        });
+    }
+
+    private Permit acquireInteractive(Duration maxWait) throws InterruptedException {
+        Decision decision = transactions.execute(status -> {
+            lock();
+            Window window = window();
+            if (window.dailyLimitReached(dailyLimit)) {
+                return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+            }
+            Instant now = window.now();
+            Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                    window.last() == null ? now : window.last());
+            Duration until = Duration.between(now, slot);
+            if (until.compareTo(maxWait) > 0) {
+                return new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
+            }
+            record(slot, "interactive");
+            return new Decision(Permit.GRANTED, until);
+        });
+        sleep(decision.pause());
+        return decision.permit();
+    }
+
+    private Permit acquireBulk(Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        if (!bulkTurn.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Permit.NOT_IN_TIME;
+        }
+        try {
+            while (true) {
+                Decision decision = transactions.execute(status -> {
+                    lock();
+                    Window window = window();
+                    if (window.dailyLimitReached(dailyLimit)) {
+                        return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+                    }
+                    Instant now = window.now();
+                    if (window.last() != null && window.last().isAfter(now)) {
+                        return new Decision(null, Duration.between(now, window.last()));
+                    }
+                    boolean interactiveAbout = window.lastInteractive() != null && window.lastInteractive()
+                            .isAfter(now.minusSeconds(INTERACTIVE_RECENTLY_SECONDS));
+                    Duration spacing = spacing(interactiveAbout ? window.bulkCalls() : window.calls());
+                    Instant freeAt = latest(now,
+                            window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                            !interactiveAbout || window.nthLatestBulk() == null ? now
+                                    : window.nthLatestBulk().plus(WINDOW),
+                            window.lastBulk() == null ? now : window.lastBulk().plus(spacing));
+                    if (freeAt.isAfter(now)) {
+                        return new Decision(null, Duration.between(now, freeAt));
+                    }
+                    record(now, "bulk");
+                    return new Decision(Permit.GRANTED, Duration.ZERO);
+                });
+                if (decision.permit() != null) {
+                    return decision.permit();
+                }
+                Duration pause = decision.pause().plus(BULK_POLL);
+                if (System.nanoTime() + pause.toNanos() > deadline) {
+                    return Permit.NOT_IN_TIME;
+                }
+                sleep(pause);
+            }
+        }
+        finally {
+            bulkTurn.unlock();
+        }
     }
 
     /**
@@ -66,114 +202,77 @@ public class AccountRateLimiter {
         return WINDOW.multipliedBy(9).dividedBy(10L * callsPerWindow);
     }
 
-    /**
-     * Waits for a permit to call Twilio.
-     *
-     * @param interactive whether a caller is waiting for this lookup
-     * @param maxWait the longest this caller can wait
-     * @return false when no permit can be had within {@code maxWait}
-     */
-    public boolean acquire(boolean interactive, Duration maxWait) throws InterruptedException {
-        return interactive ? acquireInteractive(maxWait) : acquireBulk(maxWait);
-    }
-
-    private boolean acquireInteractive(Duration maxWait) throws InterruptedException {
-        Duration wait = transactions.execute(status -> {
-            lock();
-            Window window = window();
-            Instant now = window.now();
-            Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                    window.last() == null ? now : window.last());
-            Duration until = Duration.between(now, slot);
-            if (until.compareTo(maxWait) > 0) {
-                return null;
-            }
-            record(slot, "interactive");
-            return until;
-        });
-        if (wait == null) {
-            return false;
-        }
-        sleep(wait);
-        return true;
-    }
-
-    private boolean acquireBulk(Duration maxWait) throws InterruptedException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        if (!bulkTurn.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        try {
-            while (true) {
-                Duration wait = transactions.execute(status -> {
-                    lock();
-                    Window window = window();
-                    Instant now = window.now();
-                    if (window.last() != null && window.last().isAfter(now)) {
-                        return Duration.between(now, window.last());
-                    }
-                    boolean interactiveAbout = window.lastInteractive() != null && window.lastInteractive()
-                            .isAfter(now.minusSeconds(INTERACTIVE_RECENTLY_SECONDS));
-                    Instant freeAt = latest(now,
-                            window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                            !interactiveAbout || window.nthLatestBulk() == null ? now
-                                    : window.nthLatestBulk().plus(WINDOW),
-                            window.lastBulk() == null ? now
-                                    : window.lastBulk().plus(interactiveAbout ? bulkSpacingShared : bulkSpacing));
-                    if (freeAt.isAfter(now)) {
-                        return Duration.between(now, freeAt);
-                    }
-                    record(now, "bulk");
-                    return Duration.ZERO;
-                });
-                if (wait.isZero()) {
-                    return true;
-                }
-                Duration pause = wait.plus(BULK_POLL);
-                if (System.nanoTime() + pause.toNanos() > deadline) {
-                    return false;
-                }
-                sleep(pause);
-            }
-        }
-        finally {
-            bulkTurn.unlock();
-        }
-    }
-
     private void lock() {
         jdbc.queryForObject("SELECT pg_advisory_xact_lock(?)::text", String.class, LOCK_KEY);
     }
 
-    /**
-     * The database's time, the latest call start (possibly a future reservation), the latest
-     * interactive and bulk calls, and the starts of the {@code rate}-th most recent call and of the
-     * {@code rate - reserve}-th most recent bulk call (null when there were fewer).
-     */
-    private record Window(Instant now, Instant last, Instant lastInteractive, Instant lastBulk, Instant nthLatest,
-            Instant nthLatestBulk) {
+    /** The rate the last 429 left (null: none) and when, as read at {@code readAt} (nano time). */
+    private record Cut(Double rate, Instant at, long readAt) {
     }
 
+    private Cut cut() {
+        Cut last = cut;
+        if (System.nanoTime() - last.readAt() > CUT_READ_EVERY.toNanos()) {
+            last = readCut();
+            cut = last;
+        }
+        return last;
+    }
+
+    private Cut readCut() {
+        return jdbc.query("SELECT rate, changed_at FROM twilio_rate WHERE id = 1",
+                (rs, row) -> new Cut(rs.getDouble("rate"), instant(rs.getTimestamp("changed_at")), System.nanoTime()))
+                .stream().findFirst().orElseGet(() -> new Cut(null, null, System.nanoTime()));
+    }
+
+    /**
+     * The database's time and today's calls; the calls a window may hold at the rate now and, of
+     * them, bulk ones while interactive lookups are about; the latest call start (possibly a future
+     * reservation), the latest interactive and bulk calls, and the starts of the {@code calls}-th
+     * most recent call and of the {@code bulkCalls}-th most recent bulk call (null when there were
+     * fewer).
+     */
+    private record Window(Instant now, int callsToday, int calls, int bulkCalls, Instant last, Instant lastInteractive,
+            Instant lastBulk, Instant nthLatest, Instant nthLatestBulk) {
+
+        boolean dailyLimitReached(int limit) {
+            return limit > 0 && callsToday >= limit;
+        }
+    }
+
+    /** One query, under the lock: a permit decision must hold it as briefly as it can. */
     private Window window() {
-        return jdbc.queryForObject("""
+        int calls = AdaptiveRate.callsPerWindow(currentRate());
+        int bulkCalls = Math.max(1, calls - interactiveReserve);
+        Window window = jdbc.queryForObject("""
                 SELECT clock_timestamp() AS now,
+                       (SELECT calls FROM twilio_daily_calls WHERE day = %s) AS calls_today,
                        (SELECT max(at) FROM twilio_calls) AS last,
                        (SELECT max(at) FROM twilio_calls WHERE origin = 'interactive') AS last_interactive,
                        (SELECT max(at) FROM twilio_calls WHERE origin = 'bulk') AS last_bulk,
                        (SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1) AS nth,
                        (SELECT at FROM twilio_calls WHERE origin = 'bulk' ORDER BY at DESC OFFSET ? LIMIT 1) AS nth_bulk
-                """, (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), instant(rs.getTimestamp("last")),
-                instant(rs.getTimestamp("last_interactive")), instant(rs.getTimestamp("last_bulk")),
-                instant(rs.getTimestamp("nth")),
-                instant(rs.getTimestamp("nth_bulk"))), rate - 1, bulkRate - 1);
+                """.formatted(TODAY), (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), rs.getInt("calls_today"),
+                calls, bulkCalls, instant(rs.getTimestamp("last")), instant(rs.getTimestamp("last_interactive")),
+                instant(rs.getTimestamp("last_bulk")), instant(rs.getTimestamp("nth")),
+                instant(rs.getTimestamp("nth_bulk"))), calls - 1, bulkCalls - 1);
+        callsToday.set(window.callsToday());
+        return window;
     }
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
     }
 
+    /** The call and the day's count in one statement, for the same reason. */
     private void record(Instant start, String origin) {
-        jdbc.update("INSERT INTO twilio_calls (at, origin) VALUES (?, ?)", Timestamp.from(start), origin);
+        Integer calls = jdbc.queryForObject("""
+                WITH call AS (INSERT INTO twilio_calls (at, origin) VALUES (?, ?))
+                INSERT INTO twilio_daily_calls (day, calls) VALUES (%s, 1)
+                ON CONFLICT (day) DO UPDATE SET calls = twilio_daily_calls.calls + 1
+                RETURNING calls""".formatted(TODAY), Integer.class, Timestamp.from(start), origin);
+        callsToday.set(calls);
+        DailyLimitWarning.of(calls, dailyLimit).ifPresent(warning -> log.warn(warning));
         if (decisions.incrementAndGet() % 500 == 0) {
             jdbc.update("DELETE FROM twilio_calls WHERE at < clock_timestamp() - interval '1 minute'");
         }
@@ -191,5 +290,9 @@ public class AccountRateLimiter {
         if (!duration.isZero() && !duration.isNegative()) {
             Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
         }
+    }
+
+    /** A permit, or how long to wait before asking again (bulk). */
+    private record Decision(Permit permit, Duration pause) {
     }
 }

@@ -23,17 +23,25 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * Looks a number up at Twilio the way the account can afford: every attempt takes a permit from
- * the account-wide rate limit; rate limits, 5xx, timeouts and broken answers are retried (at most
- * {@code max-retries} times, exponential back-off with full jitter, at least Twilio's
- * {@code Retry-After}) within the time the caller can wait; a circuit breaker stops calling
- * Twilio while it keeps failing and answers at once instead.
+ * the account-wide rate limit and daily limit; rate limits, 5xx, timeouts and broken answers are
+ * retried (at most {@code max-retries} times, exponential back-off with full jitter, at least
+ * Twilio's {@code Retry-After}) within the time the caller can wait; a rate-limit answer slows the
+ * whole account down; a circuit breaker stops calling Twilio while it keeps failing (a storm of
+ * rate-limit answers included) and answers at once instead.
  */
 @Component
 public class TwilioLookups {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioLookups.class);
-    /** Less time than this left, and another attempt is not worth starting. */
-    private static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+    /** Less time than this left, and an attempt is not worth starting. */
+    public static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+
+    /** The daily call limit is reached: nothing more is asked of Twilio today. */
+    public static final String BUDGET_EXHAUSTED = "budget_exhausted";
+    /** No rate budget within the time the lookup could wait. */
+    public static final String RATE_BUDGET_EXHAUSTED = "rate_budget_exhausted";
+    /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
+    public static final String SUPERSEDED = "superseded";
 
     private final TwilioLookupClient client;
     private final AccountRateLimiter rateLimiter;
@@ -67,8 +75,9 @@ public class TwilioLookups {
     /**
      * @param interactive whether a caller waits for the answer (interactive lookups go first)
      * @param budget how long the lookup may take, retries and rate-limit waits included
+     * @param guard asked before each call whether it may still go ahead
      */
-    public TwilioAnswer lookup(String e164, boolean interactive, Duration budget) {
+    public TwilioAnswer lookup(String e164, boolean interactive, Duration budget, CallGuard guard) {
         long deadline = System.nanoTime() + budget.toNanos();
         AtomicReference<TwilioAnswer> last = new AtomicReference<>();
         Retry retry = Retry.of("twilio", RetryConfig.<TwilioAnswer>custom()
@@ -80,7 +89,7 @@ public class TwilioLookups {
                 .build());
         retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
         TwilioAnswer answer = retry.executeSupplier(() -> {
-            TwilioAnswer attempt = attempt(e164, interactive, deadline, last.get());
+            TwilioAnswer attempt = attempt(e164, interactive, deadline, last.get(), guard);
             last.set(attempt);
             return attempt;
         });
@@ -90,7 +99,8 @@ public class TwilioLookups {
         return answer;
     }
 
-    private TwilioAnswer attempt(String e164, boolean interactive, long deadline, TwilioAnswer previous) {
+    private TwilioAnswer attempt(String e164, boolean interactive, long deadline, TwilioAnswer previous,
+            CallGuard guard) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
             return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
@@ -101,31 +111,48 @@ public class TwilioLookups {
             return Unavailable.permanent("circuit_open");
         }
         long waitStarted = System.nanoTime();
-        boolean permitted;
+        AccountRateLimiter.Permit permit;
         try {
-            permitted = rateLimiter.acquire(interactive, left.minus(MIN_ATTEMPT));
+            permit = rateLimiter.acquire(interactive, left.minus(MIN_ATTEMPT));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            permitted = false;
+            permit = AccountRateLimiter.Permit.NOT_IN_TIME;
         }
         meters.timer("spamcheck.twilio.rate_limiter.wait", "origin", interactive ? "interactive" : "bulk")
                 .record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
-        if (!permitted) {
+        if (permit != AccountRateLimiter.Permit.GRANTED) {
             circuitBreaker.releasePermission();
-            count("rate_budget_exhausted");
-            return Unavailable.permanent("rate_budget_exhausted");
+            String reason = permit == AccountRateLimiter.Permit.DAILY_LIMIT_REACHED ? BUDGET_EXHAUSTED
+                    : RATE_BUDGET_EXHAUSTED;
+            count(reason);
+            return Unavailable.permanent(reason);
         }
-        Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
-        long started = System.nanoTime();
-        TwilioAnswer answer = client.call(e164, timeout);
-        long took = System.nanoTime() - started;
+        if (!guard.beginCall()) {
+            circuitBreaker.releasePermission();
+            count(SUPERSEDED);
+            return Unavailable.permanent(SUPERSEDED);
+        }
+        TwilioAnswer answer;
+        long took;
+        try {
+            Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
+            long started = System.nanoTime();
+            answer = client.call(e164, timeout);
+            took = System.nanoTime() - started;
+        }
+        finally {
+            guard.endCall();
+        }
         latency.record(took, TimeUnit.NANOSECONDS);
         if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));
         }
         else {
             circuitBreaker.onSuccess(took, TimeUnit.NANOSECONDS);
+        }
+        if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
+            rateLimiter.slowDown();
         }
         count(outcome(answer));
         return answer;

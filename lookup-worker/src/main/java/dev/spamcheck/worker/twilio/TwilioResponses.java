@@ -27,12 +27,16 @@ final class TwilioResponses {
     private TwilioResponses() {
     }
 
+    /** Twilio's 429 (20429, 60616). */
+    static final String RATE_LIMITED = "twilio_rate_limited";
+
     static TwilioAnswer interpret(int status, String body, Duration retryAfter) {
         if (status == 404) {
             return new TwilioAnswer.NotFound();
         }
         if (status == 429) {
-            return new Unavailable("twilio_rate_limited", true, false, retryAfter);
+            // Retried, and a storm of them counts against Twilio's health: the account is throttled.
+            return new Unavailable(RATE_LIMITED, true, true, retryAfter);
         }
         if (status >= 500) {
             return new Unavailable("twilio_http_" + status, true, true, retryAfter);

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A request to look a number up, on {@link Topics#LOOKUP_REQUESTS}. Schema:
- * {@code schemas/lookup-request.schema.json}.
+ * {@code schemas/lookup-request.schema.json}. {@code deadline} is when the caller stops waiting
+ * (interactive requests only): no Twilio call is started for a request that cannot be answered by
+ * then.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupRequest(
@@ -17,12 +19,18 @@ public record LookupRequest(
         @JsonProperty("last4") String last4,
         @JsonProperty("origin") Origin origin,
         @JsonProperty("campaign_id") String campaignId,
-        @JsonProperty("requested_at") Instant requestedAt) {
+        @JsonProperty("requested_at") Instant requestedAt,
+        @JsonProperty("deadline") Instant deadline) {
 
     /** Who asked: interactive requests always take precedence over bulk work. */
     public enum Origin {
         @JsonProperty("interactive") INTERACTIVE,
         @JsonProperty("prewarm") PREWARM,
-        @JsonProperty("recheck") RECHECK
+        @JsonProperty("recheck") RECHECK;
+
+        /** Prewarm entries and nightly re-checks: nobody waits for them. */
+        public boolean isBulk() {
+            return this != INTERACTIVE;
+        }
     }
 }

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * The answer to a lookup, on {@link Topics#LOOKUP_RESULTS}. Schema:
  * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
- * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE}.
+ * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE};
+ * {@code origin} is the origin of the request answered.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupResult(
@@ -20,7 +21,8 @@ public record LookupResult(
         @JsonProperty("spam_score") Integer spamScore,
         @JsonProperty("checked_at") Instant checkedAt,
         @JsonProperty("error_code") String errorCode,
-        @JsonProperty("from_cache") boolean fromCache) {
+        @JsonProperty("from_cache") boolean fromCache,
+        @JsonProperty("origin") LookupRequest.Origin origin) {
 
     public enum Outcome {
         /** Twilio and the Nomorobo add-on answered; {@code spam_score} holds the score. */

@@ -22,7 +22,8 @@ class MessageSchemasTest {
     @Test
     void lookupRequestsMatchTheirSchema() {
         LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
-                number.last4(), LookupRequest.Origin.INTERACTIVE, "spring-2026", Instant.now());
+                number.last4(), LookupRequest.Origin.INTERACTIVE, "spring-2026", Instant.now(),
+                Instant.now().plusSeconds(5));
         assertThat(MessageSchemas.violations(Topics.LOOKUP_REQUESTS, codec.encode(request))).isEmpty();
         assertThat(codec.decode(codec.encode(request), LookupRequest.class)).isEqualTo(request);
     }
@@ -58,12 +59,12 @@ class MessageSchemasTest {
     @Test
     void aMessageWithAPlaintextNumberInPlaceOfTheHashIsRejected() {
         LookupRequest leaky = new LookupRequest(UUID.randomUUID().toString(), "+12125550123", number.ciphertext(),
-                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now());
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now(), null);
         assertThat(MessageSchemas.violations(Topics.LOOKUP_REQUESTS, codec.encode(leaky))).isNotEmpty();
     }
 
     private LookupResult result(Outcome outcome, Integer score, String errorCode) {
         return new LookupResult(UUID.randomUUID().toString(), number.hash(), number.ciphertext(), number.last4(),
-                outcome, score, Instant.parse("2026-11-25T06:50:00Z"), errorCode, false);
+                outcome, score, Instant.parse("2026-11-25T06:50:00Z"), errorCode, false, LookupRequest.Origin.PREWARM);
     }
 }

@@ -1,0 +1,233 @@
+package dev.spamcheck.worker.consumer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
+
+/**
+ * Consumes a topic with one thread that only polls, hands records to a {@link KeyOrderedScheduler}
+ * and commits, so a record that takes long delays only the later records with its key. The
+ * thread polls at least every {@link #POLL} whatever the backlog, so {@code max.poll.interval.ms}
+ * is never exceeded; when more than {@code maxPending} records are unfinished it pauses its
+ * partitions instead of fetching more. An offset is committed only when every record before it
+ * is done, so a crash or a rebalance redelivers whatever was not finished.
+ */
+public final class KeyOrderedConsumer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyOrderedConsumer.class);
+    static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final ConsumerFactory<?, ?> consumers;
+    private final String topic;
+    private final String groupId;
+    private final RecordHandler handler;
+    private final int maxPending;
+    private final boolean autoStartup;
+    private final ExecutorService workers;
+    private final KeyOrderedScheduler scheduler;
+    private volatile Set<TopicPartition> assigned = Set.of();
+    private volatile boolean running;
+    private volatile Consumer<String, String> consumer;
+    private Thread poller;
+
+    /**
+     * @param handler handles one record; what it throws is logged, and the record counts as done
+     * @param concurrency records handled at once
+     * @param autoStartup whether it starts with the application ({@code spring.kafka.listener.auto-startup})
+     */
+    public KeyOrderedConsumer(ConsumerFactory<?, ?> consumers, String topic, String groupId, RecordHandler handler,
+            int concurrency, boolean autoStartup) {
+        this.consumers = consumers;
+        this.autoStartup = autoStartup;
+        this.topic = topic;
+        this.groupId = groupId;
+        this.handler = handler;
+        this.maxPending = concurrency * 16;
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {
+            Thread thread = new Thread(runnable, groupId + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.scheduler = new KeyOrderedScheduler(workers);
+    }
+
+    /** The partitions this instance owns now. */
+    public Set<TopicPartition> assignedPartitions() {
+        return assigned;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        poller = new Thread(this::poll, groupId + "-poll");
+        poller.start();
+    }
+
+    @Override
+    public boolean isAutoStartup() {
+        return autoStartup;
+    }
+
+    @Override
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        Consumer<String, String> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            poller.join(STOP_GRACE.plusSeconds(5).toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void poll() {
+        Properties settings = new Properties();
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // The topics' keys and values are strings (Spring Boot's default deserializers).
+        try (Consumer<String, String> kafka = (Consumer<String, String>) consumers.createConsumer(groupId, null, null,
+                settings)) {
+            consumer = kafka;
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            kafka.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    commit(kafka, committed, true);
+                    scheduler.forget(partitions);
+                    partitions.forEach(committed::remove);
+                    assigned = Set.copyOf(kafka.assignment());
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assigned = Set.copyOf(kafka.assignment());
+                }
+            });
+            while (running) {
+                try {
+                    for (ConsumerRecord<String, String> record : kafka.poll(POLL)) {
+                        scheduler.submit(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                                record.key(), () -> handle(record));
+                    }
+                }
+                catch (WakeupException stopping) {
+                    break;
+                }
+                commit(kafka, committed, false);
+                applyBackpressure(kafka);
+            }
+            finish(kafka, committed);
+        }
+        catch (RuntimeException ex) {
+            log.error("Consumer of {} stopped: {}", topic, ex.toString());
+        }
+        finally {
+            consumer = null;
+            assigned = Set.of();
+        }
+    }
+
+    private void handle(ConsumerRecord<String, String> record) {
+        try {
+            handler.handle(record);
+        }
+        catch (RuntimeException ex) {
+            log.error("Record {}-{}@{} failed: {}", record.topic(), record.partition(), record.offset(), ex.toString());
+        }
+    }
+
+    private void applyBackpressure(Consumer<String, String> kafka) {
+        boolean full = scheduler.pending() >= maxPending;
+        if (full && kafka.paused().isEmpty()) {
+            kafka.pause(kafka.assignment());
+        }
+        else if (!full && !kafka.paused().isEmpty()) {
+            kafka.resume(kafka.paused());
+        }
+    }
+
+    /** Commits what is done; synchronously when partitions are about to change hands. */
+    private void commit(Consumer<String, String> kafka, Map<TopicPartition, Long> committed, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        scheduler.committable().forEach((partition, offset) -> {
+            if (!offset.equals(committed.get(partition)) && kafka.assignment().contains(partition)) {
+                offsets.put(partition, new OffsetAndMetadata(offset));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            if (sync) {
+                kafka.commitSync(offsets);
+            }
+            else {
+                kafka.commitAsync(offsets, (done, failure) -> {
+                    if (failure != null) {
+                        log.warn("Could not commit offsets of {}: {}", topic, failure.toString());
+                    }
+                });
+            }
+            offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+        }
+        catch (RuntimeException ex) {
+            log.warn("Could not commit offsets of {}: {}", topic, ex.toString());
+        }
+    }
+
+    /** Lets the records in hand finish (for a while), commits them and leaves the group. */
+    private void finish(Consumer<String, String> kafka, Map<TopicPartition, Long> committed) {
+        long until = System.nanoTime() + STOP_GRACE.toNanos();
+        kafka.pause(kafka.assignment());
+        while (scheduler.pending() > 0 && System.nanoTime() < until) {
+            try {
+                // Polling while paused keeps the partitions: the work in hand can still commit.
+                kafka.poll(POLL);
+            }
+            catch (WakeupException ignored) {
+                // a second stop(): keep finishing
+            }
+        }
+        commit(kafka, committed, true);
+    }
+
+    /** Handles one record. */
+    @FunctionalInterface
+    public interface RecordHandler {
+        void handle(ConsumerRecord<String, String> record);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.spamcheck.worker.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class KeyOrderedSchedulerTest {
+
+    private static final TopicPartition P0 = new TopicPartition("requests", 0);
+    private static final TopicPartition P1 = new TopicPartition("requests", 1);
+
+    /** Runs nothing by itself: the test decides which started work finishes when. */
+    private final Deque<Runnable> started = new ArrayDeque<>();
+    private final Executor executor = started::addLast;
+    private final KeyOrderedScheduler scheduler = new KeyOrderedScheduler(executor);
+    private final List<String> ran = new ArrayList<>();
+
+    @Test
+    void differentKeysStartTogetherWhileOneKeyWaitsForItsTurn() {
+        submit(P0, 0, "slow");
+        submit(P0, 1, "slow");
+        submit(P0, 2, "other");
+
+        assertThat(started).hasSize(2);
+        finishStarted(1);
+        assertThat(ran).containsExactly("other@2");
+        assertThat(started).hasSize(1);
+
+        finishStarted(0);
+        assertThat(ran).containsExactly("other@2", "slow@0");
+        assertThat(started).hasSize(1);
+        finishStarted(0);
+        assertThat(ran).containsExactly("other@2", "slow@0", "slow@1");
+    }
+
+    @Test
+    void anOffsetIsCommittableOnlyWhenEveryEarlierRecordIsDone() {
+        submit(P0, 10, "a");
+        submit(P0, 11, "b");
+        submit(P0, 12, "c");
+        assertThat(scheduler.committable()).containsEntry(P0, 10L);
+
+        finishStarted(2);
+        finishStarted(1);
+        assertThat(scheduler.committable()).containsEntry(P0, 10L);
+        assertThat(scheduler.pending()).isEqualTo(1);
+
+        finishStarted(0);
+        assertThat(scheduler.committable()).containsEntry(P0, 13L);
+        assertThat(scheduler.pending()).isZero();
+    }
+
+    @Test
+    void partitionsAreTrackedApart() {
+        submit(P0, 5, "a");
+        submit(P1, 7, "b");
+        finishStarted(1);
+        assertThat(scheduler.committable()).isEqualTo(Map.of(P0, 5L, P1, 8L));
+    }
+
+    @Test
+    void forgottenPartitionsAreNoLongerCommittedButTheirWorkFinishes() {
+        submit(P0, 3, "a");
+        submit(P0, 4, "a");
+        submit(P1, 9, "b");
+
+        scheduler.forget(List.of(P0));
+
+        assertThat(scheduler.committable()).containsOnlyKeys(P1);
+        assertThat(scheduler.pending()).isEqualTo(1);
+        finishStarted(0);
+        finishStarted(0);
+        finishStarted(0);
+        assertThat(ran).containsExactlyInAnyOrder("a@3", "a@4", "b@9");
+        assertThat(scheduler.pending()).isZero();
+    }
+
+    @Test
+    void recordsWithoutAKeyRunTogether() {
+        submit(P0, 0, null);
+        submit(P0, 1, null);
+        assertThat(started).hasSize(2);
+    }
+
+    @Test
+    void workThatThrowsStillCountsAsDoneAndLetsItsKeyGoOn() {
+        scheduler.submit(P0, 0, "k", () -> {
+            throw new IllegalStateException("boom");
+        });
+        submit(P0, 1, "k");
+        try {
+            started.removeFirst().run();
+        }
+        catch (IllegalStateException expected) {
+            // the consumer's handler logs such failures; the scheduler only must not stall
+        }
+        finishStarted(0);
+        assertThat(ran).containsExactly("k@1");
+        assertThat(scheduler.committable()).containsEntry(P0, 2L);
+    }
+
+    private void submit(TopicPartition partition, long offset, String key) {
+        scheduler.submit(partition, offset, key, () -> ran.add(key + "@" + offset));
+    }
+
+    /** Runs the index-th started work to its end. */
+    private void finishStarted(int index) {
+        List<Runnable> all = new ArrayList<>(started);
+        Runnable work = all.remove(index);
+        started.clear();
+        started.addAll(all);
+        work.run();
+    }
+}
