@@ -9,6 +9,7 @@ import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerConta
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -52,6 +53,8 @@ class AuditKafkaConfiguration {
             deadLetterTopic.accept(record, ex);
         }, untilStored);
         errors.addNotRetryableExceptions(UnstorableAuditEvent.class);
+        // The container would log every re-seek after a dead letter as an ERROR; the line above says it.
+        errors.setLogLevel(KafkaException.Level.DEBUG);
         errors.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int attempt) {
