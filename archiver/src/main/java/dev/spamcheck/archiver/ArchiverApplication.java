@@ -1,10 +1,13 @@
 package dev.spamcheck.archiver;
 
+import java.util.Arrays;
+
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+import dev.spamcheck.archiver.keys.RotateKeysCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
 
 @SpringBootApplication
@@ -14,6 +17,9 @@ public class ArchiverApplication {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("replay-results")) {
             System.exit(ResultsReplay.main(System.getenv()));
+        }
+        if (args.length > 0 && args[0].equals("rotate-keys")) {
+            System.exit(RotateKeysCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         builder().run(args);
     }

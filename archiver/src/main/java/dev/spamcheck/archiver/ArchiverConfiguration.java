@@ -7,12 +7,18 @@ import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 class ArchiverConfiguration {
+
+    @Bean
+    NumberProtection numberProtection(ArchiverProperties properties) {
+        return NumberProtection.fromSecrets(properties.hashKey(), properties.encryptionKeys());
+    }
 
     @Bean
     MessageCodec messageCodec() {

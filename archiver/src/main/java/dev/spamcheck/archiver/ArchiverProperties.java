@@ -9,15 +9,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The archiver's {@code spamcheck.*} settings; documented in the README's configuration table.
  *
+ * @param hashKey {@code SPAMCHECK_HASH_KEY}
+ * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}: key rotation re-encrypts under the first
  * @param archiveAfter check results older than this move from lookup_results to lookup_history
  * @param purgeAfter history, audit rows and cached answers older than this are deleted
  * @param nightly when the nightly job runs and what it re-checks
- * @param archive how the job moves and deletes rows
+ * @param archive how the job and key rotation move, delete and re-encrypt rows
  * @param twilio what a lookup costs, for the job's report
  * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
 public record ArchiverProperties(
+        String hashKey,
+        String encryptionKeys,
         @DefaultValue("P30D") Duration archiveAfter,
         @DefaultValue("P365D") Duration purgeAfter,
         @DefaultValue Nightly nightly,
@@ -31,13 +35,17 @@ public record ArchiverProperties(
      * @param activeWithin only numbers requested within this are re-checked
      * @param recheckOlderThan only numbers last checked longer ago than this are re-checked
      * @param maxRechecks at most this many re-checks a night
+     * @param retryInitialInterval a failed job is retried after this, then after twice as long each time
+     * @param retryMaxInterval up to this
      */
     public record Nightly(
             @DefaultValue("0 0 2 * * *") String cron,
             @DefaultValue("UTC") String zone,
             @DefaultValue("P30D") Duration activeWithin,
             @DefaultValue("PT24H") Duration recheckOlderThan,
-            @DefaultValue("10000") int maxRechecks) {
+            @DefaultValue("10000") int maxRechecks,
+            @DefaultValue("PT5S") Duration retryInitialInterval,
+            @DefaultValue("PT5M") Duration retryMaxInterval) {
     }
 
     /**
@@ -53,5 +61,12 @@ public record ArchiverProperties(
 
     /** @param partitions partitions of the topics this service creates when they are missing */
     public record Kafka(@DefaultValue("12") int partitions) {
+    }
+
+    @Override
+    public String toString() {
+        // Never print the keys, e.g. in a binding failure report.
+        return "ArchiverProperties[archiveAfter=" + archiveAfter + ", purgeAfter=" + purgeAfter + ", nightly=" + nightly
+                + ", archive=" + archive + "]";
     }
 }

@@ -42,6 +42,7 @@ public final class DevStack implements AutoCloseable {
     private final TwilioStub twilio;
     private final DevKeys keys;
     private final Options options;
+    private volatile Map<String, String> overrides = Map.of();
     private String lookupToken;
     private String adminToken;
     private final List<ConfigurableApplicationContext> services = Collections.synchronizedList(new ArrayList<>());
@@ -84,6 +85,10 @@ public final class DevStack implements AutoCloseable {
         kafka.brokerProperties(Map.of(
                 "group.initial.rebalance.delay.ms", "0",
                 "num.partitions", "6"));
+        // The broker would publish its address as the system property spring.kafka.bootstrap-servers,
+        // which outranks each service's KAFKA_BOOTSTRAP_SERVERS: with two stacks in one JVM (tests),
+        // services would reach the broker started last.
+        kafka.brokerListProperty("spamcheck.devstack.kafka-brokers");
         kafka.afterPropertiesSet();
         TwilioStub twilio = TwilioStub.start(options.stubLatency());
         DevStack stack = new DevStack(postgres, kafka, twilio, keys, options);
@@ -146,6 +151,27 @@ public final class DevStack implements AutoCloseable {
         ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
         archivers.add(archiver);
         return archiver;
+    }
+
+    /**
+     * Stops every service and starts one of each again with {@code properties} on top of the
+     * stack's, as an operator changing the configuration of a deployment would; Kafka, PostgreSQL
+     * and the Twilio stub keep running, and the tokens stay valid.
+     */
+    public void restartServices(Map<String, String> properties) {
+        stopServices();
+        gateways.clear();
+        workers.clear();
+        archivers.clear();
+        overrides = Map.copyOf(properties);
+        startWorker();
+        startArchiver();
+        startGateway(options.httpPort(), options.managementPort());
+    }
+
+    /** The arguments an archiver command (such as {@code rotate-keys}) is run with here. */
+    public String[] archiverCommandLine() {
+        return commandLine(commonArguments());
     }
 
     /** The archivers running now. */
@@ -239,12 +265,18 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        List<ConfigurableApplicationContext> running = new ArrayList<>(services);
-        Collections.reverse(running);
-        running.forEach(ConfigurableApplicationContext::close);
+        stopServices();
         twilio.close();
         kafka.destroy();
         postgres.close();
+    }
+
+    /** Stops every service, the last started first. */
+    private void stopServices() {
+        List<ConfigurableApplicationContext> running = new ArrayList<>(services);
+        Collections.reverse(running);
+        running.forEach(ConfigurableApplicationContext::close);
+        services.clear();
     }
 
     private void createTokens() throws SQLException {
@@ -259,6 +291,10 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    private static String[] commandLine(Map<String, String> args) {
+        return args.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
     private Map<String, String> commonArguments() {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("SPAMCHECK_DB_URL", postgres.url());
@@ -268,13 +304,12 @@ public final class DevStack implements AutoCloseable {
         args.put("spamcheck.hash-key", keys.hashKey());
         args.put("spamcheck.encryption-keys", keys.encryptionKeys());
         args.putAll(options.properties());
+        args.putAll(overrides);
         return args;
     }
 
     private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> args) {
-        String[] commandLine = args.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new);
-        ConfigurableApplicationContext context = builder.registerShutdownHook(false).run(commandLine);
+        ConfigurableApplicationContext context = builder.registerShutdownHook(false).run(commandLine(args));
         services.add(context);
         return context;
     }

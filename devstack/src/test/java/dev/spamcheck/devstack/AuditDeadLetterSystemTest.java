@@ -3,8 +3,6 @@ package dev.spamcheck.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,14 +76,7 @@ class AuditDeadLetterSystemTest {
 
     /** {@code spamcheck_audit_dead_letters_total} of all running archivers, as Prometheus reads it. */
     private static double deadLetters() {
-        double total = 0;
-        for (var archiver : TestStack.get().archivers()) {
-            String metrics = TestStack.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DevStack.port(archiver)
-                    + "/actuator/prometheus")).GET()).body();
-            total += metrics.lines().filter(line -> line.startsWith("spamcheck_audit_dead_letters_total"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                    .sum();
-        }
-        return total;
+        return TestStack.get().archivers().stream()
+                .mapToDouble(archiver -> Prometheus.value(archiver, "spamcheck_audit_dead_letters_total")).sum();
     }
 }

@@ -61,7 +61,9 @@ class DataAtRestSystemTest {
             }
             for (ConsumerRecord<String, String> record : TopicContents.read(topic)) {
                 messages.add(topic + ": " + record.key() + " " + record.value());
-                if (MessageSchemas.hasSchema(topic) && !AuditDeadLetterSystemTest.PLANTED.equals(record.key())) {
+                // Tombstones (a purged number, on the results topic) have no message to check.
+                if (MessageSchemas.hasSchema(topic) && record.value() != null
+                        && !AuditDeadLetterSystemTest.PLANTED.equals(record.key())) {
                     assertThat(MessageSchemas.violations(topic, record.value()))
                             .as("schema violations of a message on %s", topic).isEmpty();
                 }

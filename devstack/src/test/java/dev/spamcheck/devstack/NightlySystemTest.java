@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  * The nightly job on real data: exactly the eligible numbers are re-checked, exactly the old rows
  * archived and the expired ones purged; a date's job runs once; a stopped job resumes without
  * losing or duplicating a row; and the cache can be rebuilt from the results topic for free.
- * Each test uses a job date of its own, far from today, so the scheduler cannot interfere.
+ * Each test uses a job date of its own, long past (a future one is refused), so the scheduler cannot interfere.
  */
 class NightlySystemTest {
 
@@ -48,7 +48,7 @@ class NightlySystemTest {
         List<String> expiredAudit = audit("366 days", 2);
         List<String> keptAudit = audit("364 days", 1);
 
-        JsonNode job = runJob(LocalDate.of(2031, 1, 1));
+        JsonNode job = NightlyJobs.run(LocalDate.of(2001, 1, 1));
 
         JsonNode counts = job.get("counts");
         assertThat(counts.get("rechecks_queued").asInt()).isEqualTo(1);
@@ -74,17 +74,17 @@ class NightlySystemTest {
 
     @Test
     void aDateRunsOnceHoweverOftenAndByWhomeverItIsTriggered() throws Exception {
-        LocalDate date = LocalDate.of(2031, 2, 1);
+        LocalDate date = LocalDate.of(2001, 2, 1);
         ConfigurableApplicationContext second = TestStack.get().startArchiver();
         try {
-            JsonNode first = runJob(date);
+            JsonNode first = NightlyJobs.run(date);
             // Rows a second run would archive: they must stay where they are.
             List<Long> later = results(TestStack.protection().protect(TestStack.uniqueNumber("0123")), "40 days", 2);
 
-            trigger(date);
-            trigger(date);
+            NightlyJobs.trigger(date);
+            NightlyJobs.trigger(date);
             awaitTriggersConsumed();
-            JsonNode again = status(date);
+            JsonNode again = NightlyJobs.status(date);
 
             assertThat(inTable("lookup_results", "id", later)).isEqualTo(2);
             assertThat(again.get("counts")).isEqualTo(first.get("counts"));
@@ -98,14 +98,14 @@ class NightlySystemTest {
 
     @Test
     void aJobStoppedBetweenBatchesResumesWithoutLosingOrDuplicatingARow() throws Exception {
-        LocalDate date = LocalDate.of(2031, 3, 1);
+        LocalDate date = LocalDate.of(2001, 3, 1);
         List<Long> old = results(TestStack.protection().protect(TestStack.uniqueNumber("0123")), "35 days", 10);
         ConfigurableApplicationContext shared = TestStack.get().archivers().get(0);
         shared.close();
         ConfigurableApplicationContext slow = TestStack.get().startArchiver(Map.of(
                 "spamcheck.archive.batch-size", "2", "spamcheck.archive.pause-between-batches", "PT0.5S"));
         try {
-            trigger(date);
+            NightlyJobs.trigger(date);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                     .until(() -> count("SELECT coalesce((counts->>'archived')::int, 0) FROM job_runs WHERE job_date = '"
                             + date + "'") >= 2);
@@ -120,7 +120,7 @@ class NightlySystemTest {
             TestStack.get().startArchiver();
         }
         JsonNode resumed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> statusOrNull(date), job -> job != null && "completed".equals(job.get("status").asString()));
+                .until(() -> NightlyJobs.statusOrNull(date), job -> job != null && "completed".equals(job.get("status").asString()));
 
         assertThat(inTable("lookup_results", "id", old)).isZero();
         assertThat(inTable("lookup_history", "id", old)).isEqualTo(10);
@@ -187,29 +187,6 @@ class NightlySystemTest {
     private static String answer(HttpResponse<String> response) {
         JsonNode body = TestStack.json(response);
         return response.statusCode() + " " + (body.has("spam_score") ? body.get("spam_score") : body.get("code"));
-    }
-
-    private static JsonNode runJob(LocalDate date) {
-        trigger(date);
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> statusOrNull(date), job -> job != null && "completed".equals(job.get("status").asString()));
-    }
-
-    private static void trigger(LocalDate date) {
-        HttpResponse<String> response = AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"" + date + "\"}");
-        assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(TestStack.json(response).get("job_id").asString()).isEqualTo(date.toString());
-    }
-
-    private static JsonNode status(LocalDate date) {
-        HttpResponse<String> response = AdminApi.get("/api/v1/admin/jobs/" + date);
-        assertThat(response.statusCode()).isEqualTo(200);
-        return TestStack.json(response);
-    }
-
-    private static JsonNode statusOrNull(LocalDate date) {
-        HttpResponse<String> response = AdminApi.get("/api/v1/admin/jobs/" + date);
-        return response.statusCode() == 200 ? TestStack.json(response) : null;
     }
 
     private static void reputation(ProtectedNumber number, int score, String checkedAgo, String requestedAgo)

@@ -98,14 +98,26 @@ class OpenApiContractSystemTest {
                 AdminApi.post("/api/v1/admin/numbers/history", "{\"phone_number\": \"" + number + "\"}"));
         assertDocumented("GET", "/api/v1/admin/audit", AdminApi.get("/api/v1/admin/audit?limit=5"));
         assertDocumented("GET", "/api/v1/admin/audit", AdminApi.get("/api/v1/admin/audit?limit=5000"));
-        HttpResponse<String> triggered = AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"2032-01-01\"}");
+        HttpResponse<String> triggered = AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"2002-01-01\"}");
         assertDocumented("POST", "/api/v1/admin/jobs/nightly", triggered);
         assertDocumented("POST", "/api/v1/admin/jobs/nightly",
                 AdminApi.post("/api/v1/admin/jobs/nightly", "{\"job_date\": \"tomorrow\"}"));
         assertDocumented("GET", "/api/v1/admin/jobs/{id}", AdminApi.get("/api/v1/admin/jobs/1999-01-01"));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                .until(() -> AdminApi.get("/api/v1/admin/jobs/2032-01-01").statusCode() == 200);
-        assertDocumented("GET", "/api/v1/admin/jobs/{id}", AdminApi.get("/api/v1/admin/jobs/2032-01-01"));
+                .until(() -> AdminApi.get("/api/v1/admin/jobs/2002-01-01").statusCode() == 200);
+        assertDocumented("GET", "/api/v1/admin/jobs/{id}", AdminApi.get("/api/v1/admin/jobs/2002-01-01"));
+        assertDocumented("POST", "/api/v1/admin/jobs/nightly", AdminApi.post("/api/v1/admin/jobs/nightly",
+                "{\"job_date\": \"" + java.time.LocalDate.now().plusDays(2) + "\"}"));
+
+        assertDocumented("GET", "/api/v1/admin/keys",
+                TestStack.send(TestStack.request("/api/v1/admin/keys", TestStack.get().lookupToken()).GET()));
+        HttpResponse<String> rotation = AdminApi.post("/api/v1/admin/keys/rotate", "");
+        assertDocumented("POST", "/api/v1/admin/keys/rotate", rotation);
+        String rotationId = TestStack.json(rotation).get("rotation_id").asString();
+        HttpResponse<String> keys = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> AdminApi.get("/api/v1/admin/keys"), response -> response.body().contains(rotationId)
+                        && TestStack.json(response).get("last_rotation").get("status").asString().equals("completed"));
+        assertDocumented("GET", "/api/v1/admin/keys", keys);
         assertDocumented("GET", "/api/v1/openapi.yaml",
                 TestStack.send(TestStack.request("/api/v1/openapi.yaml", TestStack.get().lookupToken()).GET()));
     }

@@ -31,7 +31,12 @@ final class TopicContents {
 
     /** Every record now on the topic, from the beginning to the current end. */
     static List<ConsumerRecord<String, String>> read(String topic) {
-        try (KafkaConsumer<String, String> consumer = consumer()) {
+        return read(TestStack.get().kafkaBootstrapServers(), topic);
+    }
+
+    /** Every record now on a topic of the broker at {@code bootstrapServers}. */
+    static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic) {
+        try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
@@ -51,16 +56,23 @@ final class TopicContents {
 
     /** The total of the end offsets: grows with every record produced to the topic. */
     static long endOffsetTotal(String topic) {
-        try (KafkaConsumer<String, String> consumer = consumer()) {
+        try (KafkaConsumer<String, String> consumer = consumer(TestStack.get().kafkaBootstrapServers())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
-    private static KafkaConsumer<String, String> consumer() {
+    /** The value of the latest record under each key, null for a tombstone: what compaction keeps. */
+    static Map<String, String> latestByKey(List<ConsumerRecord<String, String>> records) {
+        Map<String, String> latest = new java.util.HashMap<>();
+        records.forEach(record -> latest.put(record.key(), record.value()));
+        return latest;
+    }
+
+    private static KafkaConsumer<String, String> consumer(String bootstrapServers) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     }

@@ -4,6 +4,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
@@ -11,6 +12,7 @@ import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
 @Configuration(proxyBeanMethods = false)
+@EnableScheduling
 class GatewayConfiguration {
 
     @Bean

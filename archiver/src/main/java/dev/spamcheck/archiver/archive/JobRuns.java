@@ -21,25 +21,29 @@ class JobRuns {
         this.jdbc = jdbc;
     }
 
-    /** The date's run, created in its first phase if it did not exist. */
+    /**
+     * The date's run, created in its first phase if it did not exist, running again if it had
+     * failed (the reason of the failure stays until it completes).
+     */
     JobRun startOrResume(LocalDate date, String requestedBy) {
         jdbc.update("""
                 INSERT INTO job_runs (id, job_date, status, phase, requested_by)
                 VALUES (?, ?, 'running', ?, ?)
-                ON CONFLICT (job_date) DO NOTHING""", UUID.randomUUID(), date, Phase.RECHECK.value(), requestedBy);
+                ON CONFLICT (job_date) DO UPDATE SET status = 'running' WHERE job_runs.status = 'failed'""",
+                UUID.randomUUID(), date, Phase.RECHECK.value(), requestedBy);
         return jdbc.queryForObject("SELECT status, phase, counts::text FROM job_runs WHERE job_date = ?",
                 (rs, row) -> new JobRun(date, rs.getString("status"), Phase.of(rs.getString("phase")),
                         counts(rs.getString("counts"))), date);
     }
 
     void progress(LocalDate date, Phase phase, Map<String, Object> counts) {
-        jdbc.update("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running', error = NULL WHERE job_date = ?",
+        jdbc.update("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running' WHERE job_date = ?",
                 phase.value(), JSON.writeValueAsString(counts), date);
     }
 
     void complete(LocalDate date, Map<String, Object> counts) {
         jdbc.update("""
-                UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'completed', finished_at = now()
+                UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'completed', finished_at = now(), error = NULL
                  WHERE job_date = ?""", Phase.DONE.value(), JSON.writeValueAsString(counts), date);
     }
 

@@ -1,5 +1,6 @@
 package dev.spamcheck.archiver.archive;
 
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 
@@ -65,11 +66,25 @@ class MaintenanceQueries {
                 seconds(age), batch);
     }
 
-    int purgeReputationBatch(Duration age, int batch) {
-        return jdbc.update("""
-                DELETE FROM phone_reputation WHERE number_hash IN (
-                    SELECT number_hash FROM phone_reputation WHERE checked_at < now() - make_interval(secs => ?) LIMIT ?)""",
-                seconds(age), batch);
+    /** Up to {@code batch} numbers whose cached answer is older than {@code age}, oldest first. */
+    List<String> expiredNumbers(Duration age, int batch) {
+        return jdbc.query("""
+                SELECT number_hash FROM phone_reputation
+                 WHERE checked_at < now() - make_interval(secs => ?)
+                 ORDER BY checked_at LIMIT ?""", (rs, row) -> rs.getString(1).trim(), seconds(age), batch);
+    }
+
+    /** Deletes the cached answers of these numbers that are still older than {@code age}. */
+    int purgeNumbers(List<String> hashes, Duration age) {
+        return jdbc.update(connection -> {
+            PreparedStatement delete = connection.prepareStatement("""
+                    DELETE FROM phone_reputation
+                     WHERE number_hash = ANY(CAST(? AS char(64)[]))
+                       AND checked_at < now() - make_interval(secs => ?)""");
+            delete.setArray(1, connection.createArrayOf("text", hashes.toArray()));
+            delete.setDouble(2, seconds(age));
+            return delete;
+        });
     }
 
     private static double seconds(Duration duration) {

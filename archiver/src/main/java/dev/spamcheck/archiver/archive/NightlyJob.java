@@ -12,18 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.archiver.ArchiverProperties;
+import dev.spamcheck.archiver.Failures;
+import dev.spamcheck.archiver.MaintenanceLifecycle;
 import dev.spamcheck.archiver.archive.JobRuns.JobRun;
 import dev.spamcheck.archiver.archive.JobRuns.Phase;
 import dev.spamcheck.archiver.archive.MaintenanceQueries.Recheck;
@@ -31,40 +34,60 @@ import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.NightlyTrigger;
 import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The nightly maintenance of one date: (1) re-check clean numbers that are still requested,
  * through the prewarm path; (2) move old check results to the history; (3) purge history, audit
- * rows and cached answers past retention. A session advisory lock per date keeps two archivers
- * from running it together; {@code job_runs} keeps it from running twice and lets a job that was
- * stopped resume at the phase it had reached. Stopping the archiver stops the job between two
- * batches.
+ * rows and cached answers past retention, tombstoning purged numbers on the results topic. A
+ * session advisory lock per date keeps two archivers from running it together; {@code job_runs}
+ * keeps it from running twice and lets a job that was stopped or failed resume at the phase it had
+ * reached. Stopping the archiver stops the job between two batches. A failure is recorded with its
+ * reason, counted, and thrown, so the trigger is delivered again.
  */
 @Component
-class NightlyJob implements SmartLifecycle {
+class NightlyJob {
 
     private static final Logger log = LoggerFactory.getLogger(NightlyJob.class);
 
+    private static final long ACK_TIMEOUT_SECONDS = 60;
+
     private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
     private final JobRuns runs;
     private final MaintenanceQueries queries;
+    private final ResultTombstones tombstones;
     private final KafkaTemplate<String, String> kafka;
     private final MessageCodec codec;
     private final ArchiverProperties properties;
-    private volatile boolean running;
+    private final Counter failures;
+    private final MaintenanceLifecycle lifecycle;
 
-    NightlyJob(DataSource dataSource, JobRuns runs, MaintenanceQueries queries, KafkaTemplate<String, String> kafka,
-            MessageCodec codec, ArchiverProperties properties) {
+    NightlyJob(DataSource dataSource, JdbcTemplate jdbc, JobRuns runs, MaintenanceQueries queries,
+            ResultTombstones tombstones, KafkaTemplate<String, String> kafka, MessageCodec codec,
+            ArchiverProperties properties, MaintenanceLifecycle lifecycle, MeterRegistry meters) {
+        this.lifecycle = lifecycle;
         this.dataSource = dataSource;
+        this.jdbc = jdbc;
         this.runs = runs;
         this.queries = queries;
+        this.tombstones = tombstones;
         this.kafka = kafka;
         this.codec = codec;
         this.properties = properties;
+        this.failures = Counter.builder("spamcheck.nightly.job.failures")
+                .description("Nightly job attempts that failed; each is retried until the job completes")
+                .register(meters);
     }
 
     void run(NightlyTrigger trigger) throws Exception {
         LocalDate date = trigger.jobDate();
+        if (date.isAfter(today())) {
+            // A job run early would make that night's real run skip as already done.
+            log.warn("Nightly job {} is in the future; trigger {} refused", date, trigger.triggerId());
+            return;
+        }
         try (Connection lock = dataSource.getConnection()) {
             if (!tryLock(lock, date)) {
                 log.info("Nightly job {} is running on another archiver; trigger {} ignored", date, trigger.triggerId());
@@ -80,12 +103,15 @@ class NightlyJob implements SmartLifecycle {
                         run.phase().value());
                 work(run);
             }
-            catch (Stopped ex) {
+            catch (MaintenanceLifecycle.Stopped ex) {
                 log.warn("Nightly job {} stopped between batches; it resumes when the trigger is redelivered", date);
                 throw ex;
             }
             catch (Exception ex) {
-                runs.fail(date, ex.getClass().getSimpleName());
+                String reason = Failures.reason(ex);
+                failures.increment();
+                log.error("Nightly job {} failed: {}; it is retried", date, reason);
+                runs.fail(date, reason);
                 throw ex;
             }
             finally {
@@ -117,36 +143,79 @@ class NightlyJob implements SmartLifecycle {
             int batch = properties.archive().batchSize();
             inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
             inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
-            inBatches(date, phase, counts, "purged_reputation", () -> queries.purgeReputationBatch(age, batch));
+            inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);
     }
 
-    /** Sends due re-checks to the prewarm path, protected as lookup requests, never in plaintext. */
+    /**
+     * Sends due re-checks to the prewarm path, protected as lookup requests, never in plaintext,
+     * and counts them only once Kafka has acknowledged every one: otherwise the job fails, and
+     * resuming it sends what is still due again (a number re-checked meanwhile is no longer due).
+     */
     private int queueRechecks() throws Exception {
         ArchiverProperties.Nightly nightly = properties.nightly();
         List<Recheck> due = queries.dueForRecheck(nightly.recheckOlderThan(), nightly.activeWithin(),
                 nightly.maxRechecks());
+        List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
                     recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck",
                     Instant.now(), null);
-            kafka.send(Topics.LOOKUP_PREWARM, recheck.numberHash(), codec.encode(request));
+            try {
+                sends.add(kafka.send(Topics.LOOKUP_PREWARM, recheck.numberHash(), codec.encode(request)));
+            }
+            catch (RuntimeException ex) {
+                // Some refusals (a record too large) come at once rather than through the future.
+                sends.add(CompletableFuture.failedFuture(ex));
+            }
         }
-        kafka.flush();
+        int unacknowledged = 0;
+        Throwable cause = null;
+        for (CompletableFuture<?> send : sends) {
+            try {
+                send.get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            catch (ExecutionException ex) {
+                unacknowledged++;
+                cause = ex.getCause();
+            }
+        }
+        if (unacknowledged > 0) {
+            throw new IllegalStateException(unacknowledged + " of " + due.size()
+                    + " re-checks were not acknowledged by Kafka: " + Failures.reason(cause));
+        }
         return due.size();
     }
 
+    /**
+     * Tombstones a batch of expired numbers on the results topic, then deletes their cached
+     * answers. Rows go only after Kafka has the tombstones: interrupted in between, the rows are
+     * still there and the next run tombstones them again.
+     */
+    private int purgeNumbers(Duration age, int batch) throws Exception {
+        List<String> expired = queries.expiredNumbers(age, batch);
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        tombstones.write(expired);
+        return queries.purgeNumbers(expired, age);
+    }
+
+    /** Today in the job's time zone, by the database clock, as the scheduler dates its triggers. */
+    private LocalDate today() {
+        return jdbc.queryForObject("SELECT (now() AT TIME ZONE ?)::date", java.sql.Date.class,
+                properties.nightly().zone()).toLocalDate();
+    }
+
     /** Repeats a batch until it does nothing, recording progress after each. */
-    private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, IntSupplier batch)
-            throws InterruptedException {
+    private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, Batch batch)
+            throws Exception {
         int done;
         do {
-            if (!running) {
-                throw new Stopped();
-            }
-            done = batch.getAsInt();
+            lifecycle.checkNotStopping();
+            done = batch.run();
             counts.merge(count, done, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
             runs.progress(date, phase, counts);
             if (done > 0 && !properties.archive().pauseBetweenBatches().isZero()) {
@@ -173,31 +242,9 @@ class NightlyJob implements SmartLifecycle {
         }
     }
 
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    /** Stops a running job at its next batch, before the listener containers stop. */
-    @Override
-    public void stop() {
-        running = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE;
-    }
-
-    /** The archiver is stopping: the job ends between two batches and resumes later. */
-    static final class Stopped extends RuntimeException {
-        Stopped() {
-            super("stopped", null, false, false);
-        }
+    @FunctionalInterface
+    private interface Batch {
+        /** @return how many rows it moved or deleted; 0 when nothing is left */
+        int run() throws Exception;
     }
 }

@@ -45,7 +45,7 @@ class NightlyScheduler {
                 properties.nightly().zone());
         NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), today.toLocalDate(), Instant.now(),
                 "scheduler");
-        kafka.send(Topics.ARCHIVE_TRIGGERS, trigger.jobDate().toString(), codec.encode(trigger)).get();
+        kafka.send(Topics.ARCHIVE_TRIGGERS, trigger.key(), codec.encode(trigger)).get();
         log.info("Nightly job {} triggered by the scheduler", trigger.jobDate());
     }
 }

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
@@ -24,13 +25,21 @@ import dev.spamcheck.schemas.topic.Topics;
 /**
  * {@code java -jar archiver.jar replay-results}: rebuilds {@code phone_reputation} from the
  * compacted {@link Topics#LOOKUP_RESULTS} topic, with no Twilio call. Reads every partition from
- * the beginning to its current end and keeps, per number, the newest definitive answer; an answer
- * already newer in the table is left alone, so replaying twice changes nothing.
+ * the beginning to its current end and keeps, per number, the newest definitive answer (of two
+ * with the same check time, the later on the topic: key rotation republishes an answer under the
+ * new key); an answer already newer in the table is left alone, so replaying twice changes nothing. A tombstone (the
+ * number was purged) deletes what the table holds for the number from before it, so replay never
+ * brings a purged number back. An answer to an interactive request marks the number as requested
+ * when it was checked, for the nightly re-check.
  */
 public final class ResultsReplay {
 
-    /** @param read results read; @param applied answers written to phone_reputation */
-    public record Report(long read, long applied) {
+    /**
+     * @param read records read
+     * @param applied answers written to phone_reputation
+     * @param removed purged numbers removed from phone_reputation
+     */
+    public record Report(long read, long applied, long removed) {
     }
 
     private ResultsReplay() {
@@ -42,7 +51,7 @@ public final class ResultsReplay {
             Report report = run(env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"), jdbcUrl,
                     env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck"), env.getOrDefault("SPAMCHECK_DB_PASSWORD", ""));
             System.out.println("Replayed " + report.read() + " lookup results; " + report.applied()
-                    + " cached answers written to phone_reputation.");
+                    + " cached answers written to phone_reputation, " + report.removed() + " purged numbers removed.");
             return 0;
         }
         catch (Exception ex) {
@@ -59,17 +68,22 @@ public final class ResultsReplay {
         MessageCodec codec = new MessageCodec();
         long read = 0;
         long applied = 0;
+        long removed = 0;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new StringDeserializer());
                 Connection db = DriverManager.getConnection(jdbcUrl, user, password);
                 PreparedStatement upsert = db.prepareStatement("""
                         INSERT INTO phone_reputation AS p
-                               (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                               (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at,
+                                last_requested_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (number_hash) DO UPDATE
                            SET number_ciphertext = EXCLUDED.number_ciphertext, outcome = EXCLUDED.outcome,
-                               spam_score = EXCLUDED.spam_score, checked_at = EXCLUDED.checked_at
-                         WHERE p.checked_at < EXCLUDED.checked_at""")) {
+                               spam_score = EXCLUDED.spam_score, checked_at = EXCLUDED.checked_at,
+                               last_requested_at = greatest(p.last_requested_at, EXCLUDED.last_requested_at)
+                         WHERE p.checked_at <= EXCLUDED.checked_at""");
+                PreparedStatement purge = db.prepareStatement(
+                        "DELETE FROM phone_reputation WHERE number_hash = CAST(? AS bpchar) AND checked_at < ?")) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.LOOKUP_RESULTS).stream()
                     .map(info -> new TopicPartition(Topics.LOOKUP_RESULTS, info.partition())).toList();
             consumer.assign(partitions);
@@ -79,6 +93,9 @@ public final class ResultsReplay {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                     read++;
                     if (record.value() == null) {
+                        purge.setString(1, record.key());
+                        purge.setTimestamp(2, new Timestamp(record.timestamp()));
+                        removed += purge.executeUpdate();
                         continue;
                     }
                     LookupResult result;
@@ -102,11 +119,14 @@ public final class ResultsReplay {
                         upsert.setShort(5, result.spamScore().shortValue());
                     }
                     upsert.setTimestamp(6, Timestamp.from(result.checkedAt()));
+                    // Re-checks and prewarm do not make a number requested (see V3__nightly_jobs.sql).
+                    upsert.setTimestamp(7, result.origin() == LookupRequest.Origin.INTERACTIVE
+                            ? Timestamp.from(result.checkedAt()) : null);
                     applied += upsert.executeUpdate();
                 }
             }
         }
-        return new Report(read, applied);
+        return new Report(read, applied, removed);
     }
 
 }

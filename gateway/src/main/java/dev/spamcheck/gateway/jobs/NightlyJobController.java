@@ -36,9 +36,10 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /api/v1/admin/jobs/nightly} triggers the nightly job now (for today, or the
- * {@code job_date} given); {@code GET /api/v1/admin/jobs/{id}} reports it. A job's id is its date:
- * a date's job runs once, however often it is triggered.
+ * {@code POST /api/v1/admin/jobs/nightly} triggers the nightly job now (for today, or the past
+ * {@code job_date} given); {@code GET /api/v1/admin/jobs/{id}} reports it, with the reason while it
+ * has failed. A job's id is its date: a date's job runs once, however often it is triggered, which
+ * is why a future date is refused: it would make that night's run skip as already done.
  */
 @RestController
 class NightlyJobController {
@@ -76,15 +77,25 @@ class NightlyJobController {
                 }
             }
         }
-        Mono<LocalDate> date = requested != null ? Mono.just(requested) : today();
+        LocalDate given = requested;
         String requestedBy = "admin:" + admin.id();
-        return date.flatMap(jobDate -> {
+        return today().map(today -> {
+            if (given == null) {
+                return today;
+            }
+            if (given.isAfter(today)) {
+                throw JsonBodies.invalid("job_date must not be after today (" + today + " in "
+                        + properties.nightly().zone() + ")");
+            }
+            return given;
+        }).flatMap(jobDate -> {
             NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), jobDate, Instant.now(), requestedBy);
-            return Mono.fromCallable(() -> kafka.send(Topics.ARCHIVE_TRIGGERS, jobDate.toString(), codec.encode(trigger)))
+            return Mono.fromCallable(() -> kafka.send(Topics.ARCHIVE_TRIGGERS, trigger.key(), codec.encode(trigger)))
                     .subscribeOn(Schedulers.boundedElastic())
                     .flatMap(Mono::fromFuture)
                     .thenReturn(ResponseEntity.accepted().location(URI.create("/api/v1/admin/jobs/" + jobDate))
-                            .body(new JobView(jobDate.toString(), jobDate.toString(), "queued", null, null, null, null)));
+                            .body(new JobView(jobDate.toString(), jobDate.toString(), "queued", null, null, null, null,
+                                    null)));
         });
     }
 
@@ -97,11 +108,14 @@ class NightlyJobController {
         catch (DateTimeParseException ex) {
             throw new ApiException(ErrorCode.NOT_FOUND, "No such job; a job's id is its date, such as 2026-11-25");
         }
-        return db.sql("SELECT status, phase, started_at, finished_at, counts::text AS counts FROM job_runs WHERE job_date = :date")
+        return db.sql("""
+                SELECT status, phase, started_at, finished_at, counts::text AS counts, error
+                  FROM job_runs WHERE job_date = :date""")
                 .bind("date", date)
                 .map(row -> new JobView(id, id, row.get("status", String.class), row.get("phase", String.class),
                         row.get("started_at", OffsetDateTime.class).toInstant(),
-                        finished(row.get("finished_at", OffsetDateTime.class)), counts(row.get("counts", String.class))))
+                        finished(row.get("finished_at", OffsetDateTime.class)), counts(row.get("counts", String.class)),
+                        row.get("error", String.class)))
                 .one()
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND,
                         "No job has started for this date yet")));
@@ -136,6 +150,6 @@ class NightlyJobController {
     record JobView(@JsonProperty("job_id") String jobId, @JsonProperty("job_date") String jobDate,
             @JsonProperty("status") String status, @JsonProperty("phase") String phase,
             @JsonProperty("started_at") Instant startedAt, @JsonProperty("finished_at") Instant finishedAt,
-            @JsonProperty("counts") Map<String, Object> counts) {
+            @JsonProperty("counts") Map<String, Object> counts, @JsonProperty("error") String error) {
     }
 }

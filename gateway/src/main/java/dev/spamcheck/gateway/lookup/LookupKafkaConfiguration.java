@@ -2,6 +2,7 @@ package dev.spamcheck.gateway.lookup;
 
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,18 +20,18 @@ import dev.spamcheck.schemas.topic.Topics;
 class LookupKafkaConfiguration {
 
     /**
-     * Every gateway reads every lookup result: one consumer assigns itself all partitions of the
-     * results topic, from their ends, without a consumer group, so no rebalance can ever move its
-     * position past a result; it never commits. Partitions added to the topic later are read after
-     * a restart.
+     * Every gateway reads every lookup result and failure: one consumer assigns itself all
+     * partitions of both topics, from their ends, without a consumer group, so no rebalance can
+     * ever move its position past a result; it never commits. Partitions added to a topic later are
+     * read after a restart.
      */
     @Bean
     KafkaMessageListenerContainer<Object, Object> lookupResultsContainer(ConsumerFactory<Object, Object> consumers,
             KafkaAdmin admin, LookupResultsListener listener) throws Exception {
         admin.initialize();
-        int partitions = admin.describeTopics(Topics.LOOKUP_RESULTS).get(Topics.LOOKUP_RESULTS).partitions().size();
-        ContainerProperties properties = new ContainerProperties(IntStream.range(0, partitions)
-                .mapToObj(partition -> new TopicPartitionOffset(Topics.LOOKUP_RESULTS, partition, SeekPosition.END))
+        ContainerProperties properties = new ContainerProperties(Stream.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES)
+                .flatMap(topic -> IntStream.range(0, admin.describeTopics(topic).get(topic).partitions().size())
+                        .mapToObj(partition -> new TopicPartitionOffset(topic, partition, SeekPosition.END)))
                 .toArray(TopicPartitionOffset[]::new));
         properties.setAckMode(AckMode.MANUAL);
         properties.setMessageListener(listener);

@@ -22,14 +22,16 @@ class LookupService {
     private static final Logger log = LoggerFactory.getLogger(LookupService.class);
 
     private final ReputationCache cache;
+    private final RequestedNumbers requested;
     private final PendingLookups pending;
     private final LookupRequestPublisher publisher;
     private final NumberProtection protection;
     private final GatewayProperties properties;
 
-    LookupService(ReputationCache cache, PendingLookups pending, LookupRequestPublisher publisher,
-            NumberProtection protection, GatewayProperties properties) {
+    LookupService(ReputationCache cache, RequestedNumbers requested, PendingLookups pending,
+            LookupRequestPublisher publisher, NumberProtection protection, GatewayProperties properties) {
         this.cache = cache;
+        this.requested = requested;
         this.pending = pending;
         this.publisher = publisher;
         this.protection = protection;
@@ -40,6 +42,7 @@ class LookupService {
     Mono<Answer> answer(String e164, String campaignId, String requestId) {
         String hash = protection.hash(e164);
         return cache.findFresh(hash, properties.cacheTtl())
+                .doOnNext(hit -> requested.mark(hash))
                 .switchIfEmpty(Mono.defer(() -> askWorker(protection.protect(e164), campaignId, requestId)));
     }
 

@@ -1,6 +1,7 @@
 package dev.spamcheck.gateway.lookup;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -17,9 +18,10 @@ import reactor.core.scheduler.Schedulers;
  * Requests waiting for lookup-worker, by number hash. Concurrent requests for one number on this
  * instance share one lookup request and one wait. The wait owns its timeout (the first request's
  * deadline) and ends only when a result answers it or the timeout passes; requests may join and
- * leave it freely, and a request that leaves changes nothing for the others. A definitive result
- * for the number answers the wait, whichever gateway or prewarm asked for it; a failure answers it
- * only when it is the failure of the wait's own request.
+ * leave it freely, and a request that leaves changes nothing for the others. The result of the
+ * wait's own request answers it; so does any definitive result for the number checked since the
+ * wait started, whichever gateway or prewarm asked for it. An older answer on the results topic (a
+ * record republished by key rotation, a replayed request) never does: it may be stale.
  */
 @Component
 class PendingLookups {
@@ -54,7 +56,8 @@ class PendingLookups {
     /** Answers the wait for the result's number, if the result answers it. */
     void complete(LookupResult result) {
         SharedWait wait = waits.get(result.numberHash());
-        if (wait != null && (result.isDefinitive() || result.requestId().equals(wait.requestId))) {
+        if (wait != null && (result.requestId().equals(wait.requestId)
+                || result.isDefinitive() && !result.checkedAt().isBefore(wait.startedAt))) {
             wait.answer.complete(result);
         }
     }
@@ -63,10 +66,10 @@ class PendingLookups {
         return waits.size();
     }
 
-    private record SharedWait(String requestId, CompletableFuture<LookupResult> answer) {
+    private record SharedWait(String requestId, Instant startedAt, CompletableFuture<LookupResult> answer) {
 
         SharedWait(String requestId) {
-            this(requestId, new CompletableFuture<>());
+            this(requestId, Instant.now(), new CompletableFuture<>());
         }
     }
 }

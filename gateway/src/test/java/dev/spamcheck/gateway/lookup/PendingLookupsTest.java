@@ -33,7 +33,11 @@ class PendingLookupsTest {
     }
 
     private static LookupResult scored(String hash, String requestId) {
-        return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.SCORED, 1, Instant.now(), null, false,
+        return scored(hash, requestId, Instant.now());
+    }
+
+    private static LookupResult scored(String hash, String requestId, Instant checkedAt) {
+        return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.SCORED, 1, checkedAt, null, false,
                 Origin.INTERACTIVE);
     }
 
@@ -75,6 +79,17 @@ class PendingLookupsTest {
                 .expectNextMatches(r -> r.requestId().equals("r1"))
                 .verifyComplete();
         assertThat(published).hasValue(1);
+    }
+
+    @Test
+    void anAnswerCheckedBeforeTheWaitStartedAnswersOnlyTheWaitsOwnRequest() {
+        Instant before = Instant.now().minusSeconds(1);
+        StepVerifier.create(await("h1", "r1"))
+                .then(() -> pending.complete(scored("h1", "republished", before)))
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(() -> pending.complete(scored("h1", "r1", before)))
+                .expectNextMatches(r -> r.requestId().equals("r1"))
+                .verifyComplete();
     }
 
     @Test

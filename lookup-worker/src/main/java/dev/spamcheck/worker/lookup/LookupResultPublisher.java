@@ -9,9 +9,8 @@ import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
-import dev.spamcheck.schemas.topic.Topics;
 
-/** Publishes results, keyed by {@link LookupResult#topicKey()}, and waits for the broker to have them. */
+/** Publishes results to {@link LookupResult#topic()}, keyed by number hash, and waits for the broker to have them. */
 @Component
 public class LookupResultPublisher {
 
@@ -26,7 +25,7 @@ public class LookupResultPublisher {
     }
 
     public void publish(LookupResult result) throws InterruptedException, ExecutionException, TimeoutException {
-        kafka.send(Topics.LOOKUP_RESULTS, result.topicKey(), codec.encode(result))
+        kafka.send(result.topic(), result.numberHash(), codec.encode(result))
                 .get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 }

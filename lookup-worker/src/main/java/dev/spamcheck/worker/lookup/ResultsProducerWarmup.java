@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.Topics;
 
-/** Fetches the results topic's metadata at start-up so the first result is not delayed by it. */
+/** Fetches the result topics' metadata at start-up so the first result is not delayed by it. */
 @Component
 class ResultsProducerWarmup implements ApplicationRunner {
 
@@ -20,5 +20,6 @@ class ResultsProducerWarmup implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         kafka.partitionsFor(Topics.LOOKUP_RESULTS);
+        kafka.partitionsFor(Topics.LOOKUP_FAILURES);
     }
 }

@@ -92,6 +92,25 @@ public final class NumberProtection {
         return new ProtectedNumber(hash, encrypt(e164, hash), lastFour(e164));
     }
 
+    /** The id of the key new ciphertexts are made with: the first of {@code SPAMCHECK_ENCRYPTION_KEYS}. */
+    public String activeKeyId() {
+        return activeKeyId;
+    }
+
+    /** The id of the key a ciphertext was made with, or null when it is not a ciphertext of this format. */
+    public static String keyIdOf(String ciphertext) {
+        String[] parts = ciphertext.split("\\.", 3);
+        return parts.length == 3 && VERSION.equals(parts[0]) ? parts[1] : null;
+    }
+
+    /**
+     * The same number encrypted under the active key; fails like {@link #decrypt} when the
+     * ciphertext cannot be read with the configured keys.
+     */
+    public String reencrypt(String ciphertext, String hash) {
+        return encrypt(decrypt(ciphertext, hash), hash);
+    }
+
     public String hash(String e164) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The answer to a lookup, on {@link Topics#LOOKUP_RESULTS}. Schema:
+ * The answer to a lookup: on {@link Topics#LOOKUP_RESULTS} when definitive, on
+ * {@link Topics#LOOKUP_FAILURES} when not, keyed by number hash on both. Schema:
  * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
  * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE};
  * {@code origin} is the origin of the request answered.
@@ -33,17 +34,22 @@ public record LookupResult(
         @JsonProperty("unavailable") UNAVAILABLE
     }
 
+    /** The same result with the number encrypted otherwise (key rotation). */
+    public LookupResult withCiphertext(String ciphertext) {
+        return new LookupResult(requestId, numberHash, ciphertext, last4, outcome, spamScore, checkedAt, errorCode,
+                fromCache, origin);
+    }
+
     /** Whether this result may be kept in the cache. */
     public boolean isDefinitive() {
         return outcome != Outcome.UNAVAILABLE;
     }
 
     /**
-     * The record key on the compacted results topic: the number hash for definitive results, and
-     * {@code <number_hash>:unavailable} for failures, so that compaction can never replace a
-     * number's last answer with a failure.
+     * The topic this result goes to: failures never share the compacted results topic, so
+     * compaction can never replace a number's last answer with one, and they expire by themselves.
      */
-    public String topicKey() {
-        return isDefinitive() ? numberHash : numberHash + ":unavailable";
+    public String topic() {
+        return isDefinitive() ? Topics.LOOKUP_RESULTS : Topics.LOOKUP_FAILURES;
     }
 }

@@ -16,8 +16,16 @@ public final class Topics {
     /** Lookup requests from the gateway (and re-checks), keyed by number hash. */
     public static final String LOOKUP_REQUESTS = "spamcheck.lookup.requests";
 
-    /** Lookup results, keyed by number hash; compacted so the cache can be rebuilt from it. */
+    /**
+     * Definitive lookup results (a score, or Twilio does not know the number), keyed by number
+     * hash; compacted so the cache can be rebuilt from it, and tombstoned when a number is purged.
+     * Segments roll and are compacted at least daily, and tombstones are kept one day, so a purged
+     * number's records leave the topic within days, not whenever the log happens to be cleaned.
+     */
     public static final String LOOKUP_RESULTS = "spamcheck.lookup.results";
+
+    /** Lookups that found no answer, keyed by number hash: only for the callers waiting; kept one day. */
+    public static final String LOOKUP_FAILURES = "spamcheck.lookup.failures";
 
     /** Bulk prewarm ingress written by campaign tools in plaintext; kept for 24 hours only. */
     public static final String LOOKUP_PREWARM = "spamcheck.lookup.prewarm";
@@ -49,7 +57,11 @@ public final class Topics {
         return List.of(
                 topic(LOOKUP_REQUESTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
                 topic(LOOKUP_RESULTS, partitions, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.SEGMENT_MS_CONFIG, ONE_DAY_MS,
+                        TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, ONE_DAY_MS,
+                        TopicConfig.DELETE_RETENTION_MS_CONFIG, ONE_DAY_MS)),
+                topic(LOOKUP_FAILURES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
                 topic(LOOKUP_PREWARM, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
                 topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
                 topic(AUDIT_EVENTS_DLT, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, THIRTY_DAYS_MS)),

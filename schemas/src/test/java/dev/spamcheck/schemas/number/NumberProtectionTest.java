@@ -53,6 +53,23 @@ class NumberProtectionTest {
     }
 
     @Test
+    void reencryptionMovesACiphertextToTheActiveKeySoTheOldOneCanGo() {
+        String hash = protection.hash("+12125550123");
+        String old = protection.protect("+12125550123").ciphertext();
+        NumberProtection rotated = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B + ",a:" + KEY_A);
+        NumberProtection retired = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B);
+
+        String moved = rotated.reencrypt(old, hash);
+
+        assertThat(NumberProtection.keyIdOf(old)).isEqualTo("a");
+        assertThat(NumberProtection.keyIdOf(moved)).isEqualTo(rotated.activeKeyId()).isEqualTo("b");
+        assertThat(retired.decrypt(moved, hash)).isEqualTo("+12125550123");
+        assertThatThrownBy(() -> retired.reencrypt(old, hash)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown key id 'a'");
+        assertThat(NumberProtection.keyIdOf("not a ciphertext")).isNull();
+    }
+
+    @Test
     void missingOrWeakSecretsAreRefusedWithAReasonThatQuotesNoKey() {
         assertThatThrownBy(() -> NumberProtection.fromSecrets(null, "a:" + KEY_A))
                 .hasMessage("SPAMCHECK_HASH_KEY is not set");

@@ -22,6 +22,7 @@ public final class MessageSchemas {
     private static final Map<String, String> SCHEMA_BY_TOPIC = Map.of(
             Topics.LOOKUP_REQUESTS, "lookup-request",
             Topics.LOOKUP_RESULTS, "lookup-result",
+            Topics.LOOKUP_FAILURES, "lookup-result",
             Topics.AUDIT_EVENTS, "audit-event",
             Topics.ARCHIVE_TRIGGERS, "nightly-trigger");
 

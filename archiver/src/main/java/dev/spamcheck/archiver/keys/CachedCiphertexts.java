@@ -1,0 +1,48 @@
+package dev.spamcheck.archiver.keys;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** The number ciphertexts of {@code phone_reputation}, by the key they were made with. */
+@Repository
+class CachedCiphertexts {
+
+    private final JdbcTemplate jdbc;
+
+    CachedCiphertexts(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Up to {@code limit} rows after {@code afterHash} (in hash order) whose ciphertext is not under {@code keyId}. */
+    List<Row> notUnder(String keyId, String afterHash, int limit) {
+        return jdbc.query("""
+                SELECT number_hash, number_ciphertext FROM phone_reputation
+                 WHERE number_hash > ? AND split_part(number_ciphertext, '.', 2) <> ?
+                 ORDER BY number_hash LIMIT ?""", (rs, row) -> new Row(rs.getString(1).trim(), rs.getString(2)),
+                afterHash, keyId, limit);
+    }
+
+    /** Replaces a row's ciphertext unless the row changed meanwhile (a new answer brings its own). */
+    boolean replace(Row row, String ciphertext) {
+        return jdbc.update("UPDATE phone_reputation SET number_ciphertext = ? WHERE number_hash = ? AND number_ciphertext = ?",
+                ciphertext, row.numberHash(), row.ciphertext()) == 1;
+    }
+
+    /** Rows per key id. */
+    Map<String, Long> countByKey() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        jdbc.query("""
+                SELECT split_part(number_ciphertext, '.', 2) AS key_id, count(*) FROM phone_reputation
+                 GROUP BY 1 ORDER BY 1""", rs -> {
+            counts.put(rs.getString(1), rs.getLong(2));
+        });
+        return counts;
+    }
+
+    record Row(String numberHash, String ciphertext) {
+    }
+}

@@ -1,0 +1,132 @@
+package dev.spamcheck.archiver.keys;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.spamcheck.archiver.ArchiverProperties;
+import dev.spamcheck.archiver.Failures;
+import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.archiver.keys.CachedCiphertexts.Row;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.topic.NightlyTrigger;
+
+/**
+ * Moves every number ciphertext spamcheck keeps to the active encryption key (the first of
+ * {@code SPAMCHECK_ENCRYPTION_KEYS}): the rows of {@code phone_reputation}, in batches, then the
+ * live records of the results topic. Nothing else holds a ciphertext for long: lookup requests are
+ * answered or expire within the retention of their topics (see the README). Safe to repeat and to
+ * interrupt: each run moves only what is not under the active key yet.
+ */
+@Component
+public class KeyRotation {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
+
+    private final CachedCiphertexts ciphertexts;
+    private final LiveResultRecords records;
+    private final KeyRotations rotations;
+    private final CiphertextMetrics metrics;
+    private final NumberProtection protection;
+    private final ArchiverProperties properties;
+    private final MaintenanceLifecycle lifecycle;
+
+    KeyRotation(CachedCiphertexts ciphertexts, LiveResultRecords records, KeyRotations rotations,
+            CiphertextMetrics metrics, NumberProtection protection, ArchiverProperties properties,
+            MaintenanceLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+        this.ciphertexts = ciphertexts;
+        this.records = records;
+        this.rotations = rotations;
+        this.metrics = metrics;
+        this.protection = protection;
+        this.properties = properties;
+    }
+
+    /**
+     * @param rowsReencrypted rows of phone_reputation moved to the active key
+     * @param rowsUnreadable rows under a key no longer configured: no rotation can move them
+     * @param recordsRepublished live records of the results topic moved to the active key
+     * @param recordsUnreadable live records under a key no longer configured
+     * @param rowsByKey rows of phone_reputation per key id, after the rotation
+     */
+    public record Report(String activeKey, long rowsReencrypted, long rowsUnreadable, long recordsRepublished,
+            long recordsUnreadable, Map<String, Long> rowsByKey) {
+
+        /** Whether every ciphertext is under the active key now, so every other key can be removed. */
+        public boolean complete() {
+            return rowsByKey.keySet().stream().allMatch(activeKey::equals) && recordsUnreadable == 0;
+        }
+
+        Map<String, Object> counts() {
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("rows_reencrypted", rowsReencrypted);
+            counts.put("rows_unreadable", rowsUnreadable);
+            counts.put("records_republished", recordsRepublished);
+            counts.put("records_unreadable", recordsUnreadable);
+            return counts;
+        }
+
+        @Override
+        public String toString() {
+            return "active key " + activeKey + ": " + rowsReencrypted + " cached numbers re-encrypted ("
+                    + rowsUnreadable + " unreadable), " + recordsRepublished + " results republished ("
+                    + recordsUnreadable + " unreadable); cached numbers per key now " + rowsByKey;
+        }
+    }
+
+    /** Runs the rotation a trigger asks for, recorded in {@code key_rotations} under the trigger's id. */
+    public Report run(NightlyTrigger trigger) {
+        UUID id = UUID.fromString(trigger.triggerId());
+        rotations.start(id, trigger.requestedBy(), protection.activeKeyId());
+        try {
+            Report report = rotate();
+            rotations.complete(id, report.counts());
+            return report;
+        }
+        catch (MaintenanceLifecycle.Stopped ex) {
+            log.warn("Key rotation {} stopped between batches; it resumes when the trigger is redelivered", id);
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            String reason = Failures.reason(ex);
+            log.error("Key rotation {} failed: {}; it is retried", id, reason);
+            rotations.fail(id, reason);
+            throw ex;
+        }
+    }
+
+    private Report rotate() {
+        String active = protection.activeKeyId();
+        log.info("Key rotation to key {} starting", active);
+        long reencrypted = 0;
+        long unreadable = 0;
+        String after = "";
+        List<Row> batch;
+        while (!(batch = ciphertexts.notUnder(active, after, properties.archive().batchSize())).isEmpty()) {
+            lifecycle.checkNotStopping();
+            for (Row row : batch) {
+                try {
+                    if (ciphertexts.replace(row, protection.reencrypt(row.ciphertext(), row.numberHash()))) {
+                        reencrypted++;
+                    }
+                }
+                catch (IllegalArgumentException ex) {
+                    unreadable++;
+                }
+            }
+            after = batch.get(batch.size() - 1).numberHash();
+        }
+        LiveResultRecords.Moved moved = records.moveToActiveKey(lifecycle::checkNotStopping);
+        Map<String, Long> rowsByKey = ciphertexts.countByKey();
+        metrics.record(rowsByKey);
+        Report report = new Report(active, reencrypted, unreadable, moved.republished(), moved.unreadable(), rowsByKey);
+        log.info("Key rotation done: {}", report);
+        return report;
+    }
+}

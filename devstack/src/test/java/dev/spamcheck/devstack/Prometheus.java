@@ -1,0 +1,38 @@
+package dev.spamcheck.devstack;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** A service's metrics as Prometheus scrapes them. */
+final class Prometheus {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Prometheus() {
+    }
+
+    /**
+     * The sum of the samples whose line starts with {@code series}, such as
+     * {@code spamcheck_number_ciphertexts{key="k2"}}, on a service whose actuator is on its port.
+     */
+    static double value(ConfigurableApplicationContext service, String series) {
+        try {
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DevStack.port(service)
+                    + "/actuator/prometheus")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            return metrics.lines().filter(line -> line.startsWith(series))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        }
+        catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}
