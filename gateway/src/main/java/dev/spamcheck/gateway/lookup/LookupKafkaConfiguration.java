@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -24,6 +25,10 @@ class LookupKafkaConfiguration {
      * partitions of both topics, from their ends, without a consumer group, so no rebalance can
      * ever move its position past a result; it never commits. Partitions added to a topic later are
      * read after a restart.
+     * <p>
+     * It starts before the web server and stops after it: on SIGTERM, requests already waiting for a
+     * result must still get it while the graceful shutdown lets them finish. (A listener container's
+     * default phase would stop it first, and every miss in flight would end in a 503.)
      */
     @Bean
     KafkaMessageListenerContainer<Object, Object> lookupResultsContainer(ConsumerFactory<Object, Object> consumers,
@@ -39,6 +44,7 @@ class LookupKafkaConfiguration {
         KafkaMessageListenerContainer<Object, Object> container = new KafkaMessageListenerContainer<>(consumers,
                 properties);
         container.setBeanName("lookup-results");
+        container.setPhase(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
         return container;
     }
 }
