@@ -298,6 +298,8 @@ public final class DevStack implements AutoCloseable {
     private Map<String, String> commonArguments() {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("SPAMCHECK_DB_URL", postgres.url());
+        args.put("SPAMCHECK_DB_SSL_MODE", "verify-full");
+        args.put("SPAMCHECK_DB_SSL_ROOT_CERT", postgres.caCertificate().toString());
         args.put("SPAMCHECK_DB_USER", EmbeddedPostgres.USER);
         args.put("SPAMCHECK_DB_PASSWORD", "");
         args.put("KAFKA_BOOTSTRAP_SERVERS", kafka.getBrokersAsString());

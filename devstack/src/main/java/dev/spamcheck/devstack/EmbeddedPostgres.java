@@ -34,12 +34,14 @@ final class EmbeddedPostgres implements AutoCloseable {
     private final Path data;
     private final Path log;
     private final int port;
+    private final DatabaseTls tls;
 
-    private EmbeddedPostgres(Path binaries, Path data, Path log, int port) {
+    private EmbeddedPostgres(Path binaries, Path data, Path log, int port, DatabaseTls tls) {
         this.binaries = binaries;
         this.data = data;
         this.log = log;
         this.port = port;
+        this.tls = tls;
     }
 
     static EmbeddedPostgres start(Path home, Path logDir) throws IOException, InterruptedException {
@@ -47,12 +49,15 @@ final class EmbeddedPostgres implements AutoCloseable {
         Path binaries = extractBinaries(root);
         Path data = root.resolve("data");
         Files.createDirectories(logDir);
-        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), freePort());
+        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), freePort(),
+                DatabaseTls.create(root.resolve("tls")));
         postgres.initIfNeeded();
         postgres.stopLeftover();
+        postgres.requireTls();
         postgres.run(List.of(postgres.tool("pg_ctl"), "-D", data.toString(), "-l", postgres.log.toString(), "-w",
                 "-t", "60", "-o", "-p " + postgres.port + " -c listen_addresses=127.0.0.1 -k " + data
-                        + " -c fsync=off -c max_connections=200",
+                        + " -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file="
+                        + postgres.tls.serverCertificate() + " -c ssl_key_file=" + postgres.tls.serverKey(),
                 "start"));
         postgres.createDatabase();
         return postgres;
@@ -67,8 +72,19 @@ final class EmbeddedPostgres implements AutoCloseable {
         return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /** What clients verify the server's certificate against ({@code SPAMCHECK_DB_SSL_ROOT_CERT}). */
+    Path caCertificate() {
+        return tls.caCertificate();
+    }
+
+    /** For tools and tests: TLS, verified, like the services' connections. */
     String jdbcUrl() {
-        return "jdbc:" + url();
+        return jdbcUrl(DATABASE);
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=verify-full&sslrootcert="
+                + tls.caCertificate();
     }
 
     @Override
@@ -96,9 +112,20 @@ final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Over TCP, TLS or nothing, as on Supabase: a client that does not ask for TLS is turned away.
+     * Written on every start, so a data directory from before this rule gets it too.
+     */
+    private void requireTls() throws IOException {
+        Files.writeString(data.resolve("pg_hba.conf"), """
+                # Written by the devstack on every start (EmbeddedPostgres): TCP connections need TLS.
+                local all all trust
+                hostssl all all 127.0.0.1/32 trust
+                """);
+    }
+
     private void createDatabase() throws IOException {
-        try (Connection connection = DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "")) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, "")) {
             var exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?");
             exists.setString(1, DATABASE);
             if (!exists.executeQuery().next()) {

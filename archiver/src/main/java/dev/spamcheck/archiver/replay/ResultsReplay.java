@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.spamcheck.schemas.db.DatabaseConnection;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
@@ -46,7 +47,7 @@ public final class ResultsReplay {
     }
 
     public static int main(Map<String, String> env) {
-        String jdbcUrl = "jdbc:" + env.getOrDefault("SPAMCHECK_DB_URL", "postgresql://localhost:5432/spamcheck");
+        String jdbcUrl = DatabaseConnection.from(env::get).sessionJdbcUrl();
         try {
             Report report = run(env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"), jdbcUrl,
                     env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck"), env.getOrDefault("SPAMCHECK_DB_PASSWORD", ""));

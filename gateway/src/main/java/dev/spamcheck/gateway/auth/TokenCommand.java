@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 
+import dev.spamcheck.schemas.db.DatabaseConnection;
+
 /**
  * {@code java -jar gateway.jar tokens ...}: token management without a running gateway, for the
  * first admin token. Connects with {@code SPAMCHECK_DB_URL}, {@code SPAMCHECK_DB_USER} and
@@ -29,7 +31,7 @@ public final class TokenCommand {
         if (args.length < 2) {
             return usage();
         }
-        String url = "jdbc:" + env.getOrDefault("SPAMCHECK_DB_URL", "postgresql://localhost:5432/spamcheck");
+        String url = DatabaseConnection.from(env::get).sessionJdbcUrl();
         String user = env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck");
         String password = env.getOrDefault("SPAMCHECK_DB_PASSWORD", "");
         Flyway.configure().dataSource(url, user, password).load().migrate();

@@ -1,0 +1,68 @@
+package dev.spamcheck.schemas.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+
+class DatabaseConnectionTest {
+
+    private static DatabaseConnection from(Map<String, String> settings) {
+        return DatabaseConnection.from(settings::get);
+    }
+
+    @Test
+    void byDefaultBothDriversPreferTlsOnTheLocalDatabase() {
+        DatabaseConnection connection = from(Map.of());
+
+        assertThat(connection.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/spamcheck?sslmode=prefer");
+        assertThat(connection.sessionJdbcUrl()).isEqualTo(connection.jdbcUrl());
+        assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://localhost:5432/spamcheck?sslMode=prefer");
+    }
+
+    @Test
+    void verifiedTlsNamesTheCaInEachDriversOwnWords() {
+        DatabaseConnection connection = from(Map.of("SPAMCHECK_DB_URL", "postgresql://db.abc.supabase.co:5432/postgres",
+                "SPAMCHECK_DB_SSL_MODE", "VERIFY-FULL", "SPAMCHECK_DB_SSL_ROOT_CERT", "/etc/spamcheck/supabase ca.crt"));
+
+        assertThat(connection.jdbcUrl()).isEqualTo("jdbc:postgresql://db.abc.supabase.co:5432/postgres"
+                + "?sslmode=verify-full&sslrootcert=%2Fetc%2Fspamcheck%2Fsupabase+ca.crt");
+        assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://db.abc.supabase.co:5432/postgres"
+                + "?sslMode=verify-full&sslRootCert=%2Fetc%2Fspamcheck%2Fsupabase+ca.crt");
+    }
+
+    @Test
+    void behindATransactionPoolerNoStatementIsPreparedButMigrationsUseTheSessionConnection() {
+        DatabaseConnection connection = from(Map.of(
+                "SPAMCHECK_DB_URL", "postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres",
+                "SPAMCHECK_DB_SESSION_URL", "postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres",
+                "SPAMCHECK_DB_TRANSACTION_POOLER", "true", "SPAMCHECK_DB_SSL_MODE", "require"));
+
+        assertThat(connection.jdbcUrl()).isEqualTo(
+                "jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres?sslmode=require&prepareThreshold=0");
+        assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres"
+                + "?sslMode=require&preparedStatementCacheQueries=0");
+        assertThat(connection.sessionJdbcUrl())
+                .isEqualTo("jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres?sslmode=require");
+    }
+
+    @Test
+    void optionsAlreadyInTheUrlAreKept() {
+        assertThat(from(Map.of("SPAMCHECK_DB_URL", "postgresql://h/db?connectTimeout=5")).jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h/db?connectTimeout=5&sslmode=prefer");
+    }
+
+    @Test
+    void refusesSettingsThatCannotWork() {
+        assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "verify-full")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_ROOT_CERT");
+        assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "on")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_MODE");
+        assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_URL", "jdbc:postgresql://h/db")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("no scheme prefix");
+    }
+}
