@@ -29,10 +29,15 @@ public final class TwilioStub implements AutoCloseable {
     }
 
     static TwilioStub start(Duration latency) {
+        return start(latency, 0);
+    }
+
+    /** @param port the port to listen on, on loopback; 0 for any free one */
+    static TwilioStub start(Duration latency, int port) {
         TwilioStubBehaviour behaviour = new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency);
         WireMockServer server = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
-                .dynamicPort()
+                .port(port)
                 .containerThreads(64)
                 .maxRequestJournalEntries(100_000)
                 // The stub plays Twilio: it writes nothing about the numbers it sees.
