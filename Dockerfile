@@ -45,6 +45,10 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-
 # commits consumer offsets and leaves the consumer groups before it exits.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+# Ready means UP on the service's management port (set by each target below). bash's /dev/tcp
+# rather than curl, which a minimal JRE image may lack.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SPAMCHECK_MANAGEMENT_PORT} && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 
 FROM runtime AS gateway
 COPY --from=gateway-layers /extract/layers/dependencies/ ./
@@ -53,8 +57,6 @@ COPY --from=gateway-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=gateway-layers /extract/layers/application/ ./
 ENV SPAMCHECK_MANAGEMENT_PORT=8081
 EXPOSE 8080 8081
-HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 
 FROM runtime AS lookup-worker
 COPY --from=lookup-worker-layers /extract/layers/dependencies/ ./
@@ -63,8 +65,6 @@ COPY --from=lookup-worker-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=lookup-worker-layers /extract/layers/application/ ./
 ENV SPAMCHECK_MANAGEMENT_PORT=8082
 EXPOSE 8082
-HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8082 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 
 FROM runtime AS archiver
 COPY --from=archiver-layers /extract/layers/dependencies/ ./
@@ -73,8 +73,6 @@ COPY --from=archiver-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=archiver-layers /extract/layers/application/ ./
 ENV SPAMCHECK_MANAGEMENT_PORT=8083
 EXPOSE 8083
-HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8083 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 
 # Dev only: it answers by the number's last four digits, never calls Twilio, and listens on
 # loopback, so it runs in lookup-worker's network namespace (compose: network_mode, Kubernetes:
@@ -85,4 +83,5 @@ COPY --from=twilio-stub-layers /extract/layers/spring-boot-loader/ ./
 COPY --from=twilio-stub-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=twilio-stub-layers /extract/layers/application/ ./
 ENV TWILIO_STUB_PORT=8089
+HEALTHCHECK NONE
 ENTRYPOINT ["java", "-Dloader.main=dev.spamcheck.devstack.TwilioStubMain", "org.springframework.boot.loader.launch.PropertiesLauncher"]
