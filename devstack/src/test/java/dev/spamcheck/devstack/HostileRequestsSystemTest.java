@@ -183,6 +183,20 @@ class HostileRequestsSystemTest {
     }
 
     @Test
+    void anAnswerGivenBeforeTheBodyIsReadIsNotLostToAReset() {
+        // Closing with request bytes unread would reset the connection: readAllBytes would fail.
+        int port = TestStack.get().gatewayPort();
+        String body = "{\"phone_number\": \"" + "\\u0000".repeat(5000) + "\"}";
+        RawHttp.Response unsupported = RawHttp.send(port, "POST", "/api/v1/spam_score", List.of(
+                "Authorization: Bearer " + TestStack.get().lookupToken(), "Content-Type: text/plain"), body);
+        assertProblem(unsupported, 415, "unsupported_media_type");
+        RawHttp.Response undecodable = RawHttp.send(port, "POST", "/api/v1/spam_score", List.of(
+                "Authorization: Bearer " + TestStack.get().lookupToken(), "X-Odd: a\u0000b", "Content-Type: application/json"),
+                body);
+        assertProblem(undecodable, 400, "invalid_request");
+    }
+
+    @Test
     void aSpoofedVerdictHeaderIsIgnored() {
         RawHttp.Response response = RawHttp.send(TestStack.get().gatewayPort(), "GET", "/api/v1/openapi.yaml",
                 List.of("Authorization: Bearer " + TestStack.get().lookupToken(), "X-Spamcheck-Unreadable: URI_TOO_LONG"),

@@ -10,10 +10,10 @@ import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import reactor.netty.NettyPipeline;
 
 /**
- * The HTTP server's connections: the {@link RequestTargetGuard} in every pipeline, and a read
- * timeout, so a client that stops sending in the middle of a request loses its connection
- * instead of holding it ({@code server.netty.idle-timeout} closes connections idle between
- * requests).
+ * The HTTP server's connections: the {@link RequestTargetGuard} and a {@link LingeringClose} in
+ * every pipeline, and a read timeout, so a client that stops sending in the middle of a request
+ * loses its connection instead of holding it ({@code server.netty.idle-timeout} closes
+ * connections idle between requests).
  */
 @Configuration(proxyBeanMethods = false)
 class NettyConfiguration {
@@ -27,6 +27,7 @@ class NettyConfiguration {
         return server -> server
                 .readTimeout(properties.gateway().readTimeout())
                 .doOnChannelInit((observer, channel, remote) -> {
+                    channel.pipeline().addFirst("spamcheck.lingeringClose", new LingeringClose());
                     if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                         channel.pipeline().addAfter(NettyPipeline.HttpCodec, "spamcheck.requestTargetGuard", GUARD);
                     }
