@@ -81,9 +81,17 @@ final class OpenApiContract {
 
     /** Asserts the body is a documented Problem (for answers outside any operation: 404, 405). */
     static void assertProblem(HttpResponse<String> response) {
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertProblem(response.headers().firstValue("Content-Type"), response.body());
+    }
+
+    static void assertProblem(RawHttp.Response response) {
+        assertProblem(response.header("Content-Type"), response.body());
+    }
+
+    private static void assertProblem(Optional<String> contentType, String body) {
+        assertThat(contentType).hasValue("application/problem+json");
         Schema schema = SCHEMAS.getSchema(SchemaLocation.of("classpath:" + DOCUMENT + "#/components/schemas/Problem"));
-        assertThat(schema.validate(response.body(), InputFormat.JSON)).isEmpty();
+        assertThat(schema.validate(body, InputFormat.JSON)).as(body).isEmpty();
     }
 
     /** Every status documented for an operation. */

@@ -62,18 +62,33 @@ final class RawHttp {
         }
     }
 
-    /** The same over a connection of the caller's, such as a TLS socket; closes it. */
-    static Response send(Socket connection, String method, String target, List<String> headers, String body) {
-        try (Socket socket = connection) {
-            socket.setSoTimeout(30_000);
-            write(socket.getOutputStream(), method, target, headers, body);
-            Response response = read(socket.getInputStream(), method.equals("HEAD"));
-            response.header("X-Request-Id").ifPresent(TestStack::recordRequestId);
-            return response;
+    /** The same with a body of any bytes, such as ones that are not UTF-8. */
+    static Response sendBytes(int port, String method, String target, List<String> headers, byte[] body) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return exchange(socket, method, target, headers, body);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /** The same over a connection of the caller's, such as a TLS socket; closes it. */
+    static Response send(Socket connection, String method, String target, List<String> headers, String body) {
+        try (Socket socket = connection) {
+            return exchange(socket, method, target, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Response exchange(Socket socket, String method, String target, List<String> headers, byte[] body)
+            throws IOException {
+        socket.setSoTimeout(30_000);
+        write(socket.getOutputStream(), method, target, headers, body);
+        Response response = read(socket.getInputStream(), method.equals("HEAD"));
+        response.header("X-Request-Id").ifPresent(TestStack::recordRequestId);
+        return response;
     }
 
     static Response send(String method, String target, String token, String body) {
@@ -91,13 +106,13 @@ final class RawHttp {
     /** Opens a connection and sends the request, leaving the answer unread: the caller hangs up. */
     static Socket open(int port, String method, String target, List<String> headers, String body) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
-        write(socket.getOutputStream(), method, target, headers, body);
+        write(socket.getOutputStream(), method, target, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
         return socket;
     }
 
-    private static void write(OutputStream out, String method, String target, List<String> headers, String body)
+    private static void write(OutputStream out, String method, String target, List<String> headers, byte[] body)
             throws IOException {
-        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        byte[] content = body == null ? new byte[0] : body;
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1\r\nConnection: close\r\n");
         for (String header : headers) {
@@ -119,6 +134,12 @@ final class RawHttp {
     private static Response read(InputStream in, boolean head) throws IOException {
         byte[] all = in.readAllBytes();
         String text = new String(all, StandardCharsets.ISO_8859_1);
+        // Interim answers (100 Continue to an Expect header) come first; the answer follows them.
+        while (text.startsWith("HTTP/1.1 1") && text.indexOf("\r\n\r\n") > 0) {
+            int interimEnd = text.indexOf("\r\n\r\n") + 4;
+            text = text.substring(interimEnd);
+            all = java.util.Arrays.copyOfRange(all, interimEnd, all.length);
+        }
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {
             throw new IOException("no complete answer: " + all.length + " bytes");
