@@ -1,5 +1,6 @@
 package dev.spamcheck.devstack;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -261,6 +262,16 @@ public final class DevStack implements AutoCloseable {
 
     public Path home() {
         return options.home();
+    }
+
+    /** Stops PostgreSQL, cutting every connection, as a database restart or failover does. */
+    public void stopDatabase() throws IOException, InterruptedException {
+        postgres.stopServer();
+    }
+
+    /** Starts PostgreSQL again after {@link #stopDatabase()}: same address, same data. */
+    public void startDatabase() throws IOException, InterruptedException {
+        postgres.startServer();
     }
 
     @Override

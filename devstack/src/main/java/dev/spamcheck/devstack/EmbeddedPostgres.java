@@ -54,13 +54,23 @@ final class EmbeddedPostgres implements AutoCloseable {
         postgres.initIfNeeded();
         postgres.stopLeftover();
         postgres.requireTls();
-        postgres.run(List.of(postgres.tool("pg_ctl"), "-D", data.toString(), "-l", postgres.log.toString(), "-w",
-                "-t", "60", "-o", "-p " + postgres.port + " -c listen_addresses=127.0.0.1 -k " + data
-                        + " -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file="
-                        + postgres.tls.serverCertificate() + " -c ssl_key_file=" + postgres.tls.serverKey(),
-                "start"));
+        postgres.startServer();
         postgres.createDatabase();
         return postgres;
+    }
+
+    /** Starts the server again after {@link #stopServer()}, on the same port with the same data. */
+    void startServer() throws IOException, InterruptedException {
+        run(List.of(tool("pg_ctl"), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60", "-o",
+                "-p " + port + " -c listen_addresses=127.0.0.1 -k " + data
+                        + " -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file="
+                        + tls.serverCertificate() + " -c ssl_key_file=" + tls.serverKey(),
+                "start"));
+    }
+
+    /** Stops the server as an operator's restart would: every connection is cut. */
+    void stopServer() throws IOException, InterruptedException {
+        run(List.of(tool("pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"));
     }
 
     int port() {
@@ -89,7 +99,7 @@ final class EmbeddedPostgres implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        run(List.of(tool("pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+        stopServer();
     }
 
     private void initIfNeeded() throws IOException, InterruptedException {

@@ -1,9 +1,13 @@
 package dev.spamcheck.gateway.problem;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.core.codec.DecodingException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -18,6 +22,8 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientException;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class ProblemResponder {
+
+    private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final JsonMapper json;
 
@@ -82,6 +90,12 @@ public class ProblemResponder {
         if (hasCause(error, ReadTimeoutException.class)) {
             return new ApiException(ErrorCode.REQUEST_TIMEOUT, "The request was not sent in time");
         }
+        if (databaseUnavailable(error)) {
+            // PostgreSQL restarting or failing over: the pools reconnect by themselves, so the
+            // caller is told to come back rather than that something broke.
+            return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "Storage is unavailable; try again shortly",
+                    DATABASE_RETRY_AFTER);
+        }
         if (hasCause(error, DataBufferLimitException.class)) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB");
         }
@@ -111,6 +125,12 @@ public class ProblemResponder {
             }
         }
         return new ApiException(ErrorCode.INTERNAL_ERROR, "An unexpected error occurred; quote the request id when reporting it");
+    }
+
+    private static boolean databaseUnavailable(Throwable error) {
+        return hasCause(error, DataAccessResourceFailureException.class) || hasCause(error, TransientDataAccessException.class)
+                || hasCause(error, RecoverableDataAccessException.class) || hasCause(error, R2dbcTransientException.class)
+                || hasCause(error, R2dbcNonTransientResourceException.class);
     }
 
     private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {

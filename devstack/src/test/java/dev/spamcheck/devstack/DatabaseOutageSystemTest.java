@@ -1,0 +1,53 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL goes away (a restart, a failover) while lookups keep coming: callers get documented
+ * answers, never a 500, and once it is back every path answers again within 10 s without anyone
+ * restarting a service; the connection pools recover by themselves.
+ */
+class DatabaseOutageSystemTest {
+
+    @Test
+    void lookupsAnswerDocumentedCodesDuringAnOutageAndRecoverByThemselves() throws Exception {
+        DevStack stack = TestStack.get();
+        String cached = TestStack.uniqueNumber("0123");
+        assertThat(TestStack.lookUp(cached).statusCode()).isEqualTo(200);
+
+        stack.stopDatabase();
+        try {
+            // A cached number and a new one, at once, while the database is down.
+            List<CompletableFuture<HttpResponse<String>>> during = List.of(
+                    CompletableFuture.supplyAsync(() -> TestStack.lookUp(cached)),
+                    CompletableFuture.supplyAsync(() -> TestStack.lookUp(TestStack.uniqueNumber("0042"))));
+            for (CompletableFuture<HttpResponse<String>> answer : during) {
+                HttpResponse<String> response = answer.get();
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+                OpenApiContract.assertDocumented("POST", "/api/v1/spam_score", response);
+            }
+        }
+        finally {
+            stack.startDatabase();
+        }
+
+        long restarted = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            HttpResponse<String> hit = TestStack.lookUp(cached);
+            assertThat(hit.statusCode()).as(hit.body()).isIn(200, 503);
+            assertThat(hit.statusCode()).isEqualTo(200);
+        });
+        HttpResponse<String> miss = TestStack.lookUp(TestStack.uniqueNumber("0042"));
+        assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
+        assertThat(miss.body()).contains("\"spam_score\":1");
+        assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(10));
+    }
+}
