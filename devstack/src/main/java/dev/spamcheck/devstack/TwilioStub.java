@@ -20,12 +20,15 @@ public final class TwilioStub implements AutoCloseable {
     public static final String ACCOUNT_SID = "ACdevstack00000000000000000000000";
     public static final String AUTH_TOKEN = "devstack-auth-token";
 
-    private final WireMockServer server;
+    private final int port;
+    // Replaced when the stub stops refusing connections.
+    private volatile WireMockServer server;
     private final TwilioStubBehaviour behaviour;
 
     private TwilioStub(WireMockServer server, TwilioStubBehaviour behaviour) {
         this.server = server;
         this.behaviour = behaviour;
+        this.port = server.port();
     }
 
     static TwilioStub start(Duration latency) {
@@ -35,6 +38,10 @@ public final class TwilioStub implements AutoCloseable {
     /** @param port the port to listen on, on loopback; 0 for any free one */
     static TwilioStub start(Duration latency, int port) {
         TwilioStubBehaviour behaviour = new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency);
+        return new TwilioStub(serve(behaviour, port), behaviour);
+    }
+
+    private static WireMockServer serve(TwilioStubBehaviour behaviour, int port) {
         WireMockServer server = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
                 .port(port)
@@ -46,12 +53,29 @@ public final class TwilioStub implements AutoCloseable {
         server.start();
         server.stubFor(WireMock.get(WireMock.urlPathMatching("/v1/PhoneNumbers/.+"))
                 .willReturn(WireMock.aResponse().withStatus(200)));
-        return new TwilioStub(server, behaviour);
+        return server;
+    }
+
+    /** Twilio unreachable: nothing listens on the stub's port until {@link #acceptConnections()}. */
+    public synchronized void refuseConnections() {
+        server.stop();
+    }
+
+    /** Back on the same port. The journal starts afresh: calls counted before are forgotten. */
+    public synchronized void acceptConnections() {
+        if (!server.isRunning()) {
+            server = serve(behaviour, port);
+        }
+    }
+
+    /** While on, every lookup is answered HTTP 429, code 20429, whatever the number. */
+    public void rateLimitEverything(boolean on) {
+        behaviour.rateLimitEverything(on);
     }
 
     /** The value for {@code TWILIO_LOOKUP_BASE_URL}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.port();
+        return "http://127.0.0.1:" + port;
     }
 
     /** Lookups received for the number (E.164), whatever their answer. */

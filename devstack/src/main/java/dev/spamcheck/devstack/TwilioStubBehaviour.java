@@ -43,6 +43,7 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
     private final String expectedAuthorization;
     private final AtomicReference<Duration> latency;
     private final Map<String, AtomicInteger> rateLimitedSoFar = new ConcurrentHashMap<>();
+    private volatile boolean rateLimitEverything;
 
     TwilioStubBehaviour(String accountSid, String authToken, Duration latency) {
         this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(
@@ -52,6 +53,10 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
 
     void latency(Duration latency) {
         this.latency.set(latency);
+    }
+
+    void rateLimitEverything(boolean on) {
+        this.rateLimitEverything = on;
     }
 
     @Override
@@ -67,6 +72,9 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
         String number = TwilioStub.numberOf(event);
         if (number == null || number.length() < 5) {
             return error(404, 20404, "The requested resource was not found");
+        }
+        if (rateLimitEverything) {
+            return error(429, 20429, "Too Many Requests");
         }
         String lastFour = number.substring(number.length() - 4);
         int lastFourValue = Integer.parseInt(lastFour.replaceAll("\\D", "0"));
