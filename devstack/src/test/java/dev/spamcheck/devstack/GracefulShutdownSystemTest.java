@@ -3,40 +3,73 @@ package dev.spamcheck.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * SIGTERM, as a roll-out sends it, while a request waits for Twilio: the gateway stops taking new
- * requests but answers the one in flight, so a rolling update drops nothing.
+ * SIGTERM, as a roll-out sends it, to a gateway under load: it stops taking new requests but
+ * answers every one in flight (ten lookups waiting for Twilio), and the other gateway takes the
+ * new ones (here the client fails over, as a load balancer would).
  */
 class GracefulShutdownSystemTest {
 
     @Test
-    void aGatewayShuttingDownStillAnswersTheLookupItIsWaitingFor() throws Exception {
+    void aGatewayShuttingDownAnswersEveryRequestInFlightAndTheOtherTakesNewOnes() throws Exception {
         DevStack stack = TestStack.get();
         ConfigurableApplicationContext gateway = stack.startGateway(0, 0);
-        String number = TestStack.uniqueNumber("0042");
+        String stopping = DevStack.baseUrl(gateway);
+        List<String> fresh = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            fresh.add(TestStack.uniqueNumber("0042"));
+        }
         stack.twilio().latency(Duration.ofMillis(1500));
         try {
-            CompletableFuture<HttpResponse<String>> answer = CompletableFuture.supplyAsync(() -> TestStack
-                    .postSpamScore(DevStack.baseUrl(gateway), "{\"phone_number\": \"" + number + "\"}"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> stack.twilio().callsFor(number) == 1);
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (String number : fresh) {
+                inFlight.add(CompletableFuture.supplyAsync(() -> TestStack.postSpamScore(stopping, body(number))));
+            }
+            // In flight for certain: the gateway has them, and is waiting for Twilio's answers.
+            await().atMost(Duration.ofSeconds(10)).until(() -> fresh.stream().allMatch(n -> stack.twilio().callsFor(n) == 1));
 
-            gateway.close();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(gateway::close);
+            // New requests while it stops: refused by the stopping gateway, answered by the other.
+            List<Integer> newRequests = new ArrayList<>();
+            while (!stopped.isDone()) {
+                newRequests.add(failingOver(stopping, stack.baseUrl(), TestStack.uniqueNumber("0123")).statusCode());
+            }
+            stopped.get();
 
-            HttpResponse<String> response = answer.get();
-            TestStack.recordRequestId(response);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(response.body()).contains("\"spam_score\":1");
+            for (CompletableFuture<HttpResponse<String>> answer : inFlight) {
+                HttpResponse<String> response = answer.get();
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            }
+            assertThat(newRequests).isNotEmpty().containsOnly(200);
         }
         finally {
             stack.twilio().latency(Duration.ofMillis(50));
             gateway.close();
         }
+    }
+
+    private static HttpResponse<String> failingOver(String first, String second, String number) {
+        try {
+            return TestStack.postSpamScore(first, body(number));
+        }
+        catch (UncheckedIOException refusedOrClosedUnanswered) {
+            // As a load balancer retries a request that got no answer (HAProxy: retry-on
+            // conn-failure empty-response): refused, or an idle connection closed under it.
+            return TestStack.postSpamScore(second, body(number));
+        }
+    }
+
+    private static String body(String number) {
+        return "{\"phone_number\": \"" + number + "\"}";
     }
 }
