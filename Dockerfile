@@ -10,7 +10,8 @@
 ARG BASE_IMAGE=eclipse-temurin:21-jre
 
 # Each jar is split into Spring Boot's layers, least likely to change first, so a rebuild after
-# a code change replaces only the last layer.
+# a code change replaces only the last layer. A stage per jar, alike on purpose: a target then
+# depends on its own jar only, and a change to one service leaves the others' build cache whole.
 FROM ${BASE_IMAGE} AS gateway-layers
 WORKDIR /extract
 COPY gateway/target/gateway-*-exec.jar app.jar

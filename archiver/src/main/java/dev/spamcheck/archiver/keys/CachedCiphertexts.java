@@ -7,6 +7,8 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import dev.spamcheck.schemas.db.ReputationQueries;
+
 /** The number ciphertexts of {@code phone_reputation}, by the key they were made with. */
 @Repository
 class CachedCiphertexts {
@@ -19,10 +21,8 @@ class CachedCiphertexts {
 
     /** Up to {@code limit} rows after {@code afterHash} (in hash order) whose ciphertext is not under {@code keyId}. */
     List<Row> notUnder(String keyId, String afterHash, int limit) {
-        return jdbc.query("""
-                SELECT number_hash, number_ciphertext FROM phone_reputation
-                 WHERE number_hash > ? AND split_part(number_ciphertext, '.', 2) <> ?
-                 ORDER BY number_hash LIMIT ?""", (rs, row) -> new Row(rs.getString(1).trim(), rs.getString(2)),
+        return jdbc.query("SELECT number_hash, number_ciphertext FROM phone_reputation WHERE number_hash > ? AND "
+                + ReputationQueries.CIPHERTEXT_KEY_ID + " <> ? ORDER BY number_hash LIMIT ?", (rs, row) -> new Row(rs.getString(1).trim(), rs.getString(2)),
                 afterHash, keyId, limit);
     }
 
@@ -35,10 +35,8 @@ class CachedCiphertexts {
     /** Rows per key id. */
     Map<String, Long> countByKey() {
         Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.query("""
-                SELECT split_part(number_ciphertext, '.', 2) AS key_id, count(*) FROM phone_reputation
-                 GROUP BY 1 ORDER BY 1""", rs -> {
-            counts.put(rs.getString(1), rs.getLong(2));
+        jdbc.query(ReputationQueries.NUMBERS_BY_KEY, rs -> {
+            counts.put(rs.getString("key_id"), rs.getLong("numbers"));
         });
         return counts;
     }

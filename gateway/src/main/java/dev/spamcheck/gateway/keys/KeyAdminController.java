@@ -25,6 +25,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.auth.ApiToken;
 import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.NightlyTrigger;
@@ -58,9 +59,7 @@ class KeyAdminController {
 
     @GetMapping(path = "/api/v1/admin/keys", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<KeysView> keys() {
-        Mono<Map<String, Long>> rowsByKey = db.sql("""
-                SELECT split_part(number_ciphertext, '.', 2) AS key_id, count(*) AS numbers FROM phone_reputation
-                 GROUP BY 1 ORDER BY 1""")
+        Mono<Map<String, Long>> rowsByKey = db.sql(ReputationQueries.NUMBERS_BY_KEY)
                 .map(row -> Map.entry(row.get("key_id", String.class), row.get("numbers", Long.class)))
                 .all()
                 .collect(LinkedHashMap::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()));
