@@ -15,7 +15,6 @@ import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import dev.spamcheck.archiver.ArchiverApplication;
 import dev.spamcheck.gateway.GatewayApplication;
@@ -27,8 +26,10 @@ import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
 
 /**
- * The whole system in one JVM: a KRaft Kafka broker, PostgreSQL, the Twilio stub, and the
- * gateway, lookup-worker and archiver applications wired to them. Used by {@link DevStackMain}
+ * The whole system on one machine: a KRaft Kafka broker, PostgreSQL, the Twilio stub, and the
+ * gateway, lookup-worker and archiver applications wired to them, all in this JVM except
+ * PostgreSQL's own processes and what a fault test asks to run as a process of its own (Kafka,
+ * another lookup-worker) so it can kill it. Used by {@link DevStackMain}
  * and by the system tests.
  */
 public final class DevStack implements AutoCloseable {
@@ -39,7 +40,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     private final EmbeddedPostgres postgres;
-    private final EmbeddedKafkaKraftBroker kafka;
+    private final KafkaBroker kafka;
     private final TwilioStub twilio;
     private final DevKeys keys;
     private final Options options;
@@ -50,6 +51,7 @@ public final class DevStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> archivers = Collections.synchronizedList(new ArrayList<>());
+    private final List<WorkerProcess> processes = Collections.synchronizedList(new ArrayList<>());
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -59,9 +61,17 @@ public final class DevStack implements AutoCloseable {
      * @param properties {@code spamcheck.*} and other Spring properties for every service
      * @param lookupToken the devstack's lookup-role token, or null for a random one
      * @param adminToken the devstack's admin-role token, or null for a random one
+     * @param kafkaProcess whether Kafka runs as a process of its own ({@link #kafkaProcess()}),
+     *        which fault tests can kill, rather than in this JVM
      */
     public record Options(Path home, int httpPort, int managementPort, Duration stubLatency,
-            Map<String, String> properties, String lookupToken, String adminToken) {
+            Map<String, String> properties, String lookupToken, String adminToken, boolean kafkaProcess) {
+
+        /** Kafka in this JVM. */
+        public Options(Path home, int httpPort, int managementPort, Duration stubLatency,
+                Map<String, String> properties, String lookupToken, String adminToken) {
+            this(home, httpPort, managementPort, stubLatency, properties, lookupToken, adminToken, false);
+        }
 
         @Override
         public String toString() {
@@ -69,7 +79,7 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private DevStack(EmbeddedPostgres postgres, EmbeddedKafkaKraftBroker kafka, TwilioStub twilio, DevKeys keys,
+    private DevStack(EmbeddedPostgres postgres, KafkaBroker kafka, TwilioStub twilio, DevKeys keys,
             Options options) {
         this.postgres = postgres;
         this.kafka = kafka;
@@ -82,15 +92,7 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(Options options) throws Exception {
         DevKeys keys = DevKeys.loadOrCreate(options.home());
         EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
-        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 6);
-        kafka.brokerProperties(Map.of(
-                "group.initial.rebalance.delay.ms", "0",
-                "num.partitions", "6"));
-        // The broker would publish its address as the system property spring.kafka.bootstrap-servers,
-        // which outranks each service's KAFKA_BOOTSTRAP_SERVERS: with two stacks in one JVM (tests),
-        // services would reach the broker started last.
-        kafka.brokerListProperty("spamcheck.devstack.kafka-brokers");
-        kafka.afterPropertiesSet();
+        KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
         TwilioStub twilio = TwilioStub.start(options.stubLatency());
         DevStack stack = new DevStack(postgres, kafka, twilio, keys, options);
         try {
@@ -129,14 +131,22 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts another lookup-worker; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startWorker(Map<String, String> properties) {
-        Map<String, String> args = commonArguments();
-        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
-        args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
-        args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
-        args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
-        args.putAll(properties);
-        ConfigurableApplicationContext worker = run(LookupWorkerApplication.builder(), args);
+        ConfigurableApplicationContext worker = run(LookupWorkerApplication.builder(), workerArguments(0, properties));
         workers.add(worker);
+        return worker;
+    }
+
+    /**
+     * Starts another lookup-worker as a process of its own, which a fault test can kill; it stops
+     * with the stack. {@code properties} override the stack's for this instance only.
+     */
+    public WorkerProcess startWorkerProcess(Map<String, String> properties) throws IOException, InterruptedException {
+        int managementPort = FreePorts.next();
+        // The devstack's own keys and tokens on a command line: this is a development machine.
+        Path log = options.home().resolve("logs").resolve("worker-" + managementPort + ".log");
+        WorkerProcess worker = WorkerProcess.start(log, managementPort,
+                List.of(commandLine(workerArguments(managementPort, properties))));
+        processes.add(worker);
         return worker;
     }
 
@@ -245,7 +255,15 @@ public final class DevStack implements AutoCloseable {
     }
 
     public String kafkaBootstrapServers() {
-        return kafka.getBrokersAsString();
+        return kafka.bootstrapServers();
+    }
+
+    /** Kafka as a process of its own; only with {@link Options#kafkaProcess()}. */
+    public KafkaProcess kafkaProcess() {
+        if (kafka instanceof KafkaProcess process) {
+            return process;
+        }
+        throw new IllegalStateException("Kafka runs in this JVM: start the stack with Options.kafkaProcess");
     }
 
     public TwilioStub twilio() {
@@ -276,10 +294,23 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        for (WorkerProcess process : processes) {
+            process.close();
+        }
         stopServices();
         twilio.close();
-        kafka.destroy();
+        kafka.close();
         postgres.close();
+    }
+
+    private Map<String, String> workerArguments(int managementPort, Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
+        args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
+        args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
+        args.putAll(properties);
+        return args;
     }
 
     /** Stops every service, the last started first. */
@@ -313,7 +344,7 @@ public final class DevStack implements AutoCloseable {
         args.put("SPAMCHECK_DB_SSL_ROOT_CERT", postgres.caCertificate().toString());
         args.put("SPAMCHECK_DB_USER", EmbeddedPostgres.USER);
         args.put("SPAMCHECK_DB_PASSWORD", "");
-        args.put("KAFKA_BOOTSTRAP_SERVERS", kafka.getBrokersAsString());
+        args.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         args.put("spamcheck.hash-key", keys.hashKey());
         args.put("spamcheck.encryption-keys", keys.encryptionKeys());
         args.putAll(options.properties());

@@ -3,7 +3,6 @@ package dev.spamcheck.devstack;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -49,7 +48,7 @@ final class EmbeddedPostgres implements AutoCloseable {
         Path binaries = extractBinaries(root);
         Path data = root.resolve("data");
         Files.createDirectories(logDir);
-        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), freePort(),
+        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), FreePorts.next(),
                 DatabaseTls.create(root.resolve("tls")));
         postgres.initIfNeeded();
         postgres.stopLeftover();
@@ -222,11 +221,5 @@ final class EmbeddedPostgres implements AutoCloseable {
         String arch = System.getProperty("os.arch");
         String normalized = arch.equals("aarch64") || arch.equals("arm64") ? "arm_64" : "x86_64";
         return "postgres-" + os + "-" + normalized + ".txz";
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -40,9 +40,7 @@ final class TestStack {
     static synchronized DevStack get() {
         if (stack == null) {
             try {
-                Path home = Path.of("target", "devstack-test").toAbsolutePath();
-                deleteRecursively(home);
-                Files.createDirectories(home);
+                Path home = freshHome("devstack-test");
                 stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
                         Map.of("spamcheck.cache-ttl", CACHE_TTL.toString(),
                                 // Failure-mode tests must not open the shared worker's circuit.
@@ -148,6 +146,17 @@ final class TestStack {
 
     static Connection database() throws SQLException {
         return DriverManager.getConnection(get().jdbcUrl(), get().databaseUser(), "");
+    }
+
+    /**
+     * An empty {@code target/<name>} for a devstack of a test's own; unlike a temporary
+     * directory it keeps the services' logs after a failure.
+     */
+    static Path freshHome(String name) throws IOException {
+        Path home = Path.of("target", name).toAbsolutePath();
+        deleteRecursively(home);
+        Files.createDirectories(home);
+        return home;
     }
 
     private static void deleteRecursively(Path path) throws IOException {

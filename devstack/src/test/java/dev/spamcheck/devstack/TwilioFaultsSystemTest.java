@@ -3,9 +3,6 @@ package dev.spamcheck.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +26,6 @@ import dev.spamcheck.devstack.bench.Traffic;
  * keeps its circuit closed for the other tests).
  */
 class TwilioFaultsSystemTest {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path home;
@@ -126,21 +121,7 @@ class TwilioFaultsSystemTest {
     }
 
     private static HttpResponse<String> lookUp(String number) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/api/v1/spam_score"))
-                    .header("Authorization", "Bearer " + stack.lookupToken())
-                    .header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + number + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-        catch (java.io.IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        return OwnStack.lookUp(stack, number);
     }
 
     private static double metric(String series) {

@@ -61,13 +61,17 @@ public final class Traffic {
 
     /** Asks for a number's spam score and returns the answer. */
     public static HttpResponse<String> lookUp(String baseUrl, String token, String number) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
+        return send(lookUpRequest(baseUrl, token, number));
+    }
+
+    /** A spam score request, as a caller sends it. */
+    public static HttpRequest lookUpRequest(String baseUrl, String token, String number) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/spam_score"))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"" + number + "\"}"))
                 .build();
-        return send(request);
     }
 
     /** Sends a request to a gateway, remembering its request id for the audit checks. */

@@ -1,0 +1,37 @@
+package dev.spamcheck.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.spamcheck.devstack.bench.Traffic;
+
+/**
+ * Requests to a devstack a test started for itself. Unlike {@link Traffic}'s they are not counted
+ * for the shared stack's audit check ({@link AuditTrailSystemTest}): their audit rows are in
+ * another database.
+ */
+final class OwnStack {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private OwnStack() {
+    }
+
+    /** Asks {@code stack}'s first gateway for a number's spam score with its lookup token. */
+    static HttpResponse<String> lookUp(DevStack stack, String number) {
+        try {
+            return HTTP.send(Traffic.lookUpRequest(stack.baseUrl(), stack.lookupToken(), number),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}
