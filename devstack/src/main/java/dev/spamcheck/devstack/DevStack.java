@@ -51,7 +51,7 @@ public final class DevStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> archivers = Collections.synchronizedList(new ArrayList<>());
-    private final List<WorkerProcess> processes = Collections.synchronizedList(new ArrayList<>());
+    private final List<ServiceProcess> processes = Collections.synchronizedList(new ArrayList<>());
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -140,14 +140,43 @@ public final class DevStack implements AutoCloseable {
      * Starts another lookup-worker as a process of its own, which a fault test can kill; it stops
      * with the stack. {@code properties} override the stack's for this instance only.
      */
-    public WorkerProcess startWorkerProcess(Map<String, String> properties) throws IOException, InterruptedException {
+    public ServiceProcess startWorkerProcess(Map<String, String> properties)
+            throws IOException, InterruptedException {
         int managementPort = FreePorts.next();
+        return startProcess("lookup-worker", LookupWorkerApplication.class, managementPort, managementPort,
+                workerArguments(managementPort, properties));
+    }
+
+    /** Starts another gateway as a process of its own; it stops with the stack. */
+    public ServiceProcess startGatewayProcess(Map<String, String> properties)
+            throws IOException, InterruptedException {
+        int port = FreePorts.next();
+        int managementPort = FreePorts.next();
+        Map<String, String> args = commonArguments();
+        args.putAll(properties);
+        args.put("SPAMCHECK_HTTP_PORT", String.valueOf(port));
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return startProcess("gateway", GatewayApplication.class, port, managementPort, args);
+    }
+
+    /** Starts another archiver as a process of its own; it stops with the stack. */
+    public ServiceProcess startArchiverProcess(Map<String, String> properties)
+            throws IOException, InterruptedException {
+        int managementPort = FreePorts.next();
+        Map<String, String> args = commonArguments();
+        args.putAll(properties);
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return startProcess("archiver", ArchiverApplication.class, managementPort, managementPort, args);
+    }
+
+    private ServiceProcess startProcess(String name, Class<?> application, int port, int managementPort,
+            Map<String, String> args) throws IOException, InterruptedException {
+        Path log = options.home().resolve("logs").resolve(name + "-" + managementPort + ".log");
         // The devstack's own keys and tokens on a command line: this is a development machine.
-        Path log = options.home().resolve("logs").resolve("worker-" + managementPort + ".log");
-        WorkerProcess worker = WorkerProcess.start(log, managementPort,
-                List.of(commandLine(workerArguments(managementPort, properties))));
-        processes.add(worker);
-        return worker;
+        ServiceProcess service = ServiceProcess.start(name, application, log, port, managementPort,
+                List.of(commandLine(args)));
+        processes.add(service);
+        return service;
     }
 
     public ConfigurableApplicationContext startArchiver() {
@@ -294,7 +323,7 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (WorkerProcess process : processes) {
+        for (ServiceProcess process : processes) {
             process.close();
         }
         stopServices();

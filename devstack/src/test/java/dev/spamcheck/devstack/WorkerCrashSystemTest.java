@@ -51,7 +51,7 @@ class WorkerCrashSystemTest {
 
     @Test
     void aKilledWorkersLookupsAreTakenOverAndNoNumberIsPaidTwice() throws Exception {
-        WorkerProcess doomed = stack.startWorkerProcess(Map.of());
+        ServiceProcess doomed = stack.startWorkerProcess(Map.of());
         KeyOrderedConsumer survivor = stack.workers().get(0).getBean(KeyOrderedConsumer.class);
         // Both own partitions of the lookup requests: the burst lands on both.
         await().atMost(Duration.ofSeconds(60)).until(() -> !survivor.assignedPartitions().isEmpty()

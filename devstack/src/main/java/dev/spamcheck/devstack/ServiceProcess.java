@@ -9,47 +9,66 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import dev.spamcheck.worker.LookupWorkerApplication;
-
 /**
- * A lookup-worker in a JVM of its own, in the same consumer groups as the devstack's others, so
- * a fault test can {@code kill -9} it mid-burst.
+ * A service (gateway, lookup-worker, archiver) in a JVM of its own, wired to the devstack like
+ * the others, so a fault test can {@code kill -9} it and the benchmark can measure its memory.
+ * Its heap is sized as in the Kubernetes manifests: 75% of a 768 MiB container.
  */
-public final class WorkerProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
+    static final List<String> JVM_OPTIONS = List.of("-Xmx576m", "-XX:+ExitOnOutOfMemoryError");
     private static final Duration READY = Duration.ofSeconds(90);
 
+    private final String name;
     private final ChildJvm jvm;
+    private final int port;
     private final int managementPort;
     private final Path log;
 
-    private WorkerProcess(ChildJvm jvm, int managementPort, Path log) {
+    private ServiceProcess(String name, ChildJvm jvm, int port, int managementPort, Path log) {
+        this.name = name;
         this.jvm = jvm;
+        this.port = port;
         this.managementPort = managementPort;
         this.log = log;
     }
 
-    static WorkerProcess start(Path log, int managementPort, List<String> args)
-            throws IOException, InterruptedException {
-        ChildJvm jvm = ChildJvm.start("lookup-worker", log, List.of("-Xmx384m"),
-                LookupWorkerApplication.class.getName(), args);
-        WorkerProcess worker = new WorkerProcess(jvm, managementPort, log);
+    /**
+     * @param port the API port of a gateway; the management port for the others
+     */
+    static ServiceProcess start(String name, Class<?> application, Path log, int port, int managementPort,
+            List<String> args) throws IOException, InterruptedException {
+        ChildJvm jvm = ChildJvm.start(name, log, JVM_OPTIONS, application.getName(), args);
+        ServiceProcess service = new ServiceProcess(name, jvm, port, managementPort, log);
         try {
-            worker.awaitReady();
+            service.awaitReady();
         }
         catch (RuntimeException | InterruptedException ex) {
             jvm.kill();
             throw ex;
         }
-        return worker;
+        return service;
     }
 
-    /** Its actuator (health, Prometheus), e.g. {@code http://127.0.0.1:40123}. */
+    public String name() {
+        return name;
+    }
+
+    /** A gateway's API, e.g. {@code http://127.0.0.1:40123}; the actuator for the others. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Its actuator (health, Prometheus). */
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }
 
-    /** {@code kill -9}: the worker dies with its Twilio calls in flight and its offsets uncommitted. */
+    public long pid() {
+        return jvm.pid();
+    }
+
+    /** {@code kill -9}: the service dies with its work in flight and its offsets uncommitted. */
     public void kill() throws InterruptedException {
         jvm.kill();
     }
@@ -78,10 +97,10 @@ public final class WorkerProcess implements AutoCloseable {
                 // not listening yet
             }
             if (!jvm.isAlive()) {
-                throw new IllegalStateException("The lookup-worker exited while starting; see " + log);
+                throw new IllegalStateException("The " + name + " exited while starting; see " + log);
             }
             if (System.nanoTime() > until) {
-                throw new IllegalStateException("The lookup-worker is not ready after " + READY + "; see " + log);
+                throw new IllegalStateException("The " + name + " is not ready after " + READY + "; see " + log);
             }
             Thread.sleep(200);
         }
