@@ -12,11 +12,13 @@ import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.spamcheck.devstack.DevStack;
+import dev.spamcheck.devstack.ServiceProcess;
 
 /**
- * {@code bin/bench}: the performance targets of lookup-worker, measured on a devstack with two
- * gateways and two workers and a Twilio stub that takes 300 ms per call (150 ms for the stalls).
- * Writes {@code docs/BENCHMARKS.md}.
+ * {@code bin/bench}: spamcheck's performance targets, each beside its baseline, measured on a
+ * devstack with two gateways and two workers: the hit path against a bare WebFlux endpoint and
+ * the mixed load (Gatling, stub at 150 ms), then one paid call per number, stalls and the
+ * prewarm backlog (stub at 300 ms, 150 ms for the stalls). Writes {@code docs/BENCHMARKS.md}.
  */
 public final class BenchMain {
 
@@ -44,6 +46,30 @@ public final class BenchMain {
             stack.startWorker();
             Thread.sleep(5000);
 
+            Path results = report.toAbsolutePath().getParent().resolve("bench");
+            LoadGenerator load = new LoadGenerator(results.resolve("gatling"));
+            Path cached = HitPath.csv(home.resolve("cached.csv"), cache(stack, 50));
+            HitPath.Report hits = HitPath.run(stack, load, cached, results);
+            System.out.println("Hit path: " + hits);
+            MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
+                    HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+            System.out.println("Mixed: " + mixed);
+            // The same load again at a gateway of its own, with a worker and an archiver of their
+            // own among the others, so that each one's memory can be measured after it.
+            List<ServiceProcess> services = List.of(stack.startGatewayProcess(Map.of()),
+                    stack.startWorkerProcess(Map.of()), stack.startArchiverProcess(Map.of()));
+            MixedLoad.Report mixedInProcesses = MixedLoad.run(stack, services.get(0).baseUrl(), load,
+                    "gateway-process-mixed-25rps", cached,
+                    HitPath.csv(home.resolve("fresh-2.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+            System.out.println("Mixed, services in processes: " + mixedInProcesses);
+            List<Memory> memory = new java.util.ArrayList<>();
+            for (ServiceProcess service : services) {
+                memory.add(Memory.of(service));
+                service.close();
+            }
+            memory.add(Memory.ofThisJvm("devstack JVM: 2 gateways, 2 workers, archiver, Kafka, stub"));
+            stack.twilio().latency(Duration.ofMillis(300));
+
             DuplicateLookups.Report duplicates = DuplicateLookups.run(stack,
                     List.of(stack.baseUrl(), DevStack.baseUrl(secondGateway)), 200, 20);
             System.out.println("Duplicates: " + duplicates.twilioCalls() + " Twilio calls for 20 numbers");
@@ -58,7 +84,8 @@ public final class BenchMain {
             System.out.println("Stalls: " + stalls);
 
             Files.createDirectories(report.toAbsolutePath().getParent());
-            Files.writeString(report, markdown(duplicates, stalls, prewarm));
+            Files.writeString(report, markdown(duplicates, stalls, prewarm)
+                    + LoadReport.markdown(hits, mixed, mixedInProcesses, memory));
             System.out.println("Wrote " + report);
         }
         finally {
@@ -67,6 +94,26 @@ public final class BenchMain {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Looks the numbers up once so that the cache answers them from now on. */
+    private static List<String> cache(DevStack stack, int count) {
+        List<String> numbers = fresh(count);
+        numbers.parallelStream().forEach(number -> {
+            int status = Traffic.lookUp(stack.baseUrl(), stack.lookupToken(), number).statusCode();
+            if (status != 200) {
+                throw new IllegalStateException("Could not cache a number for the hit scenarios: " + status);
+            }
+        });
+        return numbers;
+    }
+
+    private static List<String> fresh(int count) {
+        List<String> numbers = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            numbers.add(Traffic.uniqueNumber(String.format("%04d", 1100 + (i % 2900))));
+        }
+        return numbers;
     }
 
     private static String markdown(DuplicateLookups.Report duplicates, StalledLookups.Report stalls,
