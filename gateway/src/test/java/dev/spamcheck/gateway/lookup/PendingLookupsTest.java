@@ -38,12 +38,12 @@ class PendingLookupsTest {
 
     private static LookupResult scored(String hash, String requestId, Instant checkedAt) {
         return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.SCORED, 1, checkedAt, null, false,
-                Origin.INTERACTIVE);
+                Origin.INTERACTIVE, null);
     }
 
     private static LookupResult failed(String hash, String requestId, Origin origin) {
         return new LookupResult(requestId, hash, "v1.k.x", "0123", Outcome.UNAVAILABLE, null, Instant.now(),
-                "twilio_http_500", false, origin);
+                "twilio_http_500", false, origin, null);
     }
 
     @Test

@@ -130,12 +130,13 @@ public class LookupProcessor {
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
-                request.last4(), Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false, request.origin());
+                request.last4(), Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false, request.origin(),
+                request.campaignId());
     }
 
     private static LookupResult result(LookupRequest request, StoredAnswer answer, boolean fromCache) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
                 request.last4(), answer.outcome(), answer.spamScore(), answer.checkedAt(), null, fromCache,
-                request.origin());
+                request.origin(), request.campaignId());
     }
 }

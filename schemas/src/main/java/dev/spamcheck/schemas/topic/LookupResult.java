@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@link Topics#LOOKUP_FAILURES} when not, keyed by number hash on both. Schema:
  * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
  * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE};
- * {@code origin} is the origin of the request answered.
+ * {@code origin} and {@code campaignId} are those of the request answered.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupResult(
@@ -23,7 +23,8 @@ public record LookupResult(
         @JsonProperty("checked_at") Instant checkedAt,
         @JsonProperty("error_code") String errorCode,
         @JsonProperty("from_cache") boolean fromCache,
-        @JsonProperty("origin") LookupRequest.Origin origin) {
+        @JsonProperty("origin") LookupRequest.Origin origin,
+        @JsonProperty("campaign_id") String campaignId) {
 
     public enum Outcome {
         /** Twilio and the Nomorobo add-on answered; {@code spam_score} holds the score. */
@@ -37,7 +38,7 @@ public record LookupResult(
     /** The same result with the number encrypted otherwise (key rotation). */
     public LookupResult withCiphertext(String ciphertext) {
         return new LookupResult(requestId, numberHash, ciphertext, last4, outcome, spamScore, checkedAt, errorCode,
-                fromCache, origin);
+                fromCache, origin, campaignId);
     }
 
     /** Whether this result may be kept in the cache. */

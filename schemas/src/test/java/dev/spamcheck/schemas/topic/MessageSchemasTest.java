@@ -65,6 +65,7 @@ class MessageSchemasTest {
 
     private LookupResult result(Outcome outcome, Integer score, String errorCode) {
         return new LookupResult(UUID.randomUUID().toString(), number.hash(), number.ciphertext(), number.last4(),
-                outcome, score, Instant.parse("2026-11-25T06:50:00Z"), errorCode, false, LookupRequest.Origin.PREWARM);
+                outcome, score, Instant.parse("2026-11-25T06:50:00Z"), errorCode, false, LookupRequest.Origin.PREWARM,
+                "spring-campaign");
     }
 }
