@@ -29,6 +29,8 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
  * 5020       HTTP 200 with a body that is not JSON
  * 5030       the connection is reset
  * 4000       HTTP 400, code 21211 (an error nothing can fix by retrying)
+ * 8800-8899  clean on the number's first lookup, flagged on every later one (it turns)
+ * 8900-8999  flagged on the number's first lookup, clean on every later one (it is cleared)
  * otherwise  clean: score 0, after SPAMCHECK_STUB_LATENCY (default 150 ms)
  * </pre>
  *
@@ -43,6 +45,7 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
     private final String expectedAuthorization;
     private final AtomicReference<Duration> latency;
     private final Map<String, AtomicInteger> rateLimitedSoFar = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> answeredSoFar = new ConcurrentHashMap<>();
     private volatile boolean rateLimitEverything;
 
     TwilioStubBehaviour(String accountSid, String authToken, Duration latency) {
@@ -102,6 +105,11 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
             case "4000":
                 return error(400, 21211, "Invalid 'To' Phone Number");
             default:
+                if (lastFourValue >= 8800 && lastFourValue <= 8999) {
+                    boolean first = answeredSoFar.computeIfAbsent(number, n -> new AtomicInteger()).getAndIncrement() == 0;
+                    boolean turnsFlagged = lastFourValue <= 8899;
+                    return success(number, first == turnsFlagged ? 0 : 1, latency.get());
+                }
                 return success(number, lastFourValue >= 1 && lastFourValue <= 99 ? 1 : 0, latency.get());
         }
     }
