@@ -32,6 +32,7 @@ final class TestStack {
     private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
     private static final Set<String> TOKENS_SEEN = ConcurrentHashMap.newKeySet();
     private static final Set<String> EXCUSED_FROM_AUDIT = ConcurrentHashMap.newKeySet();
+    private static final Set<String> ABANDONED_CAMPAIGNS = ConcurrentHashMap.newKeySet();
     private static DevStack stack;
 
     private TestStack() {
@@ -118,6 +119,15 @@ final class TestStack {
 
     static Set<String> excusedFromAudit() {
         return Set.copyOf(EXCUSED_FROM_AUDIT);
+    }
+
+    /** A campaign's requests may include some their clients gave up on unanswered (audited abandoned). */
+    static void excuseAbandonedInCampaign(String campaignId) {
+        ABANDONED_CAMPAIGNS.add(campaignId);
+    }
+
+    static Set<String> campaignsExcusedWhenAbandoned() {
+        return Set.copyOf(ABANDONED_CAMPAIGNS);
     }
 
     static void recordRequestId(HttpResponse<?> response) {
