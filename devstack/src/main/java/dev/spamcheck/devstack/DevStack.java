@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -52,6 +53,7 @@ public final class DevStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> archivers = Collections.synchronizedList(new ArrayList<>());
     private final List<ServiceProcess> processes = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger archiverInstances = new AtomicInteger();
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -164,6 +166,7 @@ public final class DevStack implements AutoCloseable {
             throws IOException, InterruptedException {
         int managementPort = FreePorts.next();
         Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
         args.putAll(properties);
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
         return startProcess("archiver", ArchiverApplication.class, managementPort, managementPort, args);
@@ -187,6 +190,7 @@ public final class DevStack implements AutoCloseable {
     public ConfigurableApplicationContext startArchiver(Map<String, String> properties) {
         Map<String, String> args = commonArguments();
         args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
+        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
         args.putAll(properties);
         ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
         archivers.add(archiver);
@@ -330,6 +334,12 @@ public final class DevStack implements AutoCloseable {
         twilio.close();
         kafka.close();
         postgres.close();
+    }
+
+    /** Each archiver's Kafka Streams state in a directory of its own: instances lock theirs. */
+    private String streamsStateDir() {
+        return options.home().resolve("streams").resolve("archiver-" + archiverInstances.incrementAndGet())
+                .toString();
     }
 
     private Map<String, String> workerArguments(int managementPort, Map<String, String> properties) {

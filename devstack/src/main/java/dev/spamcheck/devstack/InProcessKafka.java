@@ -17,7 +17,10 @@ final class InProcessKafka implements KafkaBroker {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 6);
         broker.brokerProperties(Map.of(
                 "group.initial.rebalance.delay.ms", "0",
-                "num.partitions", "6"));
+                "num.partitions", "6",
+                // One broker: the reputation changes' transactions need a transaction log it can hold.
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1"));
         // The broker would publish its address as the system property spring.kafka.bootstrap-servers,
         // which outranks each service's KAFKA_BOOTSTRAP_SERVERS: with two stacks in one JVM (tests),
         // services would reach the broker started last.

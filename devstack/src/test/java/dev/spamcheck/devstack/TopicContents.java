@@ -74,6 +74,9 @@ final class TopicContents {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // What every consumer sees: records of aborted transactions (the reputation changes'
+        // stream processor writes in transactions) are not part of a topic.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     }
 }

@@ -39,6 +39,12 @@ public final class Topics {
      */
     public static final String AUDIT_EVENTS_DLT = "spamcheck.audit.events.dlt";
 
+    /**
+     * A number's definitive spam score changed (or its first answer was flagged), keyed by number
+     * hash; written exactly once per change by the archiver's reputation-changes stream processor.
+     */
+    public static final String REPUTATION_CHANGES = "spamcheck.reputation.changes";
+
     /** Nightly maintenance triggers, keyed by job date. */
     public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
 
@@ -65,7 +71,8 @@ public final class Topics {
                 topic(LOOKUP_PREWARM, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
                 topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
                 topic(AUDIT_EVENTS_DLT, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, THIRTY_DAYS_MS)),
-                topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)));
+                topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
+                topic(REPUTATION_CHANGES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)));
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

@@ -24,7 +24,8 @@ public final class MessageSchemas {
             Topics.LOOKUP_RESULTS, "lookup-result",
             Topics.LOOKUP_FAILURES, "lookup-result",
             Topics.AUDIT_EVENTS, "audit-event",
-            Topics.ARCHIVE_TRIGGERS, "nightly-trigger");
+            Topics.ARCHIVE_TRIGGERS, "nightly-trigger",
+            Topics.REPUTATION_CHANGES, "reputation-change");
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,
