@@ -1,0 +1,60 @@
+// Runs the HubSpot custom code action with this machine's Node.js against a running devstack
+// (bin/check-integrations starts one and sets SPAMCHECK_URL and SPAMCHECK_TOKEN), as HubSpot's
+// runtime would: exports.main(event, callback), secrets in process.env.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const action = createRequire(import.meta.url)('../hubspot/spam-score-action.js');
+
+function run(inputFields) {
+  return new Promise((resolve, reject) => {
+    action.main({ inputFields, object: { objectType: 'CONTACT', objectId: 1 } },
+      (result) => resolve(result.outputFields)).catch(reject);
+  });
+}
+
+const AREA_CODES = ['202', '212', '303', '312', '415', '512', '617', '718'];
+
+function unique(lastFour) {
+  // A valid US number this run has not asked for yet (the cache would answer it): a real area
+  // code and an exchange from 220 to 299, which is never an N11 service code.
+  const area = AREA_CODES[Math.floor(Math.random() * AREA_CODES.length)];
+  const exchange = 220 + Math.floor(Math.random() * 80);
+  return `+1${area}${exchange}${lastFour}`;
+}
+
+test('a clean number', async () => {
+  const out = await run({ phone_number: unique('0123'), campaign_id: 'hubspot-test' });
+  assert.equal(out.spam_score, 0);
+  assert.equal(out.error, '');
+  assert.ok(!Number.isNaN(Date.parse(out.checked_at)), out.checked_at);
+});
+
+test('a flagged number', async () => {
+  const out = await run({ phone_number: unique('0042') });
+  assert.equal(out.spam_score, 1);
+  assert.equal(out.error, '');
+});
+
+test('an invalid number is an answer, not a retry', async () => {
+  const out = await run({ phone_number: '+1 555 not a number' });
+  assert.equal(out.spam_score, null);
+  assert.equal(out.error, 'invalid_phone_number');
+});
+
+test('Twilio failing makes the action throw, so HubSpot retries it', async () => {
+  // The stub answers ...5000 with HTTP 500 every time: spamcheck answers 503.
+  await assert.rejects(run({ phone_number: unique('5000') }), /spamcheck answered 503/);
+});
+
+test('a wrong token throws nothing and tells why', async () => {
+  const saved = process.env.SPAMCHECK_TOKEN;
+  process.env.SPAMCHECK_TOKEN = 'sct_wrong';
+  try {
+    const out = await run({ phone_number: unique('0123') });
+    assert.equal(out.error, 'unauthorized');
+  } finally {
+    process.env.SPAMCHECK_TOKEN = saved;
+  }
+});
