@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -50,8 +49,7 @@ class KafkaCrashSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start(new DevStack.Options(TestStack.freshHome("kafka-crash-test"), 0, 0,
-                Duration.ofMillis(50), Map.of(), null, null, true));
+        stack = OwnStack.start("kafka-crash-test", Duration.ofMillis(50), true);
     }
 
     @AfterAll

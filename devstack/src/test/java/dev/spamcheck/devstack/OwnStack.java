@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 import dev.spamcheck.devstack.bench.Traffic;
 
@@ -18,6 +19,15 @@ final class OwnStack {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private OwnStack() {
+    }
+
+    /**
+     * A devstack of the test's own in {@code target/<name>} (kept after the run, logs and all),
+     * Kafka in this JVM or, with {@code kafkaProcess}, as a process of its own.
+     */
+    static DevStack start(String name, Duration stubLatency, boolean kafkaProcess) throws Exception {
+        return DevStack.start(new DevStack.Options(TestStack.freshHome(name), 0, 0, stubLatency, Map.of(), null,
+                null, kafkaProcess));
     }
 
     /** Asks {@code stack}'s first gateway for a number's spam score with its lookup token. */

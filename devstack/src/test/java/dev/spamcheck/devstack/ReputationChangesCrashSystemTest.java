@@ -45,8 +45,7 @@ class ReputationChangesCrashSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start(new DevStack.Options(TestStack.freshHome("reputation-crash-test"), 0, 0,
-                Duration.ofMillis(50), Map.of(), null, null));
+        stack = OwnStack.start("reputation-crash-test", Duration.ofMillis(50), false);
     }
 
     @AfterAll

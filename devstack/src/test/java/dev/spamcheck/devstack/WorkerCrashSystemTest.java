@@ -40,8 +40,7 @@ class WorkerCrashSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start(new DevStack.Options(TestStack.freshHome("worker-crash-test"), 0, 0, STUB_LATENCY,
-                Map.of(), null, null));
+        stack = OwnStack.start("worker-crash-test", STUB_LATENCY, false);
     }
 
     @AfterAll
