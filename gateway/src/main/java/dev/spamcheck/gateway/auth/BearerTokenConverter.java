@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -26,7 +25,6 @@ import reactor.core.publisher.Mono;
  */
 final class BearerTokenConverter implements ServerAuthenticationConverter {
 
-    private static final Pattern TOKEN = Pattern.compile(TokenSecrets.PREFIX + "[A-Za-z0-9_-]{43}");
     private static final Set<String> TOKEN_PARAMETERS = Set.of("access_token", "token", "api_key", "apikey", "key",
             "auth", "authorization", "bearer");
 
@@ -62,7 +60,7 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
         if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
             throw new Refused("The Authorization header must be 'Bearer <token>'");
         }
-        if (!TOKEN.matcher(parts[1]).matches()) {
+        if (!TokenSecrets.WELL_FORMED.matcher(parts[1]).matches()) {
             throw new Refused("The token is unknown or revoked");
         }
         return TokenAuthentication.presented(parts[1]);

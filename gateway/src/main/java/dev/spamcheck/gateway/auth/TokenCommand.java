@@ -89,6 +89,7 @@ public final class TokenCommand {
      * secret is kept. Used by the command and by devstack.
      */
     public static String create(Connection db, String name, Role role, String token) throws SQLException {
+        TokenSecrets.requireWellFormed(token);
         try (PreparedStatement insert = db.prepareStatement("""
                 INSERT INTO api_tokens (id, token_hash, name, role) VALUES (?, ?, ?, ?)
                 ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * Token material. A token is {@code sct_} and 256 random bits (base64url); only its SHA-256 is
@@ -14,6 +15,8 @@ import java.util.HexFormat;
 public final class TokenSecrets {
 
     public static final String PREFIX = "sct_";
+    /** What a request may present; anything else is refused before any lookup. */
+    static final Pattern WELL_FORMED = Pattern.compile(PREFIX + "[A-Za-z0-9_-]{43}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TokenSecrets() {
@@ -23,6 +26,14 @@ public final class TokenSecrets {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    /** Refuses a chosen token (the devstack's fixed ones) that no request could ever present. */
+    static void requireWellFormed(String token) {
+        if (token == null || !WELL_FORMED.matcher(token).matches()) {
+            throw new IllegalArgumentException(
+                    "A token is " + PREFIX + " followed by 43 base64url characters (256 random bits)");
+        }
     }
 
     public static String newId() {
