@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param archive how the job and key rotation move, delete and re-encrypt rows
  * @param twilio what a lookup costs, for the job's report
  * @param kafka topic settings
+ * @param webhooks how reputation changes are delivered to webhook subscriptions
  */
 @ConfigurationProperties("spamcheck")
 public record ArchiverProperties(
@@ -27,7 +28,8 @@ public record ArchiverProperties(
         @DefaultValue Nightly nightly,
         @DefaultValue Archive archive,
         @DefaultValue Twilio twilio,
-        @DefaultValue Kafka kafka) {
+        @DefaultValue Kafka kafka,
+        @DefaultValue Webhooks webhooks) {
 
     /**
      * @param cron when the scheduler triggers the job (Spring cron: second minute hour day month weekday)
@@ -61,6 +63,30 @@ public record ArchiverProperties(
 
     /** @param partitions partitions of the topics this service creates when they are missing */
     public record Kafka(@DefaultValue("12") int partitions) {
+    }
+
+    /**
+     * @param pollInterval how often due deliveries are looked for (a new change is sent at once)
+     * @param connectTimeout a receiver that does not accept the connection within this failed the attempt
+     * @param timeout a receiver that has not answered within this failed the attempt
+     * @param retryInitialInterval the first retry waits about this (jittered), each next one twice as long
+     * @param retryMaxInterval up to this, or longer when the receiver's Retry-After says so
+     * @param retryFor a delivery still failing this long after the change is dead-lettered
+     * @param maxInFlight attempts in flight at once, per archiver
+     * @param maxInFlightPerWebhook attempts in flight at once to one subscription, so a slow receiver
+     *        holds only these and never the others'
+     * @param keepFinishedFor delivered and dead deliveries are kept this long for the delivery log
+     */
+    public record Webhooks(
+            @DefaultValue("PT1S") Duration pollInterval,
+            @DefaultValue("PT5S") Duration connectTimeout,
+            @DefaultValue("PT10S") Duration timeout,
+            @DefaultValue("PT10S") Duration retryInitialInterval,
+            @DefaultValue("PT1H") Duration retryMaxInterval,
+            @DefaultValue("PT24H") Duration retryFor,
+            @DefaultValue("256") int maxInFlight,
+            @DefaultValue("4") int maxInFlightPerWebhook,
+            @DefaultValue("P30D") Duration keepFinishedFor) {
     }
 
     @Override

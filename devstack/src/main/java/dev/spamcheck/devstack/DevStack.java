@@ -386,6 +386,8 @@ public final class DevStack implements AutoCloseable {
         args.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         args.put("spamcheck.hash-key", keys.hashKey());
         args.put("spamcheck.encryption-keys", keys.encryptionKeys());
+        // Receivers on this machine may be plain HTTP here (SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK).
+        args.put("spamcheck.webhooks.allow-insecure-loopback", "true");
         args.putAll(options.properties());
         args.putAll(overrides);
         return args;

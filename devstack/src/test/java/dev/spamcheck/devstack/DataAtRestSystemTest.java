@@ -25,7 +25,8 @@ import dev.spamcheck.schemas.topic.Topics;
 class DataAtRestSystemTest {
 
     private static final List<String> TABLES = List.of("phone_reputation", "lookup_results", "lookup_history",
-            "audit_log", "api_tokens", "job_runs");
+            "audit_log", "api_tokens", "job_runs", "webhook_subscriptions", "webhook_deliveries",
+            "webhook_delivery_attempts");
 
     @BeforeAll
     static void makeTraffic() {

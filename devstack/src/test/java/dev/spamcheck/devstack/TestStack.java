@@ -46,7 +46,13 @@ final class TestStack {
                         Map.of("spamcheck.cache-ttl", CACHE_TTL.toString(),
                                 // Failure-mode tests must not open the shared worker's circuit.
                                 "spamcheck.twilio.circuit.sliding-window-size", "200",
-                                "spamcheck.twilio.circuit.minimum-calls", "200"), null, null));
+                                "spamcheck.twilio.circuit.minimum-calls", "200",
+                                // Webhook retries observable within a test: from 0.5 s, for 10 s.
+                                "spamcheck.webhooks.retry-initial-interval", "PT0.5S",
+                                "spamcheck.webhooks.retry-max-interval", "PT2S",
+                                "spamcheck.webhooks.retry-for", "PT10S",
+                                "spamcheck.webhooks.timeout", "PT2S",
+                                "spamcheck.webhooks.poll-interval", "PT0.2S"), null, null));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         stack.close();

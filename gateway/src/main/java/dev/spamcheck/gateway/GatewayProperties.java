@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param gateway request limits and timeouts
  * @param nightly the nightly job's time zone, which decides what "today" is
  * @param kafka topic settings
+ * @param webhooks which receiver URLs webhook subscriptions may name
  */
 @ConfigurationProperties("spamcheck")
 public record GatewayProperties(
@@ -38,7 +39,8 @@ public record GatewayProperties(
         @DefaultValue Tls tls,
         @DefaultValue Limits gateway,
         @DefaultValue Nightly nightly,
-        @DefaultValue Kafka kafka) {
+        @DefaultValue Kafka kafka,
+        @DefaultValue Webhooks webhooks) {
 
     /** @param zone the time zone of job dates ({@code spamcheck.nightly.zone}) */
     public record Nightly(@DefaultValue("UTC") String zone) {
@@ -75,6 +77,13 @@ public record GatewayProperties(
 
     /** @param partitions partitions of the topics this service creates when they are missing */
     public record Kafka(@DefaultValue("12") int partitions) {
+    }
+
+    /**
+     * @param allowInsecureLoopback also accept {@code http://} URLs on 127.0.0.1, [::1] or localhost
+     *        ({@code SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK}; the devstack sets it for local receivers)
+     */
+    public record Webhooks(@DefaultValue("false") boolean allowInsecureLoopback) {
     }
 
     @Override

@@ -66,6 +66,14 @@ class MaintenanceQueries {
                 seconds(age), batch);
     }
 
+    /** Deletes up to {@code batch} webhook deliveries finished (delivered or dead) longer ago than {@code age}. */
+    int purgeWebhookDeliveriesBatch(Duration age, int batch) {
+        return jdbc.update("""
+                DELETE FROM webhook_deliveries WHERE id IN (
+                    SELECT id FROM webhook_deliveries WHERE finished_at < now() - make_interval(secs => ?) LIMIT ?)""",
+                seconds(age), batch);
+    }
+
     /** Up to {@code batch} numbers whose cached answer is older than {@code age}, oldest first. */
     List<String> expiredNumbers(Duration age, int batch) {
         return jdbc.query("""

@@ -144,6 +144,9 @@ class NightlyJob {
             inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
             inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
             inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+            Duration deliveries = properties.webhooks().keepFinishedFor();
+            inBatches(date, phase, counts, "purged_webhook_deliveries",
+                    () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);

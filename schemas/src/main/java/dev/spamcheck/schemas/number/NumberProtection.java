@@ -145,6 +145,19 @@ public final class NumberProtection {
         }
     }
 
+    /**
+     * Encrypts another secret spamcheck must be able to read back (a webhook's signing secret)
+     * the way numbers are, bound to {@code context} (its row's id) as associated data.
+     */
+    public String seal(String secret, String context) {
+        return encrypt(secret, context);
+    }
+
+    /** Reads a secret {@link #seal sealed} for this context; fails like {@link #decrypt}. */
+    public String open(String sealed, String context) {
+        return decrypt(sealed, context);
+    }
+
     public static String lastFour(String e164) {
         return e164.substring(Math.max(0, e164.length() - 4));
     }
