@@ -47,7 +47,8 @@ class KeyRotationSystemTest {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         String newKey = "rotated:" + Base64.getEncoder().encodeToString(key);
-        try (DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ZERO, Map.of(), null, null))) {
+        try (DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ZERO, Map.of(), null, null));
+                WebhookReceiver receiver = WebhookReceiver.start()) {
             String oldKeys = stack.encryptionKeys();
             String oldId = oldKeys.substring(0, oldKeys.indexOf(':'));
             String clean = Traffic.uniqueNumber("0123");
@@ -56,6 +57,9 @@ class KeyRotationSystemTest {
             assertThat(score(stack, spam)).isEqualTo(1);
             assertThat(rowsByKey(stack)).isEqualTo(Map.of(oldId, 2L));
             assertThat(liveResultsByKey(stack)).isEqualTo(Map.of(oldId, 2L));
+            String webhookSecret = admin(stack, "POST", "/api/v1/admin/webhooks",
+                    "{\"url\": \"" + receiver.url("/rotated") + "\", \"events\": [\"number.flagged\"]}")
+                    .get("secret").asString();
 
             stack.restartServices(Map.of("spamcheck.encryption-keys", newKey + "," + oldKeys));
             assertThat(RotateKeysCommand.run(stack.archiverCommandLine())).isZero();
@@ -70,6 +74,7 @@ class KeyRotationSystemTest {
             assertThat(byCommand.get("status").asString()).isEqualTo("completed");
             assertThat(byCommand.get("counts").get("rows_reencrypted").asLong()).isEqualTo(2);
             assertThat(byCommand.get("counts").get("records_republished").asLong()).isEqualTo(2);
+            assertThat(byCommand.get("counts").get("webhook_ciphertexts_reencrypted").asLong()).isEqualTo(1);
 
             // The same through the admin endpoint, on the running archiver: nothing is left to move.
             String rotationId = admin(stack, "POST", "/api/v1/admin/keys/rotate").get("rotation_id").asString();
@@ -91,6 +96,11 @@ class KeyRotationSystemTest {
             assertThat(stack.twilio().totalCalls()).isEqualTo(paidCalls);
             String later = Traffic.uniqueNumber("0123");
             assertThat(score(stack, later)).isEqualTo(0);
+            // The webhook's secret was resealed: deliveries are still signed with the one shown.
+            String turning = Traffic.uniqueNumber("8950");
+            assertThat(score(stack, turning)).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received("/rotated").size() == 1);
+            assertThat(receiver.received("/rotated").get(0).signedWith(webhookSecret)).isTrue();
 
             // The nightly re-check decrypts the rotated ciphertext to ask Twilio again.
             execute(stack, "UPDATE phone_reputation SET checked_at = now() - interval '2 days', "
@@ -106,12 +116,12 @@ class KeyRotationSystemTest {
             execute(stack, "TRUNCATE phone_reputation");
             paidCalls = stack.twilio().totalCalls();
             ResultsReplay.run(stack.kafkaBootstrapServers(), stack.jdbcUrl(), stack.databaseUser(), "");
-            assertThat(rowsByKey(stack)).isEqualTo(Map.of("rotated", 3L));
+            assertThat(rowsByKey(stack)).isEqualTo(Map.of("rotated", 4L));
             assertThat(score(stack, clean)).isEqualTo(0);
             assertThat(score(stack, spam)).isEqualTo(1);
             assertThat(stack.twilio().totalCalls()).isEqualTo(paidCalls);
             assertThat(numbers(stack, NumberProtection.fromSecrets(stack.hashKey(), newKey)))
-                    .containsExactlyInAnyOrder(clean, spam, later);
+                    .containsExactlyInAnyOrder(clean, spam, later, turning);
         }
     }
 

@@ -19,8 +19,10 @@ import dev.spamcheck.schemas.topic.NightlyTrigger;
 /**
  * Moves every number ciphertext spamcheck keeps to the active encryption key (the first of
  * {@code SPAMCHECK_ENCRYPTION_KEYS}): the rows of {@code phone_reputation}, in batches, then the
- * live records of the results topic. Nothing else holds a ciphertext for long: lookup requests are
- * answered or expire within the retention of their topics (see the README). Safe to repeat and to
+ * live records of the results topic, then the webhooks' signing secrets and the numbers of pending
+ * deliveries. Nothing else holds a ciphertext for long: lookup requests are answered or expire
+ * within the retention of their topics, and reputation changes are queued for delivery as they
+ * come (see the README). Safe to repeat and to
  * interrupt: each run moves only what is not under the active key yet.
  */
 @Component
@@ -30,18 +32,21 @@ public class KeyRotation {
 
     private final CachedCiphertexts ciphertexts;
     private final LiveResultRecords records;
+    private final WebhookCiphertexts webhooks;
     private final KeyRotations rotations;
     private final CiphertextMetrics metrics;
     private final NumberProtection protection;
     private final ArchiverProperties properties;
     private final MaintenanceLifecycle lifecycle;
 
-    KeyRotation(CachedCiphertexts ciphertexts, LiveResultRecords records, KeyRotations rotations,
+    KeyRotation(CachedCiphertexts ciphertexts, LiveResultRecords records, WebhookCiphertexts webhooks,
+            KeyRotations rotations,
             CiphertextMetrics metrics, NumberProtection protection, ArchiverProperties properties,
             MaintenanceLifecycle lifecycle) {
         this.lifecycle = lifecycle;
         this.ciphertexts = ciphertexts;
         this.records = records;
+        this.webhooks = webhooks;
         this.rotations = rotations;
         this.metrics = metrics;
         this.protection = protection;
@@ -53,14 +58,18 @@ public class KeyRotation {
      * @param rowsUnreadable rows under a key no longer configured: no rotation can move them
      * @param recordsRepublished live records of the results topic moved to the active key
      * @param recordsUnreadable live records under a key no longer configured
+     * @param webhookCiphertextsReencrypted webhook signing secrets and pending deliveries' numbers moved
+     * @param webhookCiphertextsUnreadable those under a key no longer configured
      * @param rowsByKey rows of phone_reputation per key id, after the rotation
      */
     public record Report(String activeKey, long rowsReencrypted, long rowsUnreadable, long recordsRepublished,
-            long recordsUnreadable, Map<String, Long> rowsByKey) {
+            long recordsUnreadable, long webhookCiphertextsReencrypted, long webhookCiphertextsUnreadable,
+            Map<String, Long> rowsByKey) {
 
         /** Whether every ciphertext is under the active key now, so every other key can be removed. */
         public boolean complete() {
-            return rowsByKey.keySet().stream().allMatch(activeKey::equals) && recordsUnreadable == 0;
+            return rowsByKey.keySet().stream().allMatch(activeKey::equals) && recordsUnreadable == 0
+                    && webhookCiphertextsUnreadable == 0;
         }
 
         Map<String, Object> counts() {
@@ -69,6 +78,8 @@ public class KeyRotation {
             counts.put("rows_unreadable", rowsUnreadable);
             counts.put("records_republished", recordsRepublished);
             counts.put("records_unreadable", recordsUnreadable);
+            counts.put("webhook_ciphertexts_reencrypted", webhookCiphertextsReencrypted);
+            counts.put("webhook_ciphertexts_unreadable", webhookCiphertextsUnreadable);
             return counts;
         }
 
@@ -76,7 +87,9 @@ public class KeyRotation {
         public String toString() {
             return "active key " + activeKey + ": " + rowsReencrypted + " cached numbers re-encrypted ("
                     + rowsUnreadable + " unreadable), " + recordsRepublished + " results republished ("
-                    + recordsUnreadable + " unreadable); cached numbers per key now " + rowsByKey;
+                    + recordsUnreadable + " unreadable), " + webhookCiphertextsReencrypted
+                    + " webhook ciphertexts re-encrypted (" + webhookCiphertextsUnreadable
+                    + " unreadable); cached numbers per key now " + rowsByKey;
         }
     }
 
@@ -123,9 +136,11 @@ public class KeyRotation {
             after = batch.get(batch.size() - 1).numberHash();
         }
         LiveResultRecords.Moved moved = records.moveToActiveKey(lifecycle::checkNotStopping);
+        WebhookCiphertexts.Moved webhookMoved = webhooks.moveToActiveKey(protection, lifecycle::checkNotStopping);
         Map<String, Long> rowsByKey = ciphertexts.countByKey();
         metrics.record(rowsByKey);
-        Report report = new Report(active, reencrypted, unreadable, moved.republished(), moved.unreadable(), rowsByKey);
+        Report report = new Report(active, reencrypted, unreadable, moved.republished(), moved.unreadable(),
+                webhookMoved.reencrypted(), webhookMoved.unreadable(), rowsByKey);
         log.info("Key rotation done: {}", report);
         return report;
     }

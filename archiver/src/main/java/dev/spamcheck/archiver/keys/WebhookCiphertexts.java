@@ -1,0 +1,67 @@
+package dev.spamcheck.archiver.keys;
+
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+
+/**
+ * The ciphertexts webhooks keep: each subscription's sealed signing secret, and the number of a
+ * delivery still pending (sent to subscriptions that opted in to the number). Few rows, so moved
+ * in one pass; each update only replaces the ciphertext it read.
+ */
+@Repository
+class WebhookCiphertexts {
+
+    private final JdbcTemplate jdbc;
+
+    WebhookCiphertexts(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Moved(long reencrypted, long unreadable) {
+    }
+
+    Moved moveToActiveKey(NumberProtection protection, Runnable betweenRows) {
+        String active = protection.activeKeyId();
+        long moved = 0;
+        long unreadable = 0;
+        List<Sealed> secrets = jdbc.query("""
+                SELECT id, secret_ciphertext FROM webhook_subscriptions
+                 WHERE split_part(secret_ciphertext, '.', 2) <> ?""",
+                (rs, row) -> new Sealed(rs.getString(1), rs.getString(2)), active);
+        for (Sealed secret : secrets) {
+            betweenRows.run();
+            try {
+                String resealed = protection.seal(protection.open(secret.ciphertext(), secret.context()), secret.context());
+                moved += jdbc.update("UPDATE webhook_subscriptions SET secret_ciphertext = ? WHERE id = ? AND "
+                        + "secret_ciphertext = ?", resealed, secret.context(), secret.ciphertext());
+            }
+            catch (IllegalArgumentException ex) {
+                unreadable++;
+            }
+        }
+        List<Sealed> numbers = jdbc.query("""
+                SELECT number_hash, number_ciphertext FROM webhook_deliveries
+                 WHERE status = 'pending' AND split_part(number_ciphertext, '.', 2) <> ?""",
+                (rs, row) -> new Sealed(rs.getString(1), rs.getString(2)), active);
+        for (Sealed number : numbers) {
+            betweenRows.run();
+            try {
+                String reencrypted = protection.reencrypt(number.ciphertext(), number.context());
+                moved += jdbc.update("UPDATE webhook_deliveries SET number_ciphertext = ? WHERE number_hash = ? AND "
+                        + "number_ciphertext = ?", reencrypted, number.context(), number.ciphertext());
+            }
+            catch (IllegalArgumentException ex) {
+                unreadable++;
+            }
+        }
+        return new Moved(moved, unreadable);
+    }
+
+    /** A ciphertext and what it is bound to: the subscription's id, or the number's hash. */
+    private record Sealed(String context, String ciphertext) {
+    }
+}
