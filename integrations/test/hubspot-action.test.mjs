@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { unique } from './devstack.mjs';
 
 const action = createRequire(import.meta.url)('../hubspot/spam-score-action.js');
 
@@ -12,16 +13,6 @@ function run(inputFields) {
     action.main({ inputFields, object: { objectType: 'CONTACT', objectId: 1 } },
       (result) => resolve(result.outputFields)).catch(reject);
   });
-}
-
-const AREA_CODES = ['202', '212', '303', '312', '415', '512', '617', '718'];
-
-function unique(lastFour) {
-  // A valid US number this run has not asked for yet (the cache would answer it): a real area
-  // code and an exchange from 220 to 299, which is never an N11 service code.
-  const area = AREA_CODES[Math.floor(Math.random() * AREA_CODES.length)];
-  const exchange = 220 + Math.floor(Math.random() * 80);
-  return `+1${area}${exchange}${lastFour}`;
 }
 
 test('a clean number', async () => {

@@ -1,0 +1,48 @@
+// An example receiver of spamcheck webhooks: checks the signature, acknowledges at once, and
+// hands each change to onChange once, however often spamcheck delivers it (deliveries are
+// at-least-once; the event id is the key to de-duplicate on).
+//
+//   SPAMCHECK_WEBHOOK_SECRET=whsec_... PORT=8090 node receiver.js
+//
+// Answer 2xx only once the change is safely handled: anything else (or no answer within 10 s)
+// makes spamcheck retry, with back-off, for 24 hours.
+const http = require('node:http');
+const { verifySignature } = require('./verify-signature');
+
+// secret: a function returning the webhook's secret (read at each delivery, so it can be rotated).
+function createReceiver({ secret, onChange, seen = new Set() }) {
+  return http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      if (req.method !== 'POST' || !verifySignature(raw, req.headers['spamcheck-signature'], secret())) {
+        res.writeHead(401).end();
+        return;
+      }
+      const change = JSON.parse(raw);
+      try {
+        if (!seen.has(change.id)) {
+          await onChange(change);
+          // A real receiver keeps the ids it handled somewhere durable, for a day at least.
+          seen.add(change.id);
+        }
+        res.writeHead(204).end();
+      } catch (err) {
+        res.writeHead(503).end();
+      }
+    });
+  });
+}
+
+module.exports = { createReceiver };
+
+if (require.main === module) {
+  const secret = process.env.SPAMCHECK_WEBHOOK_SECRET;
+  if (!secret) throw new Error('Set SPAMCHECK_WEBHOOK_SECRET to the secret shown when you subscribed');
+  createReceiver({
+    secret: () => secret,
+    onChange: (change) => console.log(`${change.type}: ***${change.number_last4} now ${change.spam_score}`
+      + ` (campaign ${change.campaign_id ?? '-'}, checked ${change.checked_at})`),
+  }).listen(Number(process.env.PORT || 8090));
+}
