@@ -1,11 +1,16 @@
 package dev.spamcheck.archiver;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.MessageCodec;
@@ -28,6 +33,21 @@ class ArchiverConfiguration {
     @Bean
     KafkaAdmin.NewTopics spamcheckTopics(ArchiverProperties properties) {
         return new KafkaAdmin.NewTopics(Topics.definitions(properties.kafka().partitions()).toArray(NewTopic[]::new));
+    }
+
+    /**
+     * For listeners that store each record: a record that cannot be stored (the database is away)
+     * is retried until it is, backing off to once every 30 seconds, so none is ever dropped.
+     */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<Object, Object> untilStoredContainerFactory(
+            ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumerFactory) {
+        ExponentialBackOff untilStored = new ExponentialBackOff(500, 2);
+        untilStored.setMaxInterval(30_000);
+        ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+        configurer.configure(factory, consumerFactory);
+        factory.setCommonErrorHandler(new DefaultErrorHandler(untilStored));
+        return factory;
     }
 
     /**

@@ -26,7 +26,7 @@ class DataAtRestSystemTest {
 
     private static final List<String> TABLES = List.of("phone_reputation", "lookup_results", "lookup_history",
             "audit_log", "api_tokens", "job_runs", "webhook_subscriptions", "webhook_deliveries",
-            "webhook_delivery_attempts");
+            "webhook_delivery_attempts", "campaign_health");
 
     @BeforeAll
     static void makeTraffic() {

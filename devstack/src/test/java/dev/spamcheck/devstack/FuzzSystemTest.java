@@ -48,7 +48,10 @@ class FuzzSystemTest {
     private static final List<String> OPERATIONS = List.of("POST /api/v1/spam_score", "GET /api/v1/openapi.yaml",
             "POST /api/v1/admin/tokens", "GET /api/v1/admin/tokens", "DELETE /api/v1/admin/tokens/{id}",
             "POST /api/v1/admin/numbers/history", "GET /api/v1/admin/audit", "POST /api/v1/admin/jobs/nightly",
-            "GET /api/v1/admin/jobs/{id}", "GET /api/v1/admin/keys", "POST /api/v1/admin/keys/rotate");
+            "GET /api/v1/admin/jobs/{id}", "GET /api/v1/admin/keys", "POST /api/v1/admin/keys/rotate",
+            "POST /api/v1/admin/webhooks", "GET /api/v1/admin/webhooks", "GET /api/v1/admin/webhooks/{id}",
+            "DELETE /api/v1/admin/webhooks/{id}", "GET /api/v1/admin/webhooks/{id}/deliveries",
+            "GET /api/v1/admin/campaigns/{campaign_id}/health", "GET /api/v1/admin/campaigns/health");
     private static ConfigurableApplicationContext gateway;
     private static int port;
 
@@ -242,7 +245,7 @@ class FuzzSystemTest {
     @Provide
     Arbitrary<String> mutatedPaths() {
         Arbitrary<String> documented = Arbitraries.of(OPERATIONS).map(operation -> operation.split(" ")[1]
-                .replace("{id}", "0b7e2d8a-1b8e-4c55-9a5e-3c2f1d7a9e10"));
+                .replace("{id}", "0b7e2d8a-1b8e-4c55-9a5e-3c2f1d7a9e10").replace("{campaign_id}", "spring"));
         Arbitrary<String> suffix = Arbitraries.of("", "/", "//", "/.", "/..", "/%2e%2e", "%2F", ";x=1", "/%00", "%zz",
                 "/%u0041", "?", "?x=%0d%0a", "?limit=-1", "?from=9999-99-99", "#frag", "/../admin/keys",
                 "/\u00e9", "/%C0%AE%C0%AE", "/" + "a".repeat(3000));
@@ -280,7 +283,27 @@ class FuzzSystemTest {
         // Rotation with the admin role would re-encrypt the cache under the tests' feet: only refusals.
         Arbitrary<Request> rotate = lookupAuthorizations().map(authorization -> new Request("POST",
                 "/api/v1/admin/keys/rotate", "POST /api/v1/admin/keys/rotate", List.of(authorization), null));
-        return Arbitraries.oneOf(tokens, revoke, history, audit, nightly, job, reads, rotate);
+        // Bodies a subscription cannot be made from: a valid one would receive every later change.
+        Arbitrary<Request> subscribe = Combinators.combine(jsonValues(), Arbitraries.of("[\"number.flagged\"]", "[]",
+                "[\"number.deleted\"]", "null", "\"number.flagged\"", "[1]", "{}"), jsonValues())
+                .as((url, events, campaign) -> new Request("POST", "/api/v1/admin/webhooks", "POST /api/v1/admin/webhooks",
+                        json, utf8("{\"url\": " + url + ", \"events\": " + events + ", \"campaign_id\": " + campaign
+                                + "}")));
+        Arbitrary<Request> webhooks = hostileStrings().flatMap(id -> {
+            String path = "/api/v1/admin/webhooks/" + encode(id.isEmpty() ? "x" : id);
+            return Arbitraries.of(
+                    new Request("GET", path, "GET /api/v1/admin/webhooks/{id}", List.of(admin), null),
+                    new Request("DELETE", path, "DELETE /api/v1/admin/webhooks/{id}", List.of(admin), null),
+                    new Request("GET", "/api/v1/admin/webhooks/whk_0000000000000000/deliveries?status=" + encode(id),
+                            "GET /api/v1/admin/webhooks/{id}/deliveries", List.of(admin), null),
+                    new Request("GET", "/api/v1/admin/webhooks", "GET /api/v1/admin/webhooks", List.of(admin), null));
+        });
+        Arbitrary<Request> health = hostileStrings().flatMap(id -> Arbitraries.of(
+                new Request("GET", "/api/v1/admin/campaigns/" + encode(id.isEmpty() ? "x" : id) + "/health",
+                        "GET /api/v1/admin/campaigns/{campaign_id}/health", List.of(admin), null),
+                new Request("GET", "/api/v1/admin/campaigns/health?campaign_id=" + encode(id),
+                        "GET /api/v1/admin/campaigns/health", List.of(admin), null)));
+        return Arbitraries.oneOf(tokens, revoke, history, audit, nightly, job, reads, rotate, subscribe, webhooks, health);
     }
 
     @Provide

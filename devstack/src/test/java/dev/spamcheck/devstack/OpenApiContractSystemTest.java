@@ -123,6 +123,39 @@ class OpenApiContractSystemTest {
     }
 
     @Test
+    void webhookAndCampaignAnswers() {
+        HttpResponse<String> subscribed = AdminApi.post("/api/v1/admin/webhooks",
+                "{\"url\": \"https://hooks.example.com/contract\", \"events\": [\"number.flagged\"], "
+                        + "\"campaign_id\": \"contract-" + java.util.UUID.randomUUID() + "\"}");
+        assertDocumented("POST", "/api/v1/admin/webhooks", subscribed);
+        assertDocumented("POST", "/api/v1/admin/webhooks",
+                AdminApi.post("/api/v1/admin/webhooks", "{\"url\": \"ftp://x\", \"events\": [\"number.flagged\"]}"));
+        String id = TestStack.json(subscribed).get("id").asString();
+        assertDocumented("GET", "/api/v1/admin/webhooks", AdminApi.get("/api/v1/admin/webhooks"));
+        assertDocumented("GET", "/api/v1/admin/webhooks/{id}", AdminApi.get("/api/v1/admin/webhooks/" + id));
+        assertDocumented("GET", "/api/v1/admin/webhooks/{id}/deliveries",
+                AdminApi.get("/api/v1/admin/webhooks/" + id + "/deliveries"));
+        assertDocumented("GET", "/api/v1/admin/webhooks/{id}/deliveries",
+                AdminApi.get("/api/v1/admin/webhooks/" + id + "/deliveries?limit=0"));
+        assertDocumented("DELETE", "/api/v1/admin/webhooks/{id}", AdminApi.delete("/api/v1/admin/webhooks/" + id));
+        assertDocumented("DELETE", "/api/v1/admin/webhooks/{id}", AdminApi.delete("/api/v1/admin/webhooks/" + id));
+        assertDocumented("GET", "/api/v1/admin/webhooks/{id}", AdminApi.get("/api/v1/admin/webhooks/" + id));
+
+        String campaign = "contract-" + java.util.UUID.randomUUID();
+        TestStack.postSpamScore("{\"phone_number\": \"" + TestStack.uniqueNumber("0042") + "\", \"campaign_id\": \""
+                + campaign + "\"}");
+        HttpResponse<String> health = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> AdminApi.get("/api/v1/admin/campaigns/" + campaign + "/health"),
+                        response -> response.statusCode() == 200);
+        assertDocumented("GET", "/api/v1/admin/campaigns/{campaign_id}/health", health);
+        assertDocumented("GET", "/api/v1/admin/campaigns/{campaign_id}/health",
+                AdminApi.get("/api/v1/admin/campaigns/nobody/health"));
+        assertDocumented("GET", "/api/v1/admin/campaigns/health",
+                AdminApi.get("/api/v1/admin/campaigns/health?campaign_id=" + campaign));
+        assertDocumented("GET", "/api/v1/admin/campaigns/health", AdminApi.get("/api/v1/admin/campaigns/health"));
+    }
+
+    @Test
     void answersOutsideAnyOperationAreProblems() {
         HttpResponse<String> notFound = TestStack.send(TestStack.request("/api/v1/nothing", TestStack.get().adminToken()).GET());
         assertThat(notFound.statusCode()).isEqualTo(404);

@@ -33,7 +33,8 @@ import dev.spamcheck.schemas.topic.Topics;
  * Exactly once through the real broker: an archiver running the reputation-changes stream
  * processor is killed with {@code kill -9} while numbers keep turning, and another takes its work
  * over. Every change reaches the topic once, none is lost, and each number's changes stay in
- * order. On a devstack of its own, so the results it plants reach no other test.
+ * order. A webhook subscriber hears of every one of them, though the killed archiver was sending
+ * some. On a devstack of its own, so the results it plants reach no other test.
  */
 class ReputationChangesCrashSystemTest {
 
@@ -55,6 +56,8 @@ class ReputationChangesCrashSystemTest {
 
     @Test
     void aKilledStreamProcessorNeitherRepeatsNorLosesAChange() throws Exception {
+        WebhookReceiver receiver = WebhookReceiver.start();
+        String secret = subscribe(receiver.url("/all"));
         ServiceProcess doomed = stack.startArchiverProcess(Map.of());
         List<String> hashes = new ArrayList<>();
         for (int i = 0; i < NUMBERS; i++) {
@@ -96,6 +99,26 @@ class ReputationChangesCrashSystemTest {
             assertThat(ofNumber.get(0).previousScore()).isNull();
             assertThat(ofNumber).allSatisfy(c -> assertThat(c.source()).isEqualTo(ReputationChange.Source.NIGHTLY));
         }
+
+        // At least once: every change reaches the subscriber, signed, whichever archiver sent it.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> receiver.received("/all")
+                .stream().map(delivery -> delivery.json().get("id").asString()).distinct().count() == expected);
+        assertThat(receiver.received("/all")).allMatch(delivery -> delivery.signedWith(secret));
+        assertThat(receiver.received("/all").stream().map(delivery -> delivery.json().get("id").asString()))
+                .containsAll(ids);
+        receiver.close();
+    }
+
+    private static String subscribe(String url) throws Exception {
+        java.net.http.HttpResponse<String> created = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.baseUrl() + "/api/v1/admin/webhooks"))
+                        .header("Authorization", "Bearer " + stack.adminToken())
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"url\": \"" + url + "\", \"events\": [\"number.flagged\", \"number.cleared\"]}"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(created.body()).get("secret").asString();
     }
 
     private static List<ReputationChange> changesOf(List<String> hashes) {

@@ -147,6 +147,20 @@ class WebhooksSystemTest {
     }
 
     @Test
+    void aChangeFoundByACampaignsPrewarmIsDeliveredToo() {
+        String campaign = campaign();
+        subscribe("/prewarm", "[\"number.flagged\"]", campaign, false);
+        String number = TestStack.uniqueNumber("8906");
+        dev.spamcheck.devstack.bench.Traffic.prewarm(TestStack.get(),
+                List.of(dev.spamcheck.devstack.bench.Traffic.prewarmEntry(number, campaign)));
+
+        JsonNode change = awaitDeliveries("/prewarm", 1).get(0).json();
+        assertThat(change.get("type").asString()).isEqualTo("number.flagged");
+        assertThat(change.get("number_last4").asString()).isEqualTo("8906");
+        assertThat(change.get("campaign_id").asString()).isEqualTo(campaign);
+    }
+
+    @Test
     void aFailingReceiverIsRetriedAsItsRetryAfterSays() {
         receiver.answer("/flaky", n -> n == 1 ? new Answer(503, Map.of("Retry-After", "2"), Duration.ZERO)
                 : Answer.status(204));

@@ -21,12 +21,11 @@ final class ReputationChangesTopology {
     }
 
     /** Adds the topology to {@code builder}; returns the stream of changes. */
-    static KStream<String, String> define(StreamsBuilder builder, MessageCodec codec) {
+    static KStream<String, String> define(StreamsBuilder builder, KStream<String, String> results,
+            MessageCodec codec) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ChangeDetector.STORE),
                 Serdes.String(), Serdes.String()));
-        KStream<String, String> changes = builder.stream(Topics.LOOKUP_RESULTS,
-                        Consumed.with(Serdes.String(), Serdes.String()))
-                .processValues(() -> new ChangeDetector(codec), ChangeDetector.STORE);
+        KStream<String, String> changes = results.processValues(() -> new ChangeDetector(codec), ChangeDetector.STORE);
         changes.to(Topics.REPUTATION_CHANGES, Produced.with(Serdes.String(), Serdes.String()));
         return changes;
     }

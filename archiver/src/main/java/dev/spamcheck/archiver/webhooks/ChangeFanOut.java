@@ -34,7 +34,7 @@ class ChangeFanOut {
 
     // read_committed: the changes processor writes in transactions; an aborted one never happened.
     @KafkaListener(id = "webhook-fan-out", topics = Topics.REPUTATION_CHANGES, groupId = "spamcheck-webhooks",
-            containerFactory = "webhookFanOutContainerFactory",
+            containerFactory = "untilStoredContainerFactory",
             properties = "isolation.level=read_committed")
     void onChange(ConsumerRecord<String, String> record) {
         if (record.value() == null) {

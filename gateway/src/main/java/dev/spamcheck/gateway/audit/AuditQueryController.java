@@ -97,7 +97,7 @@ class AuditQueryController {
         return select.map(row -> new AuditEvent(row.get("request_id", UUID.class).toString(),
                         row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("token_id", String.class),
                         row.get("client_ip", String.class), row.get("method", String.class),
-                        row.get("path", String.class), row.get("number_last4", String.class),
+                        row.get("path", String.class), row.get("number_last4", String.class), null,
                         row.get("campaign_id", String.class), row.get("outcome", String.class),
                         row.get("http_status", Short.class), row.get("error_code", String.class),
                         row.get("latency_ms", Long.class)))

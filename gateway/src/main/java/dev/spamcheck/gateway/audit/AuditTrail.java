@@ -89,6 +89,7 @@ class AuditTrail {
         String method = exchange.getRequest().getMethod().name();
         return new AuditEvent(RequestIds.of(exchange), request.receivedAt(), request.tokenId(), clientIp(exchange),
                 METHODS.contains(method) ? method : "OTHER", paths.of(exchange), request.numberLast4(),
+                "hit".equals(outcome) || "miss".equals(outcome) ? request.numberHash() : null,
                 request.campaignId(), outcome, status, status < 400 ? null : request.errorCode(),
                 request.latencyMillis());
     }

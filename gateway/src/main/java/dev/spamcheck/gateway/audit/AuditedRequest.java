@@ -6,7 +6,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * What the audit trail learns about one exchange while it is handled: authentication names the
- * token, a handler the masked number, its campaign and whether the answer came from the cache.
+ * token, a handler the masked number (and its hash, for campaign health), its campaign and
+ * whether the answer came from the cache.
  * Never holds a full number or a token. Filling it in is optional: the audit filter records
  * every exchange whether or not anyone did.
  */
@@ -18,6 +19,7 @@ public final class AuditedRequest {
     private final long startedNanos = System.nanoTime();
     private volatile String tokenId;
     private volatile String numberLast4;
+    private volatile String numberHash;
     private volatile String campaignId;
     private volatile String outcome;
     private volatile String errorCode;
@@ -39,7 +41,12 @@ public final class AuditedRequest {
     }
 
     public void number(String last4, String campaignId) {
+        number(last4, null, campaignId);
+    }
+
+    public void number(String last4, String hash, String campaignId) {
         this.numberLast4 = last4;
+        this.numberHash = hash;
         this.campaignId = campaignId;
     }
 
@@ -66,6 +73,10 @@ public final class AuditedRequest {
 
     String numberLast4() {
         return numberLast4;
+    }
+
+    String numberHash() {
+        return numberHash;
     }
 
     String campaignId() {

@@ -26,10 +26,12 @@ class SpamScoreController {
 
     private final ValidNumbers numbers;
     private final LookupService lookups;
+    private final NumberProtection protection;
 
-    SpamScoreController(ValidNumbers numbers, LookupService lookups) {
+    SpamScoreController(ValidNumbers numbers, LookupService lookups, NumberProtection protection) {
         this.numbers = numbers;
         this.lookups = lookups;
+        this.protection = protection;
     }
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -40,7 +42,7 @@ class SpamScoreController {
             SpamScoreRequest request = SpamScoreRequest.parse(body);
             audited.number(null, request.campaignId());
             String e164 = numbers.require(request.phoneNumber());
-            audited.number(NumberProtection.lastFour(e164), request.campaignId());
+            audited.number(NumberProtection.lastFour(e164), protection.hash(e164), request.campaignId());
             return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange));
         }).map(answer -> {
             audited.outcome(answer.fromCache() ? "hit" : "miss");

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One gateway request as the audit trail sees it, on {@link Topics#AUDIT_EVENTS}. Schema:
- * {@code schemas/audit-event.schema.json}. The number appears only as its last four digits.
+ * {@code schemas/audit-event.schema.json}. The number appears only as its last four digits, and
+ * for answered lookups as its hash, by which campaign health counts the campaign's numbers; the
+ * audit table keeps the last four digits only.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AuditEvent(
@@ -18,6 +20,7 @@ public record AuditEvent(
         @JsonProperty("method") String method,
         @JsonProperty("path") String path,
         @JsonProperty("number_last4") String numberLast4,
+        @JsonProperty("number_hash") String numberHash,
         @JsonProperty("campaign_id") String campaignId,
         @JsonProperty("outcome") String outcome,
         @JsonProperty("http_status") int httpStatus,

@@ -45,6 +45,12 @@ public final class Topics {
      */
     public static final String REPUTATION_CHANGES = "spamcheck.reputation.changes";
 
+    /**
+     * Each campaign's number health, keyed by campaign id; compacted: the latest snapshot per
+     * campaign, written by the archiver's stream processor and stored in {@code campaign_health}.
+     */
+    public static final String CAMPAIGN_HEALTH = "spamcheck.campaign.health";
+
     /** Nightly maintenance triggers, keyed by job date. */
     public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
 
@@ -72,7 +78,10 @@ public final class Topics {
                 topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
                 topic(AUDIT_EVENTS_DLT, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, THIRTY_DAYS_MS)),
                 topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
-                topic(REPUTATION_CHANGES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)));
+                topic(REPUTATION_CHANGES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
+                topic(CAMPAIGN_HEALTH, partitions, Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.SEGMENT_MS_CONFIG, ONE_DAY_MS)));
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

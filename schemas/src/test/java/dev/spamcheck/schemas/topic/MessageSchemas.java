@@ -25,7 +25,8 @@ public final class MessageSchemas {
             Topics.LOOKUP_FAILURES, "lookup-result",
             Topics.AUDIT_EVENTS, "audit-event",
             Topics.ARCHIVE_TRIGGERS, "nightly-trigger",
-            Topics.REPUTATION_CHANGES, "reputation-change");
+            Topics.REPUTATION_CHANGES, "reputation-change",
+            Topics.CAMPAIGN_HEALTH, "campaign-health");
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,

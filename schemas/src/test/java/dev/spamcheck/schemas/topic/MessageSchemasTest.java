@@ -48,7 +48,7 @@ class MessageSchemasTest {
     @Test
     void auditEventsAndTriggersMatchTheirSchemas() {
         AuditEvent event = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "tok_1", "127.0.0.1", "POST",
-                "/api/v1/spam_score", "0123", null, "hit", 200, null, 12);
+                "/api/v1/spam_score", "0123", "9c1f".repeat(16), "spring", "hit", 200, null, 12);
         NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), LocalDate.of(2026, 11, 25),
                 Instant.now(), "scheduler");
         assertThat(MessageSchemas.violations(Topics.AUDIT_EVENTS, codec.encode(event))).isEmpty();
