@@ -13,8 +13,7 @@
 // Answers 204 once HubSpot has the change, 401 to a bad signature, and 503 (with HubSpot's
 // Retry-After) when HubSpot failed, so that spamcheck delivers again later. A change older than
 // what a contact already shows is skipped: retried deliveries can arrive out of order.
-const http = require('node:http');
-const { verifySignature } = require('../webhooks/verify-signature');
+const { createReceiver } = require('../webhooks/receiver');
 
 const SCORE = 'spamcheck_spam_score';
 const CHECKED_AT = 'spamcheck_checked_at';
@@ -64,30 +63,17 @@ async function applyChange(change, { apiBase, token }) {
 
 // secret: a function returning the webhook's secret (read at each delivery, so it can be rotated).
 function createHubSpotReceiver({ secret, token, apiBase = 'https://api.hubapi.com' }) {
-  return http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', async () => {
-      const raw = Buffer.concat(chunks);
-      if (req.method !== 'POST' || !verifySignature(raw, req.headers['spamcheck-signature'], secret())) {
-        res.writeHead(401).end();
-        return;
-      }
-      const change = JSON.parse(raw);
+  return createReceiver({
+    secret,
+    onChange: async (change) => {
       if (!change.phone_number) {
         // Retrying cannot add the number: acknowledge, and say how to fix the subscription.
         console.error(`Change ${change.id} has no phone_number: subscribe with "include_phone_number": true`);
-        res.writeHead(204).end();
         return;
       }
-      try {
-        await applyChange(change, { apiBase, token });
-        res.writeHead(204).end();
-      } catch (err) {
-        const retryAfter = err instanceof HubSpotError && err.retryAfter;
-        res.writeHead(503, retryAfter ? { 'Retry-After': retryAfter } : {}).end();
-      }
-    });
+      // A HubSpotError carries HubSpot's Retry-After, which the receiver passes on with its 503.
+      await applyChange(change, { apiBase, token });
+    },
   });
 }
 

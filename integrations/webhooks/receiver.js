@@ -10,6 +10,8 @@ const http = require('node:http');
 const { verifySignature } = require('./verify-signature');
 
 // secret: a function returning the webhook's secret (read at each delivery, so it can be rotated).
+// onChange may throw: the answer is then 503, with the error's retryAfter as Retry-After, and
+// spamcheck delivers the change again later.
 function createReceiver({ secret, onChange, seen = new Set() }) {
   return http.createServer((req, res) => {
     const chunks = [];
@@ -29,7 +31,7 @@ function createReceiver({ secret, onChange, seen = new Set() }) {
         }
         res.writeHead(204).end();
       } catch (err) {
-        res.writeHead(503).end();
+        res.writeHead(503, err.retryAfter ? { 'Retry-After': err.retryAfter } : {}).end();
       }
     });
   });
