@@ -232,6 +232,8 @@ class WebhooksSystemTest {
                 "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"number.flagged\"], \"include_phone_number\": \"yes\"}",
                 "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"number.flagged\"], \"campaign_id\": \"a\\u0000b\"}",
                 "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"number.flagged\"], \"secret\": \"mine\"}",
+                "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"number.flagged\"], \"campaign_id\": \"\"}",
+                "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"number.flagged\"], \"campaign_id\": \"" + "c".repeat(65) + "\"}",
                 "{\"url\": \"https://hooks.example.com/\\nx\", \"events\": [\"number.flagged\"]}",
                 "{\"url\": 5, \"events\": [\"number.flagged\"]}",
                 "[]")) {

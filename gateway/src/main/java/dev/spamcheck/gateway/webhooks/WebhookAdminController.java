@@ -69,6 +69,9 @@ class WebhookAdminController {
             URI url = WebhookUrls.check(JsonBodies.requiredString(request, "url"), allowInsecureLoopback);
             List<String> events = events(request.get("events"));
             String campaignId = JsonBodies.optionalString(request, "campaign_id", MAX_CAMPAIGN_ID_LENGTH);
+            if (campaignId != null && campaignId.isEmpty()) {
+                throw JsonBodies.invalid("campaign_id must not be empty; leave it out to hear of every campaign");
+            }
             boolean includePhoneNumber = includePhoneNumber(request.get("include_phone_number"));
             String id = "whk_" + HexFormat.of().formatHex(randomBytes(8));
             String secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
