@@ -11,7 +11,8 @@
 // Contacts match when their phone or mobile phone property holds the number as E.164.
 //
 // Answers 204 once HubSpot has the change, 401 to a bad signature, and 503 (with HubSpot's
-// Retry-After) when HubSpot failed, so that spamcheck delivers again later. A change older than
+// Retry-After) when HubSpot failed or refused, so that spamcheck delivers again later: a token
+// that lost its scope can be fixed within spamcheck's 24 hours of retries, and nothing is lost. A change older than
 // what a contact already shows is skipped: retried deliveries can arrive out of order.
 const { createReceiver } = require('../webhooks/receiver');
 
@@ -39,20 +40,28 @@ async function hubspot(apiBase, token, path, body) {
 
 /** Writes the change to every contact with its number; returns how many were updated. */
 async function applyChange(change, { apiBase, token }) {
-  const found = await hubspot(apiBase, token, '/crm/v3/objects/contacts/search', {
-    filterGroups: ['phone', 'mobilephone'].map((property) => ({
-      filters: [{ propertyName: property, operator: 'EQ', value: change.phone_number }],
-    })),
-    properties: [CHECKED_AT],
-    limit: 100,
-  });
-  const newer = (found.results || []).filter((contact) => {
+  const contacts = [];
+  let after;
+  do {
+    const page = await hubspot(apiBase, token, '/crm/v3/objects/contacts/search', {
+      filterGroups: ['phone', 'mobilephone'].map((property) => ({
+        filters: [{ propertyName: property, operator: 'EQ', value: change.phone_number }],
+      })),
+      properties: [CHECKED_AT],
+      limit: 100,
+      ...(after ? { after } : {}),
+    });
+    contacts.push(...(page.results || []));
+    after = page.paging && page.paging.next && page.paging.next.after;
+  } while (after);
+  const newer = contacts.filter((contact) => {
     const shown = contact.properties && contact.properties[CHECKED_AT];
     return !shown || Date.parse(shown) < Date.parse(change.checked_at);
   });
-  if (newer.length > 0) {
+  // HubSpot's batch update takes at most 100 contacts.
+  for (let i = 0; i < newer.length; i += 100) {
     await hubspot(apiBase, token, '/crm/v3/objects/contacts/batch/update', {
-      inputs: newer.map((contact) => ({
+      inputs: newer.slice(i, i + 100).map((contact) => ({
         id: contact.id,
         properties: { [SCORE]: String(change.spam_score), [CHECKED_AT]: change.checked_at },
       })),

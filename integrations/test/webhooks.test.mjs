@@ -65,6 +65,10 @@ test('the verification refuses what was not signed with the secret, or was signe
   assert.equal(await deliver(url, body, sign(secret, body).replace('t=', 't=1')), 401);
   assert.equal(await deliver(url, body, 'v1=abc'), 401);
   assert.equal(await deliver(url, body, undefined), 401);
+  assert.equal(await deliver(url, 'not json', sign(secret, 'not json')), 400);
+  const huge = 'x'.repeat(200 * 1024);
+  const refusedHuge = await deliver(url, huge, sign(secret, huge)).catch(() => 'connection closed');
+  assert.ok([413, 'connection closed'].includes(refusedHuge), String(refusedHuge));
   assert.equal(changes.length, 0);
 
   assert.equal(await deliver(url, body, sign(secret, body)), 204);

@@ -9,28 +9,51 @@
 const http = require('node:http');
 const { verifySignature } = require('./verify-signature');
 
+const MAX_BODY_BYTES = 64 * 1024;
+
 // secret: a function returning the webhook's secret (read at each delivery, so it can be rotated).
 // onChange may throw: the answer is then 503, with the error's retryAfter as Retry-After, and
 // spamcheck delivers the change again later.
 function createReceiver({ secret, onChange, seen = new Set() }) {
   return http.createServer((req, res) => {
     const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      // Deliveries are under 1 KiB: anything much larger is not spamcheck, so stop reading it.
+      if (size > MAX_BODY_BYTES) {
+        res.writeHead(413, { Connection: 'close' }).end();
+        req.destroy();
+      } else {
+        chunks.push(chunk);
+      }
+    });
     req.on('end', async () => {
       const raw = Buffer.concat(chunks);
       if (req.method !== 'POST' || !verifySignature(raw, req.headers['spamcheck-signature'], secret())) {
         res.writeHead(401).end();
         return;
       }
-      const change = JSON.parse(raw);
+      let change;
       try {
-        if (!seen.has(change.id)) {
-          await onChange(change);
-          // A real receiver keeps the ids it handled somewhere durable, for a day at least.
-          seen.add(change.id);
-        }
+        change = JSON.parse(raw);
+      } catch (err) {
+        res.writeHead(400).end();
+        return;
+      }
+      if (seen.has(change.id)) {
+        res.writeHead(204).end();
+        return;
+      }
+      // Taken before handling, so a duplicate arriving meanwhile is not handled twice; given back
+      // if handling fails, so the retry is. A real receiver keeps the ids it handled somewhere
+      // durable, for a day at least, and forgets older ones.
+      seen.add(change.id);
+      try {
+        await onChange(change);
         res.writeHead(204).end();
       } catch (err) {
+        seen.delete(change.id);
         res.writeHead(503, err.retryAfter ? { 'Retry-After': err.retryAfter } : {}).end();
       }
     });

@@ -53,9 +53,18 @@ final class CampaignHealthAggregator implements FixedKeyProcessor<String, String
         }
         changes.headMap(now.minus(CHANGES_KEPT).getEpochSecond() / 60).clear();
         CampaignHealth next = new CampaignHealth(record.key(), Math.max(0, last.numbersChecked() + delta.numbers()),
-                Math.max(0, last.currentlyFlagged() + delta.flagged()), changes, last.version() + 1, now);
+                Math.max(0, last.currentlyFlagged() + delta.flagged()), changes, nextVersion(last.version(), now), now);
         String encoded = codec.encode(next);
         health.put(record.key(), encoded);
         context.forward(record.withValue(encoded));
+    }
+
+    /**
+     * Above the last, and at least the time in milliseconds: versions keep growing when the
+     * store is rebuilt from nothing (an application reset), and never go back when the task moves
+     * to an archiver whose clock is behind.
+     */
+    static long nextVersion(long last, Instant now) {
+        return Math.max(last + 1, now.toEpochMilli());
     }
 }

@@ -33,7 +33,7 @@ class CampaignHealthWriter {
     }
 
     // read_committed: snapshots are written in the stream processor's transactions.
-    @KafkaListener(id = "campaign-health", topics = Topics.CAMPAIGN_HEALTH, groupId = "spamcheck-campaign-health",
+    @KafkaListener(id = "campaign-health", topics = Topics.CAMPAIGN_HEALTH, groupId = "spamcheck-campaign-health-table",
             containerFactory = "untilStoredContainerFactory", properties = "isolation.level=read_committed")
     void onSnapshot(ConsumerRecord<String, String> record) {
         if (record.value() == null) {
@@ -56,8 +56,7 @@ class CampaignHealthWriter {
                    SET numbers_checked = EXCLUDED.numbers_checked, currently_flagged = EXCLUDED.currently_flagged,
                        changes_by_minute = EXCLUDED.changes_by_minute, version = EXCLUDED.version,
                        updated_at = EXCLUDED.updated_at
-                 WHERE (campaign_health.updated_at, campaign_health.version)
-                       < (EXCLUDED.updated_at, EXCLUDED.version)""",
+                 WHERE campaign_health.version < EXCLUDED.version""",
                 health.campaignId(), health.numbersChecked(), health.currentlyFlagged(),
                 JSON.writeValueAsString(health.changesByMinute()), health.version(),
                 Timestamp.from(health.updatedAt()));

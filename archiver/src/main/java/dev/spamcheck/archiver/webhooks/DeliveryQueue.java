@@ -77,7 +77,7 @@ class DeliveryQueue {
                   FROM chosen, webhook_subscriptions s
                  WHERE d.id = chosen.id AND s.id = d.subscription_id AND d.status = 'pending'
                    AND (d.lease_until IS NULL OR d.lease_until <= now())
-                RETURNING d.id, d.attempts, d.created_at, d.event_id, d.event_type, d.occurred_at, d.number_hash,
+                RETURNING d.id, d.attempts, d.event_id, d.event_type, d.occurred_at, d.number_hash,
                           d.number_last4, d.number_ciphertext, d.campaign_id, d.previous_score, d.spam_score,
                           d.checked_at, s.id AS webhook_id, s.url, s.secret_ciphertext, s.include_phone_number""",
                 new MapSqlParameterSource()
@@ -117,8 +117,7 @@ class DeliveryQueue {
 
     private static DueDelivery due(ResultSet row, int index) throws SQLException {
         Number previous = (Number) row.getObject("previous_score");
-        return new DueDelivery(row.getLong("id"), row.getInt("attempts"), instant(row, "created_at"),
-                row.getString("event_id"), row.getString("event_type"), instant(row, "occurred_at"),
+        return new DueDelivery(row.getLong("id"), row.getInt("attempts"), row.getString("event_id"), row.getString("event_type"), instant(row, "occurred_at"),
                 row.getString("number_hash"), row.getString("number_last4"), row.getString("number_ciphertext"),
                 row.getString("campaign_id"), previous == null ? null : previous.intValue(), row.getInt("spam_score"),
                 instant(row, "checked_at"), row.getString("webhook_id"), row.getString("url"),

@@ -6,7 +6,6 @@ import java.time.Instant;
 record DueDelivery(
         long id,
         int attempt,
-        Instant createdAt,
         String eventId,
         String eventType,
         Instant occurredAt,

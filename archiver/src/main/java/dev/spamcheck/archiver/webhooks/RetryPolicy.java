@@ -24,7 +24,7 @@ record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retr
      *
      * @param retryAfter the receiver's {@code Retry-After}, null when it sent none
      */
-    Instant nextAttempt(int attempt, Instant createdAt, Instant now, Duration retryAfter) {
+    Instant nextAttempt(int attempt, Instant changedAt, Instant now, Duration retryAfter) {
         long backOff = IntervalFunction
                 .ofExponentialRandomBackoff(initialInterval.toMillis(), 2.0, JITTER, maxInterval.toMillis())
                 .apply(attempt);
@@ -33,7 +33,7 @@ record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retr
             wait = retryAfter;
         }
         Instant next = now.plus(wait);
-        return next.isAfter(createdAt.plus(retryFor)) ? null : next;
+        return next.isAfter(changedAt.plus(retryFor)) ? null : next;
     }
 
     /**

@@ -80,9 +80,10 @@ class WebhookDispatcher {
             }
         }
         catch (RuntimeException ex) {
-            // A key no longer configured: no retry can help, so it goes straight to the dead letters.
-            finish(delivery, Attempt.failed(Instant.now(), Duration.ZERO,
-                    "cannot decrypt the signing secret or the number: key no longer configured"), true);
+            // A key this archiver does not have (yet: a rolling deployment of new keys): retried
+            // like any failure, so another archiver, or this one once configured, can send it.
+            finishQuietly(delivery, Attempt.failed(Instant.now(), Duration.ZERO,
+                    "cannot decrypt the signing secret or the number: key not configured here"));
             return;
         }
         CompletableFuture<Attempt> sending;
@@ -93,18 +94,25 @@ class WebhookDispatcher {
             sending = CompletableFuture.completedFuture(
                     Attempt.failed(Instant.now(), Duration.ZERO, WebhookSender.reason(ex)));
         }
-        sending.thenAccept(attempt -> finish(delivery, attempt, false)).exceptionally(ex -> {
-            // Its lease runs out and the delivery is tried again: at least once.
-            log.warn("Webhook delivery {} attempt {} could not be recorded: {}", delivery.id(), delivery.attempt(),
-                    ex.toString());
-            return null;
-        });
+        sending.thenAccept(attempt -> finishQuietly(delivery, attempt));
     }
 
-    private void finish(DueDelivery delivery, Attempt attempt, boolean hopeless) {
+    /** Records the outcome; if that fails, the lease runs out and the delivery is tried again: at least once. */
+    private void finishQuietly(DueDelivery delivery, Attempt attempt) {
         try {
-            Instant next = attempt.succeeded() || hopeless ? null
-                    : retries.nextAttempt(delivery.attempt(), delivery.createdAt(), Instant.now(), attempt.retryAfter());
+            finish(delivery, attempt);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Webhook delivery {} attempt {} could not be recorded: {}", delivery.id(), delivery.attempt(),
+                    ex.getClass().getSimpleName());
+        }
+    }
+
+    private void finish(DueDelivery delivery, Attempt attempt) {
+        try {
+            // The retry window runs from the change, as the README promises, not from its queuing.
+            Instant next = attempt.succeeded() ? null
+                    : retries.nextAttempt(delivery.attempt(), delivery.occurredAt(), Instant.now(), attempt.retryAfter());
             queue.record(delivery, attempt, next);
             String outcome = attempt.succeeded() ? "delivered" : next == null ? "dead" : "retry";
             Counter.builder("spamcheck.webhooks.attempts")

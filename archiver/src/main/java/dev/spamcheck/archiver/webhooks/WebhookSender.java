@@ -45,8 +45,9 @@ final class WebhookSender {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         CompletableFuture<HttpResponse<Void>> response = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        return response
-                // The request timeout covers the headers only; this bounds a body that trickles.
+        // The request timeout covers the headers only; this bounds a body that trickles. On a copy,
+        // so that cancelling the original below still aborts the exchange and frees its connection.
+        return response.copy()
                 .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((answer, failure) -> {
                     Duration took = Duration.between(started, Instant.now());

@@ -38,7 +38,7 @@ class ReputationChangesTopologyTest {
     @BeforeEach
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
-        ReputationChangesTopology.define(builder, dev.spamcheck.archiver.ResultsStream.of(builder), codec);
+        ReputationChangesTopology.define(builder, dev.spamcheck.archiver.StreamsApplications.lookupResults(builder), codec);
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -14,7 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param currentlyFlagged those whose latest score is 1
  * @param changesByMinute reputation changes of its numbers, by the epoch minute of the answer
  *        that found them, for the last 7 days
- * @param version grows with every snapshot of the campaign, so a store keeps only the newest
+ * @param version grows with every snapshot of the campaign (at least the time in milliseconds,
+ *        so also across an application reset), so a store keeps only the newest
  */
 public record CampaignHealth(
         @JsonProperty("campaign_id") String campaignId,
