@@ -14,12 +14,12 @@ import java.util.UUID;
 
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.gateway.problem.QueryParameters;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import reactor.core.publisher.Mono;
 
@@ -48,20 +48,20 @@ class AuditQueryController {
 
     @GetMapping(path = "/api/v1/admin/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<AuditEvents> query(ServerWebExchange exchange) {
-        Map<String, String> query = single(exchange.getRequest().getQueryParams());
+        Map<String, String> query = QueryParameters.single(exchange, PARAMETERS);
         Instant until = query.containsKey("to") ? instant(query.get("to"), "to") : Instant.now();
         Instant since = query.containsKey("from") ? instant(query.get("from"), "from") : until.minus(Duration.ofHours(24));
         if (!since.isBefore(until)) {
             throw JsonBodies.invalid("from must be before to");
         }
-        int rows = limit(query.get("limit"));
+        int rows = QueryParameters.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
         String last4 = query.get("last4");
         if (last4 != null && !last4.matches("[0-9]{4}")) {
             throw JsonBodies.invalid("last4 must be four digits");
         }
         String campaignId = query.get("campaign_id");
-        if (campaignId != null && campaignId.length() > 64) {
-            throw JsonBodies.invalid("campaign_id must not exceed 64 characters");
+        if (campaignId != null && campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH) {
+            throw JsonBodies.invalid("campaign_id must not exceed " + JsonBodies.MAX_CAMPAIGN_ID_LENGTH + " characters");
         }
         String outcome = query.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {
@@ -104,36 +104,6 @@ class AuditQueryController {
                 .all()
                 .collectList()
                 .map(AuditEvents::new);
-    }
-
-    private static Map<String, String> single(MultiValueMap<String, String> query) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
-            if (!PARAMETERS.contains(parameter.getKey())) {
-                throw JsonBodies.invalid("Unknown query parameter; allowed are " + PARAMETERS.stream().sorted().toList());
-            }
-            if (parameter.getValue().size() != 1) {
-                throw JsonBodies.invalid(parameter.getKey() + " may be given only once");
-            }
-            values.put(parameter.getKey(), parameter.getValue().get(0));
-        }
-        return values;
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        }
-        catch (NumberFormatException ex) {
-            // answered below
-        }
-        throw JsonBodies.invalid("limit must be a whole number between 1 and " + MAX_LIMIT);
     }
 
     private static Instant instant(String value, String name) {

@@ -3,11 +3,10 @@ package dev.spamcheck.gateway.campaigns;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
-import java.util.List;
+import java.util.Set;
 
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.gateway.problem.QueryParameters;
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,8 +30,6 @@ import reactor.core.publisher.Mono;
 @RestController
 class CampaignHealthController {
 
-    private static final int MAX_CAMPAIGN_ID_LENGTH = 64;
-
     private final DatabaseClient db;
 
     CampaignHealthController(DatabaseClient db) {
@@ -40,24 +38,21 @@ class CampaignHealthController {
 
     @GetMapping(path = "/api/v1/admin/campaigns/{campaignId}/health", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Health> health(@PathVariable String campaignId, ServerWebExchange exchange) {
-        if (!exchange.getRequest().getQueryParams().isEmpty()) {
-            throw JsonBodies.invalid("This endpoint takes no query parameters");
-        }
+        QueryParameters.single(exchange, Set.of());
         return health(campaignId);
     }
 
     @GetMapping(path = "/api/v1/admin/campaigns/health", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Health> healthByQuery(ServerWebExchange exchange) {
-        MultiValueMap<String, String> query = exchange.getRequest().getQueryParams();
-        List<String> ids = query.get("campaign_id");
-        if (query.size() != 1 || ids == null || ids.size() != 1 || ids.get(0).isEmpty()) {
-            throw JsonBodies.invalid("Give campaign_id, once, and nothing else");
+        String campaignId = QueryParameters.single(exchange, Set.of("campaign_id")).get("campaign_id");
+        if (campaignId == null || campaignId.isEmpty()) {
+            throw JsonBodies.invalid("campaign_id is required");
         }
-        return health(ids.get(0));
+        return health(campaignId);
     }
 
     private Mono<Health> health(String campaignId) {
-        if (campaignId.length() > MAX_CAMPAIGN_ID_LENGTH || JsonBodies.hasControlCharacter(campaignId)) {
+        if (campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH || JsonBodies.hasControlCharacter(campaignId)) {
             // No lookup could have named it: campaign ids are checked the same way there.
             return notFound();
         }

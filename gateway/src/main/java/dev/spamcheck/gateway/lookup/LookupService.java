@@ -38,9 +38,11 @@ class LookupService {
         this.properties = properties;
     }
 
-    /** @param e164 a number already validated */
-    Mono<Answer> answer(String e164, String campaignId, String requestId) {
-        String hash = protection.hash(e164);
+    /**
+     * @param e164 a number already validated
+     * @param hash its hash, taken once by the caller (which also tells the audit)
+     */
+    Mono<Answer> answer(String e164, String hash, String campaignId, String requestId) {
         return cache.findFresh(hash, properties.cacheTtl())
                 .doOnNext(hit -> requested.mark(hash))
                 .switchIfEmpty(Mono.defer(() -> askWorker(protection.protect(e164), campaignId, requestId)));

@@ -42,8 +42,9 @@ class SpamScoreController {
             SpamScoreRequest request = SpamScoreRequest.parse(body);
             audited.number(null, request.campaignId());
             String e164 = numbers.require(request.phoneNumber());
-            audited.number(NumberProtection.lastFour(e164), protection.hash(e164), request.campaignId());
-            return lookups.answer(e164, request.campaignId(), RequestIds.of(exchange));
+            String hash = protection.hash(e164);
+            audited.number(NumberProtection.lastFour(e164), hash, request.campaignId());
+            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange));
         }).map(answer -> {
             audited.outcome(answer.fromCache() ? "hit" : "miss");
             return toResponse(answer);

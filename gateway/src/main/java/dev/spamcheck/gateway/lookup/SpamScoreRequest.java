@@ -13,13 +13,12 @@ import tools.jackson.databind.JsonNode;
  */
 record SpamScoreRequest(String phoneNumber, String campaignId) {
 
-    static final int MAX_CAMPAIGN_ID_LENGTH = 64;
 
     /** @throws ApiException {@code invalid_request}, with a detail that never quotes the body */
     static SpamScoreRequest parse(String body) {
         JsonNode root = JsonBodies.object(body, Set.of("phone_number", "campaign_id"));
         return new SpamScoreRequest(JsonBodies.requiredString(root, "phone_number"),
-                JsonBodies.optionalString(root, "campaign_id", MAX_CAMPAIGN_ID_LENGTH));
+                JsonBodies.optionalString(root, "campaign_id", JsonBodies.MAX_CAMPAIGN_ID_LENGTH));
     }
 
     @Override

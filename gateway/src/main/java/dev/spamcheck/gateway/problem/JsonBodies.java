@@ -25,6 +25,9 @@ import tools.jackson.databind.node.JsonNodeType;
  */
 public final class JsonBodies {
 
+    /** The longest campaign id, wherever the API takes one (as the topic schemas say). */
+    public static final int MAX_CAMPAIGN_ID_LENGTH = 64;
+
     /** The largest request body accepted; larger ones are {@code payload_too_large}. */
     public static final int MAX_BODY_BYTES = 4096;
 

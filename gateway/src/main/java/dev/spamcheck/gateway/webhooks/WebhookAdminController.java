@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,7 @@ import dev.spamcheck.gateway.auth.ApiToken;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
+import dev.spamcheck.gateway.problem.QueryParameters;
 import dev.spamcheck.schemas.number.NumberProtection;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -46,7 +48,6 @@ class WebhookAdminController {
     static final Set<String> EVENTS = Set.of("number.flagged", "number.cleared");
     private static final Pattern ID = Pattern.compile("whk_[0-9a-f]{16}");
     private static final Set<String> STATUSES = Set.of("pending", "delivered", "dead");
-    private static final int MAX_CAMPAIGN_ID_LENGTH = 64;
     private static final int DEFAULT_DELIVERIES = 50;
     private static final int MAX_DELIVERIES = 200;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -68,7 +69,7 @@ class WebhookAdminController {
                     Set.of("url", "events", "campaign_id", "include_phone_number"));
             URI url = WebhookUrls.check(JsonBodies.requiredString(request, "url"), allowInsecureLoopback);
             List<String> events = events(request.get("events"));
-            String campaignId = JsonBodies.optionalString(request, "campaign_id", MAX_CAMPAIGN_ID_LENGTH);
+            String campaignId = JsonBodies.optionalString(request, "campaign_id", JsonBodies.MAX_CAMPAIGN_ID_LENGTH);
             if (campaignId != null && campaignId.isEmpty()) {
                 throw JsonBodies.invalid("campaign_id must not be empty; leave it out to hear of every campaign");
             }
@@ -102,17 +103,12 @@ class WebhookAdminController {
 
     @GetMapping("/{id}/deliveries")
     Mono<DeliveryList> deliveries(@PathVariable String id, ServerWebExchange exchange) {
-        var query = exchange.getRequest().getQueryParams();
-        for (String name : query.keySet()) {
-            if (!name.equals("status") && !name.equals("limit")) {
-                throw JsonBodies.invalid("Unknown query parameter; allowed are [limit, status]");
-            }
-        }
-        String status = single(query.get("status"), "status");
+        Map<String, String> query = QueryParameters.single(exchange, Set.of("status", "limit"));
+        String status = query.get("status");
         if (status != null && !STATUSES.contains(status)) {
             throw JsonBodies.invalid("status must be one of [dead, delivered, pending]");
         }
-        int limit = limit(single(query.get("limit"), "limit"));
+        int limit = QueryParameters.limit(query.get("limit"), DEFAULT_DELIVERIES, MAX_DELIVERIES);
         return known(id).flatMap(webhooks::find)
                 .switchIfEmpty(notFound())
                 .flatMap(webhook -> webhooks.deliveries(webhook.id(), status, limit).collectList())
@@ -144,32 +140,6 @@ class WebhookAdminController {
             throw JsonBodies.invalid("include_phone_number must be true or false");
         }
         return node.asBoolean();
-    }
-
-    private static String single(List<String> values, String name) {
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw JsonBodies.invalid(name + " must be given once");
-        }
-        return values.get(0);
-    }
-
-    private static int limit(String text) {
-        if (text == null) {
-            return DEFAULT_DELIVERIES;
-        }
-        try {
-            int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= MAX_DELIVERIES) {
-                return limit;
-            }
-        }
-        catch (NumberFormatException ex) {
-            // answered below
-        }
-        throw JsonBodies.invalid("limit must be a whole number from 1 to " + MAX_DELIVERIES);
     }
 
     /** The id when it has the form of one: anything else cannot name a subscription. */
