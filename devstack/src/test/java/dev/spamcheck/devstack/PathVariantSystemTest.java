@@ -27,7 +27,7 @@ import dev.spamcheck.schemas.topic.Topics;
  * parameter), plus {@code HEAD} and {@code OPTIONS} without {@code Origin}, with no token, a lookup
  * token and an admin token. No spelling other than the canonical one does anything, and no
  * credential does more than its role allows: no token is created, no data returned, no lookup
- * requested, no job triggered.
+ * requested, no job triggered, no webhook subscribed.
  */
 class PathVariantSystemTest {
 
@@ -39,17 +39,20 @@ class PathVariantSystemTest {
 
     private static final Set<String> NUMBERS = new HashSet<>();
     private static long tokensBefore;
+    private static long webhooksBefore;
     private static long triggersBefore;
 
     @BeforeAll
     static void countWhatCouldBeDone() throws Exception {
         tokensBefore = tokenCount();
+        webhooksBefore = count("webhook_subscriptions");
         triggersBefore = TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS);
     }
 
     @AfterAll
     static void nothingWasDone() throws Exception {
         assertThat(tokenCount()).as("tokens").isEqualTo(tokensBefore);
+        assertThat(count("webhook_subscriptions")).as("webhook subscriptions").isEqualTo(webhooksBefore);
         assertThat(TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS)).as("nightly triggers").isEqualTo(triggersBefore);
         Set<String> hashes = new HashSet<>();
         for (String number : NUMBERS) {
@@ -95,7 +98,8 @@ class PathVariantSystemTest {
 
     private static void assertNothingLeaked(RawHttp.Response response) {
         assertThat(response.body()).doesNotContain("tok_").doesNotContain("\"events\"").doesNotContain("spam_score\":")
-                .doesNotContain("\"checks\"");
+                .doesNotContain("\"checks\"").doesNotContain("whsec_").doesNotContain("\"webhooks\"")
+                .doesNotContain("\"deliveries\"").doesNotContain("numbers_checked");
         assertThat(response.header("X-Request-Id")).isPresent();
         if (response.status() >= 400) {
             assertThat(response.header("Content-Type")).hasValue("application/problem+json");
@@ -112,7 +116,13 @@ class PathVariantSystemTest {
                 new Endpoint("POST", "/api/v1/admin/numbers/history", numberBody(), true),
                 new Endpoint("GET", "/api/v1/admin/audit", null, true),
                 new Endpoint("POST", "/api/v1/admin/jobs/nightly", "{}", true),
-                new Endpoint("GET", "/api/v1/admin/jobs/2031-01-01", null, true));
+                new Endpoint("GET", "/api/v1/admin/jobs/2031-01-01", null, true),
+                new Endpoint("POST", "/api/v1/admin/webhooks",
+                        "{\"url\": \"https://hooks.example.com/matrix\", \"events\": [\"number.flagged\"]}", true),
+                new Endpoint("GET", "/api/v1/admin/webhooks", null, true),
+                new Endpoint("DELETE", "/api/v1/admin/webhooks/whk_0123456789abcdef", null, true),
+                new Endpoint("GET", "/api/v1/admin/webhooks/whk_0123456789abcdef/deliveries", null, true),
+                new Endpoint("GET", "/api/v1/admin/campaigns/spring/health", null, true));
     }
 
     /** Every other way of writing the path. */
@@ -151,8 +161,12 @@ class PathVariantSystemTest {
     }
 
     private static long tokenCount() throws Exception {
+        return count("api_tokens");
+    }
+
+    private static long count(String table) throws Exception {
         try (Connection db = TestStack.database(); Statement statement = db.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT count(*) FROM api_tokens")) {
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
             rows.next();
             return rows.getLong(1);
         }
