@@ -2,6 +2,8 @@ package dev.spamcheck.archiver;
 
 import org.springframework.core.NestedExceptionUtils;
 
+import dev.spamcheck.schemas.kafka.TopicSender;
+
 /** How the archiver reports why a job failed, in its tables and logs. */
 public final class Failures {
 
@@ -18,6 +20,13 @@ public final class Failures {
         Throwable cause = NestedExceptionUtils.getMostSpecificCause(failure);
         String message = cause.getMessage() == null ? "" : ": " + cause.getMessage().strip().replaceAll("\\s+", " ");
         String reason = cause.getClass().getSimpleName() + message;
+        for (Throwable t = failure; t != null && t != cause; t = t.getCause()) {
+            if (t instanceof TopicSender.NotAcknowledged unacknowledged) {
+                // How many of the sends failed is part of the story.
+                reason = unacknowledged.getMessage() + " (" + reason + ")";
+                break;
+            }
+        }
         return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 1) + "…";
     }
 }

@@ -18,6 +18,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.spamcheck.archiver.ArchiverApplication;
+import dev.spamcheck.notifier.NotifierApplication;
 import dev.spamcheck.gateway.GatewayApplication;
 import dev.spamcheck.gateway.auth.Role;
 import dev.spamcheck.gateway.auth.TokenCommand;
@@ -25,12 +26,14 @@ import dev.spamcheck.gateway.auth.TokenSecrets;
 import dev.spamcheck.worker.LookupWorkerApplication;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
+import dev.spamcheck.schemas.testing.EmbeddedPostgres;
+import dev.spamcheck.schemas.testing.FreePorts;
 
 /**
  * The whole system on one machine: a KRaft Kafka broker, PostgreSQL, the Twilio stub, and the
- * gateway, lookup-worker and archiver applications wired to them, all in this JVM except
+ * gateway, lookup-worker, archiver and notifier applications wired to them, all in this JVM except
  * PostgreSQL's own processes and what a fault test asks to run as a process of its own (Kafka,
- * another lookup-worker) so it can kill it. Used by {@link DevStackMain}
+ * another lookup-worker or notifier) so it can kill it. Used by {@link DevStackMain}
  * and by the system tests.
  */
 public final class DevStack implements AutoCloseable {
@@ -52,8 +55,9 @@ public final class DevStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> gateways = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> workers = Collections.synchronizedList(new ArrayList<>());
     private final List<ConfigurableApplicationContext> archivers = Collections.synchronizedList(new ArrayList<>());
+    private final List<ConfigurableApplicationContext> notifiers = Collections.synchronizedList(new ArrayList<>());
     private final List<ServiceProcess> processes = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger archiverInstances = new AtomicInteger();
+    private final AtomicInteger notifierInstances = new AtomicInteger();
 
     /**
      * @param home where state lives ({@code SPAMCHECK_HOME})
@@ -102,6 +106,7 @@ public final class DevStack implements AutoCloseable {
             stack.startWorker();
             stack.createTokens();
             stack.startArchiver();
+            stack.startNotifier();
             stack.startGateway(options.httpPort(), options.managementPort());
         }
         catch (Exception | Error ex) {
@@ -166,10 +171,20 @@ public final class DevStack implements AutoCloseable {
             throws IOException, InterruptedException {
         int managementPort = FreePorts.next();
         Map<String, String> args = commonArguments();
-        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
         args.putAll(properties);
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
         return startProcess("archiver", ArchiverApplication.class, managementPort, managementPort, args);
+    }
+
+    /** Starts another notifier as a process of its own, which a fault test can kill; it stops with the stack. */
+    public ServiceProcess startNotifierProcess(Map<String, String> properties)
+            throws IOException, InterruptedException {
+        int managementPort = FreePorts.next();
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
+        args.putAll(properties);
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return startProcess("notifier", NotifierApplication.class, managementPort, managementPort, args);
     }
 
     private ServiceProcess startProcess(String name, Class<?> application, int port, int managementPort,
@@ -190,11 +205,25 @@ public final class DevStack implements AutoCloseable {
     public ConfigurableApplicationContext startArchiver(Map<String, String> properties) {
         Map<String, String> args = commonArguments();
         args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
-        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
         args.putAll(properties);
         ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
         archivers.add(archiver);
         return archiver;
+    }
+
+    public ConfigurableApplicationContext startNotifier() {
+        return startNotifier(Map.of());
+    }
+
+    /** Starts another notifier; {@code properties} override the stack's for this instance only. */
+    public ConfigurableApplicationContext startNotifier(Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
+        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
+        args.putAll(properties);
+        ConfigurableApplicationContext notifier = run(NotifierApplication.builder(), args);
+        notifiers.add(notifier);
+        return notifier;
     }
 
     /**
@@ -207,9 +236,11 @@ public final class DevStack implements AutoCloseable {
         gateways.clear();
         workers.clear();
         archivers.clear();
+        notifiers.clear();
         overrides = Map.copyOf(properties);
         startWorker();
         startArchiver();
+        startNotifier();
         startGateway(options.httpPort(), options.managementPort());
     }
 
@@ -221,6 +252,16 @@ public final class DevStack implements AutoCloseable {
     /** The archivers running now. */
     public List<ConfigurableApplicationContext> archivers() {
         return archivers.stream().filter(ConfigurableApplicationContext::isActive).toList();
+    }
+
+    /** Every service running now in this JVM: gateways, lookup-workers, archivers and notifiers. */
+    public List<ConfigurableApplicationContext> services() {
+        return services.stream().filter(ConfigurableApplicationContext::isActive).toList();
+    }
+
+    /** The notifiers running now. */
+    public List<ConfigurableApplicationContext> notifiers() {
+        return notifiers.stream().filter(ConfigurableApplicationContext::isActive).toList();
     }
 
     /** The first gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
@@ -336,9 +377,9 @@ public final class DevStack implements AutoCloseable {
         postgres.close();
     }
 
-    /** Each archiver's Kafka Streams state in a directory of its own: instances lock theirs. */
+    /** Each notifier's Kafka Streams state in a directory of its own: instances lock theirs. */
     private String streamsStateDir() {
-        return options.home().resolve("streams").resolve("archiver-" + archiverInstances.incrementAndGet())
+        return options.home().resolve("streams").resolve("notifier-" + notifierInstances.incrementAndGet())
                 .toString();
     }
 
@@ -360,16 +401,13 @@ public final class DevStack implements AutoCloseable {
         services.clear();
     }
 
-    private void createTokens() throws SQLException {
+    private void createTokens() {
         lookupToken = options.lookupToken() == null ? TokenSecrets.newToken() : options.lookupToken();
         adminToken = options.adminToken() == null ? TokenSecrets.newToken() : options.adminToken();
-        try (Connection db = DriverManager.getConnection(jdbcUrl(), EmbeddedPostgres.USER, "")) {
-            // The tokens of an earlier start stop working: only the printed ones do.
-            db.createStatement().executeUpdate("UPDATE api_tokens SET revoked_at = now() "
-                    + "WHERE name IN ('devstack lookup', 'devstack admin') AND revoked_at IS NULL");
-            TokenCommand.create(db, "devstack lookup", Role.LOOKUP, lookupToken);
-            TokenCommand.create(db, "devstack admin", Role.ADMIN, adminToken);
-        }
+        // The tokens of an earlier start stop working: only the printed ones do.
+        Map<String, String> database = commonArguments();
+        TokenCommand.replace(database, "devstack lookup", Role.LOOKUP, lookupToken);
+        TokenCommand.replace(database, "devstack admin", Role.ADMIN, adminToken);
     }
 
     private static String[] commandLine(Map<String, String> args) {

@@ -60,10 +60,11 @@ public final class DevStackMain {
                 spamcheck devstack is ready in %.1f s
 
                   API            %s/api/v1/spam_score
-                  Health         http://127.0.0.1:%s/actuator/health (gateway), %s/actuator/health (worker)
+                  Health         http://127.0.0.1:%s/actuator/health (gateway), %s/actuator/health (worker),
+                                 http://127.0.0.1:%s/actuator/health (archiver), http://127.0.0.1:%s/actuator/health (notifier)
                   PostgreSQL     %s  (user %s, no password)
                   Kafka          %s
-                  Twilio stub    %s  (magic numbers: README, "Twilio stub")
+                  Twilio stub    %s  (magic numbers: docs/testing.md, "Twilio stub")
                   Logs           %s
 
                   Lookup token   %s
@@ -80,7 +81,8 @@ public final class DevStackMain {
                   (a number ending in 0001-0099 is flagged: +12125550042)
 
                 Stop with Ctrl+C or SIGTERM.
-                """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.workerManagementUrl(), stack.jdbcUrl(),
+                """, (System.nanoTime() - started) / 1e9, url, options.managementPort(), stack.workerManagementUrl(),
+                DevStack.port(stack.archivers().get(0)), DevStack.port(stack.notifiers().get(0)), stack.jdbcUrl(),
                 stack.databaseUser(), stack.kafkaBootstrapServers(), stack.twilio().baseUrl(),
                 home.resolve("logs"), stack.lookupToken(), stack.adminToken(), url, stack.lookupToken());
         stopped.await();

@@ -1,5 +1,7 @@
 package dev.spamcheck.devstack;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.Map;
 
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -25,7 +27,16 @@ final class InProcessKafka implements KafkaBroker {
         // which outranks each service's KAFKA_BOOTSTRAP_SERVERS: with two stacks in one JVM (tests),
         // services would reach the broker started last.
         broker.brokerListProperty("spamcheck.devstack.kafka-brokers");
-        broker.afterPropertiesSet();
+        // Kafka's storage formatter prints the broker's bootstrap metadata to standard output, which
+        // is the devstack's console: what its user reads to call the system, not Kafka's internals.
+        PrintStream console = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            broker.afterPropertiesSet();
+        }
+        finally {
+            System.setOut(console);
+        }
         return new InProcessKafka(broker);
     }
 

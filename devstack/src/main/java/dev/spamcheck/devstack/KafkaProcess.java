@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import dev.spamcheck.schemas.testing.FreePorts;
 
 /**
  * A single-node KRaft broker run as Apache Kafka's own {@code kafka.Kafka} in a JVM of its own,

@@ -64,7 +64,7 @@ class AuditFailureSystemTest {
     }
 
     private static void refuseAuditRecords(Admin admin, AlterConfigOp.OpType op) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.AUDIT_EVENTS);
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.AUDIT_EVENTS.name());
         admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
                 new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "16"), op)))).all().get();
     }

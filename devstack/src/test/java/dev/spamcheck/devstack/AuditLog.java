@@ -22,7 +22,11 @@ final class AuditLog {
 
     /** The audit row of a request, once the archiver has stored it. */
     static Map<String, Object> awaitRow(String requestId) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        return awaitRow(requestId, Duration.ofSeconds(20));
+    }
+
+    static Map<String, Object> awaitRow(String requestId, Duration within) {
+        return await().atMost(within).pollInterval(Duration.ofMillis(100))
                 .until(() -> row(requestId), Optional::isPresent).orElseThrow();
     }
 

@@ -57,7 +57,7 @@ class DataAtRestSystemTest {
         for (String topic : TopicContents.topics()) {
             // The prewarm topic is the one plaintext ingress: campaign tools write numbers to it,
             // and it keeps them 24 hours (README, "Contracts").
-            if (!topic.startsWith("spamcheck.") || topic.equals(Topics.LOOKUP_PREWARM)) {
+            if (!topic.startsWith("spamcheck.") || topic.equals(Topics.LOOKUP_PREWARM.name())) {
                 continue;
             }
             for (ConsumerRecord<String, String> record : TopicContents.read(topic)) {
@@ -71,8 +71,8 @@ class DataAtRestSystemTest {
             }
         }
         assertThat(messages).as("messages were produced")
-                .anyMatch(m -> m.startsWith(Topics.LOOKUP_REQUESTS))
-                .anyMatch(m -> m.startsWith(Topics.LOOKUP_RESULTS));
+                .anyMatch(m -> m.startsWith(Topics.LOOKUP_REQUESTS.name()))
+                .anyMatch(m -> m.startsWith(Topics.LOOKUP_RESULTS.name()));
         assertNoNumberIn(messages);
     }
 

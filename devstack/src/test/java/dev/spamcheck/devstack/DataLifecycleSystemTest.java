@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.Topics;
@@ -43,14 +44,13 @@ class DataLifecycleSystemTest {
 
         assertThat(job.get("counts").get("purged_reputation").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(count("SELECT count(*) FROM phone_reputation WHERE number_hash = ?", purgedHash)).isZero();
-        List<ConsumerRecord<String, String>> results = TopicContents.read(Topics.LOOKUP_RESULTS);
+        List<ConsumerRecord<String, String>> results = TopicContents.read(Topics.LOOKUP_RESULTS.name());
         Map<String, String> latest = TopicContents.latestByKey(results);
         assertThat(results).anyMatch(r -> r.key().equals(purgedHash) && r.value() != null);
         assertThat(latest).containsEntry(purgedHash, null).containsEntry(purgedHash + ":unavailable", null);
         assertThat(latest.get(keptHash)).isNotNull();
 
-        ResultsReplay.Report replay = ResultsReplay.run(TestStack.get().kafkaBootstrapServers(),
-                TestStack.get().jdbcUrl(), TestStack.get().databaseUser(), "");
+        ResultsReplay.Report replay = ReplayResultsCommand.replay(TestStack.get().archiverCommandLine());
 
         assertThat(replay.removed()).isGreaterThanOrEqualTo(1);
         assertThat(count("SELECT count(*) FROM phone_reputation WHERE number_hash = ?", purgedHash)).isZero();
@@ -70,8 +70,7 @@ class DataLifecycleSystemTest {
         java.sql.Timestamp checkedAgain = timestamp("SELECT checked_at FROM phone_reputation WHERE number_hash = ?", hash);
         execute("DELETE FROM phone_reputation WHERE number_hash = ?", hash);
 
-        ResultsReplay.run(TestStack.get().kafkaBootstrapServers(), TestStack.get().jdbcUrl(),
-                TestStack.get().databaseUser(), "");
+        ReplayResultsCommand.replay(TestStack.get().archiverCommandLine());
 
         assertThat(timestamp("SELECT checked_at FROM phone_reputation WHERE number_hash = ?", hash)).isEqualTo(checkedAgain);
         // Replay marks an interactive answer as requested when it was checked.

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL goes away (a restart, a failover) while lookups keep coming: callers get documented
  * answers, never a 500, and once it is back every path answers again within 10 s without anyone
- * restarting a service; the connection pools recover by themselves.
+ * restarting a service; the connection pools, and the audit sink, recover by themselves.
  */
 class DatabaseOutageSystemTest {
 
@@ -49,5 +49,8 @@ class DatabaseOutageSystemTest {
         assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
         assertThat(miss.body()).contains("\"spam_score\":1");
         assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(10));
+        // The audit sink recovers by itself too: the exchanges after the outage reach the table
+        // once its back-off (at most 30 s between attempts) lets it try again.
+        AuditLog.awaitRow(miss.headers().firstValue("X-Request-Id").orElseThrow(), Duration.ofSeconds(45));
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import dev.spamcheck.schemas.testing.DatabaseTls;
 
 /**
  * The database is reached as Supabase must be: TLS, with the server's certificate checked against

@@ -45,11 +45,11 @@ class HostileRequestsSystemTest {
     @Test
     void anEncodedLookupPathWithoutATokenPaysForNothing() {
         String number = TestStack.uniqueNumber("0123");
-        long requests = TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS);
+        long requests = TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name());
         RawHttp.Response response = RawHttp.send("POST", "/%61pi/v1/spam_score", null,
                 "{\"phone_number\": \"" + number + "\"}");
         assertProblem(response, 400, "invalid_request");
-        assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS)).isEqualTo(requests);
+        assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name())).isEqualTo(requests);
         assertThat(TestStack.get().twilio().callsFor(number)).isZero();
     }
 

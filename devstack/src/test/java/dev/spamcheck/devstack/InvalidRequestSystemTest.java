@@ -25,13 +25,13 @@ class InvalidRequestSystemTest {
 
     @BeforeAll
     static void recordTraffic() {
-        requestsBefore = TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS);
+        requestsBefore = TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name());
         twilioCallsBefore = TestStack.get().twilio().totalCalls();
     }
 
     @AfterAll
     static void nothingWasLookedUp() {
-        assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS)).isEqualTo(requestsBefore);
+        assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name())).isEqualTo(requestsBefore);
         assertThat(TestStack.get().twilio().totalCalls()).isEqualTo(twilioCallsBefore);
     }
 

@@ -122,7 +122,7 @@ class KafkaCrashSystemTest {
     private static void prewarm(KafkaProducer<String, String> campaignTool, Set<String> acknowledged) {
         String number = Traffic.uniqueNumber("0123");
         try {
-            campaignTool.send(new ProducerRecord<>(Topics.LOOKUP_PREWARM, Traffic.prewarmEntry(number, "kafka-crash")),
+            campaignTool.send(new ProducerRecord<>(Topics.LOOKUP_PREWARM.name(), Traffic.prewarmEntry(number, "kafka-crash")),
                     (metadata, failure) -> {
                         if (failure == null) {
                             acknowledged.add(number);

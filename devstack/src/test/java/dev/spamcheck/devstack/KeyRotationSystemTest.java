@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.spamcheck.archiver.keys.RotateKeysCommand;
+import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
 import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -115,7 +116,7 @@ class KeyRotationSystemTest {
             // Replay rebuilds the cache from the topic, under the new key only, for free.
             execute(stack, "TRUNCATE phone_reputation");
             paidCalls = stack.twilio().totalCalls();
-            ResultsReplay.run(stack.kafkaBootstrapServers(), stack.jdbcUrl(), stack.databaseUser(), "");
+            ReplayResultsCommand.replay(stack.archiverCommandLine());
             assertThat(rowsByKey(stack)).isEqualTo(Map.of("rotated", 4L));
             assertThat(score(stack, clean)).isEqualTo(0);
             assertThat(score(stack, spam)).isEqualTo(1);
@@ -177,7 +178,7 @@ class KeyRotationSystemTest {
 
     /** Live records of the results topic (what compaction keeps, tombstones aside) per key id. */
     private static Map<String, Long> liveResultsByKey(DevStack stack) {
-        return TopicContents.latestByKey(TopicContents.read(stack.kafkaBootstrapServers(), Topics.LOOKUP_RESULTS))
+        return TopicContents.latestByKey(TopicContents.read(stack.kafkaBootstrapServers(), Topics.LOOKUP_RESULTS.name()))
                 .values().stream().filter(Objects::nonNull)
                 .map(value -> NumberProtection.keyIdOf(JSON.readTree(value).get("number_ciphertext").asString()))
                 .collect(Collectors.groupingBy(id -> id, java.util.TreeMap::new, Collectors.counting()));

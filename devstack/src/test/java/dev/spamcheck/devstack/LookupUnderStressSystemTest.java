@@ -45,7 +45,6 @@ import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
  */
 class LookupUnderStressSystemTest {
 
-    private static final MessageCodec CODEC = new MessageCodec();
     private static final ExecutorService CALLERS = Executors.newCachedThreadPool();
 
     @AfterAll
@@ -111,14 +110,14 @@ class LookupUnderStressSystemTest {
         }
         String cachedRequest = produceRequest(cached, longAgo);
 
-        awaitWorkersPast(Topics.LOOKUP_REQUESTS);
+        awaitWorkersPast(Topics.LOOKUP_REQUESTS.name());
 
         for (String number : gone) {
             assertThat(TestStack.get().twilio().callsFor(number)).as("Twilio calls for a caller who is gone").isZero();
         }
         assertThat(TestStack.get().twilio().callsFor(cached)).isEqualTo(1);
         List<String> answered = new ArrayList<>();
-        for (String topic : List.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES)) {
+        for (String topic : List.of(Topics.LOOKUP_RESULTS.name(), Topics.LOOKUP_FAILURES.name())) {
             TopicContents.read(topic).stream().map(ConsumerRecord::value).filter(java.util.Objects::nonNull)
                     .forEach(answered::add);
         }
@@ -191,7 +190,7 @@ class LookupUnderStressSystemTest {
         String requestId = UUID.randomUUID().toString();
         LookupRequest request = new LookupRequest(requestId, protectedNumber.hash(), protectedNumber.ciphertext(),
                 protectedNumber.last4(), LookupRequest.Origin.INTERACTIVE, null, requestedAt, requestedAt.plusSeconds(5));
-        Traffic.produce(TestStack.get(), Topics.LOOKUP_REQUESTS, protectedNumber.hash(), CODEC.encode(request));
+        Traffic.produce(TestStack.get(), Topics.LOOKUP_REQUESTS.name(), protectedNumber.hash(), MessageCodec.encode(request));
         return requestId;
     }
 

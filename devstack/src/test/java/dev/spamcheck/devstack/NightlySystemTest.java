@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
 import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -140,8 +141,7 @@ class NightlySystemTest {
             statement.execute("TRUNCATE phone_reputation");
         }
 
-        ResultsReplay.Report report = ResultsReplay.run(TestStack.get().kafkaBootstrapServers(),
-                TestStack.get().jdbcUrl(), TestStack.get().databaseUser(), "");
+        ResultsReplay.Report report = ReplayResultsCommand.replay(TestStack.get().archiverCommandLine());
 
         assertThat(report.applied()).isGreaterThanOrEqualTo(numbers.size());
         for (int i = 0; i < numbers.size(); i++) {
@@ -155,13 +155,13 @@ class NightlySystemTest {
         String number = TestStack.uniqueNumber("0123");
         TestStack.lookUp(number);
         String hash = TestStack.protection().hash(number);
-        var requests = TopicContents.read(Topics.LOOKUP_REQUESTS).stream().filter(r -> hash.equals(r.key())).toList();
+        var requests = TopicContents.read(Topics.LOOKUP_REQUESTS.name()).stream().filter(r -> hash.equals(r.key())).toList();
         assertThat(requests).isNotEmpty();
 
-        Traffic.replay(TestStack.get(), Topics.LOOKUP_REQUESTS, requests);
+        Traffic.replay(TestStack.get(), Topics.LOOKUP_REQUESTS.name(), requests);
 
         long resultsFor = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                .until(() -> TopicContents.read(Topics.LOOKUP_RESULTS).stream().filter(r -> hash.equals(r.key())).count(),
+                .until(() -> TopicContents.read(Topics.LOOKUP_RESULTS.name()).stream().filter(r -> hash.equals(r.key())).count(),
                         n -> n >= 2);
         assertThat(resultsFor).isGreaterThanOrEqualTo(2);
         assertThat(TestStack.get().twilio().callsFor(number)).isEqualTo(1);
@@ -172,7 +172,7 @@ class NightlySystemTest {
         java.util.Properties config = new java.util.Properties();
         config.put("bootstrap.servers", TestStack.get().kafkaBootstrapServers());
         try (var admin = org.apache.kafka.clients.admin.Admin.create(config)) {
-            var partition = new org.apache.kafka.common.TopicPartition(Topics.ARCHIVE_TRIGGERS, 0);
+            var partition = new org.apache.kafka.common.TopicPartition(Topics.ARCHIVE_TRIGGERS.name(), 0);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 long end = admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
                         .partitionResult(partition).get().offset();

@@ -46,20 +46,20 @@ class PathVariantSystemTest {
     static void countWhatCouldBeDone() throws Exception {
         tokensBefore = tokenCount();
         webhooksBefore = count("webhook_subscriptions");
-        triggersBefore = TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS);
+        triggersBefore = TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS.name());
     }
 
     @AfterAll
     static void nothingWasDone() throws Exception {
         assertThat(tokenCount()).as("tokens").isEqualTo(tokensBefore);
         assertThat(count("webhook_subscriptions")).as("webhook subscriptions").isEqualTo(webhooksBefore);
-        assertThat(TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS)).as("nightly triggers").isEqualTo(triggersBefore);
+        assertThat(TopicContents.endOffsetTotal(Topics.ARCHIVE_TRIGGERS.name())).as("nightly triggers").isEqualTo(triggersBefore);
         Set<String> hashes = new HashSet<>();
         for (String number : NUMBERS) {
             assertThat(TestStack.get().twilio().callsFor(number)).as("Twilio calls").isZero();
             hashes.add(TestStack.protection().hash(number));
         }
-        for (ConsumerRecord<String, String> request : TopicContents.read(Topics.LOOKUP_REQUESTS)) {
+        for (ConsumerRecord<String, String> request : TopicContents.read(Topics.LOOKUP_REQUESTS.name())) {
             assertThat(hashes).as("lookup requests").doesNotContain(request.key());
         }
     }

@@ -17,11 +17,14 @@ final class Prometheus {
 
     /**
      * The sum of the samples whose line starts with {@code series}, such as
-     * {@code spamcheck_number_ciphertexts{key="k2"}}, on a service whose actuator is on its port.
+     * {@code spamcheck_number_ciphertexts{key="k2"}}, on a service.
      */
     static double value(ConfigurableApplicationContext service, String series) {
         try {
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DevStack.port(service)
+            // A gateway's actuator is on its management port; the other services serve only that.
+            String port = service.getEnvironment().getProperty("local.management.port",
+                    String.valueOf(DevStack.port(service)));
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/actuator/prometheus")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
             return metrics.lines().filter(line -> line.startsWith(series))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

@@ -30,8 +30,8 @@ class RateLimitSystemTest {
             Workers.awaitLookupRequestsBalanced(12);
             Workers.awaitBalanced("lookup-prewarm", 12);
 
-            // About 30 s of backlog at the rate: interactive lookups arrive throughout it.
-            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 600, RATE, 20,
+            // About 12 s of backlog at the rate: interactive lookups arrive throughout it.
+            PrewarmUnderLoad.Report report = PrewarmUnderLoad.run(stack, stack.baseUrl(), 300, RATE, 20,
                     Duration.ofMillis(400));
 
             System.out.println("Rate limit test: " + report);

@@ -30,18 +30,16 @@ import dev.spamcheck.schemas.topic.ReputationChange;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
- * Exactly once through the real broker: an archiver running the reputation-changes stream
+ * Exactly once through the real broker: a notifier running the reputation-changes stream
  * processor is killed with {@code kill -9} while numbers keep turning, and another takes its work
  * over. Every change reaches the topic once, none is lost, and each number's changes stay in
- * order. A webhook subscriber hears of every one of them, though the killed archiver was sending
+ * order. A webhook subscriber hears of every one of them, though the killed notifier was sending
  * some. On a devstack of its own, so the results it plants reach no other test.
  */
 class ReputationChangesCrashSystemTest {
 
     private static final int NUMBERS = 20;
     private static final int ANSWERS_EACH = 10;
-    private static final MessageCodec CODEC = new MessageCodec();
-
     private static DevStack stack;
 
     @BeforeAll
@@ -58,7 +56,7 @@ class ReputationChangesCrashSystemTest {
     void aKilledStreamProcessorNeitherRepeatsNorLosesAChange() throws Exception {
         WebhookReceiver receiver = WebhookReceiver.start();
         String secret = subscribe(receiver.url("/all"));
-        ServiceProcess doomed = stack.startArchiverProcess(Map.of());
+        ServiceProcess doomed = stack.startNotifierProcess(Map.of());
         List<String> hashes = new ArrayList<>();
         for (int i = 0; i < NUMBERS; i++) {
             hashes.add(randomHash());
@@ -71,7 +69,7 @@ class ReputationChangesCrashSystemTest {
                     LookupResult result = new LookupResult(UUID.randomUUID().toString(), hash, "v1.k1.abc", "0123",
                             LookupResult.Outcome.SCORED, answer % 2 == 0 ? 1 : 0, start.plusSeconds(answer),
                             null, false, LookupRequest.Origin.RECHECK, null);
-                    worker.send(new ProducerRecord<>(Topics.LOOKUP_RESULTS, hash, CODEC.encode(result))).get();
+                    worker.send(new ProducerRecord<>(Topics.LOOKUP_RESULTS.name(), hash, MessageCodec.encode(result))).get();
                 }
                 if (answer == ANSWERS_EACH / 2) {
                     // Mid-stream: the processes have found some changes and are at work on more.
@@ -100,7 +98,7 @@ class ReputationChangesCrashSystemTest {
             assertThat(ofNumber).allSatisfy(c -> assertThat(c.source()).isEqualTo(ReputationChange.Source.NIGHTLY));
         }
 
-        // At least once: every change reaches the subscriber, signed, whichever archiver sent it.
+        // At least once: every change reaches the subscriber, signed, whichever notifier sent it.
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> receiver.received("/all")
                 .stream().map(delivery -> delivery.json().get("id").asString()).distinct().count() == expected);
         assertThat(receiver.received("/all")).allMatch(delivery -> delivery.signedWith(secret));
@@ -124,9 +122,9 @@ class ReputationChangesCrashSystemTest {
     private static List<ReputationChange> changesOf(List<String> hashes) {
         List<ReputationChange> changes = new ArrayList<>();
         for (ConsumerRecord<String, String> record : TopicContents.read(stack.kafkaBootstrapServers(),
-                Topics.REPUTATION_CHANGES)) {
+                Topics.REPUTATION_CHANGES.name())) {
             if (hashes.contains(record.key())) {
-                changes.add(CODEC.decode(record.value(), ReputationChange.class));
+                changes.add(MessageCodec.mapper().readValue(record.value(), ReputationChange.class));
             }
         }
         return changes;

@@ -22,8 +22,6 @@ import dev.spamcheck.schemas.topic.Topics;
  */
 class ReputationChangesSystemTest {
 
-    private static final MessageCodec CODEC = new MessageCodec();
-
     @Test
     void aNumberThatTurnsFlaggedEmitsOneChangeAndItsFirstCleanAnswerNone() {
         String number = TestStack.uniqueNumber("8812");
@@ -58,9 +56,9 @@ class ReputationChangesSystemTest {
         String hash = TestStack.protection().hash(number);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
                 .until(() -> changesOf(hash).size() >= count);
-        List<ConsumerRecord<String, String>> all = TopicContents.read(Topics.REPUTATION_CHANGES);
+        List<ConsumerRecord<String, String>> all = TopicContents.read(Topics.REPUTATION_CHANGES.name());
         assertThat(all).allSatisfy(record -> {
-            assertThat(MessageSchemas.violations(Topics.REPUTATION_CHANGES, record.value())).isEmpty();
+            assertThat(MessageSchemas.violations(Topics.REPUTATION_CHANGES.name(), record.value())).isEmpty();
             assertThat(record.value()).doesNotContain(number.substring(2));
         });
         List<ReputationChange> changes = changesOf(hash);
@@ -69,8 +67,8 @@ class ReputationChangesSystemTest {
     }
 
     private static List<ReputationChange> changesOf(String hash) {
-        return TopicContents.read(Topics.REPUTATION_CHANGES).stream().filter(record -> hash.equals(record.key()))
-                .map(record -> CODEC.decode(record.value(), ReputationChange.class)).toList();
+        return TopicContents.read(Topics.REPUTATION_CHANGES.name()).stream().filter(record -> hash.equals(record.key()))
+                .map(record -> MessageCodec.mapper().readValue(record.value(), ReputationChange.class)).toList();
     }
 
     private static int score(String number) {

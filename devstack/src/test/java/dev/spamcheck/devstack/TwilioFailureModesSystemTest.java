@@ -67,9 +67,9 @@ class TwilioFailureModesSystemTest {
 
         String failingHash = TestStack.protection().protect(failing).hash();
         String cleanHash = TestStack.protection().protect(clean).hash();
-        assertThat(TopicContents.read(Topics.LOOKUP_RESULTS)).extracting(ConsumerRecord::key)
+        assertThat(TopicContents.read(Topics.LOOKUP_RESULTS.name())).extracting(ConsumerRecord::key)
                 .contains(cleanHash).doesNotContain(failingHash);
-        assertThat(TopicContents.read(Topics.LOOKUP_FAILURES)).extracting(ConsumerRecord::key).contains(failingHash);
+        assertThat(TopicContents.read(Topics.LOOKUP_FAILURES.name())).extracting(ConsumerRecord::key).contains(failingHash);
     }
 
     @Test

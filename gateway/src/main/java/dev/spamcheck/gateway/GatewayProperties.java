@@ -2,49 +2,34 @@ package dev.spamcheck.gateway;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The gateway's {@code spamcheck.*} settings; documented in the README's configuration table.
+ * The gateway's own {@code spamcheck.*} settings; those every service reads are in
+ * {@link dev.spamcheck.schemas.config.SpamcheckProperties}. The configuration reference
+ * (docs/configuration.md) is generated from these descriptions.
  *
- * @param cacheTtl how long a stored answer is served without asking Twilio again
  * @param lookupTimeout how long a request waits for lookup-worker before answering 503
- * @param allowedRegions regions whose numbers are accepted ({@code SPAMCHECK_ALLOWED_REGIONS})
- * @param hashKey {@code SPAMCHECK_HASH_KEY}
- * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
  * @param allowedCidrs client addresses allowed in ({@code SPAMCHECK_ALLOWED_CIDRS})
  * @param trustedProxies proxies whose forwarding headers are believed ({@code SPAMCHECK_TRUSTED_PROXIES})
  * @param forwardedHeaders which forwarding headers the trusted proxies write ({@code SPAMCHECK_FORWARDED_HEADERS})
  * @param corsOrigins browser origins allowed to call the API ({@code SPAMCHECK_CORS_ORIGINS})
  * @param tls the certificate to serve HTTPS with
  * @param gateway request limits and timeouts
- * @param nightly the nightly job's time zone, which decides what "today" is
- * @param kafka topic settings
  * @param webhooks which receiver URLs webhook subscriptions may name
  */
 @ConfigurationProperties("spamcheck")
 public record GatewayProperties(
-        @DefaultValue("PT24H") Duration cacheTtl,
         @DefaultValue("PT5S") Duration lookupTimeout,
-        @DefaultValue("US") Set<String> allowedRegions,
-        String hashKey,
-        String encryptionKeys,
         @DefaultValue({"127.0.0.0/8", "::1/128"}) List<String> allowedCidrs,
         @DefaultValue List<String> trustedProxies,
         @DefaultValue("x-forwarded") ForwardedHeaders forwardedHeaders,
         @DefaultValue List<String> corsOrigins,
         @DefaultValue Tls tls,
         @DefaultValue Limits gateway,
-        @DefaultValue Nightly nightly,
-        @DefaultValue Kafka kafka,
         @DefaultValue Webhooks webhooks) {
-
-    /** @param zone the time zone of job dates ({@code spamcheck.nightly.zone}) */
-    public record Nightly(@DefaultValue("UTC") String zone) {
-    }
 
     /**
      * @param certificate PEM certificate chain, a path or {@code classpath:} location ({@code SPAMCHECK_TLS_CERTIFICATE})
@@ -75,10 +60,6 @@ public record GatewayProperties(
             @DefaultValue("PT1M") Duration failedAuthenticationWindow, @DefaultValue("PT10S") Duration readTimeout) {
     }
 
-    /** @param partitions partitions of the topics this service creates when they are missing */
-    public record Kafka(@DefaultValue("12") int partitions) {
-    }
-
     /**
      * @param allowInsecureLoopback also accept {@code http://} URLs on 127.0.0.1, [::1] or localhost
      *        ({@code SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK}; the devstack sets it for local receivers)
@@ -88,9 +69,8 @@ public record GatewayProperties(
 
     @Override
     public String toString() {
-        // Never print the secrets, e.g. in a binding failure report.
-        return "GatewayProperties[cacheTtl=" + cacheTtl + ", lookupTimeout=" + lookupTimeout + ", allowedRegions="
-                + allowedRegions + ", allowedCidrs=" + allowedCidrs + ", trustedProxies=" + trustedProxies
-                + ", forwardedHeaders=" + forwardedHeaders + "]";
+        // Never print the private key's location with the rest, e.g. in a binding failure report.
+        return "GatewayProperties[lookupTimeout=" + lookupTimeout + ", allowedCidrs=" + allowedCidrs
+                + ", trustedProxies=" + trustedProxies + ", forwardedHeaders=" + forwardedHeaders + "]";
     }
 }

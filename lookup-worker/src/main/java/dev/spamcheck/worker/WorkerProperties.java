@@ -2,18 +2,15 @@ package dev.spamcheck.worker;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * lookup-worker's {@code spamcheck.*} settings; documented in the README's configuration table.
+ * lookup-worker's own {@code spamcheck.*} settings; those every service reads are in
+ * {@link dev.spamcheck.schemas.config.SpamcheckProperties}. The configuration reference
+ * (docs/configuration.md) is generated from these descriptions.
  *
- * @param cacheTtl a stored answer younger than this is reused instead of paying for a lookup
- * @param hashKey {@code SPAMCHECK_HASH_KEY}
- * @param encryptionKeys {@code SPAMCHECK_ENCRYPTION_KEYS}
- * @param allowedRegions regions whose numbers prewarm accepts ({@code SPAMCHECK_ALLOWED_REGIONS})
  * @param lookupConcurrency lookup requests (of different numbers) processed at once by this instance:
  *        how many Twilio calls one instance may have in flight, so it must exceed the number of
  *        slow numbers that may be in flight at once
@@ -22,20 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        included; keep it below the gateway's lookup timeout
  * @param prewarmBudget the same for a prewarm entry, which may wait for rate budget much longer
  * @param twilio the Twilio account, endpoint and how it is protected
- * @param kafka topic settings
  */
 @ConfigurationProperties("spamcheck")
 public record WorkerProperties(
-        @DefaultValue("PT24H") Duration cacheTtl,
-        String hashKey,
-        String encryptionKeys,
-        @DefaultValue("US") Set<String> allowedRegions,
         @DefaultValue("64") int lookupConcurrency,
         @DefaultValue("16") int prewarmConcurrency,
         @DefaultValue("PT4.5S") Duration lookupBudget,
         @DefaultValue("PT60S") Duration prewarmBudget,
-        @DefaultValue Twilio twilio,
-        @DefaultValue Kafka kafka) {
+        @DefaultValue Twilio twilio) {
 
     /**
      * @param accountSid {@code TWILIO_ACCOUNT_SID}
@@ -84,13 +75,8 @@ public record WorkerProperties(
             @DefaultValue("PT30S") Duration openFor) {
     }
 
-    /** @param partitions partitions of the topics this service creates when they are missing */
-    public record Kafka(@DefaultValue("12") int partitions) {
-    }
-
     @Override
     public String toString() {
-        return "WorkerProperties[cacheTtl=" + cacheTtl + ", lookupConcurrency=" + lookupConcurrency + ", twilio="
-                + twilio + "]";
+        return "WorkerProperties[lookupConcurrency=" + lookupConcurrency + ", twilio=" + twilio + "]";
     }
 }

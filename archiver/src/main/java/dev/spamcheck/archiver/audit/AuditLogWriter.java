@@ -13,14 +13,15 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.AuditEvent;
-import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
- * Moves audit events from {@link Topics#AUDIT_EVENTS} into {@code audit_log} in batches. Offsets
+ * Moves audit events from the audit topic into {@code audit_log} in batches. Offsets
  * are committed after the batch is stored; a redelivered event is ignored by its request id, so
  * each request has exactly one row. One event that cannot be stored (unreadable, or refused by
  * PostgreSQL) never takes its batch with it: the events before it are stored, it goes to the
@@ -37,31 +38,35 @@ class AuditLogWriter {
             ON CONFLICT (request_id) DO NOTHING
             """;
 
+    // JdbcTemplate rather than JdbcClient, the services' usual way in: only it has JDBC batches.
     private final JdbcTemplate jdbc;
-    private final MessageCodec codec;
 
-    AuditLogWriter(JdbcTemplate jdbc, MessageCodec codec) {
+    AuditLogWriter(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.codec = codec;
     }
 
-    @KafkaListener(id = "audit-log-writer", topics = Topics.AUDIT_EVENTS, groupId = "spamcheck-audit-writer",
+    @KafkaListener(id = "audit-log-writer", topics = Topics.Names.AUDIT_EVENTS, groupId = "spamcheck-audit-writer",
             containerFactory = "auditBatchContainerFactory")
-    void onEvents(List<ConsumerRecord<String, String>> records) {
+    void onEvents(List<ConsumerRecord<String, AuditEvent>> records) {
         List<AuditEvent> events = new ArrayList<>(records.size());
-        UnstorableAuditEvent unreadable = null;
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                events.add(readable(codec.decode(record.value(), AuditEvent.class)));
+        RuntimeException unstorable = null;
+        for (ConsumerRecord<String, AuditEvent> record : records) {
+            DeserializationException unreadable = DeadLetters.unreadable(record);
+            if (unreadable != null) {
+                unstorable = unreadable;
+                break;
             }
-            catch (MessageCodec.MalformedMessageException | IllegalArgumentException ex) {
-                unreadable = new UnstorableAuditEvent("unreadable", ex);
+            try {
+                events.add(complete(record.value()));
+            }
+            catch (IllegalArgumentException | NullPointerException ex) {
+                unstorable = new UnstorableAuditEvent("incomplete", ex);
                 break;
             }
         }
         storeAll(events);
-        if (unreadable != null) {
-            throw failed(events.size(), unreadable);
+        if (unstorable != null) {
+            throw new BatchListenerFailedException(UnstorableAuditEvent.reason(unstorable), unstorable, events.size());
         }
     }
 
@@ -82,14 +87,16 @@ class AuditLogWriter {
                     if (!refused(ex)) {
                         throw ex;
                     }
-                    throw failed(i, new UnstorableAuditEvent("refused by PostgreSQL (" + sqlState(ex) + ")", ex));
+                    UnstorableAuditEvent refused = new UnstorableAuditEvent("refused by PostgreSQL (" + sqlState(ex) + ")",
+                            ex);
+                    throw new BatchListenerFailedException(refused.getMessage(), refused, i);
                 }
             }
         }
     }
 
     /** The event as far as the table needs it; a value it could never take is refused here. */
-    private static AuditEvent readable(AuditEvent event) {
+    private static AuditEvent complete(AuditEvent event) {
         UUID.fromString(String.valueOf(event.requestId()));
         if (event.occurredAt() == null || event.clientIp() == null || event.method() == null || event.path() == null
                 || event.outcome() == null) {
@@ -130,10 +137,6 @@ class AuditLogWriter {
             }
             statement.setLong(12, event.latencyMs());
         });
-    }
-
-    private static BatchListenerFailedException failed(int index, UnstorableAuditEvent cause) {
-        return new BatchListenerFailedException(cause.getMessage(), cause, index);
     }
 
     private static String sqlState(Throwable failure) {

@@ -2,8 +2,10 @@ package dev.spamcheck.archiver.audit;
 
 import org.springframework.core.NestedExceptionUtils;
 
+import dev.spamcheck.schemas.kafka.DeadLetters;
+
 /** An audit event that will never be stored, however often it is retried: it goes to the dead-letter topic. */
-final class UnstorableAuditEvent extends RuntimeException {
+final class UnstorableAuditEvent extends RuntimeException implements DeadLetters.SafeMessage {
 
     UnstorableAuditEvent(String reason, Throwable cause) {
         super(reason, cause, false, false);

@@ -14,7 +14,7 @@ import dev.spamcheck.archiver.Failures;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
 import dev.spamcheck.archiver.keys.CachedCiphertexts.Row;
 import dev.spamcheck.schemas.number.NumberProtection;
-import dev.spamcheck.schemas.topic.NightlyTrigger;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 
 /**
  * Moves every number ciphertext spamcheck keeps to the active encryption key (the first of
@@ -94,7 +94,7 @@ public class KeyRotation {
     }
 
     /** Runs the rotation a trigger asks for, recorded in {@code key_rotations} under the trigger's id. */
-    public Report run(NightlyTrigger trigger) {
+    public Report run(MaintenanceTrigger trigger) {
         UUID id = UUID.fromString(trigger.triggerId());
         rotations.start(id, trigger.requestedBy(), protection.activeKeyId());
         try {

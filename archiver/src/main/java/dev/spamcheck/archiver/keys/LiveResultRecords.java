@@ -10,9 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,16 +17,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupResult;
-import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
- * Moves the live records of the compacted {@link Topics#LOOKUP_RESULTS} topic to the active key.
+ * Moves the live records of the compacted results topic to the active key.
  * A record is live while it is the latest under its key (compaction keeps only that one). A live
  * result under another key is published again, the same result with its number re-encrypted, so
  * compaction drops the old one; a live failure (written there before failures had a topic of
@@ -42,18 +38,15 @@ class LiveResultRecords {
 
     private static final Duration POLL = Duration.ofMillis(500);
     private static final int ACK_BATCH = 500;
-    private static final long ACK_TIMEOUT_SECONDS = 60;
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
 
     private final ConsumerFactory<Object, Object> consumers;
-    private final KafkaTemplate<String, String> kafka;
-    private final MessageCodec codec;
+    private final TopicSender kafka;
     private final NumberProtection protection;
 
-    LiveResultRecords(ConsumerFactory<Object, Object> consumers, KafkaTemplate<String, String> kafka,
-            MessageCodec codec, NumberProtection protection) {
+    LiveResultRecords(ConsumerFactory<Object, Object> consumers, TopicSender kafka, NumberProtection protection) {
         this.consumers = consumers;
         this.kafka = kafka;
-        this.codec = codec;
         this.protection = protection;
     }
 
@@ -69,8 +62,8 @@ class LiveResultRecords {
         long unreadable = 0;
         try (org.apache.kafka.clients.consumer.Consumer<Object, Object> consumer = consumers.createConsumer(null,
                 "spamcheck-key-rotation", null, overrides)) {
-            for (PartitionInfo info : consumer.partitionsFor(Topics.LOOKUP_RESULTS)) {
-                TopicPartition partition = new TopicPartition(Topics.LOOKUP_RESULTS, info.partition());
+            for (PartitionInfo info : consumer.partitionsFor(Topics.LOOKUP_RESULTS.name())) {
+                TopicPartition partition = new TopicPartition(Topics.LOOKUP_RESULTS.name(), info.partition());
                 consumer.assign(List.of(partition));
                 consumer.seekToBeginning(List.of(partition));
                 long end = consumer.endOffsets(List.of(partition)).get(partition);
@@ -124,7 +117,7 @@ class LiveResultRecords {
     private boolean move(ConsumerRecord<Object, Object> record, List<CompletableFuture<?>> sends) {
         LookupResult result = decode(record);
         if (!result.isDefinitive()) {
-            sends.add(kafka.send(Topics.LOOKUP_RESULTS, key(record), null));
+            sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, key(record), null));
             return true;
         }
         String ciphertext;
@@ -134,20 +127,13 @@ class LiveResultRecords {
         catch (IllegalArgumentException ex) {
             return false;
         }
-        sends.add(kafka.send(Topics.LOOKUP_RESULTS, key(record), codec.encode(result.withCiphertext(ciphertext))));
+        sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, key(record), result.withCiphertext(ciphertext)));
         return true;
     }
 
-    private LookupResult decode(ConsumerRecord<Object, Object> record) {
-        if (record.value() == null) {
-            return null;
-        }
-        try {
-            return codec.decode((String) record.value(), LookupResult.class);
-        }
-        catch (MessageCodec.MalformedMessageException ex) {
-            return null;
-        }
+    /** The result; null for a tombstone or a record no reader understands, which nothing replaces. */
+    private static LookupResult decode(ConsumerRecord<Object, Object> record) {
+        return (LookupResult) record.value();
     }
 
     private static String key(ConsumerRecord<Object, Object> record) {
@@ -168,16 +154,7 @@ class LiveResultRecords {
     }
 
     private static void awaitAcks(List<CompletableFuture<?>> sends) {
-        try {
-            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while Kafka acknowledged republished results", ex);
-        }
-        catch (ExecutionException | TimeoutException ex) {
-            throw new IllegalStateException("Kafka did not acknowledge republished results", ex);
-        }
+        TopicSender.awaitAll(sends, ACK_TIMEOUT);
         sends.clear();
     }
 }

@@ -3,15 +3,13 @@ package dev.spamcheck.archiver.keys;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.UUID;
 
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.spamcheck.archiver.ArchiverApplication;
 import dev.spamcheck.archiver.Failures;
-import dev.spamcheck.schemas.topic.NightlyTrigger;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 
 /**
  * {@code java -jar archiver.jar rotate-keys}: runs a key rotation in this process, with the
@@ -25,14 +23,9 @@ public final class RotateKeysCommand {
 
     /** @param args Spring arguments such as {@code --spamcheck.archive.batch-size=500} */
     public static int run(String... args) {
-        String[] commandLine = Arrays.copyOf(args, args.length + 2);
-        // Only the rotation: no trigger, audit event or schedule of the running archivers is taken over.
-        commandLine[args.length] = "--spring.kafka.listener.auto-startup=false";
-        commandLine[args.length + 1] = "--spamcheck.nightly.cron=-";
-        try (ConfigurableApplicationContext archiver = ArchiverApplication.builder().web(WebApplicationType.NONE)
-                .run(commandLine)) {
-            NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), LocalDate.now(ZoneOffset.UTC),
-                    Instant.now(), "command", NightlyTrigger.Job.KEY_ROTATION);
+        try (ConfigurableApplicationContext archiver = ArchiverApplication.command(args)) {
+            MaintenanceTrigger trigger = new MaintenanceTrigger(UUID.randomUUID().toString(), LocalDate.now(ZoneOffset.UTC),
+                    Instant.now(), "command", MaintenanceTrigger.Job.KEY_ROTATION);
             KeyRotation.Report report = archiver.getBean(KeyRotation.class).run(trigger);
             System.out.println("rotate-keys: " + report);
             if (!report.complete()) {

@@ -92,7 +92,7 @@ public final class Traffic {
 
     /** Writes prewarm entries as a campaign tool would: plaintext JSON, no key. */
     public static void prewarm(DevStack stack, List<String> entries) {
-        produce(stack, entries.stream().map(entry -> new ProducerRecord<String, String>(Topics.LOOKUP_PREWARM, entry))
+        produce(stack, entries.stream().map(entry -> new ProducerRecord<String, String>(Topics.LOOKUP_PREWARM.name(), entry))
                 .toList());
     }
 

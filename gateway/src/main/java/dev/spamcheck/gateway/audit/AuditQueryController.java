@@ -2,18 +2,12 @@ package dev.spamcheck.gateway.audit;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
@@ -40,10 +34,10 @@ class AuditQueryController {
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private final DatabaseClient db;
+    private final AuditLog auditLog;
 
-    AuditQueryController(DatabaseClient db) {
-        this.db = db;
+    AuditQueryController(AuditLog auditLog) {
+        this.auditLog = auditLog;
     }
 
     @GetMapping(path = "/api/v1/admin/audit", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -67,41 +61,7 @@ class AuditQueryController {
         if (outcome != null && !OUTCOMES.contains(outcome)) {
             throw JsonBodies.invalid("outcome must be one of " + OUTCOMES.stream().sorted().toList());
         }
-        List<String> conditions = new ArrayList<>(List.of("occurred_at >= :since", "occurred_at < :until"));
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("since", since.atOffset(ZoneOffset.UTC));
-        parameters.put("until", until.atOffset(ZoneOffset.UTC));
-        parameters.put("limit", rows);
-        if (last4 != null) {
-            conditions.add("number_last4 = :last4");
-            parameters.put("last4", last4);
-        }
-        if (campaignId != null) {
-            conditions.add("campaign_id = :campaign");
-            parameters.put("campaign", campaignId);
-        }
-        if (outcome != null) {
-            conditions.add("outcome = :outcome");
-            parameters.put("outcome", outcome);
-        }
-        DatabaseClient.GenericExecuteSpec select = db.sql("""
-                SELECT request_id, occurred_at, token_id, client_ip, method, path, number_last4, campaign_id,
-                       outcome, http_status, error_code, latency_ms
-                  FROM audit_log
-                 WHERE %s
-                 ORDER BY occurred_at DESC, request_id
-                 LIMIT :limit""".formatted(String.join(" AND ", conditions)));
-        for (Map.Entry<String, Object> parameter : parameters.entrySet()) {
-            select = select.bind(parameter.getKey(), parameter.getValue());
-        }
-        return select.map(row -> new AuditEvent(row.get("request_id", UUID.class).toString(),
-                        row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("token_id", String.class),
-                        row.get("client_ip", String.class), row.get("method", String.class),
-                        row.get("path", String.class), row.get("number_last4", String.class), null,
-                        row.get("campaign_id", String.class), row.get("outcome", String.class),
-                        row.get("http_status", Short.class), row.get("error_code", String.class),
-                        row.get("latency_ms", Long.class)))
-                .all()
+        return auditLog.find(new AuditLog.Query(since, until, last4, campaignId, outcome, rows))
                 .collectList()
                 .map(AuditEvents::new);
     }

@@ -5,17 +5,15 @@ import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.spamcheck.gateway.perimeter.ClientOrigin;
 import dev.spamcheck.gateway.problem.RequestIds;
+import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.topic.AuditEvent;
-import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Turns an exchange into its one audit event on {@link Topics#AUDIT_EVENTS}, keyed by request
@@ -30,13 +28,11 @@ class AuditTrail {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
 
-    private final KafkaTemplate<String, String> kafka;
-    private final MessageCodec codec;
+    private final TopicSender kafka;
     private final AuditPaths paths;
 
-    AuditTrail(KafkaTemplate<String, String> kafka, MessageCodec codec, AuditPaths paths) {
+    AuditTrail(TopicSender kafka, AuditPaths paths) {
         this.kafka = kafka;
-        this.codec = codec;
         this.paths = paths;
     }
 
@@ -70,19 +66,11 @@ class AuditTrail {
     }
 
     /**
-     * No timeout of its own: the producer settles every send within {@code max.block.ms} plus
-     * {@code delivery.timeout.ms}, and giving up earlier could answer 503 for an exchange whose
-     * event Kafka then stores.
+     * No timeout of its own (see {@link TopicSender#send}): giving up earlier could answer 503 for
+     * an exchange whose event Kafka then stores.
      */
     private Mono<Void> send(AuditEvent event) {
-        return Mono.fromCallable(() -> kafka.send(Topics.AUDIT_EVENTS, event.requestId(), codec.encode(event)))
-                // send() can block on metadata: never on an event loop.
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(Mono::fromFuture)
-                // The acknowledgement arrives on the producer's network thread, which must not
-                // write answers or encode anything.
-                .publishOn(Schedulers.parallel())
-                .then();
+        return kafka.send(Topics.AUDIT_EVENTS, event.requestId(), event);
     }
 
     private AuditEvent event(ServerWebExchange exchange, AuditedRequest request, int status, String outcome) {

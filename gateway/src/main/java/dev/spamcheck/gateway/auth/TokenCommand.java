@@ -1,20 +1,19 @@
 package dev.spamcheck.gateway.auth;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 
 import org.flywaydb.core.Flyway;
+import org.springframework.r2dbc.core.DatabaseClient;
 
 import dev.spamcheck.schemas.db.DatabaseConnection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactoryOptions;
 
 /**
  * {@code java -jar gateway.jar tokens ...}: token management without a running gateway, for the
- * first admin token. Connects with {@code SPAMCHECK_DB_URL}, {@code SPAMCHECK_DB_USER} and
- * {@code SPAMCHECK_DB_PASSWORD}, applying the migrations first.
+ * first admin token. Connects with {@code SPAMCHECK_DB_*} as the gateway does, through
+ * {@link TokenStore}, applying the migrations first.
  *
  * <pre>
  * tokens create --name NAME --role lookup|admin   prints the new token, once
@@ -24,6 +23,8 @@ import dev.spamcheck.schemas.db.DatabaseConnection;
  */
 public final class TokenCommand {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private TokenCommand() {
     }
 
@@ -31,11 +32,8 @@ public final class TokenCommand {
         if (args.length < 2) {
             return usage();
         }
-        String url = DatabaseConnection.from(env::get).sessionJdbcUrl();
-        String user = env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck");
-        String password = env.getOrDefault("SPAMCHECK_DB_PASSWORD", "");
-        Flyway.configure().dataSource(url, user, password).load().migrate();
-        try (Connection db = DriverManager.getConnection(url, user, password)) {
+        try {
+            TokenStore tokens = store(env);
             switch (args[1]) {
                 case "create" -> {
                     String name = option(args, "--name");
@@ -44,65 +42,60 @@ public final class TokenCommand {
                         return usage();
                     }
                     String token = TokenSecrets.newToken();
-                    String id = create(db, name, Role.of(role), token);
-                    System.out.println("Created " + role + " token " + id + " (" + name + "). It is shown only this once:");
+                    ApiToken created = tokens.create(name, Role.of(role), token).block(TIMEOUT);
+                    System.out.println("Created " + role + " token " + created.id() + " (" + name
+                            + "). It is shown only this once:");
                     System.out.println(token);
                 }
                 case "revoke" -> {
                     if (args.length < 3) {
                         return usage();
                     }
-                    try (PreparedStatement revoke = db.prepareStatement(
-                            "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?")) {
-                        revoke.setString(1, args[2]);
-                        if (revoke.executeUpdate() == 0) {
-                            System.err.println("No token " + args[2]);
-                            return 1;
-                        }
+                    if (tokens.revoke(args[2]).block(TIMEOUT) == null) {
+                        System.err.println("No token " + args[2]);
+                        return 1;
                     }
                     System.out.println("Revoked " + args[2]);
                 }
-                case "list" -> {
-                    try (ResultSet rows = db.createStatement().executeQuery(
-                            "SELECT id, role, name, created_at, revoked_at FROM api_tokens ORDER BY created_at")) {
-                        while (rows.next()) {
-                            System.out.printf("%s  %-6s  %-30s  created %s%s%n", rows.getString(1), rows.getString(2),
-                                    rows.getString(3), rows.getObject(4),
-                                    rows.getObject(5) == null ? "" : "  revoked " + rows.getObject(5));
-                        }
-                    }
-                }
+                case "list" -> tokens.all().doOnNext(token -> System.out.printf("%s  %-6s  %-30s  created %s%s%n",
+                        token.id(), token.role().value(), token.name(), token.createdAt(),
+                        token.revokedAt() == null ? "" : "  revoked " + token.revokedAt())).then().block(TIMEOUT);
                 default -> {
                     return usage();
                 }
             }
             return 0;
         }
-        catch (SQLException | IllegalArgumentException ex) {
+        catch (RuntimeException ex) {
             System.err.println("tokens: " + ex.getMessage());
             return 1;
         }
     }
 
     /**
-     * Stores a token with a known secret and returns its id; an existing token with the same
-     * secret is kept. Used by the command and by devstack.
+     * Makes {@code token} the one active token named {@code name}: earlier tokens of that name are
+     * revoked, and this one is stored (or let in again). For the devstack's chosen tokens.
+     *
+     * @param env {@code SPAMCHECK_DB_*} settings, by their environment variable names
+     * @return the token's id
      */
-    public static String create(Connection db, String name, Role role, String token) throws SQLException {
+    public static String replace(Map<String, String> env, String name, Role role, String token) {
         TokenSecrets.requireWellFormed(token);
-        try (PreparedStatement insert = db.prepareStatement("""
-                INSERT INTO api_tokens (id, token_hash, name, role) VALUES (?, ?, ?, ?)
-                ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL
-                RETURNING id""")) {
-            insert.setString(1, TokenSecrets.newId());
-            insert.setBytes(2, TokenSecrets.sha256(token));
-            insert.setString(3, name);
-            insert.setString(4, role.value());
-            try (ResultSet id = insert.executeQuery()) {
-                id.next();
-                return id.getString(1);
-            }
-        }
+        TokenStore tokens = store(env);
+        return tokens.revokeNamed(name).then(tokens.store(name, role, token)).map(ApiToken::id).block(TIMEOUT);
+    }
+
+    /** The token store on the configured database, its migrations applied. */
+    private static TokenStore store(Map<String, String> env) {
+        DatabaseConnection connection = DatabaseConnection.from(env::get);
+        String user = env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck");
+        String password = env.getOrDefault("SPAMCHECK_DB_PASSWORD", "");
+        Flyway.configure().dataSource(connection.sessionJdbcUrl(), user, password).load().migrate();
+        ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(connection.r2dbcUrl()).mutate()
+                .option(ConnectionFactoryOptions.USER, user)
+                .option(ConnectionFactoryOptions.PASSWORD, password)
+                .build();
+        return new TokenStore(DatabaseClient.create(ConnectionFactories.get(options)));
     }
 
     private static String option(String[] args, String name) {

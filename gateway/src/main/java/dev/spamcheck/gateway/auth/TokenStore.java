@@ -40,6 +40,31 @@ class TokenStore {
                 .one();
     }
 
+    /**
+     * Stores a token whose secret was chosen elsewhere; a token with the same secret is let in
+     * again rather than stored twice.
+     */
+    Mono<ApiToken> store(String name, Role role, String token) {
+        return db.sql("""
+                INSERT INTO api_tokens (id, token_hash, name, role) VALUES (:id, :hash, :name, :role)
+                ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL
+                RETURNING\s""" + COLUMNS)
+                .bind("id", TokenSecrets.newId())
+                .bind("hash", TokenSecrets.sha256(token))
+                .bind("name", name)
+                .bind("role", role.value())
+                .map(TokenStore::token)
+                .one();
+    }
+
+    /** Revokes every active token of this name. */
+    Mono<Long> revokeNamed(String name) {
+        return db.sql("UPDATE api_tokens SET revoked_at = now() WHERE name = :name AND revoked_at IS NULL")
+                .bind("name", name)
+                .fetch()
+                .rowsUpdated();
+    }
+
     Flux<ApiToken> all() {
         return db.sql("SELECT " + COLUMNS + " FROM api_tokens ORDER BY created_at, id").map(TokenStore::token).all();
     }

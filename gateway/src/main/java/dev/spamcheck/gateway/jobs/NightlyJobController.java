@@ -3,7 +3,6 @@ package dev.spamcheck.gateway.jobs;
 import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
@@ -11,29 +10,25 @@ import java.util.UUID;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.gateway.auth.ApiToken;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
-import dev.spamcheck.schemas.topic.MessageCodec;
-import dev.spamcheck.schemas.topic.NightlyTrigger;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.kafka.TopicSender;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /api/v1/admin/jobs/nightly} triggers the nightly job now (for today, or the past
@@ -44,19 +39,14 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class NightlyJobController {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final TopicSender kafka;
+    private final JobRuns runs;
+    private final String zone;
 
-    private final KafkaTemplate<String, String> kafka;
-    private final MessageCodec codec;
-    private final DatabaseClient db;
-    private final GatewayProperties properties;
-
-    NightlyJobController(KafkaTemplate<String, String> kafka, MessageCodec codec, DatabaseClient db,
-            GatewayProperties properties) {
+    NightlyJobController(TopicSender kafka, JobRuns runs, SpamcheckProperties properties) {
         this.kafka = kafka;
-        this.codec = codec;
-        this.db = db;
-        this.properties = properties;
+        this.runs = runs;
+        this.zone = properties.nightly().zone();
     }
 
     @PostMapping(path = "/api/v1/admin/jobs/nightly", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -79,20 +69,18 @@ class NightlyJobController {
         }
         LocalDate given = requested;
         String requestedBy = "admin:" + admin.id();
-        return today().map(today -> {
+        return runs.today(zone).map(today -> {
             if (given == null) {
                 return today;
             }
             if (given.isAfter(today)) {
-                throw JsonBodies.invalid("job_date must not be after today (" + today + " in "
-                        + properties.nightly().zone() + ")");
+                throw JsonBodies.invalid("job_date must not be after today (" + today + " in " + zone + ")");
             }
             return given;
         }).flatMap(jobDate -> {
-            NightlyTrigger trigger = new NightlyTrigger(UUID.randomUUID().toString(), jobDate, Instant.now(), requestedBy);
-            return Mono.fromCallable(() -> kafka.send(Topics.ARCHIVE_TRIGGERS, trigger.key(), codec.encode(trigger)))
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .flatMap(Mono::fromFuture)
+            MaintenanceTrigger trigger = MaintenanceTrigger.nightly(UUID.randomUUID().toString(), jobDate, Instant.now(),
+                    requestedBy);
+            return kafka.send(Topics.ARCHIVE_TRIGGERS, trigger.key(), trigger)
                     .thenReturn(ResponseEntity.accepted().location(URI.create("/api/v1/admin/jobs/" + jobDate))
                             .body(new JobView(jobDate.toString(), jobDate.toString(), "queued", null, null, null, null,
                                     null)));
@@ -108,15 +96,9 @@ class NightlyJobController {
         catch (DateTimeParseException ex) {
             throw new ApiException(ErrorCode.NOT_FOUND, "No such job; a job's id is its date, such as 2026-11-25");
         }
-        return db.sql("""
-                SELECT status, phase, started_at, finished_at, counts::text AS counts, error
-                  FROM job_runs WHERE job_date = :date""")
-                .bind("date", date)
-                .map(row -> new JobView(id, id, row.get("status", String.class), row.get("phase", String.class),
-                        row.get("started_at", OffsetDateTime.class).toInstant(),
-                        finished(row.get("finished_at", OffsetDateTime.class)), counts(row.get("counts", String.class)),
-                        row.get("error", String.class)))
-                .one()
+        return runs.find(date)
+                .map(run -> new JobView(id, id, run.status(), run.phase(), run.startedAt(), run.finishedAt(),
+                        run.counts(), run.error()))
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.NOT_FOUND,
                         "No job has started for this date yet")));
     }
@@ -128,22 +110,6 @@ class NightlyJobController {
             throw new DateTimeParseException("out of range", text, 0);
         }
         return date;
-    }
-
-    private Mono<LocalDate> today() {
-        return db.sql("SELECT (now() AT TIME ZONE :zone)::date AS today")
-                .bind("zone", properties.nightly().zone())
-                .map(row -> row.get("today", LocalDate.class))
-                .one();
-    }
-
-    private static Instant finished(OffsetDateTime finishedAt) {
-        return finishedAt == null ? null : finishedAt.toInstant();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> counts(String json) {
-        return JSON.readValue(json, Map.class);
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -9,12 +9,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.kafka.support.TopicPartitionOffset.SeekPosition;
 
+import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.Topics;
 
 @Configuration(proxyBeanMethods = false)
@@ -29,20 +31,26 @@ class LookupKafkaConfiguration {
      * It starts before the web server and stops after it: on SIGTERM, requests already waiting for a
      * result must still get it while the graceful shutdown lets them finish. (A listener container's
      * default phase would stop it first, and every miss in flight would end in a 503.)
+     * <p>
+     * An unreadable result goes to its dead-letter topic like any other (each gateway reads every
+     * result, so each moves its own copy there).
      */
     @Bean
-    KafkaMessageListenerContainer<Object, Object> lookupResultsContainer(ConsumerFactory<Object, Object> consumers,
-            KafkaAdmin admin, LookupResultsListener listener) throws Exception {
+    KafkaMessageListenerContainer<String, LookupResult> lookupResultsContainer(
+            ConsumerFactory<String, LookupResult> consumers, KafkaAdmin admin, LookupResultsListener listener,
+            CommonErrorHandler errors) throws Exception {
         admin.initialize();
         ContainerProperties properties = new ContainerProperties(Stream.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES)
+                .map(topic -> topic.name())
                 .flatMap(topic -> IntStream.range(0, admin.describeTopics(topic).get(topic).partitions().size())
                         .mapToObj(partition -> new TopicPartitionOffset(topic, partition, SeekPosition.END)))
                 .toArray(TopicPartitionOffset[]::new));
         properties.setAckMode(AckMode.MANUAL);
         properties.setMessageListener(listener);
         properties.setPollTimeout(TimeUnit.SECONDS.toMillis(1));
-        KafkaMessageListenerContainer<Object, Object> container = new KafkaMessageListenerContainer<>(consumers,
+        KafkaMessageListenerContainer<String, LookupResult> container = new KafkaMessageListenerContainer<>(consumers,
                 properties);
+        container.setCommonErrorHandler(errors);
         container.setBeanName("lookup-results");
         container.setPhase(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
         return container;

@@ -19,9 +19,9 @@ import dev.spamcheck.schemas.topic.Topics;
 class LookupPathWarmup implements ApplicationRunner {
 
     private final DatabaseClient db;
-    private final KafkaTemplate<String, String> kafka;
+    private final KafkaTemplate<String, Object> kafka;
 
-    LookupPathWarmup(DatabaseClient db, KafkaTemplate<String, String> kafka) {
+    LookupPathWarmup(DatabaseClient db, KafkaTemplate<String, Object> kafka) {
         this.db = db;
         this.kafka = kafka;
     }
@@ -29,7 +29,7 @@ class LookupPathWarmup implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         db.sql("SELECT 1 FROM phone_reputation LIMIT 1").fetch().all().then().block(Duration.ofSeconds(30));
-        kafka.partitionsFor(Topics.LOOKUP_REQUESTS);
-        kafka.partitionsFor(Topics.AUDIT_EVENTS);
+        kafka.partitionsFor(Topics.LOOKUP_REQUESTS.name());
+        kafka.partitionsFor(Topics.AUDIT_EVENTS.name());
     }
 }

@@ -1,5 +1,6 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 
@@ -10,9 +11,12 @@ import org.springframework.stereotype.Service;
 import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
 
 /** Answers from the cache, or asks lookup-worker and waits at most the lookup timeout. */
@@ -24,18 +28,20 @@ class LookupService {
     private final ReputationCache cache;
     private final RequestedNumbers requested;
     private final PendingLookups pending;
-    private final LookupRequestPublisher publisher;
+    private final TopicSender kafka;
     private final NumberProtection protection;
     private final GatewayProperties properties;
+    private final Duration cacheTtl;
 
-    LookupService(ReputationCache cache, RequestedNumbers requested, PendingLookups pending,
-            LookupRequestPublisher publisher, NumberProtection protection, GatewayProperties properties) {
+    LookupService(ReputationCache cache, RequestedNumbers requested, PendingLookups pending, TopicSender kafka,
+            NumberProtection protection, GatewayProperties properties, SpamcheckProperties shared) {
         this.cache = cache;
         this.requested = requested;
         this.pending = pending;
-        this.publisher = publisher;
+        this.kafka = kafka;
         this.protection = protection;
         this.properties = properties;
+        this.cacheTtl = shared.cacheTtl();
     }
 
     /**
@@ -43,7 +49,7 @@ class LookupService {
      * @param hash its hash, taken once by the caller (which also tells the audit)
      */
     Mono<Answer> answer(String e164, String hash, String campaignId, String requestId) {
-        return cache.findFresh(hash, properties.cacheTtl())
+        return cache.findFresh(hash, cacheTtl)
                 .doOnNext(hit -> requested.mark(hash))
                 .switchIfEmpty(Mono.defer(() -> askWorker(protection.protect(e164), campaignId, requestId)));
     }
@@ -52,7 +58,9 @@ class LookupService {
         Instant requestedAt = Instant.now();
         LookupRequest request = new LookupRequest(requestId, number.hash(), number.ciphertext(), number.last4(),
                 LookupRequest.Origin.INTERACTIVE, campaignId, requestedAt, requestedAt.plus(properties.lookupTimeout()));
-        return pending.await(number.hash(), requestId, properties.lookupTimeout(), () -> publisher.publish(request))
+        // Keyed by number hash, so one number's requests share a partition.
+        return pending.await(number.hash(), requestId, properties.lookupTimeout(),
+                        () -> kafka.send(Topics.LOOKUP_REQUESTS, number.hash(), request))
                 .map(Answer::of)
                 .onErrorMap(TimeoutException.class, ex -> {
                     log.warn("No lookup result for {} within {} (request {})", number.masked(),

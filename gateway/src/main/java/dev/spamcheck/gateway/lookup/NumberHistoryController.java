@@ -1,17 +1,13 @@
 package dev.spamcheck.gateway.lookup;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
 
 import org.springframework.http.MediaType;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.audit.AuditedRequest;
@@ -28,12 +24,12 @@ class NumberHistoryController {
 
     private static final int MAX_CHECKS = 1000;
 
-    private final DatabaseClient db;
+    private final NumberChecks checks;
     private final ValidNumbers numbers;
     private final NumberProtection protection;
 
-    NumberHistoryController(DatabaseClient db, ValidNumbers numbers, NumberProtection protection) {
-        this.db = db;
+    NumberHistoryController(NumberChecks checks, ValidNumbers numbers, NumberProtection protection) {
+        this.checks = checks;
         this.numbers = numbers;
         this.protection = protection;
     }
@@ -49,34 +45,12 @@ class NumberHistoryController {
         String e164 = numbers.require(input);
         String last4 = NumberProtection.lastFour(e164);
         AuditedRequest.of(exchange).number(last4, null);
-        return db.sql("""
-                SELECT checked_at, outcome, spam_score, origin, false AS archived
-                  FROM lookup_results WHERE number_hash = :hash
-                UNION ALL
-                SELECT checked_at, outcome, spam_score, origin, true AS archived
-                  FROM lookup_history WHERE number_hash = :hash
-                 ORDER BY checked_at DESC
-                 LIMIT :limit
-                """)
-                .bind("hash", protection.hash(e164))
-                .bind("limit", MAX_CHECKS)
-                .map(row -> {
-                    Short score = row.get("spam_score", Short.class);
-                    return new Check(row.get("checked_at", OffsetDateTime.class).toInstant(),
-                            row.get("outcome", String.class), score == null ? null : score.intValue(),
-                            row.get("origin", String.class), Boolean.TRUE.equals(row.get("archived", Boolean.class)));
-                })
-                .all()
+        return checks.latest(protection.hash(e164), MAX_CHECKS)
                 .collectList()
-                .map(checks -> new NumberHistory(last4, checks));
+                .map(found -> new NumberHistory(last4, found));
     }
 
-    record NumberHistory(@JsonProperty("last4") String last4, @JsonProperty("checks") List<Check> checks) {
-    }
-
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Check(@JsonProperty("checked_at") Instant checkedAt, @JsonProperty("outcome") String outcome,
-            @JsonProperty("spam_score") Integer spamScore, @JsonProperty("origin") String origin,
-            @JsonProperty("archived") boolean archived) {
+    record NumberHistory(@JsonProperty("last4") String last4,
+            @JsonProperty("checks") List<NumberChecks.Check> checks) {
     }
 }

@@ -22,6 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.support.serializer.DeserializationException;
+
+import dev.spamcheck.schemas.kafka.DeadLetters;
+import dev.spamcheck.schemas.topic.Topic;
 
 /**
  * Consumes a topic with one thread that only polls, hands records to a {@link KeyOrderedScheduler}
@@ -29,39 +33,44 @@ import org.springframework.kafka.core.ConsumerFactory;
  * thread polls at least every {@link #POLL} whatever the backlog, so {@code max.poll.interval.ms}
  * is never exceeded; when more than {@code maxPending} records are unfinished it pauses its
  * partitions instead of fetching more. An offset is committed only when every record before it
- * is done, so a crash or a rebalance redelivers whatever was not finished.
+ * is done, so a crash or a rebalance redelivers whatever was not finished. A record that cannot be
+ * read goes to its dead-letter topic ({@link DeadLetters}), as a listener container's would.
+ * Spring Kafka's containers hand a partition's records to one thread in order; nothing in it (or
+ * in Kafka's client) runs one partition's records for different keys at once, hence this class.
  */
-public final class KeyOrderedConsumer implements SmartLifecycle {
+public final class KeyOrderedConsumer<V> implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KeyOrderedConsumer.class);
     static final Duration POLL = Duration.ofMillis(100);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-    private final ConsumerFactory<?, ?> consumers;
+    private final ConsumerFactory<String, V> consumers;
     private final String topic;
     private final String groupId;
-    private final RecordHandler handler;
+    private final RecordHandler<V> handler;
+    private final DeadLetters deadLetters;
     private final int maxPending;
     private final boolean autoStartup;
     private final ExecutorService workers;
     private final KeyOrderedScheduler scheduler;
     private volatile Set<TopicPartition> assigned = Set.of();
     private volatile boolean running;
-    private volatile Consumer<String, String> consumer;
+    private volatile Consumer<String, V> consumer;
     private Thread poller;
 
     /**
-     * @param handler handles one record; what it throws is logged, and the record counts as done
+     * @param handler handles one readable record; what it throws is logged, and the record counts as done
      * @param concurrency records handled at once
      * @param autoStartup whether it starts with the application ({@code spring.kafka.listener.auto-startup})
      */
-    public KeyOrderedConsumer(ConsumerFactory<?, ?> consumers, String topic, String groupId, RecordHandler handler,
-            int concurrency, boolean autoStartup) {
+    public KeyOrderedConsumer(ConsumerFactory<String, V> consumers, Topic<String, V> topic, String groupId,
+            RecordHandler<V> handler, DeadLetters deadLetters, int concurrency, boolean autoStartup) {
         this.consumers = consumers;
         this.autoStartup = autoStartup;
-        this.topic = topic;
+        this.topic = topic.name();
         this.groupId = groupId;
         this.handler = handler;
+        this.deadLetters = deadLetters;
         this.maxPending = concurrency * 16;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {
@@ -95,7 +104,7 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
             return;
         }
         running = false;
-        Consumer<String, String> current = consumer;
+        Consumer<String, V> current = consumer;
         if (current != null) {
             current.wakeup();
         }
@@ -113,14 +122,11 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
         return running;
     }
 
-    @SuppressWarnings("unchecked")
     private void poll() {
         Properties settings = new Properties();
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        // The topics' keys and values are strings (Spring Boot's default deserializers).
-        try (Consumer<String, String> kafka = (Consumer<String, String>) consumers.createConsumer(groupId, null, null,
-                settings)) {
+        try (Consumer<String, V> kafka = consumers.createConsumer(groupId, null, null, settings)) {
             consumer = kafka;
             Map<TopicPartition, Long> committed = new HashMap<>();
             kafka.subscribe(List.of(topic), new ConsumerRebalanceListener() {
@@ -139,7 +145,7 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
             });
             while (running) {
                 try {
-                    for (ConsumerRecord<String, String> record : kafka.poll(POLL)) {
+                    for (ConsumerRecord<String, V> record : kafka.poll(POLL)) {
                         scheduler.submit(new TopicPartition(record.topic(), record.partition()), record.offset(),
                                 record.key(), () -> handle(record));
                     }
@@ -161,16 +167,24 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
         }
     }
 
-    private void handle(ConsumerRecord<String, String> record) {
+    private void handle(ConsumerRecord<String, V> record) {
         try {
-            handler.handle(record);
+            DeserializationException unreadable = DeadLetters.unreadable(record);
+            if (unreadable != null) {
+                deadLetters.accept(record, unreadable);
+            }
+            else {
+                handler.handle(record);
+            }
         }
         catch (RuntimeException ex) {
-            log.error("Record {}-{}@{} failed: {}", record.topic(), record.partition(), record.offset(), ex.toString());
+            // A dead letter Kafka did not take is still on the topic itself, for its retention.
+            log.error("Record {}-{}@{} failed: {}", record.topic(), record.partition(), record.offset(),
+                    ex.getClass().getSimpleName());
         }
     }
 
-    private void applyBackpressure(Consumer<String, String> kafka) {
+    private void applyBackpressure(Consumer<String, V> kafka) {
         boolean full = scheduler.pending() >= maxPending;
         if (full && kafka.paused().isEmpty()) {
             kafka.pause(kafka.assignment());
@@ -181,7 +195,7 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
     }
 
     /** Commits what is done; synchronously when partitions are about to change hands. */
-    private void commit(Consumer<String, String> kafka, Map<TopicPartition, Long> committed, boolean sync) {
+    private void commit(Consumer<String, V> kafka, Map<TopicPartition, Long> committed, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         scheduler.committable().forEach((partition, offset) -> {
             if (!offset.equals(committed.get(partition)) && kafka.assignment().contains(partition)) {
@@ -210,7 +224,7 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
     }
 
     /** Lets the records in hand finish (for a while), commits them and leaves the group. */
-    private void finish(Consumer<String, String> kafka, Map<TopicPartition, Long> committed) {
+    private void finish(Consumer<String, V> kafka, Map<TopicPartition, Long> committed) {
         long until = System.nanoTime() + STOP_GRACE.toNanos();
         kafka.pause(kafka.assignment());
         while (scheduler.pending() > 0 && System.nanoTime() < until) {
@@ -231,7 +245,7 @@ public final class KeyOrderedConsumer implements SmartLifecycle {
 
     /** Handles one record. */
     @FunctionalInterface
-    public interface RecordHandler {
-        void handle(ConsumerRecord<String, String> record);
+    public interface RecordHandler<V> {
+        void handle(ConsumerRecord<String, V> record);
     }
 }

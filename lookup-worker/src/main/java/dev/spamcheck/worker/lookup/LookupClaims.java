@@ -3,7 +3,7 @@ package dev.spamcheck.worker.lookup;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.spamcheck.worker.twilio.CallGuard;
@@ -18,15 +18,15 @@ import dev.spamcheck.worker.twilio.CallGuard;
 @Repository
 class LookupClaims {
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
 
-    LookupClaims(JdbcTemplate jdbc) {
+    LookupClaims(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     /** True when {@code owner} now holds the number for {@code lease}. */
     boolean tryClaim(String numberHash, UUID owner, boolean bulk, Duration lease) {
-        return !jdbc.queryForList("""
+        return jdbc.sql("""
                 INSERT INTO lookup_claims AS c (number_hash, owner, bulk, calling, claimed_until)
                 VALUES (?, ?, ?, false, clock_timestamp() + make_interval(secs => ?))
                 ON CONFLICT (number_hash) DO UPDATE
@@ -34,16 +34,15 @@ class LookupClaims {
                        claimed_until = EXCLUDED.claimed_until
                  WHERE c.claimed_until < clock_timestamp()
                     OR (NOT EXCLUDED.bulk AND c.bulk AND NOT c.calling)
-                RETURNING 1""", Integer.class, numberHash, owner, bulk, lease.toMillis() / 1000.0).isEmpty();
-    }
-
-    boolean isClaimed(String numberHash) {
-        return !jdbc.queryForList("SELECT 1 FROM lookup_claims WHERE number_hash = ? AND claimed_until >= clock_timestamp()",
-                Integer.class, numberHash).isEmpty();
+                RETURNING 1""")
+                .params(numberHash, owner, bulk, lease.toMillis() / 1000.0)
+                .query(Integer.class)
+                .optional()
+                .isPresent();
     }
 
     void release(String numberHash, UUID owner) {
-        jdbc.update("DELETE FROM lookup_claims WHERE number_hash = ? AND owner = ?", numberHash, owner);
+        jdbc.sql("DELETE FROM lookup_claims WHERE number_hash = ? AND owner = ?").params(numberHash, owner).update();
     }
 
     /** The guard of a bulk claim: a call may start only while the claim is still its owner's. */
@@ -51,16 +50,18 @@ class LookupClaims {
         return new CallGuard() {
             @Override
             public boolean beginCall() {
-                return jdbc.update("""
+                return jdbc.sql("""
                         UPDATE lookup_claims SET calling = true
-                         WHERE number_hash = ? AND owner = ? AND claimed_until >= clock_timestamp()""",
-                        numberHash, owner) == 1;
+                         WHERE number_hash = ? AND owner = ? AND claimed_until >= clock_timestamp()""")
+                        .params(numberHash, owner)
+                        .update() == 1;
             }
 
             @Override
             public void endCall() {
-                jdbc.update("UPDATE lookup_claims SET calling = false WHERE number_hash = ? AND owner = ?", numberHash,
-                        owner);
+                jdbc.sql("UPDATE lookup_claims SET calling = false WHERE number_hash = ? AND owner = ?")
+                        .params(numberHash, owner)
+                        .update();
             }
         };
     }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
+import dev.spamcheck.schemas.config.SpamcheckProperties;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
@@ -18,6 +19,7 @@ import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
 import dev.spamcheck.worker.twilio.CallGuard;
 import dev.spamcheck.worker.twilio.TwilioAnswer;
 import dev.spamcheck.worker.twilio.TwilioLookups;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -31,7 +33,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class LookupProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(LookupProcessor.class);
-    private static final Duration POLL = Duration.ofMillis(50);
+    /** How often a lookup looks again while another holds its number: from this, doubling up to {@link #MAX_POLL}. */
+    private static final Duration FIRST_POLL = Duration.ofMillis(25);
+    private static final Duration MAX_POLL = Duration.ofMillis(200);
     private static final Duration CLAIM_MARGIN = Duration.ofSeconds(5);
     /** Time kept back from a caller's deadline to publish the result and for the gateway to read it. */
     static final Duration PUBLISH_MARGIN = Duration.ofMillis(250);
@@ -41,16 +45,25 @@ public class LookupProcessor {
     private final TwilioLookups twilio;
     private final NumberProtection protection;
     private final WorkerProperties properties;
-    private final MeterRegistry meters;
+    private final Duration cacheTtl;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter expired;
 
     LookupProcessor(ReputationStore store, LookupClaims claims, TwilioLookups twilio, NumberProtection protection,
-            WorkerProperties properties, MeterRegistry meters) {
+            WorkerProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
         this.store = store;
         this.claims = claims;
         this.twilio = twilio;
         this.protection = protection;
         this.properties = properties;
-        this.meters = meters;
+        this.cacheTtl = shared.cacheTtl();
+        this.hits = Counter.builder("spamcheck.lookup.cache").tag("result", "hit")
+                .description("Lookup requests answered from the cache, or by paying Twilio (miss)").register(meters);
+        this.misses = Counter.builder("spamcheck.lookup.cache").tag("result", "miss")
+                .description("Lookup requests answered from the cache, or by paying Twilio (miss)").register(meters);
+        this.expired = Counter.builder("spamcheck.lookup.expired")
+                .description("Interactive lookups not made because their caller had stopped waiting").register(meters);
     }
 
     /** The result to publish; empty when nobody is waiting for one. */
@@ -60,15 +73,15 @@ public class LookupProcessor {
                 + budget(request, Instant.now(), properties.lookupBudget(), properties.prewarmBudget()).toNanos();
         UUID owner = UUID.randomUUID();
         while (true) {
-            Optional<StoredAnswer> fresh = store.findFresh(request.numberHash(), properties.cacheTtl());
+            Optional<StoredAnswer> fresh = store.findFresh(request.numberHash(), cacheTtl);
             if (fresh.isPresent()) {
-                meters.counter("spamcheck.lookup.cache", "result", "hit").increment();
+                hits.increment();
                 return Optional.of(result(request, fresh.get(), true));
             }
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.compareTo(TwilioLookups.MIN_ATTEMPT) < 0) {
                 if (!bulk) {
-                    meters.counter("spamcheck.lookup.expired").increment();
+                    expired.increment();
                     log.info("Lookup {} for ***{} not made: its caller stopped waiting", request.requestId(),
                             request.last4());
                     return Optional.empty();
@@ -77,7 +90,7 @@ public class LookupProcessor {
             }
             if (claims.tryClaim(request.numberHash(), owner, bulk, left.plus(CLAIM_MARGIN))) {
                 try {
-                    meters.counter("spamcheck.lookup.cache", "result", "miss").increment();
+                    misses.increment();
                     CallGuard guard = bulk ? claims.guard(request.numberHash(), owner) : CallGuard.NONE;
                     return askTwilio(request, guard, left);
                 }
@@ -85,13 +98,15 @@ public class LookupProcessor {
                     claims.release(request.numberHash(), owner);
                 }
             }
-            // Another lookup of this number is under way: its answer will do.
-            while (claims.isClaimed(request.numberHash()) && store.findFresh(request.numberHash(),
-                    properties.cacheTtl()).isEmpty()) {
-                if (System.nanoTime() + POLL.toNanos() > deadline) {
+            // Another lookup of this number is under way (another worker's, or a bulk one): its answer
+            // will do. Rare, since one number's requests share a partition; one query a look, backing off.
+            Duration poll = FIRST_POLL;
+            while (store.progress(request.numberHash(), cacheTtl) == ReputationStore.Progress.CLAIMED) {
+                if (System.nanoTime() + poll.toNanos() > deadline) {
                     return Optional.of(unavailable(request, "lookup_in_progress"));
                 }
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(poll.toMillis());
+                poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
             }
         }
     }

@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 
+import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
-import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
@@ -31,23 +31,17 @@ class LookupRequests {
     private static final Logger log = LoggerFactory.getLogger(LookupRequests.class);
 
     @Bean
-    KeyOrderedConsumer lookupRequestConsumer(ConsumerFactory<?, ?> consumers, LookupProcessor processor,
-            LookupResultPublisher publisher, MessageCodec codec, WorkerProperties properties,
-            @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
-        return new KeyOrderedConsumer(consumers, Topics.LOOKUP_REQUESTS, GROUP,
-                record -> handle(record, processor, publisher, codec), properties.lookupConcurrency(), autoStartup);
+    KeyOrderedConsumer<LookupRequest> lookupRequestConsumer(ConsumerFactory<String, LookupRequest> consumers,
+            LookupProcessor processor, LookupResultPublisher publisher, DeadLetters deadLetters,
+            WorkerProperties properties, @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
+        return new KeyOrderedConsumer<>(consumers, Topics.LOOKUP_REQUESTS, GROUP,
+                record -> handle(record, processor, publisher), deadLetters, properties.lookupConcurrency(),
+                autoStartup);
     }
 
-    private static void handle(ConsumerRecord<String, String> record, LookupProcessor processor,
-            LookupResultPublisher publisher, MessageCodec codec) {
-        LookupRequest request;
-        try {
-            request = codec.decode(record.value(), LookupRequest.class);
-        }
-        catch (MessageCodec.MalformedMessageException | IllegalArgumentException ex) {
-            log.warn("Skipping a lookup request that cannot be read: {}", ex.getMessage());
-            return;
-        }
+    private static void handle(ConsumerRecord<String, LookupRequest> record, LookupProcessor processor,
+            LookupResultPublisher publisher) {
+        LookupRequest request = record.value();
         try {
             Optional<LookupResult> result = processor.process(request);
             if (result.isPresent()) {
@@ -63,7 +57,8 @@ class LookupRequests {
         }
         catch (Exception ex) {
             // The caller gets its 503 at its deadline; a paid answer is in the cache already.
-            log.error("Lookup {} for ***{} failed: {}", request.requestId(), request.last4(), ex.toString());
+            log.error("Lookup {} for ***{} failed: {}", request.requestId(), request.last4(),
+                    ex.getClass().getSimpleName());
         }
     }
 }

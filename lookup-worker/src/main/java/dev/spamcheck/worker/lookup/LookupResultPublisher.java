@@ -1,31 +1,25 @@
 package dev.spamcheck.worker.lookup;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.topic.LookupResult;
-import dev.spamcheck.schemas.topic.MessageCodec;
 
 /** Publishes results to {@link LookupResult#topic()}, keyed by number hash, and waits for the broker to have them. */
 @Component
 public class LookupResultPublisher {
 
-    private static final long PUBLISH_TIMEOUT_SECONDS = 10;
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
-    private final KafkaTemplate<String, String> kafka;
-    private final MessageCodec codec;
+    private final TopicSender kafka;
 
-    LookupResultPublisher(KafkaTemplate<String, String> kafka, MessageCodec codec) {
+    LookupResultPublisher(TopicSender kafka) {
         this.kafka = kafka;
-        this.codec = codec;
     }
 
-    public void publish(LookupResult result) throws InterruptedException, ExecutionException, TimeoutException {
-        kafka.send(result.topic(), result.numberHash(), codec.encode(result))
-                .get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    public void publish(LookupResult result) {
+        kafka.sendAndWait(result.topic(), result.numberHash(), result, PUBLISH_TIMEOUT);
     }
 }

@@ -39,6 +39,29 @@ class ReputationStore {
                 .optional();
     }
 
+    /** Where a number whose claim another lookup holds stands. */
+    enum Progress {
+        /** Still claimed and without a fresh answer: keep waiting. */
+        CLAIMED,
+        /** A fresh answer has arrived, or the claim is gone: look again. */
+        SETTLED
+    }
+
+    /** Whether the number is still being looked up by another, in one query. */
+    Progress progress(String numberHash, Duration ttl) {
+        boolean waiting = jdbc.sql("""
+                SELECT EXISTS (SELECT 1 FROM lookup_claims
+                                WHERE number_hash = :hash AND claimed_until >= clock_timestamp())
+                   AND NOT EXISTS (SELECT 1 FROM phone_reputation
+                                    WHERE number_hash = :hash AND checked_at > now() - make_interval(secs => :ttl))
+                """)
+                .param("hash", numberHash)
+                .param("ttl", ttl.toMillis() / 1000.0)
+                .query(Boolean.class)
+                .single();
+        return waiting ? Progress.CLAIMED : Progress.SETTLED;
+    }
+
     /**
      * Records a paid check and makes it the number's cached answer, in one statement. Only an
      * interactive request counts as the number being requested (for nightly re-checks).

@@ -11,15 +11,15 @@ import dev.spamcheck.schemas.topic.Topics;
 @Component
 class ResultsProducerWarmup implements ApplicationRunner {
 
-    private final KafkaTemplate<String, String> kafka;
+    private final KafkaTemplate<String, Object> kafka;
 
-    ResultsProducerWarmup(KafkaTemplate<String, String> kafka) {
+    ResultsProducerWarmup(KafkaTemplate<String, Object> kafka) {
         this.kafka = kafka;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        kafka.partitionsFor(Topics.LOOKUP_RESULTS);
-        kafka.partitionsFor(Topics.LOOKUP_FAILURES);
+        kafka.partitionsFor(Topics.LOOKUP_RESULTS.name());
+        kafka.partitionsFor(Topics.LOOKUP_FAILURES.name());
     }
 }

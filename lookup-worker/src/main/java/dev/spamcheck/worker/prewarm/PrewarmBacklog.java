@@ -41,9 +41,9 @@ class PrewarmBacklog implements DisposableBean {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("spamcheck-prewarm")
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            var partitions = admin.describeTopics(java.util.List.of(Topics.LOOKUP_PREWARM)).allTopicNames()
-                    .get(5, TimeUnit.SECONDS).get(Topics.LOOKUP_PREWARM).partitions().stream()
-                    .map(p -> new TopicPartition(Topics.LOOKUP_PREWARM, p.partition()))
+            var partitions = admin.describeTopics(java.util.List.of(Topics.LOOKUP_PREWARM.name())).allTopicNames()
+                    .get(5, TimeUnit.SECONDS).get(Topics.LOOKUP_PREWARM.name()).partitions().stream()
+                    .map(p -> new TopicPartition(Topics.LOOKUP_PREWARM.name(), p.partition()))
                     .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions).all()
                     .get(5, TimeUnit.SECONDS);

@@ -15,11 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -27,8 +30,9 @@ import dev.spamcheck.schemas.number.PhoneNumberRules;
 import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupResult;
-import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.PrewarmEntry;
 import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.LookupProcessor;
@@ -36,19 +40,17 @@ import dev.spamcheck.worker.lookup.LookupResultPublisher;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bulk prewarm: campaign tools write {@code {"phone_number": "+1…", "campaign_id": "…"}} to
  * {@link Topics#LOOKUP_PREWARM} in plaintext (the archiver's nightly re-checks arrive there as
- * lookup requests, protected), usually without a key, so one partition can hold a
- * whole campaign. Entries are therefore taken a batch at a time and looked up in parallel
+ * lookup requests, protected: see {@link PrewarmEntry}), usually without a key, so one partition
+ * can hold a whole campaign. Entries are therefore taken a batch at a time and looked up in parallel
  * ({@code spamcheck.prewarm-concurrency} at once per worker); claims keep two lookups of one
  * number from running together. Each lookup only uses rate budget interactive traffic leaves
- * free. Invalid entries are counted, logged masked and skipped; an entry that fails is logged and
- * skipped too, so nothing holds up the partition. An entry that found no rate budget in time, or
+ * free. Entries with an invalid number are counted, logged masked and skipped; an entry that
+ * fails is logged and skipped too, so nothing holds up the partition; one that is not JSON goes to
+ * the dead-letter topic, once the entries before it are done. An entry that found no rate budget in time, or
  * today's calls spent, is not lost: the batch is committed up to it, and the rest is delivered
  * again after a pause (the consumer stays in its group meanwhile) — a second or so for the rate,
  * a minute for the daily limit, so bulk work waits until tomorrow.
@@ -57,7 +59,6 @@ import tools.jackson.databind.json.JsonMapper;
 class PrewarmListener {
 
     private static final Logger log = LoggerFactory.getLogger(PrewarmListener.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final int BATCH = 64;
     private static final Duration RETRY_RATE_BUDGET = Duration.ofSeconds(1);
     private static final Duration RETRY_DAILY_LIMIT = Duration.ofMinutes(1);
@@ -66,13 +67,11 @@ class PrewarmListener {
     private final NumberProtection protection;
     private final LookupProcessor processor;
     private final LookupResultPublisher publisher;
-    private final MessageCodec codec;
     private final Counter invalid;
     private final ExecutorService lookups;
 
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
-            LookupResultPublisher publisher, MessageCodec codec, MeterRegistry meters, WorkerProperties properties) {
-        this.codec = codec;
+            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;
@@ -91,14 +90,20 @@ class PrewarmListener {
      * {@code prewarm-budget} for rate budget the batch ends well within the consumer's
      * {@code max.poll.interval.ms}.
      */
-    @KafkaListener(id = "lookup-prewarm", topics = Topics.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
+    @KafkaListener(id = "lookup-prewarm", topics = Topics.Names.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
             containerFactory = "prewarmBatchContainerFactory",
             properties = {ConsumerConfig.MAX_POLL_RECORDS_CONFIG + "=" + BATCH,
                     ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + "=900000"})
-    void onEntries(List<String> entries, Acknowledgment acknowledgment) {
+    void onEntries(List<ConsumerRecord<String, PrewarmEntry>> records, Acknowledgment acknowledgment) {
+        int readable = 0;
+        DeserializationException unreadable = null;
+        while (readable < records.size() && (unreadable = DeadLetters.unreadable(records.get(readable))) == null) {
+            readable++;
+        }
+        List<PrewarmEntry> entries = records.subList(0, readable).stream().map(ConsumerRecord::value).toList();
         AtomicReference<Postponed> postponed = new AtomicReference<>();
         List<Future<Postponed>> running = new ArrayList<>(entries.size());
-        for (String entry : entries) {
+        for (PrewarmEntry entry : entries) {
             running.add(lookups.submit(() -> {
                 if (postponed.get() == Postponed.UNTIL_TOMORROW) {
                     return Postponed.UNTIL_TOMORROW;
@@ -137,12 +142,17 @@ class PrewarmListener {
                 log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
             }
         }
-        if (firstPostponed < 0) {
-            acknowledgment.acknowledge();
-        }
-        else {
+        if (firstPostponed >= 0) {
             acknowledgment.nack(firstPostponed, postponed.get() == Postponed.UNTIL_TOMORROW ? RETRY_DAILY_LIMIT
                     : RETRY_RATE_BUDGET);
+        }
+        else if (unreadable != null) {
+            // The error handler commits the entries before it, moves it to the dead-letter topic
+            // and has the rest delivered again.
+            throw new BatchListenerFailedException("unreadable prewarm entry", unreadable, readable);
+        }
+        else {
+            acknowledgment.acknowledge();
         }
     }
 
@@ -157,22 +167,13 @@ class PrewarmListener {
     }
 
     /** Looks the entry up; returns why it must be tried again later, or null when it is done. */
-    private Postponed onEntry(String json) throws Exception {
-        String phoneNumber;
-        String campaignId;
-        try {
-            JsonNode entry = JSON.readTree(json);
-            if (entry.has("number_hash")) {
-                // A nightly re-check: the archiver sends the number protected, never in plaintext.
-                return lookUp(codec.decode(json, LookupRequest.class));
-            }
-            phoneNumber = entry.path("phone_number").isString() ? entry.path("phone_number").asString() : null;
-            campaignId = entry.path("campaign_id").isString() ? entry.path("campaign_id").asString() : null;
+    private Postponed onEntry(PrewarmEntry entry) throws Exception {
+        if (entry instanceof LookupRequest recheck) {
+            return lookUp(recheck);
         }
-        catch (JacksonException | MessageCodec.MalformedMessageException ex) {
-            skip("not a prewarm entry", null);
-            return null;
-        }
+        PrewarmEntry.Campaign campaign = (PrewarmEntry.Campaign) entry;
+        String phoneNumber = campaign.phoneNumber();
+        String campaignId = campaign.campaignId();
         String e164;
         try {
             e164 = rules.requireValid(phoneNumber);

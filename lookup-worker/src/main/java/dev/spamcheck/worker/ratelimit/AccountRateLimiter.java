@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -62,7 +62,7 @@ public class AccountRateLimiter {
         DAILY_LIMIT_REACHED
     }
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final AdaptiveRate adaptive;
     private final int interactiveReserve;
@@ -73,7 +73,7 @@ public class AccountRateLimiter {
     private final AtomicLong callsToday = new AtomicLong();
     private volatile Cut cut = new Cut(null, null, 0);
 
-    AccountRateLimiter(JdbcTemplate jdbc, TransactionTemplate transactions, WorkerProperties properties,
+    AccountRateLimiter(JdbcClient jdbc, TransactionTemplate transactions, WorkerProperties properties,
             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -114,13 +114,14 @@ public class AccountRateLimiter {
         transactions.executeWithoutResult(status -> {
             lock();
             Cut last = readCut();
-            Instant now = jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
+            Instant now = jdbc.sql("SELECT clock_timestamp()").query(Timestamp.class).single().toInstant();
             Double rate = adaptive.cut(now, last.rate(), last.at());
             if (rate != null) {
-                jdbc.update("""
+                jdbc.sql("""
                         INSERT INTO twilio_rate (id, rate, changed_at) VALUES (1, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET rate = EXCLUDED.rate, changed_at = EXCLUDED.changed_at""",
-                        rate, Timestamp.from(now));
+                        ON CONFLICT (id) DO UPDATE SET rate = EXCLUDED.rate, changed_at = EXCLUDED.changed_at""")
+                        .params(rate, Timestamp.from(now))
+                        .update();
                 cut = new Cut(rate, now, System.nanoTime());
                 log.warn("Twilio rate-limited the account: at most {} calls per second for now", String.format("%.1f", rate));
             }
@@ -203,7 +204,7 @@ public class AccountRateLimiter {
     }
 
     private void lock() {
-        jdbc.queryForObject("SELECT pg_advisory_xact_lock(?)::text", String.class, LOCK_KEY);
+        jdbc.sql("SELECT pg_advisory_xact_lock(?)::text").param(LOCK_KEY).query(String.class).single();
     }
 
     /** The rate the last 429 left (null: none) and when, as read at {@code readAt} (nano time). */
@@ -220,9 +221,10 @@ public class AccountRateLimiter {
     }
 
     private Cut readCut() {
-        return jdbc.query("SELECT rate, changed_at FROM twilio_rate WHERE id = 1",
-                (rs, row) -> new Cut(rs.getDouble("rate"), instant(rs.getTimestamp("changed_at")), System.nanoTime()))
-                .stream().findFirst().orElseGet(() -> new Cut(null, null, System.nanoTime()));
+        return jdbc.sql("SELECT rate, changed_at FROM twilio_rate WHERE id = 1")
+                .query((rs, row) -> new Cut(rs.getDouble("rate"), instant(rs.getTimestamp("changed_at")), System.nanoTime()))
+                .optional()
+                .orElseGet(() -> new Cut(null, null, System.nanoTime()));
     }
 
     /**
@@ -244,7 +246,7 @@ public class AccountRateLimiter {
     private Window window() {
         int calls = AdaptiveRate.callsPerWindow(currentRate());
         int bulkCalls = Math.max(1, calls - interactiveReserve);
-        Window window = jdbc.queryForObject("""
+        Window window = jdbc.sql("""
                 SELECT clock_timestamp() AS now,
                        (SELECT calls FROM twilio_daily_calls WHERE day = %s) AS calls_today,
                        (SELECT max(at) FROM twilio_calls) AS last,
@@ -252,10 +254,13 @@ public class AccountRateLimiter {
                        (SELECT max(at) FROM twilio_calls WHERE origin = 'bulk') AS last_bulk,
                        (SELECT at FROM twilio_calls ORDER BY at DESC OFFSET ? LIMIT 1) AS nth,
                        (SELECT at FROM twilio_calls WHERE origin = 'bulk' ORDER BY at DESC OFFSET ? LIMIT 1) AS nth_bulk
-                """.formatted(TODAY), (rs, row) -> new Window(rs.getTimestamp("now").toInstant(), rs.getInt("calls_today"),
-                calls, bulkCalls, instant(rs.getTimestamp("last")), instant(rs.getTimestamp("last_interactive")),
-                instant(rs.getTimestamp("last_bulk")), instant(rs.getTimestamp("nth")),
-                instant(rs.getTimestamp("nth_bulk"))), calls - 1, bulkCalls - 1);
+                """.formatted(TODAY))
+                .params(calls - 1, bulkCalls - 1)
+                .query((rs, row) -> new Window(rs.getTimestamp("now").toInstant(), rs.getInt("calls_today"), calls,
+                        bulkCalls, instant(rs.getTimestamp("last")), instant(rs.getTimestamp("last_interactive")),
+                        instant(rs.getTimestamp("last_bulk")), instant(rs.getTimestamp("nth")),
+                        instant(rs.getTimestamp("nth_bulk"))))
+                .single();
         callsToday.set(window.callsToday());
         return window;
     }
@@ -266,15 +271,18 @@ public class AccountRateLimiter {
 
     /** The call and the day's count in one statement, for the same reason. */
     private void record(Instant start, String origin) {
-        Integer calls = jdbc.queryForObject("""
+        Integer calls = jdbc.sql("""
                 WITH call AS (INSERT INTO twilio_calls (at, origin) VALUES (?, ?))
                 INSERT INTO twilio_daily_calls (day, calls) VALUES (%s, 1)
                 ON CONFLICT (day) DO UPDATE SET calls = twilio_daily_calls.calls + 1
-                RETURNING calls""".formatted(TODAY), Integer.class, Timestamp.from(start), origin);
+                RETURNING calls""".formatted(TODAY))
+                .params(Timestamp.from(start), origin)
+                .query(Integer.class)
+                .single();
         callsToday.set(calls);
         DailyLimitWarning.of(calls, dailyLimit).ifPresent(warning -> log.warn(warning));
         if (decisions.incrementAndGet() % 500 == 0) {
-            jdbc.update("DELETE FROM twilio_calls WHERE at < clock_timestamp() - interval '1 minute'");
+            jdbc.sql("DELETE FROM twilio_calls WHERE at < clock_timestamp() - interval '1 minute'").update();
         }
     }
 

@@ -2,10 +2,10 @@ package dev.spamcheck.worker.twilio;
 
 import java.time.Duration;
 
+import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads Twilio Lookup v1 answers into the error taxonomy:
@@ -21,8 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  */
 final class TwilioResponses {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private TwilioResponses() {
     }
@@ -49,7 +47,7 @@ final class TwilioResponses {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = MessageCodec.mapper().readTree(body);
         }
         catch (JacksonException ex) {
             return new Unavailable("twilio_malformed_response", true, true, null);

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * A request to look a number up, on {@link Topics#LOOKUP_REQUESTS}. Schema:
  * {@code schemas/lookup-request.schema.json}. {@code deadline} is when the caller stops waiting
  * (interactive requests only): no Twilio call is started for a request that cannot be answered by
- * then.
+ * then. Nightly re-checks travel as lookup requests on {@link Topics#LOOKUP_PREWARM} too.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupRequest(
@@ -20,7 +20,7 @@ public record LookupRequest(
         @JsonProperty("origin") Origin origin,
         @JsonProperty("campaign_id") String campaignId,
         @JsonProperty("requested_at") Instant requestedAt,
-        @JsonProperty("deadline") Instant deadline) {
+        @JsonProperty("deadline") Instant deadline) implements PrewarmEntry {
 
     /** Who asked: interactive requests always take precedence over bulk work. */
     public enum Origin {

@@ -50,7 +50,7 @@ public record LookupResult(
      * The topic this result goes to: failures never share the compacted results topic, so
      * compaction can never replace a number's last answer with one, and they expire by themselves.
      */
-    public String topic() {
+    public Topic<String, LookupResult> topic() {
         return isDefinitive() ? Topics.LOOKUP_RESULTS : Topics.LOOKUP_FAILURES;
     }
 }

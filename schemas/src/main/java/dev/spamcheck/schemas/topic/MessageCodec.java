@@ -1,37 +1,40 @@
 package dev.spamcheck.schemas.topic;
 
-import tools.jackson.core.JacksonException;
+import org.apache.kafka.common.serialization.Serde;
+import org.springframework.kafka.support.serializer.JacksonJsonSerde;
+
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * JSON encoding of the topic messages. Readers tolerate unknown fields so producers can add
- * fields before consumers learn them.
+ * The JSON of spamcheck's messages, and the one JSON mapper of every service (the shared
+ * auto-configuration makes it the application's {@link JsonMapper}). Readers tolerate unknown
+ * fields, so producers can add fields before consumers learn them. Its settings are fixed here,
+ * not taken from {@code spring.jackson.*}: a property must not be able to change a topic's format.
  */
 public final class MessageCodec {
 
-    private final JsonMapper mapper = JsonMapper.builder()
+    private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    public String encode(Object message) {
-        return mapper.writeValueAsString(message);
+    private MessageCodec() {
     }
 
-    public <T> T decode(String json, Class<T> type) {
-        try {
-            return mapper.readValue(json, type);
-        }
-        catch (JacksonException ex) {
-            // The original message is left out on purpose: it may quote the payload.
-            throw new MalformedMessageException("not a valid " + type.getSimpleName() + " message");
-        }
+    public static JsonMapper mapper() {
+        return MAPPER;
     }
 
-    /** A message that cannot be read; the text never quotes the payload. */
-    public static final class MalformedMessageException extends RuntimeException {
-        public MalformedMessageException(String message) {
-            super(message);
-        }
+    /** The message as JSON text (tests, tools). */
+    public static String encode(Object message) {
+        return MAPPER.writeValueAsString(message);
+    }
+
+    /**
+     * A serde of plain JSON values of {@code type}: no type headers written or read, so other
+     * producers (campaign tools) and consumers need nothing but the JSON Schema.
+     */
+    public static <T> Serde<T> serde(Class<T> type) {
+        return new JacksonJsonSerde<T>(type, MAPPER).noTypeInfo().ignoreTypeHeaders();
     }
 }

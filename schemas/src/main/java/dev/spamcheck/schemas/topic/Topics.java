@@ -1,20 +1,55 @@
 package dev.spamcheck.schemas.topic;
 
+import static dev.spamcheck.schemas.topic.Service.ARCHIVER;
+import static dev.spamcheck.schemas.topic.Service.GATEWAY;
+import static dev.spamcheck.schemas.topic.Service.LOOKUP_WORKER;
+import static dev.spamcheck.schemas.topic.Service.NOTIFIER;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The Kafka topics of spamcheck and how they are created. Every service declares the topics it
- * touches from here, so names and retention live in one place.
+ * The table of spamcheck's Kafka topics: each one typed, with its retention and the services that
+ * use it. Every service creates the topics it uses when they are missing (the shared
+ * auto-configuration does, from this table), so names, serialization and retention live here only.
+ * docs/architecture.md's topic table says the same for operators; {@code TopicsTest} keeps the two alike.
+ * <p>
+ * Every topic a service reads has a dead-letter topic, {@code <topic>.dlt}: a record no reader can
+ * deserialize (or, for audit events, store) is moved there as it arrived, with where it came from
+ * in Spring Kafka's {@code kafka_dlt-*} headers, and counted in {@code spamcheck.kafka.dead.letters}.
  */
 public final class Topics {
 
-    /** Lookup requests from the gateway (and re-checks), keyed by number hash. */
-    public static final String LOOKUP_REQUESTS = "spamcheck.lookup.requests";
+    /** The names, for annotations, which need constants. */
+    public static final class Names {
+        public static final String LOOKUP_REQUESTS = "spamcheck.lookup.requests";
+        public static final String LOOKUP_RESULTS = "spamcheck.lookup.results";
+        public static final String LOOKUP_FAILURES = "spamcheck.lookup.failures";
+        public static final String LOOKUP_PREWARM = "spamcheck.lookup.prewarm";
+        public static final String AUDIT_EVENTS = "spamcheck.audit.events";
+        public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
+        public static final String REPUTATION_CHANGES = "spamcheck.reputation.changes";
+        public static final String CAMPAIGN_HEALTH = "spamcheck.campaign.health";
+
+        private Names() {
+        }
+    }
+
+    /** What a topic's name ends in to name its dead-letter topic. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlt";
+
+    private static final Duration ONE_DAY = Duration.ofDays(1);
+    private static final Duration SEVEN_DAYS = Duration.ofDays(7);
+    private static final Duration THIRTY_DAYS = Duration.ofDays(30);
+
+    /** Lookup requests from the gateway, keyed by number hash; 7 days. */
+    public static final Topic<String, LookupRequest> LOOKUP_REQUESTS = topic(Names.LOOKUP_REQUESTS,
+            LookupRequest.class, "lookup-request", deleteAfter(SEVEN_DAYS), Set.of(GATEWAY, LOOKUP_WORKER));
 
     /**
      * Definitive lookup results (a score, or Twilio does not know the number), keyed by number
@@ -22,69 +57,106 @@ public final class Topics {
      * Segments roll and are compacted at least daily, and tombstones are kept one day, so a purged
      * number's records leave the topic within days, not whenever the log happens to be cleaned.
      */
-    public static final String LOOKUP_RESULTS = "spamcheck.lookup.results";
+    public static final Topic<String, LookupResult> LOOKUP_RESULTS = topic(Names.LOOKUP_RESULTS,
+            LookupResult.class, "lookup-result", Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY),
+                    TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, millis(ONE_DAY),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, millis(ONE_DAY)),
+            Set.of(GATEWAY, LOOKUP_WORKER, ARCHIVER, NOTIFIER));
 
     /** Lookups that found no answer, keyed by number hash: only for the callers waiting; kept one day. */
-    public static final String LOOKUP_FAILURES = "spamcheck.lookup.failures";
-
-    /** Bulk prewarm ingress written by campaign tools in plaintext; kept for 24 hours only. */
-    public static final String LOOKUP_PREWARM = "spamcheck.lookup.prewarm";
-
-    /** Audit events of every gateway request. */
-    public static final String AUDIT_EVENTS = "spamcheck.audit.events";
+    public static final Topic<String, LookupResult> LOOKUP_FAILURES = topic(Names.LOOKUP_FAILURES,
+            LookupResult.class, "lookup-result", deleteAfter(ONE_DAY), Set.of(GATEWAY, LOOKUP_WORKER));
 
     /**
-     * Audit events the archiver could not store (unreadable, or refused by PostgreSQL), as they
-     * arrived, for an operator to inspect; kept 30 days.
+     * Bulk prewarm ingress: entries campaign tools write in plaintext, and the archiver's nightly
+     * re-checks, protected; kept 24 hours only, the one topic that may hold a number in plaintext.
      */
-    public static final String AUDIT_EVENTS_DLT = "spamcheck.audit.events.dlt";
+    public static final Topic<String, PrewarmEntry> LOOKUP_PREWARM = topic(Names.LOOKUP_PREWARM,
+            PrewarmEntry.class, null, deleteAfter(ONE_DAY), Set.of(LOOKUP_WORKER, ARCHIVER));
+
+    /** Audit events of every gateway request, keyed by request id; 7 days. */
+    public static final Topic<String, AuditEvent> AUDIT_EVENTS = topic(Names.AUDIT_EVENTS, AuditEvent.class,
+            "audit-event", deleteAfter(SEVEN_DAYS), Set.of(GATEWAY, ARCHIVER, NOTIFIER));
+
+    /** Maintenance triggers, keyed by job date ({@code key-rotation} for rotations); one partition, 7 days. */
+    public static final Topic<String, MaintenanceTrigger> ARCHIVE_TRIGGERS = new Topic<>(Names.ARCHIVE_TRIGGERS,
+            String.class, MaintenanceTrigger.class, deleteAfter(SEVEN_DAYS), true, Set.of(GATEWAY, ARCHIVER),
+            "maintenance-trigger");
 
     /**
      * A number's definitive spam score changed (or its first answer was flagged), keyed by number
-     * hash; written exactly once per change by the archiver's reputation-changes stream processor.
+     * hash; written exactly once per change by the notifier's reputation-changes stream processor.
      */
-    public static final String REPUTATION_CHANGES = "spamcheck.reputation.changes";
+    public static final Topic<String, ReputationChange> REPUTATION_CHANGES = topic(Names.REPUTATION_CHANGES,
+            ReputationChange.class, "reputation-change", deleteAfter(SEVEN_DAYS), Set.of(NOTIFIER));
 
     /**
      * Each campaign's number health, keyed by campaign id; compacted: the latest snapshot per
-     * campaign, written by the archiver's stream processor and stored in {@code campaign_health}.
+     * campaign, written by the notifier's stream processor and stored in {@code campaign_health}.
      */
-    public static final String CAMPAIGN_HEALTH = "spamcheck.campaign.health";
+    public static final Topic<String, CampaignHealth> CAMPAIGN_HEALTH = topic(Names.CAMPAIGN_HEALTH,
+            CampaignHealth.class, "campaign-health", Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY)),
+            Set.of(NOTIFIER));
 
-    /** Nightly maintenance triggers, keyed by job date. */
-    public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
+    /** Every topic above, in the order of the topic table in docs/architecture.md. */
+    public static final List<Topic<String, ?>> ALL = List.of(LOOKUP_REQUESTS, LOOKUP_RESULTS, LOOKUP_FAILURES,
+            LOOKUP_PREWARM, AUDIT_EVENTS, ARCHIVE_TRIGGERS, REPUTATION_CHANGES, CAMPAIGN_HEALTH);
 
-    private static final String SEVEN_DAYS_MS = String.valueOf(7L * 24 * 60 * 60 * 1000);
-    private static final String ONE_DAY_MS = String.valueOf(24L * 60 * 60 * 1000);
-    private static final String THIRTY_DAYS_MS = String.valueOf(30L * 24 * 60 * 60 * 1000);
+    /**
+     * The dead-letter topics of the topics a service reads: one partition; 30 days, for an operator to
+     * inspect, except the prewarm topic's, which may hold plaintext numbers and so keeps them a day
+     * like its source. Declared by the services that read the source, which are the ones that write
+     * to it.
+     */
+    public static final List<Topic<String, byte[]>> DEAD_LETTERS = List.of(
+            deadLetters(LOOKUP_REQUESTS, THIRTY_DAYS, LOOKUP_WORKER),
+            deadLetters(LOOKUP_RESULTS, THIRTY_DAYS, GATEWAY, NOTIFIER, ARCHIVER),
+            deadLetters(LOOKUP_FAILURES, THIRTY_DAYS, GATEWAY),
+            deadLetters(LOOKUP_PREWARM, ONE_DAY, LOOKUP_WORKER),
+            deadLetters(AUDIT_EVENTS, THIRTY_DAYS, ARCHIVER, NOTIFIER),
+            deadLetters(ARCHIVE_TRIGGERS, THIRTY_DAYS, ARCHIVER),
+            deadLetters(REPUTATION_CHANGES, THIRTY_DAYS, NOTIFIER),
+            deadLetters(CAMPAIGN_HEALTH, THIRTY_DAYS, NOTIFIER));
 
     private Topics() {
     }
 
-    /**
-     * The topic definitions, created on start-up when missing. The replication factor is left to
-     * the broker's {@code default.replication.factor}.
-     */
-    public static List<NewTopic> definitions(int partitions) {
-        return List.of(
-                topic(LOOKUP_REQUESTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
-                topic(LOOKUP_RESULTS, partitions, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.SEGMENT_MS_CONFIG, ONE_DAY_MS,
-                        TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, ONE_DAY_MS,
-                        TopicConfig.DELETE_RETENTION_MS_CONFIG, ONE_DAY_MS)),
-                topic(LOOKUP_FAILURES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
-                topic(LOOKUP_PREWARM, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, ONE_DAY_MS)),
-                topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
-                topic(AUDIT_EVENTS_DLT, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, THIRTY_DAYS_MS)),
-                topic(ARCHIVE_TRIGGERS, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
-                topic(REPUTATION_CHANGES, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, SEVEN_DAYS_MS)),
-                topic(CAMPAIGN_HEALTH, partitions, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.SEGMENT_MS_CONFIG, ONE_DAY_MS)));
+    /** The topics, dead letters included, that {@code service} creates when they are missing. */
+    public static List<Topic<String, ?>> usedBy(Service service) {
+        return all().filter(topic -> topic.services().contains(service)).toList();
     }
 
-    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
-        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+    /** The topic of this name, dead letters included; null when spamcheck has none. */
+    public static Topic<String, ?> named(String name) {
+        return all().filter(topic -> topic.name().equals(name))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** Every topic, dead letters included. */
+    public static Stream<Topic<String, ?>> all() {
+        return Stream.concat(ALL.stream(), DEAD_LETTERS.stream());
+    }
+
+    private static <V> Topic<String, V> topic(String name, Class<V> type, String schema, Map<String, String> configs,
+            Set<Service> services) {
+        return new Topic<>(name, String.class, type, configs, false, services, schema);
+    }
+
+    private static Topic<String, byte[]> deadLetters(Topic<String, ?> source, Duration retention, Service... readers) {
+        return new Topic<>(source.deadLetterTopic(), String.class, byte[].class, deleteAfter(retention), true,
+                Set.of(readers), null);
+    }
+
+    private static Map<String, String> deleteAfter(Duration retention) {
+        return Map.of(TopicConfig.RETENTION_MS_CONFIG, millis(retention));
+    }
+
+    private static String millis(Duration duration) {
+        return String.valueOf(duration.toMillis());
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Map;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
@@ -19,15 +18,6 @@ import com.networknt.schema.SpecificationVersion;
  */
 public final class MessageSchemas {
 
-    private static final Map<String, String> SCHEMA_BY_TOPIC = Map.of(
-            Topics.LOOKUP_REQUESTS, "lookup-request",
-            Topics.LOOKUP_RESULTS, "lookup-result",
-            Topics.LOOKUP_FAILURES, "lookup-result",
-            Topics.AUDIT_EVENTS, "audit-event",
-            Topics.ARCHIVE_TRIGGERS, "nightly-trigger",
-            Topics.REPUTATION_CHANGES, "reputation-change",
-            Topics.CAMPAIGN_HEALTH, "campaign-health");
-
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaRegistryConfig(
@@ -37,16 +27,21 @@ public final class MessageSchemas {
     }
 
     /** The schema violations of a message on a topic; empty when it is valid. */
-    public static List<String> violations(String topic, String json) {
-        String name = SCHEMA_BY_TOPIC.get(topic);
-        if (name == null) {
+    public static List<String> violations(Topic<?, ?> topic, String json) {
+        if (topic.schema() == null) {
             throw new IllegalArgumentException("No schema for topic " + topic);
         }
-        return schema(name).validate(json, InputFormat.JSON).stream().map(Error::toString).toList();
+        return schema(topic.schema()).validate(json, InputFormat.JSON).stream().map(Error::toString).toList();
+    }
+
+    /** The violations of a message on the topic of this name, which must have a schema. */
+    public static List<String> violations(String topic, String json) {
+        return violations(Topics.named(topic), json);
     }
 
     public static boolean hasSchema(String topic) {
-        return SCHEMA_BY_TOPIC.containsKey(topic);
+        Topic<?, ?> known = Topics.named(topic);
+        return known != null && known.schema() != null;
     }
 
     private static Schema schema(String name) {

@@ -1,0 +1,78 @@
+package dev.spamcheck.archiver.nightly;
+
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code job_runs}: one row per job date, with its phase and counts. */
+@Repository
+class JobRuns {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final JdbcTemplate jdbc;
+
+    JobRuns(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * The date's run, created in its first phase if it did not exist, running again if it had
+     * failed (the reason of the failure stays until it completes).
+     */
+    JobRun startOrResume(LocalDate date, String requestedBy) {
+        jdbc.update("""
+                INSERT INTO job_runs (id, job_date, status, phase, requested_by)
+                VALUES (?, ?, 'running', ?, ?)
+                ON CONFLICT (job_date) DO UPDATE SET status = 'running' WHERE job_runs.status = 'failed'""",
+                UUID.randomUUID(), date, Phase.RECHECK.value(), requestedBy);
+        return jdbc.queryForObject("SELECT status, phase, counts::text FROM job_runs WHERE job_date = ?",
+                (rs, row) -> new JobRun(date, rs.getString("status"), Phase.of(rs.getString("phase")),
+                        counts(rs.getString("counts"))), date);
+    }
+
+    void progress(LocalDate date, Phase phase, Map<String, Object> counts) {
+        jdbc.update("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running' WHERE job_date = ?",
+                phase.value(), JSON.writeValueAsString(counts), date);
+    }
+
+    void complete(LocalDate date, Map<String, Object> counts) {
+        jdbc.update("""
+                UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'completed', finished_at = now(), error = NULL
+                 WHERE job_date = ?""", Phase.DONE.value(), JSON.writeValueAsString(counts), date);
+    }
+
+    void fail(LocalDate date, String error) {
+        jdbc.update("UPDATE job_runs SET status = 'failed', error = ? WHERE job_date = ?", error, date);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> counts(String json) {
+        return new java.util.LinkedHashMap<>(JSON.readValue(json, Map.class));
+    }
+
+    record JobRun(LocalDate date, String status, Phase phase, Map<String, Object> counts) {
+
+        boolean completed() {
+            return "completed".equals(status);
+        }
+    }
+
+    /** The job's steps, in order; a resumed job starts at the phase it had reached. */
+    enum Phase {
+        RECHECK, ARCHIVE, PURGE, DONE;
+
+        String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Phase of(String value) {
+            return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}

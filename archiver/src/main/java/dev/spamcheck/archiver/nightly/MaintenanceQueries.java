@@ -1,0 +1,104 @@
+package dev.spamcheck.archiver.nightly;
+
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The nightly job's statements. Each moves or deletes one bounded batch in a single statement, so
+ * no lock is held for long and an interruption between batches loses and duplicates nothing.
+ * Ages are measured by the database clock.
+ */
+@Repository
+class MaintenanceQueries {
+
+    private final JdbcTemplate jdbc;
+
+    MaintenanceQueries(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Clean numbers checked longer ago than {@code olderThan} and requested within {@code activeWithin}. */
+    List<Recheck> dueForRecheck(Duration olderThan, Duration activeWithin, int limit) {
+        return jdbc.query("""
+                SELECT number_hash, number_ciphertext, last4
+                  FROM phone_reputation
+                 WHERE outcome = 'scored' AND spam_score = 0
+                   AND checked_at < now() - make_interval(secs => ?)
+                   AND last_requested_at > now() - make_interval(secs => ?)
+                 ORDER BY last_requested_at DESC
+                 LIMIT ?""", (rs, row) -> new Recheck(rs.getString(1).trim(), rs.getString(2), rs.getString(3).trim()),
+                seconds(olderThan), seconds(activeWithin), limit);
+    }
+
+    /** Moves up to {@code batch} results older than {@code age} into history; returns how many. */
+    int archiveBatch(Duration age, int batch) {
+        return jdbc.queryForObject("""
+                WITH moved AS (
+                    DELETE FROM lookup_results
+                     WHERE id IN (SELECT id FROM lookup_results
+                                   WHERE checked_at < now() - make_interval(secs => ?)
+                                   ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                    RETURNING id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at
+                ), archived AS (
+                    INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
+                    SELECT * FROM moved
+                    ON CONFLICT (id) DO NOTHING
+                    RETURNING 1
+                )
+                SELECT count(*) FROM moved""", Integer.class, seconds(age), batch);
+    }
+
+    int purgeHistoryBatch(Duration age, int batch) {
+        return jdbc.update("""
+                DELETE FROM lookup_history WHERE id IN (
+                    SELECT id FROM lookup_history WHERE checked_at < now() - make_interval(secs => ?) LIMIT ?)""",
+                seconds(age), batch);
+    }
+
+    int purgeAuditBatch(Duration age, int batch) {
+        return jdbc.update("""
+                DELETE FROM audit_log WHERE request_id IN (
+                    SELECT request_id FROM audit_log WHERE occurred_at < now() - make_interval(secs => ?) LIMIT ?)""",
+                seconds(age), batch);
+    }
+
+    /** Deletes up to {@code batch} webhook deliveries finished (delivered or dead) longer ago than {@code age}. */
+    int purgeWebhookDeliveriesBatch(Duration age, int batch) {
+        return jdbc.update("""
+                DELETE FROM webhook_deliveries WHERE id IN (
+                    SELECT id FROM webhook_deliveries WHERE finished_at < now() - make_interval(secs => ?) LIMIT ?)""",
+                seconds(age), batch);
+    }
+
+    /** Up to {@code batch} numbers whose cached answer is older than {@code age}, oldest first. */
+    List<String> expiredNumbers(Duration age, int batch) {
+        return jdbc.query("""
+                SELECT number_hash FROM phone_reputation
+                 WHERE checked_at < now() - make_interval(secs => ?)
+                 ORDER BY checked_at LIMIT ?""", (rs, row) -> rs.getString(1).trim(), seconds(age), batch);
+    }
+
+    /** Deletes the cached answers of these numbers that are still older than {@code age}. */
+    int purgeNumbers(List<String> hashes, Duration age) {
+        return jdbc.update(connection -> {
+            PreparedStatement delete = connection.prepareStatement("""
+                    DELETE FROM phone_reputation
+                     WHERE number_hash = ANY(CAST(? AS char(64)[]))
+                       AND checked_at < now() - make_interval(secs => ?)""");
+            delete.setArray(1, connection.createArrayOf("text", hashes.toArray()));
+            delete.setDouble(2, seconds(age));
+            return delete;
+        });
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+
+    record Recheck(String numberHash, String numberCiphertext, String last4) {
+    }
+}

@@ -1,0 +1,228 @@
+package dev.spamcheck.archiver.nightly;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Component;
+
+import dev.spamcheck.archiver.ArchiverProperties;
+import dev.spamcheck.archiver.Failures;
+import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.archiver.nightly.JobRuns.JobRun;
+import dev.spamcheck.archiver.nightly.JobRuns.Phase;
+import dev.spamcheck.archiver.nightly.MaintenanceQueries.Recheck;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.kafka.TopicSender;
+import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
+import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The nightly maintenance of one date: (1) re-check clean numbers that are still requested,
+ * through the prewarm path; (2) move old check results to the history; (3) purge history, audit
+ * rows and cached answers past retention, tombstoning purged numbers on the results topic. A
+ * session advisory lock per date keeps two archivers from running it together; {@code job_runs}
+ * keeps it from running twice and lets a job that was stopped or failed resume at the phase it had
+ * reached. Stopping the archiver stops the job between two batches. A failure is recorded with its
+ * reason, counted, and thrown, so the trigger is delivered again.
+ */
+@Component
+class NightlyJob {
+
+    private static final Logger log = LoggerFactory.getLogger(NightlyJob.class);
+
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+
+    private final DataSource dataSource;
+    private final JdbcClient jdbc;
+    private final JobRuns runs;
+    private final MaintenanceQueries queries;
+    private final ResultTombstones tombstones;
+    private final TopicSender kafka;
+    private final ArchiverProperties properties;
+    private final String zone;
+    private final Counter failures;
+    private final MaintenanceLifecycle lifecycle;
+
+    NightlyJob(DataSource dataSource, JdbcClient jdbc, JobRuns runs, MaintenanceQueries queries,
+            ResultTombstones tombstones, TopicSender kafka, ArchiverProperties properties, SpamcheckProperties shared,
+            MaintenanceLifecycle lifecycle, MeterRegistry meters) {
+        this.lifecycle = lifecycle;
+        this.dataSource = dataSource;
+        this.jdbc = jdbc;
+        this.runs = runs;
+        this.queries = queries;
+        this.tombstones = tombstones;
+        this.kafka = kafka;
+        this.properties = properties;
+        this.zone = shared.nightly().zone();
+        this.failures = Counter.builder("spamcheck.nightly.job.failures")
+                .description("Nightly job attempts that failed; each is retried until the job completes")
+                .register(meters);
+    }
+
+    void run(MaintenanceTrigger trigger) throws Exception {
+        LocalDate date = trigger.jobDate();
+        if (date.isAfter(today())) {
+            // A job run early would make that night's real run skip as already done.
+            log.warn("Nightly job {} is in the future; trigger {} refused", date, trigger.triggerId());
+            return;
+        }
+        try (Connection lock = dataSource.getConnection()) {
+            if (!tryLock(lock, date)) {
+                log.info("Nightly job {} is running on another archiver; trigger {} ignored", date, trigger.triggerId());
+                return;
+            }
+            try {
+                JobRun run = runs.startOrResume(date, trigger.requestedBy());
+                if (run.completed()) {
+                    log.info("Nightly job {} already ran; trigger {} ignored", date, trigger.triggerId());
+                    return;
+                }
+                log.info("Nightly job {} {} at phase {}", date, run.counts().isEmpty() ? "starting" : "resuming",
+                        run.phase().value());
+                work(run);
+            }
+            catch (MaintenanceLifecycle.Stopped ex) {
+                log.warn("Nightly job {} stopped between batches; it resumes when the trigger is redelivered", date);
+                throw ex;
+            }
+            catch (Exception ex) {
+                String reason = Failures.reason(ex);
+                failures.increment();
+                log.error("Nightly job {} failed: {}; it is retried", date, reason);
+                runs.fail(date, reason);
+                throw ex;
+            }
+            finally {
+                unlock(lock, date);
+            }
+        }
+    }
+
+    private void work(JobRun run) throws Exception {
+        LocalDate date = run.date();
+        Map<String, Object> counts = new LinkedHashMap<>(run.counts());
+        Phase phase = run.phase();
+        if (phase == Phase.RECHECK) {
+            int queued = queueRechecks();
+            counts.put("rechecks_queued", queued);
+            counts.put("recheck_cost_usd", properties.twilio().pricePerLookup().multiply(BigDecimal.valueOf(queued))
+                    .toPlainString());
+            phase = Phase.ARCHIVE;
+            runs.progress(date, phase, counts);
+        }
+        if (phase == Phase.ARCHIVE) {
+            inBatches(date, phase, counts, "archived",
+                    () -> queries.archiveBatch(properties.archiveAfter(), properties.archive().batchSize()));
+            phase = Phase.PURGE;
+            runs.progress(date, phase, counts);
+        }
+        if (phase == Phase.PURGE) {
+            Duration age = properties.purgeAfter();
+            int batch = properties.archive().batchSize();
+            inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
+            inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
+            inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+            Duration deliveries = properties.webhooks().keepFinishedFor();
+            inBatches(date, phase, counts, "purged_webhook_deliveries",
+                    () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
+        }
+        runs.complete(date, counts);
+        log.info("Nightly job {} completed: {}", date, counts);
+    }
+
+    /**
+     * Sends due re-checks to the prewarm path, protected as lookup requests, never in plaintext,
+     * and counts them only once Kafka has acknowledged every one: otherwise the job fails, and
+     * resuming it sends what is still due again (a number re-checked meanwhile is no longer due).
+     */
+    private int queueRechecks() throws Exception {
+        ArchiverProperties.Nightly nightly = properties.nightly();
+        List<Recheck> due = queries.dueForRecheck(nightly.recheckOlderThan(), nightly.activeWithin(),
+                nightly.maxRechecks());
+        List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
+        for (Recheck recheck : due) {
+            LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
+                    recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck",
+                    Instant.now(), null);
+            sends.add(kafka.sendAsync(Topics.LOOKUP_PREWARM, recheck.numberHash(), request));
+        }
+        TopicSender.awaitAll(sends, ACK_TIMEOUT);
+        return due.size();
+    }
+
+    /**
+     * Tombstones a batch of expired numbers on the results topic, then deletes their cached
+     * answers. Rows go only after Kafka has the tombstones: interrupted in between, the rows are
+     * still there and the next run tombstones them again.
+     */
+    private int purgeNumbers(Duration age, int batch) throws Exception {
+        List<String> expired = queries.expiredNumbers(age, batch);
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        tombstones.write(expired);
+        return queries.purgeNumbers(expired, age);
+    }
+
+    /** Today in the job's time zone, by the database clock; the scheduler dates its triggers with it. */
+    LocalDate today() {
+        return jdbc.sql("SELECT (now() AT TIME ZONE ?)::date").param(zone).query(java.sql.Date.class).single()
+                .toLocalDate();
+    }
+
+    /** Repeats a batch until it does nothing, recording progress after each. */
+    private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, Batch batch)
+            throws Exception {
+        int done;
+        do {
+            lifecycle.checkNotStopping();
+            done = batch.run();
+            counts.merge(count, done, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
+            runs.progress(date, phase, counts);
+            if (done > 0 && !properties.archive().pauseBetweenBatches().isZero()) {
+                TimeUnit.MILLISECONDS.sleep(properties.archive().pauseBetweenBatches().toMillis());
+            }
+        }
+        while (done > 0);
+    }
+
+    // A session lock: taken and released on the one connection held for the whole job.
+    private static boolean tryLock(Connection connection, LocalDate date) {
+        return onlyOn(connection).sql("SELECT pg_try_advisory_lock(hashtext(?))").param("spamcheck.nightly." + date)
+                .query(Boolean.class).single();
+    }
+
+    private static void unlock(Connection connection, LocalDate date) {
+        onlyOn(connection).sql("SELECT pg_advisory_unlock(hashtext(?))").param("spamcheck.nightly." + date)
+                .query(Boolean.class).single();
+    }
+
+    private static JdbcClient onlyOn(Connection connection) {
+        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
+    }
+
+    @FunctionalInterface
+    private interface Batch {
+        /** @return how many rows it moved or deleted; 0 when nothing is left */
+        int run() throws Exception;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.spamcheck.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.spamcheck.schemas.kafka.DeadLetters;
+import dev.spamcheck.schemas.topic.Topic;
+import dev.spamcheck.schemas.topic.Topics;
+
+/**
+ * One policy for a record no consumer can read, on every topic: a poison record lands in the
+ * topic's {@code .dlt}, byte for byte, is counted under the topic's name by whichever service read
+ * it (listener containers, the key-ordered consumer and the Streams applications alike), and the
+ * consumer goes on. On a stack of its own: the poison would upset tests that read the shared
+ * stack's topics.
+ */
+class DeadLettersSystemTest {
+
+    private static DevStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = OwnStack.start("dead-letters", Duration.ofMillis(20), false);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** Every topic a service reads. */
+    static List<Topic<String, ?>> readTopics() {
+        return List.of(Topics.LOOKUP_REQUESTS, Topics.LOOKUP_PREWARM, Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES,
+                Topics.AUDIT_EVENTS, Topics.ARCHIVE_TRIGGERS, Topics.REPUTATION_CHANGES, Topics.CAMPAIGN_HEALTH);
+    }
+
+    @ParameterizedTest
+    @MethodSource("readTopics")
+    void aPoisonRecordLandsInItsDeadLetterTopicAndIsCounted(Topic<String, ?> topic) throws Exception {
+        String poison = "{\"poison\": \"" + UUID.randomUUID() + "\", ";
+        double before = deadLetters(topic);
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), "poison", poison)).get();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicContents.read(stack.kafkaBootstrapServers(), topic.deadLetterTopic()))
+                .extracting(ConsumerRecord::value).contains(poison));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(topic) > before);
+        List<ConsumerRecord<String, String>> dead = TopicContents.read(stack.kafkaBootstrapServers(),
+                topic.deadLetterTopic());
+        assertThat(dead).filteredOn(record -> poison.equals(record.value())).allSatisfy(record -> assertThat(
+                new String(record.headers().lastHeader("kafka_dlt-original-topic").value())).isEqualTo(topic.name()));
+    }
+
+    private static double deadLetters(Topic<String, ?> topic) {
+        String series = DeadLetters.METRIC.replace('.', '_') + "_total{topic=\"" + topic.name() + "\"";
+        return stack.services().stream().mapToDouble(service -> Prometheus.value(service, series)).sum();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.spamcheck.gateway.lookup;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import reactor.core.publisher.Flux;
+
+/** Every check of a number: the recent ones ({@code lookup_results}) and the archived ({@code lookup_history}). */
+@Repository
+class NumberChecks {
+
+    private final DatabaseClient db;
+
+    NumberChecks(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** The number's latest {@code limit} checks, newest first. */
+    Flux<Check> latest(String numberHash, int limit) {
+        return db.sql("""
+                SELECT checked_at, outcome, spam_score, origin, false AS archived
+                  FROM lookup_results WHERE number_hash = :hash
+                UNION ALL
+                SELECT checked_at, outcome, spam_score, origin, true AS archived
+                  FROM lookup_history WHERE number_hash = :hash
+                 ORDER BY checked_at DESC
+                 LIMIT :limit
+                """)
+                .bind("hash", numberHash)
+                .bind("limit", limit)
+                .map(row -> {
+                    Short score = row.get("spam_score", Short.class);
+                    return new Check(row.get("checked_at", OffsetDateTime.class).toInstant(),
+                            row.get("outcome", String.class), score == null ? null : score.intValue(),
+                            row.get("origin", String.class), Boolean.TRUE.equals(row.get("archived", Boolean.class)));
+                })
+                .all();
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Check(@JsonProperty("checked_at") Instant checkedAt, @JsonProperty("outcome") String outcome,
+            @JsonProperty("spam_score") Integer spamScore, @JsonProperty("origin") String origin,
+            @JsonProperty("archived") boolean archived) {
+    }
+}

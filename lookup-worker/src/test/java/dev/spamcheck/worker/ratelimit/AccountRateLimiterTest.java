@@ -1,0 +1,103 @@
+package dev.spamcheck.worker.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.spamcheck.schemas.testing.TestDatabase;
+import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.ratelimit.AccountRateLimiter.Permit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The account-wide rate and daily limit, decided in a real PostgreSQL as every worker shares it:
+ * the calls it grants never exceed the rate in any window, the day's limit holds, and a caller that
+ * cannot wait long enough is told so at once.
+ */
+class AccountRateLimiterTest {
+
+    private static final DataSource DATABASE = TestDatabase.fresh();
+    private final JdbcClient jdbc = JdbcClient.create(DATABASE);
+
+    @BeforeEach
+    void forgetEarlierCalls() {
+        jdbc.sql("DELETE FROM twilio_calls").update();
+        jdbc.sql("DELETE FROM twilio_daily_calls").update();
+        jdbc.sql("DELETE FROM twilio_rate").update();
+    }
+
+    @Test
+    void grantedCallsNeverExceedTheRateInAnyWindowAndInteractiveCallersWaitForTheirSlot() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
+        for (int i = 0; i < 12; i++) {
+            assertThat(limiter.acquire(true, Duration.ofSeconds(5))).isEqualTo(Permit.GRANTED);
+        }
+
+        List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
+                .stream().map(Timestamp::toInstant).toList();
+        assertThat(calls).hasSize(12);
+        for (int i = 5; i < calls.size(); i++) {
+            assertThat(Duration.between(calls.get(i - 5), calls.get(i)))
+                    .as("calls %d and %d are one window apart", i - 5, i)
+                    .isGreaterThanOrEqualTo(AccountRateLimiter.WINDOW);
+        }
+    }
+
+    @Test
+    void aCallerWhoseSlotComesTooLateIsToldAtOnce() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "1"));
+        assertThat(limiter.acquire(true, Duration.ZERO)).isEqualTo(Permit.GRANTED);
+
+        long started = System.nanoTime();
+        assertThat(limiter.acquire(true, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
+        assertThat(limiter.acquire(false, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void theDailyLimitHoldsForEveryWorkerTogether() throws Exception {
+        Map<String, String> settings = Map.of("spamcheck.twilio.rate", "50", "spamcheck.twilio.daily-call-limit", "3");
+        AccountRateLimiter one = limiter(settings);
+        AccountRateLimiter another = limiter(settings);
+
+        assertThat(one.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(another.acquire(false, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(one.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(another.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+        assertThat(one.acquire(false, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+    }
+
+    @Test
+    void aRateLimitAnswerHalvesTheRateForEveryWorkerOncePerBurst() {
+        AccountRateLimiter one = limiter(Map.of("spamcheck.twilio.rate", "20"));
+        AccountRateLimiter another = limiter(Map.of("spamcheck.twilio.rate", "20"));
+
+        one.slowDown();
+        one.slowDown();
+
+        assertThat(one.currentRate()).isLessThanOrEqualTo(10.5).isGreaterThan(5);
+        assertThat(jdbc.sql("SELECT rate FROM twilio_rate").query(Double.class).single()).isEqualTo(10.0);
+        assertThat(another.currentRate()).isLessThanOrEqualTo(10.5);
+    }
+
+    private AccountRateLimiter limiter(Map<String, String> settings) {
+        WorkerProperties properties = new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("spamcheck", WorkerProperties.class);
+        return new AccountRateLimiter(jdbc, new TransactionTemplate(new DataSourceTransactionManager(DATABASE)),
+                properties, new SimpleMeterRegistry());
+    }
+}

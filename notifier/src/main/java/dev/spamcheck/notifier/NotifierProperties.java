@@ -1,0 +1,39 @@
+package dev.spamcheck.notifier;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The notifier's own {@code spamcheck.*} settings; those every service reads are in
+ * {@link dev.spamcheck.schemas.config.SpamcheckProperties}. The configuration reference
+ * (docs/configuration.md) is generated from these descriptions.
+ *
+ * @param webhooks how reputation changes are delivered to webhook subscriptions
+ */
+@ConfigurationProperties("spamcheck")
+public record NotifierProperties(@DefaultValue Webhooks webhooks) {
+
+    /**
+     * @param pollInterval how often due deliveries are looked for (a new change is sent at once)
+     * @param connectTimeout a receiver that does not accept the connection within this failed the attempt
+     * @param timeout a receiver that has not answered within this failed the attempt
+     * @param retryInitialInterval the first retry waits about this (jittered), each next one twice as long
+     * @param retryMaxInterval up to this, or longer when the receiver's Retry-After says so
+     * @param retryFor a delivery still failing this long after the change is dead-lettered
+     * @param maxInFlight attempts in flight at once, per notifier
+     * @param maxInFlightPerWebhook attempts in flight at once to one subscription, so a slow receiver
+     *        holds only these and never the others'
+     */
+    public record Webhooks(
+            @DefaultValue("PT1S") Duration pollInterval,
+            @DefaultValue("PT5S") Duration connectTimeout,
+            @DefaultValue("PT10S") Duration timeout,
+            @DefaultValue("PT10S") Duration retryInitialInterval,
+            @DefaultValue("PT1H") Duration retryMaxInterval,
+            @DefaultValue("PT24H") Duration retryFor,
+            @DefaultValue("256") int maxInFlight,
+            @DefaultValue("4") int maxInFlightPerWebhook) {
+    }
+}

@@ -1,0 +1,59 @@
+package dev.spamcheck.notifier.webhooks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+import io.github.resilience4j.core.IntervalFunction;
+
+/**
+ * When a failed delivery is tried again: exponential back-off with jitter (±50%, so receivers
+ * coming back from an outage are not hit by every sender at once), never sooner than the
+ * receiver's {@code Retry-After}, and not at all once the next try would fall after
+ * {@code retryFor} from the change: then the delivery is dead.
+ */
+record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retryFor) {
+
+    private static final double JITTER = 0.5;
+
+    /**
+     * When to try again after {@code attempt} (1 for the first) failed, or null when the delivery
+     * is dead.
+     *
+     * @param retryAfter the receiver's {@code Retry-After}, null when it sent none
+     */
+    Instant nextAttempt(int attempt, Instant changedAt, Instant now, Duration retryAfter) {
+        long backOff = IntervalFunction
+                .ofExponentialRandomBackoff(initialInterval.toMillis(), 2.0, JITTER, maxInterval.toMillis())
+                .apply(attempt);
+        Duration wait = Duration.ofMillis(backOff);
+        if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
+            wait = retryAfter;
+        }
+        Instant next = now.plus(wait);
+        return next.isAfter(changedAt.plus(retryFor)) ? null : next;
+    }
+
+    /**
+     * The wait a {@code Retry-After} header asks for, in delta-seconds or as an HTTP date; null when
+     * it is absent or unreadable (then the back-off alone decides).
+     */
+    static Duration retryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.trim();
+        if (value.chars().allMatch(Character::isDigit) && value.length() <= 9) {
+            return Duration.ofSeconds(Long.parseLong(value));
+        }
+        try {
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+        }
+        catch (DateTimeParseException ex) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.spamcheck.notifier.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+
+    private static final Instant CREATED = Instant.parse("2026-11-26T00:00:00Z");
+    private final RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofHours(24));
+
+    @RepeatedTest(20)
+    void backsOffExponentiallyWithJitter() {
+        Instant now = CREATED.plusSeconds(60);
+        assertThat(Duration.between(now, policy.nextAttempt(1, CREATED, now, null)))
+                .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(15));
+        assertThat(Duration.between(now, policy.nextAttempt(3, CREATED, now, null)))
+                .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(60));
+    }
+
+    @Test
+    void jitterSpreadsRetriesOfTheSameAttempt() {
+        Instant now = CREATED.plusSeconds(60);
+        long distinct = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> policy.nextAttempt(4, CREATED, now, null))
+                .distinct()
+                .count();
+        assertThat(distinct).isGreaterThan(1);
+    }
+
+    @RepeatedTest(10)
+    void neverWaitsMuchMoreThanTheLongestInterval() {
+        Instant now = CREATED.plusSeconds(60);
+        assertThat(Duration.between(now, policy.nextAttempt(30, CREATED, now, null)))
+                .isLessThanOrEqualTo(Duration.ofMinutes(90));
+    }
+
+    @Test
+    void waitsAtLeastWhatRetryAfterAsks() {
+        Instant now = CREATED.plusSeconds(60);
+        assertThat(policy.nextAttempt(1, CREATED, now, Duration.ofMinutes(10))).isEqualTo(now.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void aShortRetryAfterDoesNotShortenTheBackOff() {
+        Instant now = CREATED.plusSeconds(60);
+        assertThat(Duration.between(now, policy.nextAttempt(3, CREATED, now, Duration.ofSeconds(1))))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void givesUpWhenTheNextTryWouldFallAfterTheRetryWindow() {
+        Instant late = CREATED.plus(Duration.ofHours(23)).plus(Duration.ofMinutes(59)).plusSeconds(59);
+        assertThat(policy.nextAttempt(20, CREATED, late, null)).isNull();
+        assertThat(policy.nextAttempt(1, CREATED, CREATED.plusSeconds(60), Duration.ofDays(2))).isNull();
+        assertThat(policy.nextAttempt(1, CREATED, CREATED.plusSeconds(60), null)).isNotNull();
+    }
+
+    @Test
+    void readsRetryAfterInSecondsOrAsAnHttpDate() {
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        assertThat(RetryPolicy.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(RetryPolicy.retryAfter(" 7 ", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RetryPolicy.retryAfter("Thu, 26 Nov 2026 10:05:00 GMT", now)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(RetryPolicy.retryAfter("Thu, 26 Nov 2026 09:00:00 GMT", now)).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void ignoresARetryAfterItCannotRead() {
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        assertThat(RetryPolicy.retryAfter(null, now)).isNull();
+        assertThat(RetryPolicy.retryAfter("", now)).isNull();
+        assertThat(RetryPolicy.retryAfter("-5", now)).isNull();
+        assertThat(RetryPolicy.retryAfter("soon", now)).isNull();
+        assertThat(RetryPolicy.retryAfter("99999999999999999999", now)).isNull();
+    }
+}

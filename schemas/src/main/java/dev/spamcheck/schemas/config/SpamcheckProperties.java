@@ -1,0 +1,50 @@
+package dev.spamcheck.schemas.config;
+
+import java.time.Duration;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code spamcheck.*} settings more than one service reads; each service's own are in its
+ * {@code *Properties} record. The configuration reference (docs/configuration.md) is generated
+ * from these descriptions.
+ *
+ * @param hashKey the key of the number hashes ({@code SPAMCHECK_HASH_KEY}): base64 of at least 32
+ *        random bytes; it cannot be changed without losing every cached answer
+ * @param encryptionKeys the keys of the number ciphertexts ({@code SPAMCHECK_ENCRYPTION_KEYS}):
+ *        {@code id:base64key[,id:base64key...]}, 32-byte keys; the first encrypts, all decrypt
+ * @param allowedRegions regions whose numbers are accepted, by the API and by prewarm, e.g.
+ *        {@code US,CA}
+ * @param cacheTtl how long a stored answer is served without asking Twilio again
+ * @param kafka how the services create their topics
+ * @param nightly when "today" is for the nightly job
+ */
+@ConfigurationProperties("spamcheck")
+public record SpamcheckProperties(
+        String hashKey,
+        String encryptionKeys,
+        @DefaultValue("US") Set<String> allowedRegions,
+        @DefaultValue("PT24H") Duration cacheTtl,
+        @DefaultValue Kafka kafka,
+        @DefaultValue Nightly nightly) {
+
+    /**
+     * @param partitions partitions of each topic a service creates when it is missing (the
+     *        maintenance triggers and the dead-letter topics always have one)
+     */
+    public record Kafka(@DefaultValue("12") int partitions) {
+    }
+
+    /** @param zone the time zone of the nightly cron and of job dates */
+    public record Nightly(@DefaultValue("UTC") String zone) {
+    }
+
+    @Override
+    public String toString() {
+        // Never print the keys, e.g. in a binding failure report.
+        return "SpamcheckProperties[allowedRegions=" + allowedRegions + ", cacheTtl=" + cacheTtl + ", kafka=" + kafka
+                + ", nightly=" + nightly + "]";
+    }
+}

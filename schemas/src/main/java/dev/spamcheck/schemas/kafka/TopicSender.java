@@ -1,0 +1,96 @@
+package dev.spamcheck.schemas.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.kafka.core.KafkaTemplate;
+
+import dev.spamcheck.schemas.topic.Topic;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The one way spamcheck sends to Kafka, typed by {@link Topic}: every send waits for the broker's
+ * acknowledgement ({@code acks=all}) before it counts as done. {@link KafkaTemplate#send} itself can
+ * block (on topic metadata, or a full buffer, up to {@code max.block.ms}), so reactive callers get
+ * {@link #send}, which never runs it on their thread; blocking callers wait with a timeout.
+ */
+public class TopicSender {
+
+    private final KafkaTemplate<String, Object> kafka;
+
+    public TopicSender(KafkaTemplate<String, Object> kafka) {
+        this.kafka = kafka;
+    }
+
+    /**
+     * Completes when the broker has the record, on a Reactor parallel thread: the send starts on
+     * a bounded-elastic thread rather than an event loop, and the acknowledgement, which arrives on
+     * the producer's network thread, is handed off so nothing runs on that thread. No timeout of its
+     * own: the producer settles every send within {@code max.block.ms} plus {@code delivery.timeout.ms}.
+     */
+    public <V> Mono<Void> send(Topic<String, V> topic, String key, V value) {
+        return Mono.fromFuture(() -> kafka.send(topic.name(), key, value), true)
+                .subscribeOn(Schedulers.boundedElastic())
+                .publishOn(Schedulers.parallel())
+                .then();
+    }
+
+    /**
+     * Starts a send from a thread that may block, for callers that send many records and then
+     * {@link #awaitAll} them. A send refused at once (a record too large) is a failed future too.
+     */
+    public <V> CompletableFuture<?> sendAsync(Topic<String, V> topic, String key, V value) {
+        try {
+            return kafka.send(topic.name(), key, value);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /** Sends from a thread that may block and waits at most {@code timeout} for the acknowledgement. */
+    public <V> void sendAndWait(Topic<String, V> topic, String key, V value, Duration timeout) {
+        awaitAll(List.of(sendAsync(topic, key, value)), timeout);
+    }
+
+    /**
+     * Waits until Kafka has acknowledged every send, at most {@code timeout} in all.
+     *
+     * @throws NotAcknowledged naming how many were not, when any was not
+     */
+    public static void awaitAll(List<? extends CompletableFuture<?>> sends, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int failed = 0;
+        Throwable cause = null;
+        for (CompletableFuture<?> send : sends) {
+            try {
+                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (ExecutionException | TimeoutException ex) {
+                failed++;
+                cause = cause == null ? (ex instanceof ExecutionException ? ex.getCause() : ex) : cause;
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new NotAcknowledged(sends.size(), sends.size(), ex);
+            }
+        }
+        if (failed > 0) {
+            throw new NotAcknowledged(failed, sends.size(), cause);
+        }
+    }
+
+    /** Kafka did not acknowledge some records; the message names the cause's class only. */
+    public static final class NotAcknowledged extends RuntimeException {
+
+        NotAcknowledged(int failed, int sent, Throwable cause) {
+            super(failed + " of " + sent + " records were not acknowledged by Kafka: "
+                    + cause.getClass().getSimpleName(), cause);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.spamcheck.schemas.testing;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/**
+ * A real PostgreSQL server from the binaries zonky publishes to Maven Central. It is started with
+ * the server's own tools rather than a wrapper library because PostgreSQL refuses to run as
+ * root: as root, the tools run in a user namespace ({@code unshare}) that maps root to an
+ * ordinary user id, which is all PostgreSQL checks. Data lives under {@code <home>/postgres}.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+    public static final String DATABASE = "spamcheck";
+    public static final String USER = "postgres";
+
+    private final Path binaries;
+    private final Path data;
+    private final Path log;
+    private final int port;
+    private final DatabaseTls tls;
+
+    private EmbeddedPostgres(Path binaries, Path data, Path log, int port, DatabaseTls tls) {
+        this.binaries = binaries;
+        this.data = data;
+        this.log = log;
+        this.port = port;
+        this.tls = tls;
+    }
+
+    public static EmbeddedPostgres start(Path home, Path logDir) throws IOException, InterruptedException {
+        Path root = home.resolve("postgres");
+        Path binaries = extractBinaries(root);
+        Path data = root.resolve("data");
+        Files.createDirectories(logDir);
+        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), FreePorts.next(),
+                DatabaseTls.create(root.resolve("tls")));
+        postgres.initIfNeeded();
+        postgres.stopLeftover();
+        postgres.requireTls();
+        postgres.startServer();
+        postgres.createDatabase();
+        return postgres;
+    }
+
+    /** Starts the server again after {@link #stopServer()}, on the same port with the same data. */
+    public void startServer() throws IOException, InterruptedException {
+        run(List.of(tool("pg_ctl"), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60", "-o",
+                "-p " + port + " -c listen_addresses=127.0.0.1 -k " + data
+                        + " -c fsync=off -c max_connections=200 -c ssl=on -c ssl_cert_file="
+                        + tls.serverCertificate() + " -c ssl_key_file=" + tls.serverKey(),
+                "start"));
+    }
+
+    /** Stops the server as an operator's restart would: every connection is cut. */
+    public void stopServer() throws IOException, InterruptedException {
+        run(List.of(tool("pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The URL form of {@code SPAMCHECK_DB_URL}: the services prefix it with jdbc: or r2dbc:. */
+    public String url() {
+        return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** What clients verify the server's certificate against ({@code SPAMCHECK_DB_SSL_ROOT_CERT}). */
+    public Path caCertificate() {
+        return tls.caCertificate();
+    }
+
+    /** For tools and tests: TLS, verified, like the services' connections. */
+    public String jdbcUrl() {
+        return jdbcUrl(DATABASE);
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=verify-full&sslrootcert="
+                + tls.caCertificate();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        stopServer();
+    }
+
+    private void initIfNeeded() throws IOException, InterruptedException {
+        if (Files.exists(data.resolve("PG_VERSION"))) {
+            return;
+        }
+        Files.createDirectories(data.getParent());
+        run(List.of(tool("initdb"), "-A", "trust", "-U", USER, "-D", data.toString(), "-E", "UTF-8",
+                "--locale=C"));
+    }
+
+    /** A devstack killed with SIGKILL leaves its server running; stop it so the data can be reused. */
+    private void stopLeftover() throws IOException, InterruptedException {
+        if (Files.exists(data.resolve("postmaster.pid"))) {
+            Process status = command(List.of(tool("pg_ctl"), "-D", data.toString(), "status")).start();
+            status.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            if (status.waitFor() == 0) {
+                run(List.of(tool("pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+            }
+        }
+    }
+
+    /**
+     * Over TCP, TLS or nothing, as on Supabase: a client that does not ask for TLS is turned away.
+     * Written on every start, so a data directory from before this rule gets it too.
+     */
+    private void requireTls() throws IOException {
+        Files.writeString(data.resolve("pg_hba.conf"), """
+                # Written by the devstack on every start (EmbeddedPostgres): TCP connections need TLS.
+                local all all trust
+                hostssl all all 127.0.0.1/32 trust
+                """);
+    }
+
+    private void createDatabase() throws IOException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, "")) {
+            var exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?");
+            exists.setString(1, DATABASE);
+            if (!exists.executeQuery().next()) {
+                connection.createStatement().execute("CREATE DATABASE " + DATABASE);
+            }
+        }
+        catch (SQLException ex) {
+            throw new IOException("Cannot create database " + DATABASE + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private String tool(String name) {
+        return binaries.resolve("bin").resolve(name).toString();
+    }
+
+    private void run(List<String> command) throws IOException, InterruptedException {
+        Process process = command(command).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("PostgreSQL command failed: " + String.join(" ", command) + "\n" + output
+                    + "\n(server log: " + log + ")");
+        }
+    }
+
+    private ProcessBuilder command(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (isRoot()) {
+            full.addAll(List.of("unshare", "--user", "--map-user=1000", "--map-group=1000"));
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+        builder.environment().put("LC_ALL", "C");
+        return builder;
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static Path extractBinaries(Path root) throws IOException {
+        String resource = binaryResource();
+        Path target = root.resolve("binaries");
+        if (Files.exists(target.resolve("bin").resolve("pg_ctl"))) {
+            return target;
+        }
+        Files.createDirectories(root);
+        Path staging = Files.createTempDirectory(root, "binaries-");
+        try (InputStream in = EmbeddedPostgres.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("No PostgreSQL binaries for this platform on the class path (" + resource
+                        + "); see devstack/pom.xml for the supported platforms");
+            }
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                    new XZCompressorInputStream(new BufferedInputStream(in)))) {
+                TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    Path file = staging.resolve(entry.getName()).normalize();
+                    if (!file.startsWith(staging)) {
+                        throw new IOException("Unsafe path in PostgreSQL archive: " + entry.getName());
+                    }
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(file);
+                    }
+                    else if (entry.isSymbolicLink()) {
+                        Files.createDirectories(file.getParent());
+                        Files.createSymbolicLink(file, Path.of(entry.getLinkName()));
+                    }
+                    else {
+                        Files.createDirectories(file.getParent());
+                        Files.copy(tar, file, StandardCopyOption.REPLACE_EXISTING);
+                        if ((entry.getMode() & 0100) != 0) {
+                            file.toFile().setExecutable(true, false);
+                        }
+                    }
+                }
+            }
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    private static String binaryResource() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "darwin" : "linux";
+        String arch = System.getProperty("os.arch");
+        String normalized = arch.equals("aarch64") || arch.equals("arm64") ? "arm_64" : "x86_64";
+        return "postgres-" + os + "-" + normalized + ".txz";
+    }
+}
