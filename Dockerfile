@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# The images of spamcheck's services, one target each: gateway, lookup-worker, archiver, and
-# twilio-stub (the devstack's Twilio stand-in, for the dev profile). They are made from the jars
+# The images of spamcheck's services, one target each: gateway, lookup-worker, archiver,
+# notifier, and twilio-stub (the devstack's Twilio stand-in, for the dev profile). They are made from the jars
 # Maven built, so build after `./mvnw verify` (or `./mvnw package -DskipTests`):
 #
 #   docker build --target gateway -t spamcheck/gateway .
@@ -25,6 +25,11 @@ RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination 
 FROM ${BASE_IMAGE} AS archiver-layers
 WORKDIR /extract
 COPY archiver/target/archiver-*-exec.jar app.jar
+RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination layers
+
+FROM ${BASE_IMAGE} AS notifier-layers
+WORKDIR /extract
+COPY notifier/target/notifier-*-exec.jar app.jar
 RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination layers
 
 FROM ${BASE_IMAGE} AS twilio-stub-layers
@@ -74,6 +79,16 @@ COPY --from=archiver-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=archiver-layers /extract/layers/application/ ./
 ENV SPAMCHECK_MANAGEMENT_PORT=8083
 EXPOSE 8083
+
+FROM runtime AS notifier
+COPY --from=notifier-layers /extract/layers/dependencies/ ./
+COPY --from=notifier-layers /extract/layers/spring-boot-loader/ ./
+COPY --from=notifier-layers /extract/layers/snapshot-dependencies/ ./
+COPY --from=notifier-layers /extract/layers/application/ ./
+ENV SPAMCHECK_MANAGEMENT_PORT=8084
+# Kafka Streams state (RocksDB): a scratch directory, rebuilt from its changelog topics when lost.
+ENV SPAMCHECK_STREAMS_STATE_DIR=/tmp/spamcheck-streams
+EXPOSE 8084
 
 # Dev only: it answers by the number's last four digits, never calls Twilio, and listens on
 # loopback, so it runs in lookup-worker's network namespace (compose: network_mode, Kubernetes:

@@ -26,7 +26,7 @@ const models = {
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "networking.k8s.io/v1/Ingress": Ingress,
 };
-const services = ["gateway", "lookup-worker", "archiver"];
+const services = ["gateway", "lookup-worker", "archiver", "notifier"];
 const problems = [];
 const problem = (where, what) => problems.push(`${overlay}: ${where}: ${what}`);
 

@@ -29,9 +29,10 @@ public record WorkerProperties(
         @DefaultValue Twilio twilio) {
 
     /**
-     * @param accountSid {@code TWILIO_ACCOUNT_SID}
-     * @param authToken {@code TWILIO_AUTH_TOKEN}
-     * @param baseUrl {@code TWILIO_LOOKUP_BASE_URL}
+     * @param accountSid the Twilio account, also read from {@code TWILIO_ACCOUNT_SID}; required
+     * @param authToken its auth token (Basic auth, never logged), also read from {@code TWILIO_AUTH_TOKEN}; required
+     * @param baseUrl Twilio Lookup, also read from {@code TWILIO_LOOKUP_BASE_URL}: {@code https://}, or
+     *        plain {@code http://} on loopback only (a stub)
      * @param timeout how long one call may take
      * @param rate calls per second for the whole account, all workers together
      * @param interactiveReserve calls per second prewarm leaves free for interactive lookups
