@@ -82,7 +82,8 @@ public class SpamcheckAutoConfiguration {
      * services can share a JVM (devstack, tests) and stopping one leaves the others serving.
      */
     @Bean
-    @ConditionalOnClass(ReactorResourceFactory.class)
+    // Reactor Netty itself, not only spring-web's factory class: a service without it has no use for one.
+    @ConditionalOnClass(name = "reactor.netty.resources.LoopResources")
     @ConditionalOnMissingBean
     ReactorResourceFactory reactorResourceFactory() {
         ReactorResourceFactory factory = new ReactorResourceFactory();

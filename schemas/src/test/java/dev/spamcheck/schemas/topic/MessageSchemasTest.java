@@ -62,12 +62,34 @@ class MessageSchemasTest {
         assertThat(MessageSchemas.violations(Topics.LOOKUP_REQUESTS, MessageCodec.encode(leaky))).isNotEmpty();
     }
 
+    @Test
+    void prewarmEntriesAreToldApartByTheirFields() {
+        try (var serde = Topics.LOOKUP_PREWARM.valueSerde()) {
+            var in = serde.deserializer();
+            assertThat(in.deserialize(Topics.LOOKUP_PREWARM.name(),
+                    "{\"phone_number\": \"+12125550123\", \"campaign_id\": \"spring\"}".getBytes()))
+                    .isEqualTo(new PrewarmEntry.Campaign("+12125550123", "spring"));
+            // No number at all still reads as a campaign entry, which the worker counts as invalid.
+            assertThat(in.deserialize(Topics.LOOKUP_PREWARM.name(), "{\"campaign_id\": \"x\"}".getBytes()))
+                    .isEqualTo(new PrewarmEntry.Campaign(null, "x"));
+        }
+        LookupRequest recheck = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck", Instant.now(), null);
+        assertThat(roundTrip(Topics.LOOKUP_PREWARM, recheck)).isEqualTo(recheck);
+        assertThat(MessageCodec.encode(new PrewarmEntry.Campaign("+12125550123", "spring")))
+                .doesNotContain("@type").doesNotContain("@class");
+        assertThat(new PrewarmEntry.Campaign("+12125550123", "spring").toString()).doesNotContain("2125550123");
+    }
+
     /** The value as the topic's serde writes and reads it. */
-    private static <V> V roundTrip(Topic<String, V> topic, V value) {
+    private static <V> V roundTrip(Topic<String, ? super V> topic, V value) {
         try (var serde = topic.valueSerde()) {
-            return serde.deserializer().deserialize(topic.name(), serde.serializer().serialize(topic.name(), value));
+            @SuppressWarnings("unchecked")
+            V read = (V) serde.deserializer().deserialize(topic.name(), serde.serializer().serialize(topic.name(), value));
+            return read;
         }
     }
+
 
     private LookupResult result(Outcome outcome, Integer score, String errorCode) {
         return new LookupResult(UUID.randomUUID().toString(), number.hash(), number.ciphertext(), number.last4(),
