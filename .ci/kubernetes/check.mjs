@@ -1,7 +1,7 @@
 // Checks rendered Kubernetes manifests (kustomize build output on stdin) against the Kubernetes API
 // schemas and against what spamcheck needs to roll out without dropping a request. Usage:
 //
-//   node check.mjs <overlay name> <Dockerfile> <README.md> < rendered.yaml
+//   node check.mjs <overlay name> <Dockerfile> <docs/configuration.md> < rendered.yaml
 //
 // Exits 1 and names every problem found. Called by bin/check-kubernetes for each overlay.
 import { readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 
-const [overlay, dockerfilePath, readmePath] = process.argv.slice(2);
+const [overlay, dockerfilePath, referencePath] = process.argv.slice(2);
 const models = {
   "v1/Namespace": Namespace,
   "v1/ConfigMap": ConfigMap,
@@ -50,7 +50,7 @@ const selects = (selector, labels) =>
 
 // Images: the dev overlay runs what the Dockerfile builds; production must say which release.
 const targets = [...readFileSync(dockerfilePath, "utf8").matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);
-const readme = readFileSync(readmePath, "utf8");
+const reference = readFileSync(referencePath, "utf8");
 for (const deployment of docs.filter((d) => d.kind === "Deployment")) {
   const pod = deployment.spec.template;
   const spamcheck = pod.metadata?.labels?.["app.kubernetes.io/part-of"] === "spamcheck";
@@ -64,8 +64,8 @@ for (const deployment of docs.filter((d) => d.kind === "Deployment")) {
       problem(where, "needs a memory request and limit (the JVM sizes its heap from the limit)");
     }
     for (const variable of [...(container.env ?? []), ...envFromKeys(container)]) {
-      if (spamcheck && /^(SPAMCHECK|TWILIO|KAFKA)_/.test(variable.name) && !readme.includes(`\`${variable.name}\``)) {
-        problem(where, `${variable.name} is not documented in README.md`);
+      if (spamcheck && /^(SPAMCHECK|TWILIO|KAFKA)_/.test(variable.name) && !reference.includes(`\`${variable.name}\``)) {
+        problem(where, `${variable.name} is not documented in docs/configuration.md`);
       }
       const ref = variable.valueFrom?.secretKeyRef;
       if (ref && !named("Secret", ref.name) && !(overlay === "production" && ref.name === "spamcheck-secrets")) {

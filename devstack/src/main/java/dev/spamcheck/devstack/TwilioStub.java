@@ -12,7 +12,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
 /**
  * A stand-in for Twilio Lookup v1 with the Nomorobo add-on, answering by the number's last four
- * digits (see {@link TwilioStubBehaviour} and the README). Its request journal, kept in memory
+ * digits (see {@link TwilioStubBehaviour} and docs/testing.md). Its request journal, kept in memory
  * only, lets tests count the calls made for a number.
  */
 public final class TwilioStub implements AutoCloseable {

@@ -8,7 +8,7 @@ import org.springframework.boot.convert.DurationStyle;
 /**
  * The Twilio stub alone, for the containers' dev profile: a sidecar of lookup-worker that listens
  * on the worker's loopback ({@code TWILIO_STUB_PORT}, 8089), which is the only place the worker
- * sends credentials over plain HTTP. Its magic numbers are those of the devstack (README).
+ * sends credentials over plain HTTP. Its magic numbers are those of the devstack (docs/testing.md).
  */
 public final class TwilioStubMain {
 

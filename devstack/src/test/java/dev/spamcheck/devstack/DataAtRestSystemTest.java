@@ -56,7 +56,7 @@ class DataAtRestSystemTest {
         List<String> messages = new ArrayList<>();
         for (String topic : TopicContents.topics()) {
             // The prewarm topic is the one plaintext ingress: campaign tools write numbers to it,
-            // and it keeps them 24 hours (README, "Contracts").
+            // and it keeps them 24 hours (docs/architecture.md, "Topics").
             if (!topic.startsWith("spamcheck.") || topic.equals(Topics.LOOKUP_PREWARM.name())) {
                 continue;
             }

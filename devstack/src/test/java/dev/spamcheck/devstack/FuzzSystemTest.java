@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * jqwik prints each property's seed; {@code @Property(seed = "...")} replays a failure. The number
  * of requests per property is {@code jqwik.tries.default} (junit-platform.properties: 2500 on
- * every build, four properties); the full run of the README uses 25000.
+ * every build, four properties); bin/fuzz's full run uses 25000.
  */
 class FuzzSystemTest {
 

@@ -134,7 +134,7 @@ class KafkaCrashSystemTest {
         }
     }
 
-    /** A campaign tool as the README tells them to write one: acks=all, idempotent. */
+    /** A campaign tool as docs/architecture.md tells them to write one: acks=all, idempotent. */
     private static KafkaProducer<String, String> campaignTool() {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());

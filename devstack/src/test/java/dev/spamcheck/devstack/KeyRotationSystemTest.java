@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Retiring an encryption key, as the README tells an operator to: put a new key first, restart,
+ * Retiring an encryption key, as docs/operations.md tells an operator to: put a new key first, restart,
  * rotate, remove the old key, restart. Afterwards nothing the system keeps uses the old key, and
  * every path that reads a ciphertext still works: cached answers, new lookups, the nightly
  * re-check and replay. On a devstack of its own, whose keys can change without disturbing the

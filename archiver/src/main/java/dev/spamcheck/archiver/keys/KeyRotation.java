@@ -22,7 +22,7 @@ import dev.spamcheck.schemas.topic.MaintenanceTrigger;
  * live records of the results topic, then the webhooks' signing secrets and the numbers of pending
  * deliveries. Nothing else holds a ciphertext for long: lookup requests are answered or expire
  * within the retention of their topics, and reputation changes are queued for delivery as they
- * come (see the README). Safe to repeat and to
+ * come (see docs/operations.md). Safe to repeat and to
  * interrupt: each run moves only what is not under the active key yet.
  */
 @Component

@@ -2,7 +2,7 @@ package dev.spamcheck.gateway.problem;
 
 import org.springframework.http.HttpStatus;
 
-/** The stable {@code code} of every error response; the table is in the README. */
+/** The stable {@code code} of every error response; the table is in docs/api.md. */
 public enum ErrorCode {
     INVALID_PHONE_NUMBER(HttpStatus.BAD_REQUEST, "Invalid phone number"),
     INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),

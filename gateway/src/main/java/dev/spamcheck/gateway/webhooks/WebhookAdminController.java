@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Webhook subscriptions for admins: create (the signing secret is shown once), list, show,
- * delete, and each one's delivery log. The archiver delivers; the contract is in the README.
+ * delete, and each one's delivery log. The notifier delivers; the contract is in docs/api.md.
  */
 @RestController
 @RequestMapping(path = "/api/v1/admin/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)

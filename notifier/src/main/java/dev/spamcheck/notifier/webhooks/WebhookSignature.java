@@ -11,7 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
  * The {@code Spamcheck-Signature} header of a delivery:
  * {@code t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>}, the key being the
  * secret's UTF-8 bytes as shown at creation ({@code whsec_...}). The time inside the signed text
- * lets receivers refuse replays of an old delivery. Verification is in the README.
+ * lets receivers refuse replays of an old delivery. Verification is in docs/api.md.
  */
 final class WebhookSignature {
 

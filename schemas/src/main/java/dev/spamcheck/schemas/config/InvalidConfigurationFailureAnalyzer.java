@@ -9,6 +9,6 @@ class InvalidConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<Invali
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidConfigurationException cause) {
         return new FailureAnalysis(cause.getMessage(),
-                "Set it as the Configuration section of the README describes.", null);
+                "Set it as docs/configuration.md describes.", null);
     }
 }

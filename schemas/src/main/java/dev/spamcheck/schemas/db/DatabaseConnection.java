@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
 
 /**
- * How every service reaches PostgreSQL, from the {@code SPAMCHECK_DB_*} settings (README,
- * "Configuration" and "Supabase"). It is the one place that turns them into driver URLs, because
+ * How every service reaches PostgreSQL, from the {@code SPAMCHECK_DB_*} settings (docs/configuration.md
+ * and docs/deploying.md, "Supabase"). It is the one place that turns them into driver URLs, because
  * the JDBC and R2DBC drivers name the same options differently ({@code sslmode} and
  * {@code sslMode}, {@code prepareThreshold} and {@code preparedStatementCacheQueries}).
  *

@@ -2,6 +2,9 @@ package dev.spamcheck.schemas.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.apache.kafka.common.config.TopicConfig;
@@ -9,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The one topic table: every topic a service reads has a dead-letter topic that the readers
- * create, and no service creates what it does not use.
+ * create, no service creates what it does not use, and the operators' table in
+ * docs/architecture.md names every topic, dead letters included, with its retention.
  */
 class TopicsTest {
 
@@ -42,8 +46,30 @@ class TopicsTest {
         assertThat(Topics.all().map(Topic::name).distinct().count()).isEqualTo(Topics.all().count());
     }
 
+    @Test
+    void theOperatorsTableNamesEveryTopicWithItsRetention() throws IOException {
+        String table = Files.readString(Path.of("..", "docs", "architecture.md"));
+        for (Topic<String, ?> topic : Topics.all().toList()) {
+            String row = table.lines().filter(line -> line.startsWith("| `" + topic.name() + "`")).findFirst()
+                    .orElse(null);
+            assertThat(row).as("docs/architecture.md has a row for %s", topic.name()).isNotNull();
+            Duration retention = retention(topic);
+            if (retention != null) {
+                assertThat(row).as("the row of %s says its retention", topic.name()).contains(days(retention));
+            }
+            else {
+                assertThat(row).as("the row of %s says it is compacted", topic.name()).contains("compacted");
+            }
+        }
+    }
+
     private static Duration retention(Topic<String, ?> topic) {
         String millis = topic.configs().get(TopicConfig.RETENTION_MS_CONFIG);
         return millis == null ? null : Duration.ofMillis(Long.parseLong(millis));
+    }
+
+    private static String days(Duration retention) {
+        long days = retention.toDays();
+        return days == 1 ? "1 day" : days + " days";
     }
 }
