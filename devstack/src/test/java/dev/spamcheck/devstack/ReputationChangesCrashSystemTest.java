@@ -44,7 +44,12 @@ class ReputationChangesCrashSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = OwnStack.start("reputation-crash-test", Duration.ofMillis(50), false);
+        // Short webhook timeouts, so the killed notifier's leased deliveries come due again soon.
+        stack = DevStack.start(new DevStack.Options(TestStack.freshHome("reputation-crash-test"), 0, 0,
+                Duration.ofMillis(50), Map.of("spamcheck.webhooks.connect-timeout", "PT1S",
+                        "spamcheck.webhooks.timeout", "PT2S", "spamcheck.webhooks.retry-initial-interval", "PT0.5S",
+                        "spamcheck.webhooks.retry-max-interval", "PT2S", "spamcheck.webhooks.poll-interval", "PT0.2S"),
+                null, null));
     }
 
     @AfterAll
