@@ -3,38 +3,39 @@ package dev.spamcheck.archiver.keys;
 import java.util.Map;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import tools.jackson.databind.json.JsonMapper;
+import dev.spamcheck.schemas.topic.MessageCodec;
 
 /** {@code key_rotations}: one row per rotation, with its status and counts. */
 @Repository
 class KeyRotations {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final JdbcClient jdbc;
 
-    private final JdbcTemplate jdbc;
-
-    KeyRotations(JdbcTemplate jdbc) {
+    KeyRotations(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     /** Records the rotation as running, again if an earlier attempt failed. */
     void start(UUID id, String requestedBy, String activeKey) {
-        jdbc.update("""
+        jdbc.sql("""
                 INSERT INTO key_rotations (id, requested_by, active_key, status) VALUES (?, ?, ?, 'running')
-                ON CONFLICT (id) DO UPDATE SET status = 'running', active_key = EXCLUDED.active_key""",
-                id, requestedBy, activeKey);
+                ON CONFLICT (id) DO UPDATE SET status = 'running', active_key = EXCLUDED.active_key""")
+                .params(id, requestedBy, activeKey)
+                .update();
     }
 
     void complete(UUID id, Map<String, Object> counts) {
-        jdbc.update("""
+        jdbc.sql("""
                 UPDATE key_rotations SET status = 'completed', counts = ?::jsonb, finished_at = now(), error = NULL
-                 WHERE id = ?""", JSON.writeValueAsString(counts), id);
+                 WHERE id = ?""")
+                .params(MessageCodec.mapper().writeValueAsString(counts), id)
+                .update();
     }
 
     void fail(UUID id, String error) {
-        jdbc.update("UPDATE key_rotations SET status = 'failed', error = ? WHERE id = ?", error, id);
+        jdbc.sql("UPDATE key_rotations SET status = 'failed', error = ? WHERE id = ?").params(error, id).update();
     }
 }

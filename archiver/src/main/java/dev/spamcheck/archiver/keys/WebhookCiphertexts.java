@@ -2,7 +2,7 @@ package dev.spamcheck.archiver.keys;
 
 import java.util.List;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -15,9 +15,9 @@ import dev.spamcheck.schemas.number.NumberProtection;
 @Repository
 class WebhookCiphertexts {
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
 
-    WebhookCiphertexts(JdbcTemplate jdbc) {
+    WebhookCiphertexts(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -28,31 +28,35 @@ class WebhookCiphertexts {
         String active = protection.activeKeyId();
         long moved = 0;
         long unreadable = 0;
-        List<Sealed> secrets = jdbc.query("""
+        List<Sealed> secrets = jdbc.sql("""
                 SELECT id, secret_ciphertext FROM webhook_subscriptions
-                 WHERE split_part(secret_ciphertext, '.', 2) <> ?""",
-                (rs, row) -> new Sealed(rs.getString(1), rs.getString(2)), active);
+                 WHERE split_part(secret_ciphertext, '.', 2) <> ?""")
+                .param(active)
+                .query((rs, row) -> new Sealed(rs.getString(1), rs.getString(2)))
+                .list();
         for (Sealed secret : secrets) {
             betweenRows.run();
             try {
                 String resealed = protection.seal(protection.open(secret.ciphertext(), secret.context()), secret.context());
-                moved += jdbc.update("UPDATE webhook_subscriptions SET secret_ciphertext = ? WHERE id = ? AND "
-                        + "secret_ciphertext = ?", resealed, secret.context(), secret.ciphertext());
+                moved += jdbc.sql("UPDATE webhook_subscriptions SET secret_ciphertext = ? WHERE id = ? AND "
+                        + "secret_ciphertext = ?").params(resealed, secret.context(), secret.ciphertext()).update();
             }
             catch (IllegalArgumentException ex) {
                 unreadable++;
             }
         }
-        List<Sealed> numbers = jdbc.query("""
+        List<Sealed> numbers = jdbc.sql("""
                 SELECT number_hash, number_ciphertext FROM webhook_deliveries
-                 WHERE status = 'pending' AND split_part(number_ciphertext, '.', 2) <> ?""",
-                (rs, row) -> new Sealed(rs.getString(1), rs.getString(2)), active);
+                 WHERE status = 'pending' AND split_part(number_ciphertext, '.', 2) <> ?""")
+                .param(active)
+                .query((rs, row) -> new Sealed(rs.getString(1), rs.getString(2)))
+                .list();
         for (Sealed number : numbers) {
             betweenRows.run();
             try {
                 String reencrypted = protection.reencrypt(number.ciphertext(), number.context());
-                moved += jdbc.update("UPDATE webhook_deliveries SET number_ciphertext = ? WHERE number_hash = ? AND "
-                        + "number_ciphertext = ?", reencrypted, number.context(), number.ciphertext());
+                moved += jdbc.sql("UPDATE webhook_deliveries SET number_ciphertext = ? WHERE number_hash = ? AND "
+                        + "number_ciphertext = ?").params(reencrypted, number.context(), number.ciphertext()).update();
             }
             catch (IllegalArgumentException ex) {
                 unreadable++;

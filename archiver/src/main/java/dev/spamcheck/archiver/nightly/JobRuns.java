@@ -4,20 +4,18 @@ import java.time.LocalDate;
 import java.util.Map;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import tools.jackson.databind.json.JsonMapper;
+import dev.spamcheck.schemas.topic.MessageCodec;
 
 /** {@code job_runs}: one row per job date, with its phase and counts. */
 @Repository
 class JobRuns {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final JdbcClient jdbc;
 
-    private final JdbcTemplate jdbc;
-
-    JobRuns(JdbcTemplate jdbc) {
+    JobRuns(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -26,34 +24,40 @@ class JobRuns {
      * failed (the reason of the failure stays until it completes).
      */
     JobRun startOrResume(LocalDate date, String requestedBy) {
-        jdbc.update("""
+        jdbc.sql("""
                 INSERT INTO job_runs (id, job_date, status, phase, requested_by)
                 VALUES (?, ?, 'running', ?, ?)
-                ON CONFLICT (job_date) DO UPDATE SET status = 'running' WHERE job_runs.status = 'failed'""",
-                UUID.randomUUID(), date, Phase.RECHECK.value(), requestedBy);
-        return jdbc.queryForObject("SELECT status, phase, counts::text FROM job_runs WHERE job_date = ?",
-                (rs, row) -> new JobRun(date, rs.getString("status"), Phase.of(rs.getString("phase")),
-                        counts(rs.getString("counts"))), date);
+                ON CONFLICT (job_date) DO UPDATE SET status = 'running' WHERE job_runs.status = 'failed'""")
+                .params(UUID.randomUUID(), date, Phase.RECHECK.value(), requestedBy)
+                .update();
+        return jdbc.sql("SELECT status, phase, counts::text FROM job_runs WHERE job_date = ?")
+                .param(date)
+                .query((rs, row) -> new JobRun(date, rs.getString("status"), Phase.of(rs.getString("phase")),
+                        counts(rs.getString("counts"))))
+                .single();
     }
 
     void progress(LocalDate date, Phase phase, Map<String, Object> counts) {
-        jdbc.update("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running' WHERE job_date = ?",
-                phase.value(), JSON.writeValueAsString(counts), date);
+        jdbc.sql("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running' WHERE job_date = ?")
+                .params(phase.value(), MessageCodec.mapper().writeValueAsString(counts), date)
+                .update();
     }
 
     void complete(LocalDate date, Map<String, Object> counts) {
-        jdbc.update("""
+        jdbc.sql("""
                 UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'completed', finished_at = now(), error = NULL
-                 WHERE job_date = ?""", Phase.DONE.value(), JSON.writeValueAsString(counts), date);
+                 WHERE job_date = ?""")
+                .params(Phase.DONE.value(), MessageCodec.mapper().writeValueAsString(counts), date)
+                .update();
     }
 
     void fail(LocalDate date, String error) {
-        jdbc.update("UPDATE job_runs SET status = 'failed', error = ? WHERE job_date = ?", error, date);
+        jdbc.sql("UPDATE job_runs SET status = 'failed', error = ? WHERE job_date = ?").params(error, date).update();
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> counts(String json) {
-        return new java.util.LinkedHashMap<>(JSON.readValue(json, Map.class));
+        return new java.util.LinkedHashMap<>(MessageCodec.mapper().readValue(json, Map.class));
     }
 
     record JobRun(LocalDate date, String status, Phase phase, Map<String, Object> counts) {

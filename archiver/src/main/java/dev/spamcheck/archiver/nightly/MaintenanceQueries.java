@@ -1,10 +1,9 @@
 package dev.spamcheck.archiver.nightly;
 
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -15,28 +14,30 @@ import org.springframework.stereotype.Repository;
 @Repository
 class MaintenanceQueries {
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
 
-    MaintenanceQueries(JdbcTemplate jdbc) {
+    MaintenanceQueries(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     /** Clean numbers checked longer ago than {@code olderThan} and requested within {@code activeWithin}. */
     List<Recheck> dueForRecheck(Duration olderThan, Duration activeWithin, int limit) {
-        return jdbc.query("""
+        return jdbc.sql("""
                 SELECT number_hash, number_ciphertext, last4
                   FROM phone_reputation
                  WHERE outcome = 'scored' AND spam_score = 0
                    AND checked_at < now() - make_interval(secs => ?)
                    AND last_requested_at > now() - make_interval(secs => ?)
                  ORDER BY last_requested_at DESC
-                 LIMIT ?""", (rs, row) -> new Recheck(rs.getString(1).trim(), rs.getString(2), rs.getString(3).trim()),
-                seconds(olderThan), seconds(activeWithin), limit);
+                 LIMIT ?""")
+                .params(seconds(olderThan), seconds(activeWithin), limit)
+                .query((rs, row) -> new Recheck(rs.getString(1).trim(), rs.getString(2), rs.getString(3).trim()))
+                .list();
     }
 
     /** Moves up to {@code batch} results older than {@code age} into history; returns how many. */
     int archiveBatch(Duration age, int batch) {
-        return jdbc.queryForObject("""
+        return jdbc.sql("""
                 WITH moved AS (
                     DELETE FROM lookup_results
                      WHERE id IN (SELECT id FROM lookup_results
@@ -49,50 +50,56 @@ class MaintenanceQueries {
                     ON CONFLICT (id) DO NOTHING
                     RETURNING 1
                 )
-                SELECT count(*) FROM moved""", Integer.class, seconds(age), batch);
+                SELECT count(*) FROM moved""")
+                .params(seconds(age), batch)
+                .query(Integer.class)
+                .single();
     }
 
     int purgeHistoryBatch(Duration age, int batch) {
-        return jdbc.update("""
+        return jdbc.sql("""
                 DELETE FROM lookup_history WHERE id IN (
-                    SELECT id FROM lookup_history WHERE checked_at < now() - make_interval(secs => ?) LIMIT ?)""",
-                seconds(age), batch);
+                    SELECT id FROM lookup_history WHERE checked_at < now() - make_interval(secs => ?) LIMIT ?)""")
+                .params(seconds(age), batch)
+                .update();
     }
 
     int purgeAuditBatch(Duration age, int batch) {
-        return jdbc.update("""
+        return jdbc.sql("""
                 DELETE FROM audit_log WHERE request_id IN (
-                    SELECT request_id FROM audit_log WHERE occurred_at < now() - make_interval(secs => ?) LIMIT ?)""",
-                seconds(age), batch);
+                    SELECT request_id FROM audit_log WHERE occurred_at < now() - make_interval(secs => ?) LIMIT ?)""")
+                .params(seconds(age), batch)
+                .update();
     }
 
     /** Deletes up to {@code batch} webhook deliveries finished (delivered or dead) longer ago than {@code age}. */
     int purgeWebhookDeliveriesBatch(Duration age, int batch) {
-        return jdbc.update("""
+        return jdbc.sql("""
                 DELETE FROM webhook_deliveries WHERE id IN (
-                    SELECT id FROM webhook_deliveries WHERE finished_at < now() - make_interval(secs => ?) LIMIT ?)""",
-                seconds(age), batch);
+                    SELECT id FROM webhook_deliveries WHERE finished_at < now() - make_interval(secs => ?) LIMIT ?)""")
+                .params(seconds(age), batch)
+                .update();
     }
 
     /** Up to {@code batch} numbers whose cached answer is older than {@code age}, oldest first. */
     List<String> expiredNumbers(Duration age, int batch) {
-        return jdbc.query("""
+        return jdbc.sql("""
                 SELECT number_hash FROM phone_reputation
                  WHERE checked_at < now() - make_interval(secs => ?)
-                 ORDER BY checked_at LIMIT ?""", (rs, row) -> rs.getString(1).trim(), seconds(age), batch);
+                 ORDER BY checked_at LIMIT ?""")
+                .params(seconds(age), batch)
+                .query((rs, row) -> rs.getString(1).trim())
+                .list();
     }
 
     /** Deletes the cached answers of these numbers that are still older than {@code age}. */
     int purgeNumbers(List<String> hashes, Duration age) {
-        return jdbc.update(connection -> {
-            PreparedStatement delete = connection.prepareStatement("""
-                    DELETE FROM phone_reputation
-                     WHERE number_hash = ANY(CAST(? AS char(64)[]))
-                       AND checked_at < now() - make_interval(secs => ?)""");
-            delete.setArray(1, connection.createArrayOf("text", hashes.toArray()));
-            delete.setDouble(2, seconds(age));
-            return delete;
-        });
+        return jdbc.sql("""
+                DELETE FROM phone_reputation
+                 WHERE number_hash = ANY(CAST(? AS char(64)[]))
+                   AND checked_at < now() - make_interval(secs => ?)""")
+                .params(hashes.toArray(String[]::new), seconds(age))
+                .update();
     }
 
     private static double seconds(Duration duration) {

@@ -31,6 +31,8 @@ public final class JsonBodies {
     /** The largest request body accepted; larger ones are {@code payload_too_large}. */
     public static final int MAX_BODY_BYTES = 4096;
 
+    // Not the shared mapper: a request body is held to more than a topic message is (a field
+    // given twice is refused, not resolved to the last).
     private static final JsonMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
