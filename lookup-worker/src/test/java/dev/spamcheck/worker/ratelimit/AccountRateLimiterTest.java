@@ -58,6 +58,49 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void interactiveLookupsGoFirstWhileABulkBacklogUsesTheRest() throws Exception {
+        Map<String, String> settings = Map.of("spamcheck.twilio.rate", "5", "spamcheck.twilio.interactive-reserve", "2");
+        AccountRateLimiter bulkWorker = limiter(settings);
+        AccountRateLimiter interactiveWorker = limiter(settings);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger bulkCalls = new java.util.concurrent.atomic.AtomicInteger();
+        Thread backlog = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    if (bulkWorker.acquire(false, Duration.ofSeconds(2)) == Permit.GRANTED) {
+                        bulkCalls.incrementAndGet();
+                    }
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+            }
+        });
+        backlog.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> bulkCalls.get() >= 5);
+            // With the backlog at full use of the rate, each interactive call still gets a slot
+            // within about a window, never behind the backlog.
+            for (int i = 0; i < 4; i++) {
+                long started = System.nanoTime();
+                assertThat(interactiveWorker.acquire(true, Duration.ofSeconds(3))).isEqualTo(Permit.GRANTED);
+                assertThat(Duration.ofNanos(System.nanoTime() - started))
+                        .isLessThan(AccountRateLimiter.WINDOW.plusMillis(300));
+            }
+        }
+        finally {
+            stop.set(true);
+            backlog.join(5_000);
+        }
+        assertThat(bulkCalls.get()).as("the backlog kept using the rest of the rate").isGreaterThan(5);
+        List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
+                .stream().map(Timestamp::toInstant).toList();
+        for (int i = 5; i < calls.size(); i++) {
+            assertThat(Duration.between(calls.get(i - 5), calls.get(i))).isGreaterThanOrEqualTo(AccountRateLimiter.WINDOW);
+        }
+    }
+
+    @Test
     void aCallerWhoseSlotComesTooLateIsToldAtOnce() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "1"));
         assertThat(limiter.acquire(true, Duration.ZERO)).isEqualTo(Permit.GRANTED);
