@@ -1,0 +1,134 @@
+package dev.spamcheck.archiver.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+
+import dev.spamcheck.schemas.testing.TestDatabase;
+import dev.spamcheck.schemas.topic.AuditEvent;
+import dev.spamcheck.schemas.topic.Topics;
+
+/** The audit trail in a real PostgreSQL: one row per request, whatever Kafka redelivers or PostgreSQL refuses. */
+class AuditLogWriterTest {
+
+    private static final DataSource DATABASE = TestDatabase.fresh();
+
+    private final JdbcClient jdbc = JdbcClient.create(DATABASE);
+    private final AuditLogWriter writer = new AuditLogWriter(new JdbcTemplate(DATABASE));
+    private long offset;
+
+    @BeforeEach
+    void emptyTheLog() {
+        jdbc.sql("DELETE FROM audit_log").update();
+    }
+
+    @Test
+    void aBatchIsStoredOnceAndARedeliveredEventIsIgnoredByItsRequestId() {
+        AuditEvent first = event("camp-1", 200);
+        AuditEvent second = event(null, 429);
+        writer.onEvents(records(first, second));
+
+        AuditEvent redeliveredWithOtherContent = new AuditEvent(first.requestId(), first.occurredAt(), "other-token",
+                "10.9.9.9", "GET", "/other", "9999", null, "camp-2", "error", 500, "internal", 99);
+        AuditEvent third = event("camp-1", 200);
+        writer.onEvents(records(first, redeliveredWithOtherContent, second, third));
+
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single()).isEqualTo(3);
+        Map<String, Object> row = jdbc.sql("SELECT * FROM audit_log WHERE request_id = ?::uuid")
+                .param(first.requestId()).query().singleRow();
+        assertThat(row.get("token_id")).isEqualTo("tok_1");
+        assertThat(row.get("client_ip")).isEqualTo("203.0.113.7");
+        assertThat(row.get("path")).isEqualTo("/api/v1/lookup");
+        assertThat(row.get("number_last4")).isEqualTo("0123");
+        assertThat(row.get("campaign_id")).isEqualTo("camp-1");
+        assertThat(row.get("outcome")).isEqualTo("scored");
+        assertThat(((Number) row.get("http_status")).intValue()).isEqualTo(200);
+        assertThat(((java.sql.Timestamp) row.get("occurred_at")).toInstant()).isEqualTo(first.occurredAt());
+        assertThat(jdbc.sql("SELECT error_code FROM audit_log WHERE request_id = ?::uuid").param(second.requestId())
+                .query(String.class).single()).isEqualTo("rate_limited");
+    }
+
+    @Test
+    void anEventPostgresqlRefusesFailsAtItsIndexAfterTheEventsBeforeItAreStored() {
+        AuditEvent stored1 = event("camp-1", 200);
+        AuditEvent stored2 = event("camp-2", 200);
+        AuditEvent refused = event("camp\u0000evil", 200);
+        AuditEvent after = event("camp-3", 200);
+
+        BatchListenerFailedException failure = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> writer.onEvents(records(stored1, stored2, refused, after)));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.getIndex()).isEqualTo(2);
+        assertThat(failure.getMessage()).contains("refused by PostgreSQL (SQLSTATE 22").doesNotContain("evil");
+        assertThat(UnstorableAuditEvent.reason(failure)).startsWith("refused by PostgreSQL");
+        assertThat(storedIds()).containsExactlyInAnyOrder(stored1.requestId(), stored2.requestId());
+
+        // The error handler then sends the refused one to its dead-letter topic and redelivers the rest.
+        writer.onEvents(records(after));
+        assertThat(storedIds()).containsExactlyInAnyOrder(stored1.requestId(), stored2.requestId(), after.requestId());
+    }
+
+    @Test
+    void anIncompleteEventFailsAtItsIndexAfterTheEventsBeforeItAreStored() {
+        AuditEvent stored = event("camp-1", 200);
+        AuditEvent noClientIp = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), null, null, "GET",
+                "/api/v1/lookup", null, null, null, "scored", 200, null, 3);
+        AuditEvent after = event("camp-3", 200);
+
+        BatchListenerFailedException failure = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> writer.onEvents(records(stored, noClientIp, after)));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.getIndex()).isEqualTo(1);
+        assertThat(UnstorableAuditEvent.reason(failure)).isEqualTo("incomplete");
+        assertThat(storedIds()).containsExactly(stored.requestId());
+    }
+
+    @Test
+    void anEventWhoseRequestIdIsNoUuidIsIncompleteToo() {
+        AuditEvent stored = event("camp-1", 200);
+        AuditEvent badId = new AuditEvent("not-a-uuid'; DROP TABLE audit_log; --", Instant.now(), null, "10.0.0.1",
+                "GET", "/", null, null, null, "scored", 200, null, 3);
+
+        BatchListenerFailedException failure = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> writer.onEvents(records(stored, badId)));
+
+        assertThat(failure.getIndex()).isEqualTo(1);
+        assertThat(UnstorableAuditEvent.reason(failure)).isEqualTo("incomplete");
+        assertThat(storedIds()).containsExactly(stored.requestId());
+    }
+
+    private List<String> storedIds() {
+        return jdbc.sql("SELECT request_id::text FROM audit_log").query(String.class).list();
+    }
+
+    private static AuditEvent event(String campaign, int status) {
+        return new AuditEvent(UUID.randomUUID().toString(), Instant.now().truncatedTo(ChronoUnit.MICROS), "tok_1",
+                "203.0.113.7", "POST", "/api/v1/lookup", "0123", "ab".repeat(32), campaign,
+                status == 200 ? "scored" : "rate_limited", status, status == 200 ? null : "rate_limited", 42);
+    }
+
+    private List<ConsumerRecord<String, AuditEvent>> records(AuditEvent... events) {
+        List<ConsumerRecord<String, AuditEvent>> records = new ArrayList<>();
+        for (AuditEvent event : events) {
+            records.add(new ConsumerRecord<>(Topics.Names.AUDIT_EVENTS, 0, offset++, event.requestId(), event));
+        }
+        return records;
+    }
+}

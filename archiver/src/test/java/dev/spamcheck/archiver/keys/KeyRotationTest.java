@@ -1,0 +1,196 @@
+package dev.spamcheck.archiver.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.mock.MockConsumerFactory;
+import org.springframework.kafka.mock.MockProducerFactory;
+
+import dev.spamcheck.archiver.ArchiverProperties;
+import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.schemas.kafka.TopicSender;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.testing.TestDatabase;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
+import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * Key rotation over a real PostgreSQL: stored ciphertexts move to the active key so the old one can
+ * be removed, and what no configured key can read is reported rather than lost. The results topic
+ * is an empty one on a MockConsumer (its records are not the subject here).
+ */
+class KeyRotationTest {
+
+    private static final DataSource DATABASE = TestDatabase.fresh();
+    private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
+    private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
+    private static final String KEY_B = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU=";
+    private static final String KEY_GONE = "Z29uZWdvbmVnb25lZ29uZWdvbmVnb25lZ29uZWdvbmU=";
+
+    private final JdbcClient jdbc = JdbcClient.create(DATABASE);
+    private final NumberProtection oldKey = NumberProtection.fromSecrets(HASH_KEY, "a:" + KEY_A);
+    private final NumberProtection rotated = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B + ",a:" + KEY_A);
+    private final NumberProtection onlyNewKey = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private MockProducer<String, Object> producer;
+
+    @BeforeEach
+    void emptyTables() {
+        jdbc.sql("DELETE FROM phone_reputation").update();
+        jdbc.sql("DELETE FROM webhook_subscriptions").update();
+        jdbc.sql("DELETE FROM key_rotations").update();
+    }
+
+    @Test
+    void ciphertextsUnderAnOldKeyAreReencryptedUnderTheActiveKeyAndTheReportSaysComplete() {
+        List<String> numbers = List.of("+12125550101", "+12125550102", "+12125550103", "+12125550104",
+                "+12125550105");
+        for (String number : numbers.subList(0, 4)) {
+            cache(oldKey.protect(number));
+        }
+        cache(rotated.protect(numbers.get(4)));
+        String alreadyMoved = ciphertext(rotated.hash(numbers.get(4)));
+        jdbc.sql("""
+                INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by)
+                VALUES ('wh_1', 'https://example.test/hook', '{number.flagged}', ?, 'test')""")
+                .param(oldKey.seal("whsec_kept", "wh_1")).update();
+        UUID id = UUID.randomUUID();
+
+        KeyRotation.Report report = rotation(rotated).run(trigger(id));
+
+        assertThat(report.activeKey()).isEqualTo("b");
+        assertThat(report.rowsReencrypted()).isEqualTo(4);
+        assertThat(report.rowsUnreadable()).isZero();
+        assertThat(report.recordsRepublished()).isZero();
+        assertThat(report.webhookCiphertextsReencrypted()).isEqualTo(1);
+        assertThat(report.rowsByKey()).containsExactly(Map.entry("b", 5L));
+        assertThat(report.complete()).isTrue();
+        for (String number : numbers) {
+            String hash = rotated.hash(number);
+            assertThat(NumberProtection.keyIdOf(ciphertext(hash))).isEqualTo("b");
+            assertThat(onlyNewKey.decrypt(ciphertext(hash), hash)).as("readable once key a is removed").isEqualTo(number);
+        }
+        assertThat(ciphertext(rotated.hash(numbers.get(4)))).as("a row already under the active key is left alone")
+                .isEqualTo(alreadyMoved);
+        String secret = jdbc.sql("SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = 'wh_1'")
+                .query(String.class).single();
+        assertThat(onlyNewKey.open(secret, "wh_1")).isEqualTo("whsec_kept");
+        Map<String, Object> row = jdbc.sql("SELECT status, active_key, counts::text AS counts FROM key_rotations WHERE id = ?")
+                .param(id).query().singleRow();
+        assertThat(row.get("status")).isEqualTo("completed");
+        assertThat(row.get("active_key")).isEqualTo("b");
+        assertThat(json((String) row.get("counts"))).containsEntry("rows_reencrypted", 4)
+                .containsEntry("rows_unreadable", 0).containsEntry("webhook_ciphertexts_reencrypted", 1);
+        assertThat(meters.get("spamcheck.number.ciphertexts").tag("key", "b").gauge().value()).isEqualTo(5);
+        assertThat(producer.history()).isEmpty();
+
+        // Repeating it moves nothing more.
+        KeyRotation.Report again = rotation(rotated).run(trigger(UUID.randomUUID()));
+        assertThat(again.rowsReencrypted()).isZero();
+        assertThat(again.webhookCiphertextsReencrypted()).isZero();
+        assertThat(again.complete()).isTrue();
+    }
+
+    @Test
+    void rowsUnderAKeyNoLongerConfiguredAreCountedAsNotMovableAndTheReportIsNotComplete() {
+        NumberProtection forgotten = NumberProtection.fromSecrets(HASH_KEY, "z:" + KEY_GONE);
+        cache(oldKey.protect("+12125550101"));
+        cache(forgotten.protect("+12125550102"));
+        cache(oldKey.protect("+12125550103"));
+        String stranded = ciphertext(forgotten.hash("+12125550102"));
+        jdbc.sql("""
+                INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by)
+                VALUES ('wh_lost', 'https://example.test/hook', '{number.flagged}', ?, 'test')""")
+                .param(forgotten.seal("whsec_lost", "wh_lost")).update();
+
+        KeyRotation.Report report = rotation(rotated).run(trigger(UUID.randomUUID()));
+
+        assertThat(report.rowsReencrypted()).isEqualTo(2);
+        assertThat(report.rowsUnreadable()).isEqualTo(1);
+        assertThat(report.webhookCiphertextsUnreadable()).isEqualTo(1);
+        assertThat(report.rowsByKey()).containsEntry("b", 2L).containsEntry("z", 1L).hasSize(2);
+        assertThat(report.complete()).isFalse();
+        assertThat(report.toString()).contains("1 unreadable");
+        assertThat(ciphertext(forgotten.hash("+12125550102"))).as("left as it was").isEqualTo(stranded);
+        assertThat(jdbc.sql("SELECT counts::text FROM key_rotations").query(String.class).single())
+                .satisfies(counts -> assertThat(json(counts)).containsEntry("rows_unreadable", 1)
+                        .containsEntry("webhook_ciphertexts_unreadable", 1));
+    }
+
+    private KeyRotation rotation(NumberProtection protection) {
+        ArchiverProperties properties = new Binder(new MapConfigurationPropertySource(
+                Map.of("spamcheck.archive.batch-size", "2"))).bindOrCreate("spamcheck", ArchiverProperties.class);
+        Serializer<Object> json = (topic, value) -> value == null ? null
+                : MessageCodec.encode(value).getBytes(StandardCharsets.UTF_8);
+        producer = new MockProducer<>(true, null, new StringSerializer(), json) {
+            @Override
+            public void close(Duration timeout) {
+            }
+        };
+        TopicSender kafka = new TopicSender(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)));
+        MockConsumerFactory<Object, Object> consumers = new MockConsumerFactory<>(KeyRotationTest::emptyResultsTopic);
+        CachedCiphertexts cached = new CachedCiphertexts(jdbc);
+        MaintenanceLifecycle lifecycle = new MaintenanceLifecycle();
+        lifecycle.start();
+        return new KeyRotation(cached, new LiveResultRecords(consumers, kafka, protection),
+                new WebhookCiphertexts(jdbc), new KeyRotations(jdbc), new CiphertextMetrics(cached, meters),
+                protection, properties, lifecycle);
+    }
+
+    /** The results topic with one partition and no records. */
+    private static MockConsumer<Object, Object> emptyResultsTopic() {
+        MockConsumer<Object, Object> consumer = new MockConsumer<>("earliest");
+        TopicPartition partition = new TopicPartition(Topics.Names.LOOKUP_RESULTS, 0);
+        consumer.updatePartitions(Topics.Names.LOOKUP_RESULTS,
+                List.of(new PartitionInfo(Topics.Names.LOOKUP_RESULTS, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.updateEndOffsets(Map.of(partition, 0L));
+        return consumer;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(String counts) {
+        return MessageCodec.mapper().readValue(counts, Map.class);
+    }
+
+    private static MaintenanceTrigger trigger(UUID id) {
+        return new MaintenanceTrigger(id.toString(), java.time.LocalDate.now(), Instant.now(), "test",
+                MaintenanceTrigger.Job.KEY_ROTATION);
+    }
+
+    private void cache(ProtectedNumber number) {
+        jdbc.sql("""
+                INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
+                VALUES (?, ?, ?, 'scored', 0, now())""").params(number.hash(), number.ciphertext(), number.last4())
+                .update();
+    }
+
+    private String ciphertext(String hash) {
+        return jdbc.sql("SELECT number_ciphertext FROM phone_reputation WHERE number_hash = ?").param(hash)
+                .query(String.class).single();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.spamcheck.archiver.nightly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.mock.MockProducerFactory;
+
+import dev.spamcheck.archiver.ArchiverProperties;
+import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.kafka.TopicSender;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.testing.TestDatabase;
+import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
+import dev.spamcheck.schemas.topic.MessageCodec;
+import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The nightly job over a real PostgreSQL, its Kafka sends captured by a MockProducer: what it
+ * re-checks, archives and purges, that a date runs once, and how it fails when Kafka does not
+ * acknowledge.
+ */
+class NightlyJobTest {
+
+    private static final DataSource DATABASE = TestDatabase.fresh();
+    private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
+    private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
+
+    private final JdbcClient jdbc = JdbcClient.create(DATABASE);
+    private final NumberProtection protection = NumberProtection.fromSecrets(HASH_KEY, "a:" + KEY_A);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void emptyTables() {
+        for (String table : List.of("phone_reputation", "lookup_results", "lookup_history", "audit_log", "job_runs")) {
+            jdbc.sql("DELETE FROM " + table).update();
+        }
+    }
+
+    @Test
+    void rechecksDueCleanNumbersArchivesOldResultsAndPurgesExpiredRowsWithTombstones() throws Exception {
+        ProtectedNumber due = reputation("+12125550101", 0, "2 days", "1 day");
+        ProtectedNumber dueToo = reputation("+12125550102", 0, "3 days", "2 hours");
+        reputation("+12125550103", 1, "2 days", "1 day"); // flagged: not re-checked
+        reputation("+12125550104", 0, "1 hour", "1 hour"); // checked recently
+        reputation("+12125550105", 0, "2 days", "60 days"); // nobody asks any more
+        reputation("+12125550106", 0, "2 days", null); // only ever prewarmed
+        ProtectedNumber expired = reputation("+12125550107", 0, "400 days", null);
+        long oldResult = result("40 days");
+        long recentResult = result("1 day");
+        history(1_000_001, "400 days");
+        history(1_000_002, "100 days");
+        audit("400 days");
+        UUID recentAudit = audit("1 day");
+
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+        LocalDate today = job.today();
+        job.run(trigger(today));
+
+        List<ProducerRecord<String, Object>> prewarm = sentTo(producer, Topics.Names.LOOKUP_PREWARM);
+        assertThat(prewarm).extracting(ProducerRecord::key).containsExactlyInAnyOrder(due.hash(), dueToo.hash());
+        for (ProducerRecord<String, Object> record : prewarm) {
+            LookupRequest request = (LookupRequest) record.value();
+            ProtectedNumber number = record.key().equals(due.hash()) ? due : dueToo;
+            assertThat(request.origin()).isEqualTo(LookupRequest.Origin.RECHECK);
+            assertThat(request.numberHash()).isEqualTo(number.hash());
+            assertThat(request.numberCiphertext()).isEqualTo(number.ciphertext());
+            assertThat(request.last4()).isEqualTo(number.last4());
+            assertThat(request.deadline()).isNull();
+            assertThat(MessageCodec.encode(request)).doesNotContain("212555010");
+        }
+        List<ProducerRecord<String, Object>> results = sentTo(producer, Topics.Names.LOOKUP_RESULTS);
+        assertThat(results).extracting(ProducerRecord::key)
+                .containsExactlyInAnyOrder(expired.hash(), expired.hash() + ":unavailable");
+        assertThat(results).allSatisfy(record -> assertThat(record.value()).as("a tombstone").isNull());
+        assertThat(producer.history()).hasSize(4);
+
+        assertThat(jdbc.sql("SELECT id FROM lookup_results").query(Long.class).list()).containsExactly(recentResult);
+        assertThat(jdbc.sql("SELECT id FROM lookup_history ORDER BY id").query(Long.class).list())
+                .containsExactly(oldResult, 1_000_002L);
+        assertThat(jdbc.sql("SELECT request_id FROM audit_log").query(UUID.class).list()).containsExactly(recentAudit);
+        assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation WHERE number_hash = ?").param(expired.hash())
+                .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation").query(Long.class).single()).isEqualTo(6);
+
+        Map<String, Object> run = jobRun(today);
+        assertThat(run.get("status")).isEqualTo("completed");
+        assertThat(run.get("phase")).isEqualTo("done");
+        assertThat(run.get("error")).isNull();
+        assertThat(run.get("finished_at")).isNotNull();
+        String counts = (String) run.get("counts");
+        assertThat(json(counts)).containsEntry("rechecks_queued", 2).containsEntry("recheck_cost_usd", "0.016")
+                .containsEntry("archived", 1).containsEntry("purged_history", 1).containsEntry("purged_audit", 1)
+                .containsEntry("purged_reputation", 1).containsEntry("purged_webhook_deliveries", 0);
+
+        // The same date again (a redelivered trigger, a second archiver): nothing is sent or touched.
+        reputation("+12125550108", 0, "400 days", null);
+        result("40 days");
+        producer.clear();
+        job.run(trigger(today));
+        assertThat(producer.history()).isEmpty();
+        assertThat(jdbc.sql("SELECT count(*) FROM lookup_results").query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation").query(Long.class).single()).isEqualTo(7);
+        assertThat(jobRun(today).get("counts")).isEqualTo(counts);
+    }
+
+    @Test
+    void aJobForAFutureDateIsRefusedWithoutTouchingAnything() throws Exception {
+        reputation("+12125550101", 0, "2 days", "1 day");
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+
+        job.run(trigger(job.today().plusDays(1)));
+
+        assertThat(producer.history()).isEmpty();
+        assertThat(jdbc.sql("SELECT count(*) FROM job_runs").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void whenKafkaDoesNotAcknowledgeTheRechecksTheJobFailsNamingHowManyAndResumesLater() throws Exception {
+        reputation("+12125550101", 0, "2 days", "1 day");
+        reputation("+12125550102", 0, "2 days", "1 day");
+        reputation("+12125550103", 0, "2 days", "1 day");
+        long oldResult = result("40 days");
+
+        MockProducer<String, Object> silent = producer(false);
+        NightlyJob job = job(silent);
+        LocalDate today = job.today();
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                job.run(trigger(today));
+            }
+            catch (Exception ex) {
+                throw new CompletionException(ex);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> silent.history().size() == 3);
+        assertThat(running).isNotDone();
+        // The broker acknowledges one and times out the others, as a producer past delivery.timeout.ms does.
+        assertThat(silent.completeNext()).isTrue();
+        assertThat(silent.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"))).isTrue();
+        assertThat(silent.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"))).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(running::isDone);
+        assertThat(running).isCompletedExceptionally();
+        Throwable failure = running.handle((ok, ex) -> ex.getCause()).get();
+        assertThat(failure).isInstanceOf(TopicSender.NotAcknowledged.class)
+                .hasMessageStartingWith("2 of 3 records were not acknowledged by Kafka");
+        Map<String, Object> run = jobRun(today);
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("phase")).as("it stopped before archiving").isEqualTo("recheck");
+        assertThat((String) run.get("error")).startsWith("2 of 3 records were not acknowledged by Kafka")
+                .contains("TimeoutException");
+        assertThat(jdbc.sql("SELECT id FROM lookup_results").query(Long.class).list()).containsExactly(oldResult);
+        assertThat(meters.get("spamcheck.nightly.job.failures").counter().count()).isEqualTo(1);
+
+        // The trigger is redelivered; with Kafka back, the job runs again from the re-checks and completes.
+        MockProducer<String, Object> back = producer(true);
+        job(back).run(trigger(today));
+        assertThat(sentTo(back, Topics.Names.LOOKUP_PREWARM)).hasSize(3);
+        run = jobRun(today);
+        assertThat(run.get("status")).isEqualTo("completed");
+        assertThat(run.get("error")).isNull();
+        assertThat(jdbc.sql("SELECT count(*) FROM lookup_results").query(Long.class).single()).isZero();
+    }
+
+    private NightlyJob job(MockProducer<String, Object> producer) {
+        Map<String, String> settings = Map.of("spamcheck.archive.batch-size", "1");
+        Binder binder = new Binder(new MapConfigurationPropertySource(settings));
+        ArchiverProperties properties = binder.bindOrCreate("spamcheck", ArchiverProperties.class);
+        SpamcheckProperties shared = binder.bindOrCreate("spamcheck", SpamcheckProperties.class);
+        TopicSender kafka = new TopicSender(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)));
+        MaintenanceLifecycle lifecycle = new MaintenanceLifecycle();
+        lifecycle.start();
+        return new NightlyJob(DATABASE, jdbc, new JobRuns(jdbc), new MaintenanceQueries(jdbc),
+                new ResultTombstones(kafka), kafka, properties, shared, lifecycle, meters);
+    }
+
+    /** A producer whose records stay inspectable: the template closes its producer after every send. */
+    private static MockProducer<String, Object> producer(boolean acknowledge) {
+        Serializer<Object> json = (topic, value) -> value == null ? null
+                : MessageCodec.encode(value).getBytes(StandardCharsets.UTF_8);
+        return new MockProducer<>(acknowledge, null, new StringSerializer(), json) {
+            @Override
+            public void close(Duration timeout) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static List<ProducerRecord<String, Object>> sentTo(MockProducer<String, Object> producer, String topic) {
+        return producer.history().stream().filter(record -> record.topic().equals(topic)).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(String counts) {
+        return MessageCodec.mapper().readValue(counts, Map.class);
+    }
+
+    private static MaintenanceTrigger trigger(LocalDate date) {
+        return MaintenanceTrigger.nightly(UUID.randomUUID().toString(), date, Instant.now(), "test");
+    }
+
+    private Map<String, Object> jobRun(LocalDate date) {
+        return jdbc.sql("SELECT status, phase, error, finished_at, counts::text AS counts FROM job_runs WHERE job_date = ?")
+                .param(date).query().singleRow();
+    }
+
+    private ProtectedNumber reputation(String e164, int score, String checkedAgo, String requestedAgo) {
+        ProtectedNumber number = protection.protect(e164);
+        jdbc.sql("""
+                INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at,
+                       last_requested_at)
+                VALUES (?, ?, ?, 'scored', ?, now() - CAST(? AS interval), now() - CAST(? AS interval))""")
+                .params(number.hash(), number.ciphertext(), number.last4(), score, checkedAgo, requestedAgo)
+                .update();
+        return number;
+    }
+
+    private long result(String ago) {
+        return jdbc.sql("""
+                INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
+                VALUES (?, ?, '0123', 'interactive', 'scored', 0, now() - CAST(? AS interval)) RETURNING id""")
+                .params(UUID.randomUUID(), "ab".repeat(32), ago).query(Long.class).single();
+    }
+
+    private void history(long id, String ago) {
+        jdbc.sql("""
+                INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
+                VALUES (?, ?, ?, '0123', 'interactive', 'scored', 0, now() - CAST(? AS interval))""")
+                .params(id, UUID.randomUUID(), "cd".repeat(32), ago).update();
+    }
+
+    private UUID audit(String ago) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO audit_log (request_id, occurred_at, client_ip, method, path, outcome, http_status, latency_ms)
+                VALUES (?, now() - CAST(? AS interval), '203.0.113.7', 'POST', '/api/v1/lookup', 'scored', 200, 5)""")
+                .params(id, ago).update();
+        return id;
+    }
+}
