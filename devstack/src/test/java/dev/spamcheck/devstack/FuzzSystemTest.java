@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * leaves an audit row, and the gateway is healthy afterwards.
  * <p>
  * jqwik prints each property's seed; {@code @Property(seed = "...")} replays a failure. The number
- * of requests per property is {@code jqwik.tries.default} (junit-platform.properties: 2500 on
+ * of requests per property is {@code jqwik.tries.default} (junit-platform.properties: 300 on
  * every build, four properties); bin/fuzz's full run uses 25000.
  */
 class FuzzSystemTest {
