@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * A lookup request from the worker's point of view, against a real PostgreSQL and a stand-in
  * Twilio over HTTP: a new number is paid for once and stored, a cached one costs nothing, two
- * lookups of one number at once make one call, and a failing Twilio leaves nothing stored.
+ * lookups of one number at once make one call, an answer past the TTL is paid for again, a caller
+ * who is gone costs nothing, and a failing Twilio leaves nothing stored.
  */
 class LookupProcessorTest {
 
@@ -45,6 +47,7 @@ class LookupProcessorTest {
     private static final StandInTwilio TWILIO = new StandInTwilio();
     private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(key(), "k1:" + key());
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LookupProcessor processor = processor();
 
     @AfterAll
@@ -75,19 +78,85 @@ class LookupProcessorTest {
     void twoLookupsOfOneNumberAtOnceMakeOnePaidCall() throws Exception {
         TWILIO.answers(0, 500);
         ProtectedNumber number = PROTECTION.protect("+12125550777");
-        int before = TWILIO.calls();
         ExecutorService callers = Executors.newFixedThreadPool(2);
+        List<LookupResult> results = new ArrayList<>();
         try {
             Callable<Optional<LookupResult>> lookUp = () -> processor.process(request(number));
-            List<Future<Optional<LookupResult>>> answers = callers.invokeAll(List.of(lookUp, lookUp));
-            for (Future<Optional<LookupResult>> answer : answers) {
-                assertThat(answer.get().orElseThrow().spamScore()).isZero();
+            for (Future<Optional<LookupResult>> answer : callers.invokeAll(List.of(lookUp, lookUp))) {
+                results.add(answer.get().orElseThrow());
             }
         }
         finally {
             callers.shutdownNow();
         }
-        assertThat(TWILIO.calls() - before).isEqualTo(1);
+        assertThat(results).allSatisfy(result -> {
+            assertThat(result.outcome()).isEqualTo(Outcome.SCORED);
+            assertThat(result.spamScore()).isZero();
+        });
+        assertThat(results).extracting(LookupResult::fromCache).as("one paid, the other waited for its answer")
+                .containsExactlyInAnyOrder(false, true);
+        assertThat(TWILIO.calls()).isEqualTo(1);
+        assertThat(paidChecks(number)).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM lookup_claims WHERE number_hash = ?").param(number.hash())
+                .query(Long.class).single()).as("the claim is released").isZero();
+    }
+
+    @Test
+    void anAnswerYoungerThanTheCacheTtlCostsNothingAndAnOlderOneIsPaidForAgain() throws Exception {
+        TWILIO.answers(1, 0);
+        ProtectedNumber number = PROTECTION.protect("+12125550555");
+        processor.process(request(number)).orElseThrow();
+
+        // 23 hours old, under the default 24 h TTL: answered from the table even though Twilio now fails.
+        TWILIO.fails(500);
+        age(number, "23 hours");
+        LookupResult cached = processor.process(request(number)).orElseThrow();
+        assertThat(cached.fromCache()).isTrue();
+        assertThat(cached.outcome()).isEqualTo(Outcome.SCORED);
+        assertThat(cached.spamScore()).isEqualTo(1);
+        assertThat(TWILIO.calls()).isZero();
+        assertThat(meters.get("spamcheck.lookup.cache").tag("result", "hit").counter().count()).isEqualTo(1);
+
+        // 25 hours old: stale, so Twilio is paid again and the new answer replaces the old one.
+        TWILIO.answers(0, 0);
+        age(number, "25 hours");
+        LookupResult paid = processor.process(request(number)).orElseThrow();
+        assertThat(paid.fromCache()).isFalse();
+        assertThat(paid.spamScore()).isZero();
+        assertThat(TWILIO.calls()).isEqualTo(1);
+        assertThat(paidChecks(number)).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT spam_score FROM phone_reputation WHERE number_hash = ?").param(number.hash())
+                .query(Integer.class).single()).isZero();
+        assertThat(meters.get("spamcheck.lookup.cache").tag("result", "miss").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void aNumberTwilioDoesNotKnowIsStoredAsNotFoundAndCached() throws Exception {
+        TWILIO.fails(404);
+        ProtectedNumber number = PROTECTION.protect("+12125554040");
+
+        LookupResult first = processor.process(request(number)).orElseThrow();
+        LookupResult again = processor.process(request(number)).orElseThrow();
+
+        assertThat(first.outcome()).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(first.spamScore()).isNull();
+        assertThat(first.fromCache()).isFalse();
+        assertThat(again.outcome()).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(again.fromCache()).isTrue();
+        assertThat(TWILIO.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void anInteractiveLookupWhoseCallerHasGoneIsNotPaidFor() throws Exception {
+        TWILIO.answers(1, 0);
+        ProtectedNumber number = PROTECTION.protect("+12125550999");
+        LookupRequest late = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now().minusSeconds(10),
+                Instant.now().minusSeconds(1));
+
+        assertThat(processor.process(late)).isEmpty();
+        assertThat(TWILIO.calls()).isZero();
+        assertThat(meters.get("spamcheck.lookup.expired").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -99,12 +168,31 @@ class LookupProcessorTest {
 
         assertThat(result.outcome()).isEqualTo(Outcome.UNAVAILABLE);
         assertThat(result.errorCode()).isEqualTo("twilio_http_500");
+        assertThat(result.spamScore()).isNull();
+        assertThat(result.fromCache()).isFalse();
         assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation WHERE number_hash = ?").param(number.hash())
                 .query(Long.class).single()).isZero();
+        assertThat(paidChecks(number)).as("no check recorded").isZero();
+        assertThat(TWILIO.calls()).as("the first call and three retries").isEqualTo(4);
+
+        // Nothing was cached: once Twilio is back, the number is looked up again.
+        TWILIO.answers(1, 0);
+        LookupResult later = processor.process(request(number)).orElseThrow();
+        assertThat(later.outcome()).isEqualTo(Outcome.SCORED);
+        assertThat(later.fromCache()).isFalse();
+    }
+
+    private long paidChecks(ProtectedNumber number) {
+        return jdbc.sql("SELECT count(*) FROM lookup_results WHERE number_hash = ?").param(number.hash())
+                .query(Long.class).single();
+    }
+
+    private void age(ProtectedNumber number, String age) {
+        jdbc.sql("UPDATE phone_reputation SET checked_at = now() - CAST(? AS interval) WHERE number_hash = ?")
+                .params(age, number.hash()).update();
     }
 
     private LookupProcessor processor() {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         WorkerProperties properties = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", WorkerProperties.class);
         SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of()))

@@ -1,14 +1,18 @@
 package dev.spamcheck.worker.twilio;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Date;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,6 +30,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import dev.spamcheck.schemas.testing.TestDatabase;
@@ -32,11 +39,14 @@ import dev.spamcheck.worker.ratelimit.AccountRateLimiterAccess;
 import dev.spamcheck.worker.twilio.TwilioAnswer.NotFound;
 import dev.spamcheck.worker.twilio.TwilioAnswer.Scored;
 import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * One lookup through the real HTTP client against a stand-in Twilio (WireMock), under the real
- * account rate in PostgreSQL: what each kind of answer becomes, which are retried and how often.
+ * account rate in PostgreSQL: what each kind of answer becomes, which are retried and how often,
+ * and what an operator sees counted ({@code spamcheck.twilio.calls} by outcome, {@code
+ * spamcheck.twilio.retries}, the account rate and the circuit breaker).
  */
 class TwilioLookupsTest {
 
@@ -45,7 +55,7 @@ class TwilioLookupsTest {
     private static final String PATH = "/v1/PhoneNumbers/%2B12125550123";
     private static final DataSource DATABASE = TestDatabase.fresh();
     private static WireMockServer twilio;
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private SimpleMeterRegistry meters;
     private TwilioLookups lookups;
 
     @BeforeAll
@@ -62,35 +72,41 @@ class TwilioLookupsTest {
     @BeforeEach
     void freshLookups() {
         twilio.resetAll();
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "spamcheck.twilio.account-sid", "AC0123", "spamcheck.twilio.auth-token", "secret",
-                "spamcheck.twilio.base-url", twilio.baseUrl(), "spamcheck.twilio.timeout", "PT1S",
-                "spamcheck.twilio.rate", "100", "spamcheck.twilio.retry-base-delay", "PT0.01S",
-                "spamcheck.twilio.retry-max-delay", "PT0.05S"));
-        WorkerProperties properties = new Binder(new MapConfigurationPropertySource(settings))
-                .bindOrCreate("spamcheck", WorkerProperties.class);
         JdbcClient jdbc = JdbcClient.create(DATABASE);
         jdbc.sql("DELETE FROM twilio_calls").update();
         jdbc.sql("DELETE FROM twilio_daily_calls").update();
-        lookups = new TwilioLookups(new TwilioLookupClient(properties), AccountRateLimiterAccess.create(jdbc,
-                new TransactionTemplate(new DataSourceTransactionManager(DATABASE)), properties, meters),
-                properties, meters);
+        jdbc.sql("DELETE FROM twilio_rate").update();
+        lookups = lookups(Map.of());
     }
 
     @Test
-    void aScoredAnswerIsTheAddOnsScore() {
+    void aScoredAnswerIsTheAddOnsScoreAskedForWithTheAccountsCredentials() {
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
 
         assertThat(lookUp()).isEqualTo(new Scored(1));
-        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)).withBasicAuth(new BasicCredentials("AC0123", "secret"))
+                .withQueryParam("AddOns", equalTo("nomorobo_spamscore")));
+        assertThat(calls("scored")).isEqualTo(1);
+        assertThat(retries()).isZero();
+        assertThat(meters.get("spamcheck.twilio.latency").timer().count()).isEqualTo(1);
     }
 
     @Test
-    void aFailedAddOnIsNoAnswerNotACleanNumber() {
-        answer(200, lookup(addOn("failed", "{}")));
+    void aCleanNumberScoresZero() {
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"message\": \"success\", \"score\": 0}")));
+
+        assertThat(lookUp()).isEqualTo(new Scored(0));
+    }
+
+    @Test
+    void aFailedAddOnIsNoAnswerNotACleanNumberAndIsNotRetried() {
+        answer(200, lookup("""
+                {"request_sid": "XR1", "status": "failed", "message": "Request timed out", "code": 61001, "result": {}}"""));
 
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("addon_failed"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("addon_failed")).isEqualTo(1);
     }
 
     @Test
@@ -99,38 +115,77 @@ class TwilioLookupsTest {
 
         assertThat(lookUp()).isInstanceOf(NotFound.class);
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("not_found")).isEqualTo(1);
+        assertThat(retries()).isZero();
     }
 
-    @Test
-    void rateLimitsAreRetriedThreeTimesThenGiveUp() {
-        answer(429, error(20429));
+    @ParameterizedTest
+    @ValueSource(ints = {20429, 60616})
+    void rateLimitsAreRetriedThreeTimesThenGiveUpAndSlowTheAccountDown(int code) {
+        answer(429, error(code));
 
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_rate_limited"));
         twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(retries()).isEqualTo(3);
+        assertThat(calls("twilio_rate_limited")).isEqualTo(4);
+        assertThat(JdbcClient.create(DATABASE).sql("SELECT rate FROM twilio_rate").query(Double.class).single())
+                .as("the account-wide rate is halved for every worker").isEqualTo(50.0);
+        assertThat(meters.get("spamcheck.twilio.rate").gauge().value()).isLessThan(100);
     }
 
     @Test
-    void aRateLimitThatPassesIsAnsweredOnRetry() {
+    void aRateLimitThatPassesIsAnsweredOnRetryAfterTwiliosRetryAfter() {
         twilio.stubFor(get(urlPathEqualTo(PATH)).inScenario("60616").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json")
-                        .withBody(error(60616))).willSetStateTo("passed"));
+                        .withHeader("Retry-After", "1").withBody(error(60616))).willSetStateTo("passed"));
         twilio.stubFor(get(urlPathEqualTo(PATH)).inScenario("60616").whenScenarioStateIs("passed")
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))));
 
         assertThat(lookUp()).isEqualTo(new Scored(0));
         twilio.verify(2, getRequestedFor(urlPathEqualTo(PATH)));
+        List<Date> requested = twilio.getAllServeEvents().stream().map(event -> event.getRequest().getLoggedDate())
+                .sorted().toList();
+        assertThat(requested.get(1).getTime() - requested.get(0).getTime())
+                .as("waited for Retry-After: 1, not the 10 ms back-off").isGreaterThanOrEqualTo(950);
+        assertThat(retries()).isEqualTo(1);
+        assertThat(calls("twilio_rate_limited")).isEqualTo(1);
+        assertThat(calls("scored")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 503})
+    void aServerErrorIsRetriedThreeTimesThenGivesUp(int status) {
+        answer(status, error(20500));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_" + status));
+        twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(retries()).isEqualTo(3);
+        assertThat(calls("twilio_http_" + status)).isEqualTo(4);
     }
 
     @Test
-    void aServerErrorIsRetriedAndAnAnswerTooSlowTimesOut() {
-        answer(500, error(20500));
-        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
-                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
-        twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+    void anAnswerSlowerThanTheTimeoutIsRetriedThenTimesOut() {
+        lookups = lookups(Map.of("spamcheck.twilio.timeout", "PT0.3S"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))));
 
-        twilio.resetAll();
+        long started = System.nanoTime();
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("four attempts of 0.3 s each, not of the default 1 s")
+                .isLessThan(Duration.ofMillis(2500));
+        assertThat(calls("twilio_timeout")).isEqualTo(4);
+        assertThat(retries()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH))));
+    }
+
+    @Test
+    void theLookupsBudgetBoundsTheWaitForASlowAnswer() {
         twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
                 .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))));
         long started = System.nanoTime();
@@ -142,11 +197,85 @@ class TwilioLookupsTest {
     }
 
     @Test
-    void aBodyThatIsNotJsonIsAMalformedAnswer() {
+    void aBodyThatIsNotJsonIsAMalformedAnswerAndIsRetried() {
         answer(200, "{\"caller_name\": null, \"add_ons\": <html>");
 
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
+        twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("twilio_malformed_response")).isEqualTo(4);
+    }
+
+    @Test
+    void rejectedCredentialsAndBadRequestsAreNotRetried() {
+        answer(401, error(20003));
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+
+        twilio.resetAll();
+        answer(400, error(21211));
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_400"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(retries()).isZero();
+    }
+
+    @Test
+    void aTwilioThatKeepsFailingIsNoLongerCalledOnceTheCircuitOpens() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
+                "spamcheck.twilio.circuit.sliding-window-size", "4"));
+        answer(500, error(20500));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+
+        long started = System.nanoTime();
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("circuit_open"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered at once")
+                .isLessThan(Duration.ofMillis(500));
+        twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("circuit_open")).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheDailyLimitTwilioIsNotCalled() {
+        lookups = lookups(Map.of("spamcheck.twilio.daily-call-limit", "1"));
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+
+        assertThat(lookUp()).isEqualTo(new Scored(1));
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo(TwilioLookups.BUDGET_EXHAUSTED));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls(TwilioLookups.BUDGET_EXHAUSTED)).isEqualTo(1);
+    }
+
+    /** Fresh lookups, with fresh meters (a gauge stays with the first object registered under its name). */
+    private TwilioLookups lookups(Map<String, String> overrides) {
+        meters = new SimpleMeterRegistry();
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "spamcheck.twilio.account-sid", "AC0123", "spamcheck.twilio.auth-token", "secret",
+                "spamcheck.twilio.base-url", twilio.baseUrl(), "spamcheck.twilio.timeout", "PT1S",
+                "spamcheck.twilio.rate", "100", "spamcheck.twilio.retry-base-delay", "PT0.01S",
+                "spamcheck.twilio.retry-max-delay", "PT0.05S"));
+        settings.putAll(overrides);
+        WorkerProperties properties = new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("spamcheck", WorkerProperties.class);
+        return new TwilioLookups(new TwilioLookupClient(properties), AccountRateLimiterAccess.create(
+                JdbcClient.create(DATABASE), new TransactionTemplate(new DataSourceTransactionManager(DATABASE)),
+                properties, meters), properties, meters);
+    }
+
+    private double calls(String outcome) {
+        Counter counter = meters.find("spamcheck.twilio.calls").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double retries() {
+        Counter counter = meters.find("spamcheck.twilio.retries").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private TwilioAnswer lookUp() {
