@@ -1,5 +1,5 @@
 // Signed webhooks end to end, from the receiver's side: the documented verification code
-// (integrations/webhooks) accepts what the devstack's archiver really sends and refuses anything
+// (integrations/webhooks) accepts what the devstack's notifier really sends and refuses anything
 // else, and the HubSpot receiver writes a real delivery to the matching contacts of a stand-in
 // for HubSpot's CRM API.
 import { test } from 'node:test';
