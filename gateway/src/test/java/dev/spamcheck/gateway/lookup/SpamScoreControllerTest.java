@@ -1,0 +1,192 @@
+package dev.spamcheck.gateway.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static dev.spamcheck.gateway.auth.GatewaySlice.problem;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.spamcheck.gateway.auth.GatewaySlice;
+import dev.spamcheck.gateway.auth.GatewaySlice.SentToKafka;
+import dev.spamcheck.gateway.auth.GatewaySliceTest;
+import dev.spamcheck.gateway.problem.ApiException;
+import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.topic.AuditEvent;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.Topics;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/v1/spam_score} on the WebFlux layer, behind the real perimeter and audit
+ * filter, with the cache and lookup-worker ({@link LookupService}) stood in for: what each kind of
+ * answer looks like to the caller, what a bad request gets, and the one audit event each sends.
+ */
+@GatewaySliceTest(SpamScoreController.class)
+@Import(ValidNumbers.class)
+class SpamScoreControllerTest {
+
+    private static final String NUMBER = "+12025550123";
+
+    @Autowired
+    WebTestClient http;
+
+    @Autowired
+    SentToKafka kafka;
+
+    @Autowired
+    NumberProtection protection;
+
+    @MockitoBean
+    LookupService lookups;
+
+    @BeforeEach
+    void nothingSentYet() {
+        kafka.clear();
+    }
+
+    @Test
+    void aCachedAnswerIsTheScoreAndWhenItWasCheckedToTheSecondAuditedAsAHit() {
+        Instant checked = Instant.parse("2026-12-03T10:15:30.123456Z");
+        when(lookups.answer(eq(NUMBER), anyString(), eq("spring-push"), anyString()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true)));
+
+        post("{\"phone_number\":\"" + NUMBER + "\",\"campaign_id\":\"spring-push\"}")
+                .expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().json("{\"spam_score\":1,\"checked_at\":\"2026-12-03T10:15:30Z\"}", true);
+
+        AuditEvent audit = onlyAuditEvent();
+        assertThat(audit.outcome()).isEqualTo("hit");
+        assertThat(audit.httpStatus()).isEqualTo(200);
+        assertThat(audit.numberLast4()).isEqualTo("0123");
+        assertThat(audit.numberHash()).isEqualTo(protection.hash(NUMBER));
+        assertThat(audit.campaignId()).isEqualTo("spring-push");
+        assertThat(audit.toString()).doesNotContain("2025550123");
+    }
+
+    @Test
+    void aFreshLookupIsAuditedAsAMiss() {
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, false)));
+
+        post("{\"phone_number\":\"" + NUMBER + "\"}").expectStatus().isOk()
+                .expectBody().jsonPath("$.spam_score").isEqualTo(0);
+
+        assertThat(onlyAuditEvent().outcome()).isEqualTo("miss");
+    }
+
+    @Test
+    void aNumberTwilioDoesNotKnowIs422() {
+        answer(new Answer(Outcome.NOT_FOUND, null, Instant.now(), "not_found", false));
+
+        problem(post("{\"phone_number\":\"" + NUMBER + "\"}"), 422, "phone_number_not_found");
+        assertThat(onlyAuditEvent().errorCode()).isEqualTo("phone_number_not_found");
+    }
+
+    @Test
+    void whenTheDailyBudgetIsSpentTheCallerIsToldToComeBackAtMidnightUtc() {
+        Instant checked = Instant.parse("2026-12-03T23:00:00Z");
+        answer(new Answer(Outcome.UNAVAILABLE, null, checked, "budget_exhausted", false));
+
+        WebTestClient.ResponseSpec response = post("{\"phone_number\":\"" + NUMBER + "\"}");
+        problem(response, 429, "budget_exhausted");
+        response.expectHeader().valueEquals("Retry-After", String.valueOf(Duration.ofHours(1).toSeconds()));
+    }
+
+    @Test
+    void whenTwilioCannotAnswerTheCallerGets503WithRetryAfter() {
+        answer(new Answer(Outcome.UNAVAILABLE, null, Instant.now(), "rate_limited", false));
+        when(lookups.unavailable(anyString())).thenAnswer(invocation -> new ApiException(
+                ErrorCode.SERVICE_UNAVAILABLE, invocation.getArgument(0), Duration.ofSeconds(5)));
+
+        WebTestClient.ResponseSpec response = post("{\"phone_number\":\"" + NUMBER + "\"}");
+        problem(response, 503, "service_unavailable");
+        response.expectHeader().valueEquals("Retry-After", "5");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "",
+            "[]",
+            "\"+12025550123\"",
+            "{\"phone_number\":\"+12025550123\"",
+            "{}",
+            "{\"phone_number\":null}",
+            "{\"phone_number\":12025550123}",
+            "{\"phone_number\":\"+12025550123\",\"phone_number\":\"+12025550199\"}",
+            "{\"phone_number\":\"+12025550123\",\"extra\":1}",
+            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\u0000b\"}",
+            "{\"phone_number\":\"+12025550123\\u0000\"}",
+            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\nb\"}",
+            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"})
+    void aMalformedBodyIs400InvalidRequestAndNeverReachesALookup(String body) {
+        assertThat(problem(post(body), 400, "invalid_request")).doesNotContain("2025550");
+        verify(lookups, never()).answer(any(), any(), any(), any());
+        assertThat(onlyAuditEvent().outcome()).isEqualTo("invalid");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"+442079460958", "+1202555012", "+120255501234", "+10005550123", "2025550123",
+            "(202) 555-0123", "+1 202 555 0123 ext. 9", "not a number", ""})
+    void aNumberThatIsNotAUsNumberIs400InvalidPhoneNumberWithoutQuotingIt(String number) {
+        String body = problem(post("{\"phone_number\":\"" + number + "\"}"), 400, "invalid_phone_number");
+        if (!number.isEmpty()) {
+            assertThat(body).doesNotContain(number);
+        }
+        verify(lookups, never()).answer(any(), any(), any(), any());
+    }
+
+    @Test
+    void aBodyOver4KiBIs413Unread() {
+        problem(post("{\"phone_number\":\"" + NUMBER + "\",\"campaign_id\":\"" + "x".repeat(5000) + "\"}"), 413,
+                "payload_too_large");
+    }
+
+    @Test
+    void anythingButJsonIs415() {
+        problem(http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .contentType(MediaType.TEXT_PLAIN).bodyValue("phone_number=" + NUMBER).exchange(), 415,
+                "unsupported_media_type");
+    }
+
+    @Test
+    void getIs405WithTheAllowedMethod() {
+        WebTestClient.ResponseSpec response = http.get().uri("/api/v1/spam_score")
+                .header("Authorization", "Bearer " + GatewaySlice.LOOKUP).exchange();
+        problem(response, 405, "method_not_allowed");
+        response.expectHeader().valueEquals("Allow", "POST");
+    }
+
+    private void answer(Answer answer) {
+        when(lookups.answer(anyString(), anyString(), any(), anyString())).thenReturn(Mono.just(answer));
+    }
+
+    private WebTestClient.ResponseSpec post(String body) {
+        return http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    private AuditEvent onlyAuditEvent() {
+        List<AuditEvent> events = kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class);
+        assertThat(events).hasSize(1);
+        return events.get(0);
+    }
+}
