@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tls the certificate to serve HTTPS with
  * @param gateway request limits and timeouts
  * @param webhooks which receiver URLs webhook subscriptions may name
+ * @param answerView the in-memory view of fresh answers that serves cache hits
  */
 @ConfigurationProperties("spamcheck")
 public record GatewayProperties(
@@ -29,7 +30,8 @@ public record GatewayProperties(
         @DefaultValue List<String> corsOrigins,
         @DefaultValue Tls tls,
         @DefaultValue Limits gateway,
-        @DefaultValue Webhooks webhooks) {
+        @DefaultValue Webhooks webhooks,
+        @DefaultValue AnswerView answerView) {
 
     /**
      * @param certificate PEM certificate chain, a path or {@code classpath:} location ({@code SPAMCHECK_TLS_CERTIFICATE})
@@ -65,6 +67,14 @@ public record GatewayProperties(
      *        ({@code SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK}; the devstack sets it for local receivers)
      */
     public record Webhooks(@DefaultValue("false") boolean allowInsecureLoopback) {
+    }
+
+    /**
+     * @param maximumSize the most numbers one gateway keeps answers for in memory (about 235 bytes
+     *        of heap each, 224 MiB for a million; beyond it the least used go, and are read from
+     *        PostgreSQL when asked for)
+     */
+    public record AnswerView(@DefaultValue("1000000") long maximumSize) {
     }
 
     @Override

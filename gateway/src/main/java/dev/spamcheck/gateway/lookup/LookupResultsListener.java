@@ -12,24 +12,34 @@ import dev.spamcheck.schemas.topic.LookupResult;
 
 /**
  * Hands every lookup result to the requests waiting for its number (see
- * {@link LookupKafkaConfiguration}). A purge's tombstone answers nobody.
+ * {@link LookupKafkaConfiguration}) and to the {@link AnswerView}. A purge's tombstone answers
+ * nobody and removes the number from the view.
  */
 @Component
 class LookupResultsListener implements MessageListener<String, LookupResult>, ConsumerSeekAware {
 
+    private final AnswerView view;
     private final PendingLookups pending;
     private final LookupResultsReadiness readiness;
 
-    LookupResultsListener(PendingLookups pending, LookupResultsReadiness readiness) {
+    LookupResultsListener(AnswerView view, PendingLookups pending, LookupResultsReadiness readiness) {
+        this.view = view;
         this.pending = pending;
         this.readiness = readiness;
     }
 
     @Override
     public void onMessage(ConsumerRecord<String, LookupResult> record) {
-        if (record.value() != null) {
-            pending.complete(record.value());
+        LookupResult result = record.value();
+        if (result == null) {
+            // A purge's tombstone, keyed by the number's hash.
+            view.forget(record.key());
+            return;
         }
+        if (result.isDefinitive()) {
+            view.seen(result.numberHash(), Answer.of(result));
+        }
+        pending.complete(result);
     }
 
     /** The consumer has its partitions and a fixed position in each: results from now on are read. */

@@ -17,14 +17,20 @@ import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
-/** Answers from the cache, or asks lookup-worker and waits at most the lookup timeout. */
+/**
+ * Answers from the in-memory view, else from PostgreSQL's cache, else asks lookup-worker and waits
+ * at most the lookup timeout.
+ */
 @Service
 class LookupService {
 
     private static final Logger log = LoggerFactory.getLogger(LookupService.class);
 
+    private final AnswerView view;
     private final ReputationCache cache;
     private final RequestedNumbers requested;
     private final PendingLookups pending;
@@ -32,9 +38,14 @@ class LookupService {
     private final NumberProtection protection;
     private final GatewayProperties properties;
     private final Duration cacheTtl;
+    private final Counter fromView;
+    private final Counter fromDatabase;
+    private final Counter fromLookup;
 
-    LookupService(ReputationCache cache, RequestedNumbers requested, PendingLookups pending, TopicSender kafka,
-            NumberProtection protection, GatewayProperties properties, SpamcheckProperties shared) {
+    LookupService(AnswerView view, ReputationCache cache, RequestedNumbers requested, PendingLookups pending,
+            TopicSender kafka, NumberProtection protection, GatewayProperties properties, SpamcheckProperties shared,
+            MeterRegistry meters) {
+        this.view = view;
         this.cache = cache;
         this.requested = requested;
         this.pending = pending;
@@ -42,6 +53,16 @@ class LookupService {
         this.protection = protection;
         this.properties = properties;
         this.cacheTtl = shared.cacheTtl();
+        this.fromView = answers(meters, "view");
+        this.fromDatabase = answers(meters, "database");
+        this.fromLookup = answers(meters, "lookup");
+    }
+
+    /** Where answers came from: the in-memory view, PostgreSQL, or a lookup (hit ratio, database load). */
+    private static Counter answers(MeterRegistry meters, String source) {
+        return Counter.builder("spamcheck.gateway.answers").tag("source", source)
+                .description("Spam-score requests with a valid number, by where their answer came from")
+                .register(meters);
     }
 
     /**
@@ -49,9 +70,22 @@ class LookupService {
      * @param hash its hash, taken once by the caller (which also tells the audit)
      */
     Mono<Answer> answer(String e164, String hash, String campaignId, String requestId) {
+        Answer seen = view.fresh(hash);
+        if (seen != null) {
+            fromView.increment();
+            requested.mark(hash);
+            return Mono.just(seen);
+        }
         return cache.findFresh(hash, cacheTtl)
-                .doOnNext(hit -> requested.mark(hash))
-                .switchIfEmpty(Mono.defer(() -> askWorker(protection.protect(e164), campaignId, requestId)));
+                .doOnNext(hit -> {
+                    fromDatabase.increment();
+                    view.seen(hash, hit);
+                    requested.mark(hash);
+                })
+                .switchIfEmpty(Mono.defer(() -> {
+                    fromLookup.increment();
+                    return askWorker(protection.protect(e164), campaignId, requestId);
+                }));
     }
 
     private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId) {

@@ -1,0 +1,100 @@
+package dev.spamcheck.gateway.lookup;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
+import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The fresh answers this gateway has seen, by number hash, so that a cache hit needs no database
+ * round trip: every result on the results topic (this gateway reads all of it) and every answer
+ * it read from PostgreSQL. An entry leaves when its answer is no longer fresh (judged as
+ * PostgreSQL judges it: checked more than {@code spamcheck.cache-ttl} ago, here by this gateway's
+ * clock), when a tombstone for the number arrives (a purge), or when the view is full (least
+ * valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
+ * <p>
+ * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
+ * answers correctly from its first request and warms as it serves.
+ */
+@Component
+class AnswerView {
+
+    private final Cache<String, Seen> answers;
+    private final Duration ttl;
+    private final Clock clock;
+
+    @Autowired
+    AnswerView(GatewayProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
+        this(properties.answerView().maximumSize(), shared.cacheTtl(), Clock.systemUTC());
+        Gauge.builder("spamcheck.gateway.answer.view.size", answers, Cache::estimatedSize)
+                .description("Fresh answers held in this gateway's in-memory view")
+                .register(meters);
+    }
+
+    AnswerView(long maximumSize, Duration ttl, Clock clock) {
+        this.ttl = ttl;
+        this.clock = clock;
+        this.answers = Caffeine.newBuilder()
+                .maximumSize(maximumSize)
+                .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(ttl, clock.instant())))
+                .build();
+    }
+
+    /** The number's answer if this gateway holds a fresh one; a hit, as {@link ReputationCache} gives it. */
+    Answer fresh(String numberHash) {
+        Seen seen = answers.getIfPresent(numberHash);
+        // Caffeine expires by its own ticker; the answer's own age decides, to the millisecond.
+        return seen == null || !seen.freshAt(ttl, clock.instant()) ? null : seen.asHit();
+    }
+
+    /**
+     * Keeps an answer unless the view holds a later one for the number. Only answers PostgreSQL
+     * keeps as the number's cached answer are kept (a failed lookup is not one).
+     */
+    void seen(String numberHash, Answer answer) {
+        if (answer.checkedAt() == null || answer.outcome() == Outcome.UNAVAILABLE
+                || !Seen.of(answer).freshAt(ttl, clock.instant())) {
+            return;
+        }
+        Seen next = Seen.of(answer);
+        answers.asMap().merge(numberHash, next,
+                (held, offered) -> offered.checkedAtMillis() >= held.checkedAtMillis() ? offered : held);
+    }
+
+    /** The number's answers are gone (a tombstone on the results topic): forget it at once. */
+    void forget(String numberHash) {
+        answers.invalidate(numberHash);
+    }
+
+    /** 32 bytes beside the 104 of its key (and Caffeine's own ~100); an {@link Answer} is made only for a hit. */
+    private record Seen(Outcome outcome, Integer spamScore, long checkedAtMillis) {
+
+        static Seen of(Answer answer) {
+            return new Seen(answer.outcome(), answer.spamScore(), answer.checkedAt().toEpochMilli());
+        }
+
+        Duration freshFor(Duration ttl, Instant now) {
+            return Duration.ofMillis(checkedAtMillis + ttl.toMillis() - now.toEpochMilli());
+        }
+
+        boolean freshAt(Duration ttl, Instant now) {
+            return checkedAtMillis + ttl.toMillis() > now.toEpochMilli();
+        }
+
+        Answer asHit() {
+            return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.spamcheck.gateway.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.spamcheck.gateway.TestProperties;
+import dev.spamcheck.schemas.config.SpamcheckProperties;
+import dev.spamcheck.schemas.kafka.TopicSender;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.publisher.Mono;
+
+/**
+ * The in-memory view of fresh answers: an answer is served exactly as long as PostgreSQL would
+ * serve it, the latest check wins, a tombstone removes it at once, and a hit it holds costs no
+ * database query.
+ */
+class AnswerViewTest {
+
+    private static final Duration TTL = Duration.ofHours(24);
+    private static final String HASH = "a".repeat(64);
+    private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
+
+    private final MutableClock clock = new MutableClock(NOW);
+    private final AnswerView view = new AnswerView(1000, TTL, clock);
+
+    @Test
+    void anAnswerIsAHitUntilTheMillisecondItIsNoLongerFresh() {
+        view.seen(HASH, scored(1, NOW.minus(Duration.ofHours(23))));
+
+        Answer hit = view.fresh(HASH);
+        assertThat(hit).isEqualTo(new Answer(Outcome.SCORED, 1, NOW.minus(Duration.ofHours(23)), null, true));
+
+        clock.now = NOW.plus(Duration.ofHours(1)).minusMillis(1);
+        assertThat(view.fresh(HASH)).isNotNull();
+        clock.now = NOW.plus(Duration.ofHours(1));
+        assertThat(view.fresh(HASH)).isNull();
+    }
+
+    @Test
+    void theLaterCheckWinsWhicheverArrivesLast() {
+        view.seen(HASH, scored(1, NOW.minusSeconds(10)));
+        view.seen(HASH, scored(0, NOW.minusSeconds(60)));
+        assertThat(view.fresh(HASH).spamScore()).isEqualTo(1);
+
+        view.seen(HASH, scored(0, NOW.minusSeconds(5)));
+        assertThat(view.fresh(HASH).spamScore()).isZero();
+    }
+
+    @Test
+    void aTombstoneRemovesTheNumberAtOnce() {
+        view.seen(HASH, scored(1, NOW));
+        view.forget(HASH);
+        assertThat(view.fresh(HASH)).isNull();
+    }
+
+    @Test
+    void onlyAnswersPostgresqlWouldServeAreKept() {
+        view.seen(HASH, new Answer(Outcome.UNAVAILABLE, null, NOW, "rate_limited", false));
+        view.seen("b".repeat(64), scored(0, NOW.minus(TTL)));
+        assertThat(view.fresh(HASH)).isNull();
+        assertThat(view.fresh("b".repeat(64))).isNull();
+
+        view.seen("c".repeat(64), new Answer(Outcome.NOT_FOUND, null, NOW, null, false));
+        assertThat(view.fresh("c".repeat(64))).isEqualTo(new Answer(Outcome.NOT_FOUND, null, NOW, null, true));
+    }
+
+    @Test
+    void theViewStaysWithinItsSize() {
+        AnswerView small = new AnswerView(100, TTL, clock);
+        for (int i = 0; i < 1000; i++) {
+            small.seen(String.format("%064d", i), scored(0, NOW));
+        }
+        long held = java.util.stream.IntStream.range(0, 1000)
+                .filter(i -> small.fresh(String.format("%064d", i)) != null).count();
+        assertThat(held).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void aHitTheViewHoldsMakesNoDatabaseQueryAndADatabaseHitIsReadOnce() {
+        ReputationCache database = mock(ReputationCache.class);
+        RequestedNumbers requested = mock(RequestedNumbers.class);
+        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
+                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
+                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AnswerView realClock = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
+        LookupService lookups = new LookupService(realClock, database, requested, new PendingLookups(),
+                mock(TopicSender.class), NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys()),
+                TestProperties.gateway(Map.of()), shared, meters);
+        Instant checked = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        when(database.findFresh(HASH, shared.cacheTtl()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true)));
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i).block())
+                    .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true));
+        }
+
+        verify(database, times(1)).findFresh(any(), any());
+        verify(requested, times(5)).mark(HASH);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(4);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
+        assertThat(meters.get("spamcheck.gateway.answer.view.size").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void aResultSeenOnTheTopicIsAHitWithoutAnyQuery() {
+        ReputationCache database = mock(ReputationCache.class);
+        view.seen(HASH, Answer.of(new dev.spamcheck.schemas.topic.LookupResult("r1", HASH, "v1.k1.x", "0123",
+                Outcome.SCORED, 0, NOW.minusSeconds(1), null, false, null, null)));
+        assertThat(view.fresh(HASH)).isNotNull();
+        verify(database, never()).findFresh(any(), any());
+    }
+
+    private static Answer scored(int score, Instant checkedAt) {
+        return new Answer(Outcome.SCORED, score, checkedAt, null, false);
+    }
+
+    private static final class MutableClock extends Clock {
+
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
