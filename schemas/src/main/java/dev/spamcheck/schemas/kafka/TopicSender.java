@@ -2,7 +2,9 @@ package dev.spamcheck.schemas.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,27 +19,38 @@ import reactor.core.scheduler.Schedulers;
  * The one way spamcheck sends to Kafka, typed by {@link Topic}: every send waits for the broker's
  * acknowledgement ({@code acks=all}) before it counts as done. {@link KafkaTemplate#send} itself can
  * block (on topic metadata, or a full buffer, up to {@code max.block.ms}), so reactive callers get
- * {@link #send}, which never runs it on their thread; blocking callers wait with a timeout.
+ * {@link #send}, which runs it on their thread only once it cannot block there; blocking callers
+ * wait with a timeout.
  */
 public class TopicSender {
 
     private final KafkaTemplate<String, Object> kafka;
+    /**
+     * Topics whose last send went through: the producer has their metadata (a service that sends
+     * from event loops keeps it with a long {@code metadata.max.idle.ms}), so appending to its
+     * buffer does not wait.
+     */
+    private final Set<String> warm = ConcurrentHashMap.newKeySet();
 
     public TopicSender(KafkaTemplate<String, Object> kafka) {
         this.kafka = kafka;
     }
 
     /**
-     * Completes when the broker has the record, on a Reactor parallel thread: the send starts on
-     * a bounded-elastic thread rather than an event loop, and the acknowledgement, which arrives on
-     * the producer's network thread, is handed off so nothing runs on that thread. No timeout of its
-     * own: the producer settles every send within {@code max.block.ms} plus {@code delivery.timeout.ms}.
+     * Completes when the broker has the record, on a Reactor parallel thread, so nothing runs on
+     * the producer's network thread, where the acknowledgement arrives. The first send to a topic,
+     * and the first after a failed one, starts on a bounded-elastic thread, since it may wait for
+     * metadata; later sends start on the caller's thread, without a hop per record. No timeout of
+     * its own: the producer settles every send within {@code max.block.ms} plus
+     * {@code delivery.timeout.ms}.
      */
     public <V> Mono<Void> send(Topic<String, V> topic, String key, V value) {
-        return Mono.fromFuture(() -> kafka.send(topic.name(), key, value), true)
-                .subscribeOn(Schedulers.boundedElastic())
-                .publishOn(Schedulers.parallel())
+        Mono<Void> send = Mono.fromFuture(() -> kafka.send(topic.name(), key, value), true)
+                .doOnSuccess(sent -> warm.add(topic.name()))
+                .doOnError(failure -> warm.remove(topic.name()))
                 .then();
+        return (warm.contains(topic.name()) ? send : send.subscribeOn(Schedulers.boundedElastic()))
+                .publishOn(Schedulers.parallel());
     }
 
     /**

@@ -1,0 +1,83 @@
+package dev.spamcheck.schemas.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
+
+import dev.spamcheck.schemas.topic.MaintenanceTrigger;
+import dev.spamcheck.schemas.topic.Topics;
+
+/**
+ * Where a reactive send runs: never on the caller's thread while the producer may still wait for
+ * the topic's metadata, on it once a send to the topic went through, and never completing on the
+ * producer's network thread.
+ */
+class TopicSenderTest {
+
+    private final ThreadRecordingKafka kafka = new ThreadRecordingKafka();
+    private final TopicSender sender = new TopicSender(kafka);
+    private final MaintenanceTrigger trigger = MaintenanceTrigger.nightly("t1", java.time.LocalDate.EPOCH,
+            java.time.Instant.EPOCH, "test");
+
+    @Test
+    void theFirstSendToATopicStartsOffTheCallersThreadAndLaterOnesOnIt() {
+        AtomicReference<String> completedOn = new AtomicReference<>();
+        sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger)
+                .doOnSuccess(done -> completedOn.set(Thread.currentThread().getName())).block();
+        sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger).block();
+
+        assertThat(kafka.sentFrom.get(0)).startsWith("boundedElastic-");
+        assertThat(kafka.sentFrom.get(1)).isEqualTo(Thread.currentThread().getName());
+        assertThat(completedOn.get()).startsWith("parallel-");
+    }
+
+    @Test
+    void afterAFailedSendTheNextStartsOffTheCallersThreadAgain() {
+        sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger).block();
+        kafka.failNext = true;
+        assertThatThrownBy(() -> sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger).block())
+                .isInstanceOf(TimeoutException.class);
+        sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger).block();
+
+        assertThat(kafka.sentFrom.get(2)).startsWith("boundedElastic-");
+    }
+
+    private static final class ThreadRecordingKafka extends KafkaTemplate<String, Object> {
+
+        final List<String> sentFrom = new CopyOnWriteArrayList<>();
+        volatile boolean failNext;
+
+        ThreadRecordingKafka() {
+            super(new DefaultKafkaProducerFactory<>(Map.of()));
+        }
+
+        @Override
+        public CompletableFuture<SendResult<String, Object>> send(String topic, String key, Object data) {
+            sentFrom.add(Thread.currentThread().getName());
+            CompletableFuture<SendResult<String, Object>> acknowledged = new CompletableFuture<>();
+            boolean fail = failNext;
+            failNext = false;
+            // Acknowledged from a thread of its own, as the producer's network thread would.
+            new Thread(() -> {
+                if (fail) {
+                    acknowledged.completeExceptionally(new TimeoutException("metadata"));
+                }
+                else {
+                    acknowledged.complete(null);
+                }
+            }, "kafka-producer-network-thread").start();
+            return acknowledged;
+        }
+    }
+}
