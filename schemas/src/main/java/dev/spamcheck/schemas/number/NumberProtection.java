@@ -41,6 +41,8 @@ public final class NumberProtection {
     private final String activeKeyId;
     private final Map<String, SecretKey> encryptionKeys;
     private final SecureRandom random = new SecureRandom();
+    /** One keyed Mac per thread: looking up the provider and keying it cost more than the hash. */
+    private final ThreadLocal<Mac> hmac = ThreadLocal.withInitial(this::newHmac);
 
     private NumberProtection(SecretKey hashKey, String activeKeyId, Map<String, SecretKey> encryptionKeys) {
         this.hashKey = hashKey;
@@ -112,10 +114,15 @@ public final class NumberProtection {
     }
 
     public String hash(String e164) {
+        // doFinal resets the Mac for its thread's next number.
+        return HexFormat.of().formatHex(hmac.get().doFinal(e164.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newHmac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(hashKey);
-            return HexFormat.of().formatHex(mac.doFinal(e164.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("HmacSHA256 is not available", ex);
