@@ -37,4 +37,9 @@ public class ConstantRate extends Simulation {
         setUp(streams).protocols(Target.protocol().shareConnections())
                 .assertions(missShare > 0 ? Report.of("hit", "miss") : Report.of("hit"));
     }
+
+    @Override
+    public void after() {
+        Phases.done();
+    }
 }

@@ -8,27 +8,51 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.gatling.javaapi.core.ChainBuilder;
 
 /**
  * Puts each request in the group of the phase it starts in: {@code warmup} until
- * {@code load.warmup} has passed since the simulation began (the JIT compilers of both sides at
- * work), then {@code measured}, which is what bin/bench reports.
+ * {@code load.warmup} has passed since the first request (the JIT compilers of both sides at
+ * work), then {@code measured}, which is what bin/bench reports. Counted from the first request,
+ * not from the simulation's construction: Gatling takes up to a second to start injecting, which
+ * would shorten the warm-up and lengthen the measured phase beyond {@code load.duration}. Prints
+ * {@link #MEASURING} as the first measured request starts and {@link #DONE} after the load, for
+ * bin/bench to measure the target's CPU over the very requests measured here.
  */
 final class Phases {
 
     static final String MEASURED = "measured";
+    static final String MEASURING = "load: measuring";
+    static final String DONE = "load: done";
 
-    private final long start = System.nanoTime();
+    private final AtomicLong start = new AtomicLong(Long.MIN_VALUE);
     private final Duration warmup = Target.warmup();
+    private final AtomicBoolean measuring = new AtomicBoolean();
 
     /** One spam score request for the session's {@code number}, expected to be answered 200. */
     ChainBuilder request(String name) {
         ChainBuilder request = exec(http(name).post(Target.path()).body(StringBody(Target.body()))
                 .check(status().is(200)));
-        return doIfOrElse(session -> System.nanoTime() - start < warmup.toNanos())
+        return doIfOrElse(session -> warmingUp())
                 .then(group("warmup").on(request))
                 .orElse(group(MEASURED).on(request));
+    }
+
+    /** For a simulation's {@code after()}: every request has been answered. */
+    static void done() {
+        System.out.println(DONE);
+    }
+
+    private boolean warmingUp() {
+        long now = System.nanoTime();
+        start.compareAndSet(Long.MIN_VALUE, now);
+        boolean warmingUp = now - start.get() < warmup.toNanos();
+        if (!warmingUp && measuring.compareAndSet(false, true)) {
+            System.out.println(MEASURING);
+        }
+        return warmingUp;
     }
 }

@@ -24,4 +24,9 @@ public class Saturation extends Simulation {
                 .protocols(Target.protocol())
                 .assertions(Report.of("request"));
     }
+
+    @Override
+    public void after() {
+        Phases.done();
+    }
 }

@@ -17,8 +17,12 @@ import dev.spamcheck.devstack.ServiceProcess;
 /**
  * {@code bin/bench}: spamcheck's performance targets, each beside its baseline, measured on a
  * devstack with two gateways and two workers: the hit path against a bare WebFlux endpoint and
+ * one that has a record acknowledged by Kafka first, with the CPU each costs per request, and
  * the mixed load (Gatling, stub at 150 ms), then one paid call per number, stalls and the
  * prewarm backlog (stub at 300 ms, 150 ms for the stalls). Writes {@code docs/BENCHMARKS.md}.
+ * {@code bin/bench hits} (or {@code SPAMCHECK_BENCH_ONLY=hits}) measures the cache hits alone, on
+ * the same devstack with the same windows, and writes {@code docs/bench/BENCHMARKS-hits.md}, so
+ * that a partial run never replaces the full report.
  */
 public final class BenchMain {
 
@@ -29,11 +33,20 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
+        String only = args.length > 0 ? args[0] : System.getenv().getOrDefault("SPAMCHECK_BENCH_ONLY", "");
+        if (!List.of("", "all", "hits").contains(only)) {
+            throw new IllegalArgumentException("Usage: bin/bench [hits] (not " + only + ")");
+        }
+        boolean hitsOnly = only.equals("hits");
         int backlog = Integer.parseInt(System.getenv().getOrDefault("SPAMCHECK_BENCH_BACKLOG", "10000"));
-        Path report = Path.of(System.getenv().getOrDefault("SPAMCHECK_BENCH_REPORT", "docs/BENCHMARKS.md"));
+        String reportSetting = System.getenv("SPAMCHECK_BENCH_REPORT");
+        Path fullReport = Path.of(reportSetting == null ? "docs/BENCHMARKS.md" : reportSetting);
+        Path results = fullReport.toAbsolutePath().getParent().resolve("bench");
+        Path report = hitsOnly && reportSetting == null ? results.resolve("BENCHMARKS-hits.md") : fullReport;
         Path home = Files.createTempDirectory("spamcheck-bench");
         System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
-        System.out.println("Benchmark devstack in " + home + "; prewarm backlog " + backlog + " ...");
+        System.out.println("Benchmark devstack in " + home + (hitsOnly ? "; cache hits only" : "; prewarm backlog "
+                + backlog) + " ...");
         DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(300),
                 // The backlog alone is more calls than the default daily limit. The stalled lookups
                 // must outlast the unrelated ones measured meanwhile, in one attempt each (a retry
@@ -46,11 +59,14 @@ public final class BenchMain {
             stack.startWorker();
             Thread.sleep(5000);
 
-            Path results = report.toAbsolutePath().getParent().resolve("bench");
             LoadGenerator load = new LoadGenerator(results.resolve("gatling"));
             Path cached = HitPath.csv(home.resolve("cached.csv"), cache(stack, 50));
             HitPath.Report hits = HitPath.run(stack, load, cached, results);
             System.out.println("Hit path: " + hits);
+            if (hitsOnly) {
+                write(report, header(true) + HitPathReport.markdown(hits));
+                return;
+            }
             MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
                     HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
             System.out.println("Mixed: " + mixed);
@@ -83,10 +99,12 @@ public final class BenchMain {
             StalledLookups.Report stalls = StalledLookups.run(stack, stack.baseUrl(), STALLED, 15);
             System.out.println("Stalls: " + stalls);
 
-            Files.createDirectories(report.toAbsolutePath().getParent());
-            Files.writeString(report, markdown(duplicates, stalls, prewarm)
-                    + LoadReport.markdown(hits, mixed, mixedInProcesses, memory));
-            System.out.println("Wrote " + report);
+            // Last of all: a million results on the topic keep every service that reads it busy.
+            ViewMemory.Report view = ViewMemory.measure(stack);
+            System.out.println("Answer view: " + view);
+
+            write(report, header(false) + markdown(duplicates, stalls, prewarm)
+                    + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
             stack.close();
@@ -94,6 +112,26 @@ public final class BenchMain {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static void write(Path report, String markdown) throws java.io.IOException {
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        Files.writeString(report, markdown);
+        System.out.println("Wrote " + report);
+    }
+
+    private static String header(boolean hitsOnly) {
+        return """
+                # Benchmarks
+
+                Made by `bin/bench%s` on %s (%d cores, Java %s). Everything runs on this one machine:
+                Kafka, PostgreSQL, the Twilio stub (300 ms per call), two gateways and two
+                lookup-workers, with `spamcheck.twilio.rate` = %d calls per second.
+                Numbers from a shared 2-core machine vary from run to run by a few per cent.
+                %s""".formatted(hitsOnly ? " hits" : "", Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), RATE,
+                hitsOnly ? "\nThe cache-hit section alone; `bin/bench` measures everything into docs/BENCHMARKS.md.\n"
+                        : "");
     }
 
     /** Looks the numbers up once so that the cache answers them from now on. */
@@ -124,12 +162,6 @@ public final class BenchMain {
         double sustainedShare = prewarm.sustainedRate() / prewarm.rate();
         double latencyRatio = (double) prewarm.loadedP95() / prewarm.idleP95();
         return """
-                # Benchmarks
-
-                Made by `bin/bench` on %s (%d cores, Java %s). Everything runs on this one machine:
-                Kafka, PostgreSQL, the Twilio stub (300 ms per call), two gateways and two
-                lookup-workers, with `spamcheck.twilio.rate` = %d calls per second.
-                Numbers from a shared 2-core machine vary from run to run by a few per cent.
 
                 ## One paid call per number
 
@@ -168,9 +200,7 @@ public final class BenchMain {
                 | interactive p95 within 10%% of idle | idle %d ms, under load %d ms (%+.0f%%) | %s |
 
                 The measurement took %s. Interactive p50: idle %d ms, under load %d ms.
-                """.formatted(Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), prewarm.rate(),
-                ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
+                """.formatted(ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
                 stalls.stalled(), stalls.loadedMillis().size(), unrelatedOk, stalls.loadedMillis().size(),
                 verdict(unrelatedOk == stalls.loadedMillis().size()), stalls.idleP95(), stalls.loadedP95(), stallRatio,
                 verdict(stallRatio <= 1.5),

@@ -9,9 +9,10 @@ import java.util.Map;
 import dev.spamcheck.devstack.DevStack;
 
 /**
- * Cache hits against the framework's limit, both driven by the same Gatling load in turn: the
- * most each answers (32 callers back to back), and latency at 25 requests per second (open
- * model), the gateway's saturation run profiled with JFR.
+ * Cache hits against the framework's limits, all driven by the same Gatling load in turn: the bare
+ * endpoint, the durable-write one and the gateway's hits; the most each answers (32 callers back
+ * to back), with the CPU the machine spends per request meanwhile, and latency at 25 requests per
+ * second (open model); the gateway's saturation run profiled with JFR.
  */
 final class HitPath {
 
@@ -21,18 +22,26 @@ final class HitPath {
     static final Duration SATURATION = Duration.ofSeconds(20);
     static final Duration STEADY = Duration.ofSeconds(30);
 
-    /** Throughputs in requests per second. */
-    record Report(LoadGenerator.Stats baselineSaturation, LoadGenerator.Stats gatewaySaturation,
-            LoadGenerator.Stats baselineSteady, LoadGenerator.Stats gatewaySteady, HitPathProfile.Breakdown profile,
+    /** One target's runs: at saturation, with its CPU meanwhile, and at {@link #RATE} per second. */
+    record Target(LoadGenerator.Stats saturation, CpuUse.Report cpu, LoadGenerator.Stats steady) {
+
+        /** Requests per second. */
+        double throughput() {
+            return (double) saturation.ok() / SATURATION.toSeconds();
+        }
+
+        /** Every request completed in the measured window, answered or failed. */
+        long completed() {
+            return saturation.ok() + saturation.failed();
+        }
+
+        long failed() {
+            return saturation.failed() + steady.failed();
+        }
+    }
+
+    record Report(Target bare, Target durable, Target gateway, HitPathProfile.Breakdown profile,
             GcPauses.Report steadyPauses) {
-
-        double baselineThroughput() {
-            return (double) baselineSaturation.ok() / SATURATION.toSeconds();
-        }
-
-        double gatewayThroughput() {
-            return (double) gatewaySaturation.ok() / SATURATION.toSeconds();
-        }
     }
 
     private HitPath() {
@@ -40,28 +49,41 @@ final class HitPath {
 
     /** @param cached a CSV of numbers the cache answers ({@code number} column) */
     static Report run(DevStack stack, LoadGenerator load, Path cached, Path results) throws Exception {
-        try (BaselineServer baseline = BaselineServer.start()) {
-            Map<String, String> toBaseline = Map.of("load.url", baseline.baseUrl(), "load.path", BaselineServer.PATH,
+        CpuUse cpu = new CpuUse(stack.home());
+        try (BaselineServer baseline = BaselineServer.start(stack.kafkaBootstrapServers())) {
+            Map<String, String> toBare = Map.of("load.url", baseline.baseUrl(), "load.path", BaselineServer.PATH,
                     "load.numbers", cached.toString());
+            Map<String, String> toDurable = Map.of("load.url", baseline.baseUrl(), "load.path",
+                    BaselineServer.DURABLE_PATH, "load.numbers", cached.toString());
             Map<String, String> toGateway = Map.of("load.url", stack.baseUrl(), "load.token", stack.lookupToken(),
                     "load.numbers", cached.toString());
 
-            LoadGenerator.Stats baselineSaturation = load.run("Saturation", "baseline-saturation",
-                    saturation(toBaseline)).get("request");
+            CpuUse.Window bareCpu = cpu.window();
+            LoadGenerator.Stats bareSaturation = load.run("Saturation", "baseline-saturation", saturation(toBare),
+                    bareCpu).get("request");
+            CpuUse.Window durableCpu = cpu.window();
+            LoadGenerator.Stats durableSaturation = load.run("Saturation", "durable-baseline-saturation",
+                    saturation(toDurable), durableCpu).get("request");
             HitPathProfile.Breakdown profile;
             LoadGenerator.Stats gatewaySaturation;
+            CpuUse.Window gatewayCpu = cpu.window();
             try (HitPathProfile profiler = HitPathProfile.start()) {
-                gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway)).get("request");
+                gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway), gatewayCpu)
+                        .get("request");
                 profile = profiler.stop(results.resolve("gateway-saturation.jfr"));
             }
-            LoadGenerator.Stats baselineSteady = load.run("ConstantRate", "baseline-25rps", steady(toBaseline)).get("hit");
+            LoadGenerator.Stats bareSteady = load.run("ConstantRate", "baseline-25rps", steady(toBare)).get("hit");
+            LoadGenerator.Stats durableSteady = load.run("ConstantRate", "durable-baseline-25rps", steady(toDurable))
+                    .get("hit");
             LoadGenerator.Stats gatewaySteady;
             GcPauses.Report pauses;
             try (GcPauses gc = GcPauses.start()) {
                 gatewaySteady = load.run("ConstantRate", "gateway-25rps", steady(toGateway)).get("hit");
                 pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
             }
-            return new Report(baselineSaturation, gatewaySaturation, baselineSteady, gatewaySteady, profile, pauses);
+            return new Report(new Target(bareSaturation, bareCpu.report(), bareSteady),
+                    new Target(durableSaturation, durableCpu.report(), durableSteady),
+                    new Target(gatewaySaturation, gatewayCpu.report(), gatewaySteady), profile, pauses);
         }
     }
 

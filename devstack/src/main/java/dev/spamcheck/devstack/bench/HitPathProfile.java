@@ -38,10 +38,6 @@ final class HitPathProfile implements AutoCloseable {
             Map<String, Double> activities, Map<String, Double> spamcheckMethods) {
     }
 
-    /** Thread name prefixes, checked in this order. */
-    private static final Map<String, List<String>> THREADS = threads();
-    private static final String EVENT_LOOPS = "gateway: HTTP event loops (the hit path itself)";
-
     static HitPathProfile start() {
         HitPathProfile profile = new HitPathProfile();
         profile.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
@@ -63,10 +59,10 @@ final class HitPathProfile implements AutoCloseable {
                 continue;
             }
             samples++;
-            String thread = threadGroup(event.getThread("sampledThread") == null ? ""
-                    : event.getThread("sampledThread").getJavaName());
+            String thread = ThreadKinds.of(event.getThread("sampledThread") == null ? ""
+                    : String.valueOf(event.getThread("sampledThread").getJavaName()));
             byThread.merge(thread, 1L, Long::sum);
-            if (!thread.equals(EVENT_LOOPS)) {
+            if (!thread.equals(ThreadKinds.EVENT_LOOPS)) {
                 continue;
             }
             eventLoop++;
@@ -93,15 +89,6 @@ final class HitPathProfile implements AutoCloseable {
         recording.close();
     }
 
-    private static String threadGroup(String thread) {
-        for (Map.Entry<String, List<String>> group : THREADS.entrySet()) {
-            if (group.getValue().stream().anyMatch(thread::startsWith)) {
-                return group.getKey();
-            }
-        }
-        return "other threads";
-    }
-
     private static String activity(List<RecordedFrame> frames) {
         for (RecordedFrame frame : frames) {
             String type = frame.getMethod().getType().getName();
@@ -119,20 +106,6 @@ final class HitPathProfile implements AutoCloseable {
         counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
                 .forEach(entry -> shares.put(entry.getKey(), total == 0 ? 0 : (double) entry.getValue() / total));
         return shares;
-    }
-
-    private static Map<String, List<String>> threads() {
-        Map<String, List<String>> threads = new LinkedHashMap<>();
-        threads.put(EVENT_LOOPS, List.of("webflux-http-", "reactor-http-"));
-        threads.put("PostgreSQL client event loops (R2DBC over TLS)", List.of("reactor-tcp-"));
-        threads.put("gateway: Reactor schedulers (audit acknowledgements)", List.of("parallel-", "boundedElastic-"));
-        threads.put("Kafka producers' network threads", List.of("kafka-producer-network-thread"));
-        threads.put("archiver: storing audit rows", List.of("audit-log-writer"));
-        threads.put("gateways: results listeners", List.of("lookup-results"));
-        threads.put("lookup-workers", List.of("lookup-", "spamcheck-lookup"));
-        threads.put("Kafka broker (the devstack's)", List.of("data-plane-kafka", "kafka-", "group-coordinator",
-                "executor-", "controller-", "raft-", "broker-", "quorum-", "share-", "transaction-"));
-        return threads;
     }
 
     private static Map<String, List<String>> activities() {

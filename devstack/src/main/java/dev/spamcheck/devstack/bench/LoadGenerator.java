@@ -1,6 +1,9 @@
 package dev.spamcheck.devstack.bench;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +34,32 @@ final class LoadGenerator {
     /** The key of all requests together; only their p95 and p99 are known. */
     static final String ALL = "all requests";
 
+    /** What the load generator's {@code Phases} print as the first measured request starts, and after the load. */
+    static final String MEASURING = "load: measuring";
+    static final String DONE = "load: done";
+
+    /**
+     * Told when Gatling starts its measured phase and when its load has ended, so that something
+     * can be measured over the very requests Gatling counts (its JVM starts in its own time).
+     */
+    interface Window {
+
+        void opened();
+
+        void closed();
+    }
+
+    private static final Window NO_WINDOW = new Window() {
+
+        @Override
+        public void opened() {
+        }
+
+        @Override
+        public void closed() {
+        }
+    };
+
     private final Path results;
 
     LoadGenerator(Path results) {
@@ -45,6 +74,12 @@ final class LoadGenerator {
      */
     Map<String, Stats> run(String simulation, String label, Map<String, String> properties)
             throws IOException, InterruptedException {
+        return run(simulation, label, properties, NO_WINDOW);
+    }
+
+    /** As {@link #run(String, String, Map)}, opening and closing {@code window} with Gatling's measured phase. */
+    Map<String, Stats> run(String simulation, String label, Map<String, String> properties, Window window)
+            throws IOException, InterruptedException {
         String classPath = System.getenv("SPAMCHECK_BENCH_LOAD_CLASSPATH");
         if (classPath == null) {
             throw new IllegalStateException("SPAMCHECK_BENCH_LOAD_CLASSPATH is not set: run bin/bench");
@@ -56,12 +91,30 @@ final class LoadGenerator {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-cp", classPath, "io.gatling.app.Gatling", "-s", "dev.spamcheck.load." + simulation,
                 "-rf", results.toString()));
-        Process gatling = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process gatling = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean opened = false;
+        boolean closed = false;
+        // Read as it comes, not from the log afterwards: the window opens and closes on its lines.
+        try (BufferedReader output = gatling.inputReader(StandardCharsets.UTF_8);
+                BufferedWriter file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            for (String line = output.readLine(); line != null; line = output.readLine()) {
+                if (line.equals(MEASURING) && !opened) {
+                    window.opened();
+                    opened = true;
+                }
+                else if (line.equals(DONE) && opened && !closed) {
+                    window.closed();
+                    closed = true;
+                }
+                file.write(line);
+                file.newLine();
+            }
+        }
         int exit = gatling.waitFor();
         Map<String, Stats> stats = parse(Files.readAllLines(log));
-        if (exit != 0 || stats.isEmpty()) {
-            throw new IllegalStateException("Gatling failed (exit " + exit + "); see " + log);
+        if (exit != 0 || stats.isEmpty() || opened != closed) {
+            throw new IllegalStateException("Gatling failed (exit " + exit + (opened != closed
+                    ? ", its measured phase never ended" : "") + "); see " + log);
         }
         return stats;
     }

@@ -1,13 +1,13 @@
 package dev.spamcheck.devstack.bench;
 
 import java.util.List;
-import java.util.Map;
 
-/** The sections of docs/BENCHMARKS.md that Gatling measured, each with its cause when missed. */
+/**
+ * The sections of docs/BENCHMARKS.md that Gatling measured, each with its cause when missed; the
+ * cache hits' is {@link HitPathReport}'s.
+ */
 final class LoadReport {
 
-    static final double SATURATION_RATIO_TARGET = 0.70;
-    static final long HIT_P99_TARGET_MS = 10;
     static final long MIXED_P95_TARGET_MS = 500;
     static final long MISS_OVERHEAD_TARGET_MS = 25;
 
@@ -16,97 +16,7 @@ final class LoadReport {
 
     static String markdown(HitPath.Report hits, MixedLoad.Report mixed, MixedLoad.Report mixedInProcesses,
             List<Memory> memory) {
-        return hitPath(hits) + mixed(mixed, mixedInProcesses) + memory(memory);
-    }
-
-    private static String hitPath(HitPath.Report hits) {
-        double ratio = hits.gatewayThroughput() / hits.baselineThroughput();
-        long failed = hits.gatewaySaturation().failed() + hits.gatewaySteady().failed();
-        HitPathProfile.Breakdown profile = hits.profile();
-        GcPauses.Report pauses = hits.steadyPauses();
-        String text = """
-
-                ## Cache hits against the framework's limit
-
-                The same Gatling 3.14 load drives, in turn, a bare WebFlux endpoint that reads the
-                body and answers a constant (`BaselineServer`, in the devstack's JVM beside the
-                gateways: same JVM flags, same event loops) and the gateway answering cache hits
-                for 50 numbers: authentication, validation, the PostgreSQL cache read, the audit
-                event acknowledged by Kafka, JSON. Gatling runs in a JVM of its own on the same
-                2 cores, so both sides share them. Saturation: %d callers back to back on
-                kept-alive connections, %d s warm-up, %d s measured. Steady: %d requests per second
-                arriving independently (open model), %d s warm-up, %d s measured. Times in whole
-                milliseconds, as Gatling reports them.
-
-                | | bare WebFlux | gateway, cache hit | target | |
-                |---|---|---|---|---|
-                | saturation throughput (req/s) | %.0f | %.0f | gateway ≥ %.2f× bare | ×%.3f: %s |
-                | saturation p50 / p99 (ms) | %d / %d | %d / %d | | |
-                | p50 / p99 at %d req/s (ms) | %d / %d | %d / %d | gateway p99 < %d ms | %s |
-                | failed requests | %d | %d | none | %s |
-
-                """.formatted(HitPath.USERS, HitPath.WARMUP.toSeconds(), HitPath.SATURATION.toSeconds(), HitPath.RATE,
-                HitPath.WARMUP.toSeconds(), HitPath.STEADY.toSeconds(),
-                hits.baselineThroughput(), hits.gatewayThroughput(), SATURATION_RATIO_TARGET, ratio,
-                verdict(ratio >= SATURATION_RATIO_TARGET),
-                hits.baselineSaturation().p50(), hits.baselineSaturation().p99(), hits.gatewaySaturation().p50(),
-                hits.gatewaySaturation().p99(),
-                HitPath.RATE, hits.baselineSteady().p50(), hits.baselineSteady().p99(), hits.gatewaySteady().p50(),
-                hits.gatewaySteady().p99(), HIT_P99_TARGET_MS, verdict(hits.gatewaySteady().p99() < HIT_P99_TARGET_MS),
-                hits.baselineSaturation().failed() + hits.baselineSteady().failed(), failed, verdict(failed == 0));
-        if (ratio < SATURATION_RATIO_TARGET) {
-            text += """
-                    **Why the throughput ratio is missed.** The bare endpoint touches nothing else;
-                    each cache hit also makes a PostgreSQL query over TLS, waits for Kafka to
-                    acknowledge its audit event (`acks=all`), and has the archiver store that event.
-                    The PostgreSQL client, the Kafka broker and the archiver run on the same two
-                    cores as the gateway (with PostgreSQL's own processes and Gatling), so the
-                    gateway's event loops get only part of the CPU (see the profile below), and the
-                    hit path's own share is spread over Reactor, Netty, Spring Security, JSON,
-                    libphonenumber and the number's HMAC, with no single hot spot to remove. 0.70×
-                    the constant would be %.0f hits per second here; the cost is the guarantees
-                    (every answer authenticated, validated and durably audited before it is sent),
-                    which no cache can take away.
-
-                    """.formatted(hits.baselineThroughput() * SATURATION_RATIO_TARGET);
-        }
-        if (hits.gatewaySteady().p99() >= HIT_P99_TARGET_MS) {
-            text += """
-                    **Why the p99 at %d req/s is missed.** The gateway's median is %d ms; the slowest
-                    1%% take %d ms or more. Garbage-collection pauses of the devstack's JVM during
-                    the gateway's run: %d, the longest %d ms (%d over 5 ms); and every hit waits for
-                    a Kafka acknowledgement from a broker sharing the same JVM and cores with the
-                    other services. The tail is not isolated further here.
-
-                    """.formatted(HitPath.RATE, hits.gatewaySteady().p50(), hits.gatewaySteady().p99(), pauses.pauses(),
-                    pauses.longest().toMillis(), pauses.over5ms());
-        }
-        return text + """
-                ### Where the CPU goes while the gateway answers hits at saturation
-
-                JDK Flight Recorder, %d execution samples of the devstack's JVM (every 10 ms per
-                thread running Java code; socket calls and the garbage collector are not sampled)
-                during the gateway's saturation run; the recording is kept in
-                `docs/bench/gateway-saturation.jfr` for `jfr print` or JDK Mission Control. By
-                thread:
-
-                | threads | share of samples |
-                |---|---|
-                %s
-                The %d samples on the gateway's HTTP event loops, by the innermost frame that
-                belongs to one of these activities:
-
-                | activity | share |
-                |---|---|
-                %s
-                and by the spamcheck methods on their stack (a method calling another counts in
-                both; the connection guard, at the bottom of every stack, is left out):
-
-                | method | share |
-                |---|---|
-                %s
-                """.formatted(profile.samples(), rows(profile.threads()), profile.eventLoopSamples(),
-                rows(profile.activities()), rows(profile.spamcheckMethods()));
+        return HitPathReport.markdown(hits) + mixed(mixed, mixedInProcesses) + memory(memory);
     }
 
     private static String mixed(MixedLoad.Report mixed, MixedLoad.Report inProcesses) {
@@ -173,13 +83,6 @@ final class LoadReport {
                 | JVM | live heap | heap committed | resident set (RSS) |
                 |---|---|---|---|
                 %s""".formatted(rows);
-    }
-
-    private static String rows(Map<String, Double> shares) {
-        StringBuilder rows = new StringBuilder();
-        shares.forEach((name, share) -> rows.append("| ").append(name).append(" | ")
-                .append(String.format("%.1f%%", share * 100)).append(" |\n"));
-        return rows.toString();
     }
 
     private static String verdict(boolean met) {
