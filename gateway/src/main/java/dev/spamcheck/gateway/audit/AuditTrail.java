@@ -10,6 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.spamcheck.gateway.perimeter.ClientOrigin;
 import dev.spamcheck.gateway.problem.RequestIds;
+import dev.spamcheck.gateway.transport.EventLoops;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.Topics;
@@ -46,7 +47,7 @@ class AuditTrail {
         if (!request.markRecorded()) {
             return Mono.empty();
         }
-        return send(event(exchange, request, status, outcome(request, status)))
+        return send(exchange, event(exchange, request, status, outcome(request, status)))
                 .onErrorMap(ex -> {
                     log.error("Audit event for request {} not accepted by Kafka: {}", RequestIds.of(exchange),
                             ex.getClass().getSimpleName());
@@ -60,7 +61,7 @@ class AuditTrail {
         if (!request.markRecorded()) {
             return;
         }
-        send(event(exchange, request, CLIENT_CLOSED_REQUEST, "abandoned")).subscribe(null, ex ->
+        send(exchange, event(exchange, request, CLIENT_CLOSED_REQUEST, "abandoned")).subscribe(null, ex ->
                 log.error("Audit event for abandoned request {} not accepted by Kafka: {}", RequestIds.of(exchange),
                         ex.getClass().getSimpleName()));
     }
@@ -69,8 +70,9 @@ class AuditTrail {
      * No timeout of its own (see {@link TopicSender#send}): giving up earlier could answer 503 for
      * an exchange whose event Kafka then stores.
      */
-    private Mono<Void> send(AuditEvent event) {
-        return kafka.send(Topics.AUDIT_EVENTS, event.requestId(), event);
+    private Mono<Void> send(ServerWebExchange exchange, AuditEvent event) {
+        // The answer waits for this acknowledgement; it resumes on its connection's event loop.
+        return kafka.send(Topics.AUDIT_EVENTS, event.requestId(), event, EventLoops.of(exchange));
     }
 
     private AuditEvent event(ServerWebExchange exchange, AuditedRequest request, int status, String outcome) {

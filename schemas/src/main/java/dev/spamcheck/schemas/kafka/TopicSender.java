@@ -13,6 +13,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.spamcheck.schemas.topic.Topic;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -45,12 +46,20 @@ public class TopicSender {
      * {@code delivery.timeout.ms}.
      */
     public <V> Mono<Void> send(Topic<String, V> topic, String key, V value) {
+        return send(topic, key, value, Schedulers.parallel());
+    }
+
+    /**
+     * As {@link #send(Topic, String, Object)}, completing on {@code completeOn}: for a caller
+     * that goes on on a thread of its own, such as the event loop of the connection to answer.
+     */
+    public <V> Mono<Void> send(Topic<String, V> topic, String key, V value, Scheduler completeOn) {
         Mono<Void> send = Mono.fromFuture(() -> kafka.send(topic.name(), key, value), true)
                 .doOnSuccess(sent -> warm.add(topic.name()))
                 .doOnError(failure -> warm.remove(topic.name()))
                 .then();
         return (warm.contains(topic.name()) ? send : send.subscribeOn(Schedulers.boundedElastic()))
-                .publishOn(Schedulers.parallel());
+                .publishOn(completeOn);
     }
 
     /**
