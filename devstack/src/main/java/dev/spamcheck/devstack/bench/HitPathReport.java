@@ -61,7 +61,7 @@ final class HitPathReport {
                 | CPU per request at saturation (µs) | %.0f | %.0f | %.0f | gateway ≤ %.0f× durable write | ×%.2f: %s |
                 | failed requests | %d | %d | %d | none from the gateway | %s |
 
-                """.formatted(Runtime.getRuntime().availableProcessors(), HitPath.USERS, HitPath.WARMUP.toSeconds(),
+                """.formatted(Runtime.getRuntime().availableProcessors(), HitPath.USERS, HitPath.SATURATION_WARMUP.toSeconds(),
                 HitPath.SATURATION.toSeconds(), HitPath.RATE, HitPath.WARMUP.toSeconds(), HitPath.STEADY.toSeconds(),
                 bare.throughput(), durable.throughput(), gateway.throughput(), DURABLE_RATIO_TARGET, toDurable,
                 verdict(toDurable >= DURABLE_RATIO_TARGET), BARE_RATIO_TARGET, toBare, verdict(toBare >= BARE_RATIO_TARGET),
