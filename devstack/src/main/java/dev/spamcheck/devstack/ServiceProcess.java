@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * A service (gateway, lookup-worker, archiver) in a JVM of its own, wired to the devstack like
  * the others, so a fault test can {@code kill -9} it and the benchmark can measure its memory.
- * Its heap is sized as in the Kubernetes manifests: 75% of a 768 MiB container.
+ * Its heap is sized as in the Kubernetes manifests: 75% of a 768 MiB container (the gateway's,
+ * 56% of 1 GiB, is about the same).
  */
 public final class ServiceProcess implements AutoCloseable {
 
