@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,13 +47,19 @@ class DatabaseOutageSystemTest {
         }
 
         long restarted = System.nanoTime();
+        // Both paths: a hit may answer from memory before the gateway's pool has replaced its
+        // broken connections, which a miss (read from PostgreSQL first) then finds.
+        AtomicReference<HttpResponse<String>> recovered = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             HttpResponse<String> hit = TestStack.lookUp(cached);
             assertThat(hit.statusCode()).as(hit.body()).isIn(200, 503);
             assertThat(hit.statusCode()).isEqualTo(200);
+            HttpResponse<String> miss = TestStack.lookUp(TestStack.uniqueNumber("0042"));
+            assertThat(miss.statusCode()).as(miss.body()).isIn(200, 503);
+            assertThat(miss.statusCode()).isEqualTo(200);
+            recovered.set(miss);
         });
-        HttpResponse<String> miss = TestStack.lookUp(TestStack.uniqueNumber("0042"));
-        assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
+        HttpResponse<String> miss = recovered.get();
         assertThat(miss.body()).contains("\"spam_score\":1");
         assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(10));
         // The audit sink recovers by itself too: the exchanges after the outage reach the table
