@@ -91,14 +91,24 @@ class AuthSystemTest {
             Instant revoked = Instant.now();
 
             for (String gateway : List.of(TestStack.get().baseUrl(), DevStack.baseUrl(another))) {
-                HttpResponse<String> refused = await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> lookUp(gateway, token, Map.of()), response -> response.statusCode() != 200);
-                assertRejected(refused, 401, "unauthorized", null);
+                Attempt refused = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> Attempt.of(gateway, token), attempt -> attempt.response().statusCode() != 200);
+                assertRejected(refused.response(), 401, "unauthorized", null);
+                // Judged by when the first refused request was sent: on a loaded machine the
+                // answer itself can take a few hundred milliseconds, which is not the cache's.
+                assertThat(Duration.between(revoked, refused.sent())).isLessThan(Duration.ofMillis(1500));
             }
-            assertThat(Duration.between(revoked, Instant.now())).isLessThan(Duration.ofMillis(1500));
         }
         finally {
             another.close();
+        }
+    }
+
+    private record Attempt(Instant sent, HttpResponse<String> response) {
+
+        static Attempt of(String gateway, String token) {
+            Instant sent = Instant.now();
+            return new Attempt(sent, lookUp(gateway, token, Map.of()));
         }
     }
 
