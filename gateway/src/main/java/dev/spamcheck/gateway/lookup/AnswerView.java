@@ -64,11 +64,13 @@ class AnswerView {
      * keeps as the number's cached answer are kept (a failed lookup is not one).
      */
     void seen(String numberHash, Answer answer) {
-        if (answer.checkedAt() == null || answer.outcome() == Outcome.UNAVAILABLE
-                || !Seen.of(answer).freshAt(ttl, clock.instant())) {
+        if (answer.checkedAt() == null || answer.outcome() == Outcome.UNAVAILABLE) {
             return;
         }
         Seen next = Seen.of(answer);
+        if (!next.freshAt(ttl, clock.instant())) {
+            return;
+        }
         answers.asMap().merge(numberHash, next,
                 (held, offered) -> offered.checkedAtMillis() >= held.checkedAtMillis() ? offered : held);
     }
