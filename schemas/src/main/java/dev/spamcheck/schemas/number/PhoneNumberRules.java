@@ -50,10 +50,12 @@ public final class PhoneNumberRules {
         catch (NumberParseException ex) {
             throw new InvalidPhoneNumberException("phone_number is not a valid phone number");
         }
-        if (!UTIL.isValidNumber(parsed)) {
+        // isValidNumber(parsed) is isValidNumberForRegion(parsed, getRegionCodeForNumber(parsed)), and
+        // finding the region is the costly part (for +1, a pattern match per NANP region): once.
+        String region = UTIL.getRegionCodeForNumber(parsed);
+        if (region == null || !UTIL.isValidNumberForRegion(parsed, region)) {
             throw new InvalidPhoneNumberException("phone_number is not a valid phone number");
         }
-        String region = UTIL.getRegionCodeForNumber(parsed);
         if (!allowedRegions.contains(region)) {
             throw new InvalidPhoneNumberException(
                     "phone_number must belong to one of the allowed regions " + allowedRegions.stream().sorted().toList());
