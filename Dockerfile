@@ -42,10 +42,12 @@ WORKDIR /app
 # A fixed unprivileged id, not a named user: nothing is written into the image's /etc, and
 # Kubernetes can check runAsNonRoot against a number.
 USER 10001:10001
-# The JVM sizes itself from the container's memory limit; it exits on OutOfMemoryError so the
-# orchestrator restarts it rather than leaving it half alive. No perf data file: the root file
-# system may be read-only.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData" \
+# The JVM sizes itself from the container's memory limit: 60 % for the heap, since a service's
+# JVM holds about 220-240 MiB beside it (code, metaspace, threads; docs/BENCHMARKS.md), and with
+# 75 % the worker's and notifier's resident sets would outgrow their limits once the heap has
+# grown to its maximum. It exits on OutOfMemoryError so the orchestrator restarts it rather than
+# leaving it half alive. No perf data file: the root file system may be read-only.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData" \
     SPAMCHECK_MANAGEMENT_ADDRESS=0.0.0.0
 # exec form: java is process 1 and gets SIGTERM, on which Spring finishes in-flight requests,
 # commits consumer offsets and leaves the consumer groups before it exits.

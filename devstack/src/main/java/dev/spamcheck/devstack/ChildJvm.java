@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * kill it the way the kernel or an operator would ({@code kill -9}) rather than close it politely.
  * Its output goes to a log file.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -24,7 +24,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} with {@code args}; {@code jvmOptions} go before the class path. */
-    static ChildJvm start(String name, Path log, List<String> jvmOptions, String mainClass, List<String> args)
+    public static ChildJvm start(String name, Path log, List<String> jvmOptions, String mainClass, List<String> args)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -68,7 +68,7 @@ final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

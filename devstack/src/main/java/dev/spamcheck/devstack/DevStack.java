@@ -151,7 +151,7 @@ public final class DevStack implements AutoCloseable {
             throws IOException, InterruptedException {
         int managementPort = FreePorts.next();
         return startProcess("lookup-worker", LookupWorkerApplication.class, managementPort, managementPort,
-                workerArguments(managementPort, properties));
+                ServiceProcess.SERVICE_HEAP, workerArguments(managementPort, properties));
     }
 
     /** Starts another gateway as a process of its own; it stops with the stack. */
@@ -163,7 +163,7 @@ public final class DevStack implements AutoCloseable {
         args.putAll(properties);
         args.put("SPAMCHECK_HTTP_PORT", String.valueOf(port));
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
-        return startProcess("gateway", GatewayApplication.class, port, managementPort, args);
+        return startProcess("gateway", GatewayApplication.class, port, managementPort, ServiceProcess.GATEWAY_HEAP, args);
     }
 
     /** Starts another archiver as a process of its own; it stops with the stack. */
@@ -173,7 +173,8 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> args = commonArguments();
         args.putAll(properties);
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
-        return startProcess("archiver", ArchiverApplication.class, managementPort, managementPort, args);
+        return startProcess("archiver", ArchiverApplication.class, managementPort, managementPort,
+                ServiceProcess.SERVICE_HEAP, args);
     }
 
     /** Starts another notifier as a process of its own, which a fault test can kill; it stops with the stack. */
@@ -184,14 +185,15 @@ public final class DevStack implements AutoCloseable {
         args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
         args.putAll(properties);
         args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
-        return startProcess("notifier", NotifierApplication.class, managementPort, managementPort, args);
+        return startProcess("notifier", NotifierApplication.class, managementPort, managementPort,
+                ServiceProcess.NOTIFIER_HEAP, args);
     }
 
     private ServiceProcess startProcess(String name, Class<?> application, int port, int managementPort,
-            Map<String, String> args) throws IOException, InterruptedException {
+            String maxHeap, Map<String, String> args) throws IOException, InterruptedException {
         Path log = options.home().resolve("logs").resolve(name + "-" + managementPort + ".log");
         // The devstack's own keys and tokens on a command line: this is a development machine.
-        ServiceProcess service = ServiceProcess.start(name, application, log, port, managementPort,
+        ServiceProcess service = ServiceProcess.start(name, application, log, port, managementPort, maxHeap,
                 List.of(commandLine(args)));
         processes.add(service);
         return service;

@@ -10,14 +10,19 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A service (gateway, lookup-worker, archiver) in a JVM of its own, wired to the devstack like
- * the others, so a fault test can {@code kill -9} it and the benchmark can measure its memory.
- * Its heap is sized as in the Kubernetes manifests: 75% of a 768 MiB container (the gateway's,
- * 56% of 1 GiB, is about the same).
+ * A service (gateway, lookup-worker, archiver, notifier) in a JVM of its own, wired to the
+ * devstack like the others, so a fault test can {@code kill -9} it and the benchmark can measure
+ * its memory. Its heap is sized as in the Kubernetes manifests (deploy/kubernetes/base): the
+ * image's 60 % of the container's limit, the gateway's 56 %.
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    static final List<String> JVM_OPTIONS = List.of("-Xmx576m", "-XX:+ExitOnOutOfMemoryError");
+    /** 56 % of the gateway's 1 GiB. */
+    public static final String GATEWAY_HEAP = "573m";
+    /** 60 % of the lookup-worker's and the archiver's 768 MiB. */
+    static final String SERVICE_HEAP = "460m";
+    /** 60 % of the notifier's 896 MiB. */
+    static final String NOTIFIER_HEAP = "537m";
     private static final Duration READY = Duration.ofSeconds(90);
 
     private final String name;
@@ -38,8 +43,8 @@ public final class ServiceProcess implements AutoCloseable {
      * @param port the API port of a gateway; the management port for the others
      */
     static ServiceProcess start(String name, Class<?> application, Path log, int port, int managementPort,
-            List<String> args) throws IOException, InterruptedException {
-        ChildJvm jvm = ChildJvm.start(name, log, JVM_OPTIONS, application.getName(), args);
+            String maxHeap, List<String> args) throws IOException, InterruptedException {
+        ChildJvm jvm = ChildJvm.start(name, log, jvmOptions(maxHeap), application.getName(), args);
         ServiceProcess service = new ServiceProcess(name, jvm, port, managementPort, log);
         try {
             service.awaitReady();
@@ -49,6 +54,11 @@ public final class ServiceProcess implements AutoCloseable {
             throw ex;
         }
         return service;
+    }
+
+    /** The options of every service's JVM here; the benchmark's baseline server gets the same. */
+    public static List<String> jvmOptions(String maxHeap) {
+        return List.of("-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError");
     }
 
     public String name() {

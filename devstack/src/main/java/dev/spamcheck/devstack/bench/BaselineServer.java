@@ -30,19 +30,19 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The framework's own limits, in the devstack's JVM beside the gateways (same flags, the same
- * kind and number of Reactor Netty event loops), each reading the request body and answering a
- * constant spam score: {@link #PATH} answers at once, whatever the gateway answers more slowly is
+ * The framework's own limits, in a JVM of its own as the measured gateway is (same options, the
+ * same kind of Reactor Netty event loops), each reading the request body and answering a constant
+ * spam score: {@link #PATH} answers at once, whatever the gateway answers more slowly is
  * spamcheck's cost; {@link #DURABLE_PATH} first has one audit-like record acknowledged by the
  * devstack's Kafka broker ({@code acks=all}), the least a promise of a durable audit trail costs,
- * so that what the gateway adds beyond it is its own.
+ * so that what the gateway adds beyond it is its own. Runs until its process is stopped.
  */
 final class BaselineServer implements AutoCloseable {
 
     static final String PATH = "/baseline/spam_score";
     static final String DURABLE_PATH = "/baseline/durable";
     static final String TOPIC = "spamcheck.bench.baseline";
-    /** Names the producer's network thread ({@link ThreadKinds}). */
+    /** Names the producer in the broker's logs and metrics. */
     static final String CLIENT_ID = "spamcheck-bench-baseline";
     private static final String ANSWER = "{\"spam_score\":0,\"checked_at\":\"2026-01-01T00:00:00Z\"}";
 
@@ -54,8 +54,15 @@ final class BaselineServer implements AutoCloseable {
         this.kafka = kafka;
     }
 
+    /** Arguments: the devstack's Kafka bootstrap servers, and the port to answer on. */
+    public static void main(String[] args) throws Exception {
+        BaselineServer server = start(args[0], Integer.parseInt(args[1]));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.server.onDispose().block();
+    }
+
     /** @param bootstrapServers the devstack's broker, which the durable baseline writes to */
-    static BaselineServer start(String bootstrapServers) throws Exception {
+    static BaselineServer start(String bootstrapServers, int port) throws Exception {
         createTopic(bootstrapServers);
         KafkaProducer<String, byte[]> kafka = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -77,12 +84,8 @@ final class BaselineServer implements AutoCloseable {
                         // The acknowledgement arrives on the producer's network thread: nothing else may run there.
                         .publishOn(Schedulers.parallel())
                         .then(Mono.defer(BaselineServer::answer))));
-        return new BaselineServer(HttpServer.create().host("127.0.0.1").port(0)
+        return new BaselineServer(HttpServer.create().host("127.0.0.1").port(port)
                 .handle(new ReactorHttpHandlerAdapter(handler)).bindNow(), kafka);
-    }
-
-    String baseUrl() {
-        return "http://127.0.0.1:" + server.port();
     }
 
     @Override

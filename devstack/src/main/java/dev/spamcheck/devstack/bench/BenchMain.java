@@ -70,10 +70,11 @@ public final class BenchMain {
             MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
                     HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
             System.out.println("Mixed: " + mixed);
-            // The same load again at a gateway of its own, with a worker and an archiver of their
-            // own among the others, so that each one's memory can be measured after it.
+            // The same load again at a gateway of its own, with a worker, an archiver and a notifier
+            // of their own among the others, so that each one's memory can be measured after it.
             List<ServiceProcess> services = List.of(stack.startGatewayProcess(Map.of()),
-                    stack.startWorkerProcess(Map.of()), stack.startArchiverProcess(Map.of()));
+                    stack.startWorkerProcess(Map.of()), stack.startArchiverProcess(Map.of()),
+                    stack.startNotifierProcess(Map.of()));
             MixedLoad.Report mixedInProcesses = MixedLoad.run(stack, services.get(0).baseUrl(), load,
                     "gateway-process-mixed-25rps", cached,
                     HitPath.csv(home.resolve("fresh-2.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
@@ -83,7 +84,7 @@ public final class BenchMain {
                 memory.add(Memory.of(service));
                 service.close();
             }
-            memory.add(Memory.ofThisJvm("devstack JVM: 2 gateways, 2 workers, archiver, Kafka, stub"));
+            memory.add(Memory.ofThisJvm("devstack JVM: 2 gateways, 2 workers, archiver, notifier, Kafka, stub"));
             stack.twilio().latency(Duration.ofMillis(300));
 
             DuplicateLookups.Report duplicates = DuplicateLookups.run(stack,

@@ -15,11 +15,13 @@ import java.util.stream.Stream;
 
 /**
  * The CPU time the machine spends on a target while Gatling measures it, by what spent it, for
- * CPU per request: the devstack JVM's live threads by {@link ThreadKinds} ({@code ThreadMXBean},
- * user and system time); the rest of that JVM, its process time less its live threads' (the
- * garbage collector, the JIT compilers and JFR are not Java threads, and a thread that ends within
- * the window takes its time with it); and from {@code /proc}, PostgreSQL's server with its
- * backends, and Kafka's broker when it runs as a process of its own. Gatling's JVM is not counted.
+ * CPU per request: the measured server's process by its threads' kinds ({@code /proc}, per
+ * thread; what threads that ended within the window spent counts as "other"); the devstack JVM's
+ * live threads by {@link ThreadKinds} ({@code ThreadMXBean}, user and system time); the rest of
+ * that JVM, its process time less its live threads' (the garbage collector, the JIT compilers and
+ * JFR are not Java threads, and a thread that ends within the window takes its time with it); and
+ * from {@code /proc}, PostgreSQL's server with its backends, and Kafka's broker when it runs as a
+ * process of its own. Gatling's JVM is not counted.
  */
 final class CpuUse {
 
@@ -62,24 +64,30 @@ final class CpuUse {
         }
     }
 
-    Window window() {
-        return new Window();
+    /** @param measured the process of the server under load */
+    Window window(long measured) {
+        return new Window(measured);
     }
 
     /** Opened and closed by Gatling's phases ({@link LoadGenerator.Window}). */
     final class Window implements LoadGenerator.Window {
 
+        private final long measured;
         private Snapshot start;
         private Snapshot end;
 
+        private Window(long measured) {
+            this.measured = measured;
+        }
+
         @Override
         public void opened() {
-            start = snapshot();
+            start = snapshot(measured);
         }
 
         @Override
         public void closed() {
-            end = snapshot();
+            end = snapshot(measured);
         }
 
         Report report() {
@@ -87,6 +95,16 @@ final class CpuUse {
                 throw new IllegalStateException("Gatling never opened or closed its measured window");
             }
             Map<String, Long> nanos = new LinkedHashMap<>();
+            ThreadKinds.allMeasured().forEach(kind -> nanos.put(kind, 0L));
+            long measuredThreads = 0;
+            for (Map.Entry<Long, ThreadCpu> thread : end.measuredThreads().entrySet()) {
+                ThreadCpu before = start.measuredThreads().get(thread.getKey());
+                long spent = (thread.getValue().nanos() - (before == null ? 0 : before.nanos()));
+                nanos.merge(ThreadKinds.measured(thread.getValue().name()), spent, Long::sum);
+                measuredThreads += spent;
+            }
+            nanos.merge(ThreadKinds.MEASURED_OTHER,
+                    Math.max(0, end.measuredNanos() - start.measuredNanos() - measuredThreads), Long::sum);
             ThreadKinds.all().forEach(kind -> nanos.put(kind, 0L));
             long threads = 0;
             Map<String, Integer> ended = new java.util.TreeMap<>();
@@ -115,10 +133,10 @@ final class CpuUse {
 
     /** @param kafkaTicks -1 when Kafka runs in the devstack's JVM */
     private record Snapshot(long at, Map<Long, ThreadCpu> threads, long jvmNanos, long kafkaTicks,
-            long postgresTicks) {
+            long postgresTicks, Map<Long, ThreadCpu> measuredThreads, long measuredNanos) {
     }
 
-    private Snapshot snapshot() {
+    private Snapshot snapshot(long measured) {
         long at = System.nanoTime();
         long[] ids = THREADS.getAllThreadIds();
         long[] nanos = THREADS.getThreadCpuTime(ids);
@@ -134,7 +152,33 @@ final class CpuUse {
         List<ProcStat> processes = processes();
         long kafka = processes.stream().filter(p -> p.commandLine().contains("kafka.Kafka")
                 && p.commandLine().contains(kafkaConfig)).mapToLong(ProcStat::ownTicks).findFirst().orElse(-1);
-        return new Snapshot(at, threads, jvm, kafka, postgresTicks(processes));
+        Path measuredProc = Path.of("/proc", String.valueOf(measured));
+        ProcStat measuredProcess = stat(measuredProc);
+        return new Snapshot(at, threads, jvm, kafka, postgresTicks(processes), tasks(measuredProc),
+                measuredProcess == null ? 0 : measuredProcess.ownTicks() * TICK_NANOS);
+    }
+
+    /** A process's threads by id, with the kernel's name for each and the CPU it has spent. */
+    private static Map<Long, ThreadCpu> tasks(Path process) {
+        Map<Long, ThreadCpu> tasks = new HashMap<>();
+        try (Stream<Path> all = Files.list(process.resolve("task"))) {
+            all.forEach(task -> {
+                ProcStat stat = stat(task);
+                if (stat != null) {
+                    try {
+                        tasks.put(stat.pid(), new ThreadCpu(Files.readString(task.resolve("comm")).strip(),
+                                stat.ownTicks() * TICK_NANOS));
+                    }
+                    catch (IOException ended) {
+                        // the thread ended between the reads: its time shows as the process's
+                    }
+                }
+            });
+        }
+        catch (IOException gone) {
+            // no such process: nothing measured
+        }
+        return tasks;
     }
 
     /**

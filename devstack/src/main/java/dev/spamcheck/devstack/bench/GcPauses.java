@@ -4,32 +4,33 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * The devstack JVM's garbage-collection pauses over a run, from JDK Flight Recorder: a latency
+ * The measured server's garbage-collection pauses over a run, from JDK Flight Recorder: a latency
  * tail the size of the longest pause points at the collector rather than at spamcheck.
  */
-final class GcPauses implements AutoCloseable {
+final class GcPauses {
 
-    private final Recording recording = new Recording();
+    private final ProcessRecording recording;
+
+    private GcPauses(ProcessRecording recording) {
+        this.recording = recording;
+    }
 
     /** @param longest the longest pause; {@code over5ms} how many paused longer than 5 ms */
     record Report(int pauses, Duration longest, int over5ms) {
     }
 
-    static GcPauses start() {
-        GcPauses pauses = new GcPauses();
-        pauses.recording.enable("jdk.GCPhasePause");
-        pauses.recording.start();
-        return pauses;
+    static GcPauses start(long pid, Path directory) throws IOException, InterruptedException {
+        return new GcPauses(ProcessRecording.start(pid, "gc-pauses", directory, 0,
+                "<event name=\"jdk.GCPhasePause\"><setting name=\"enabled\">true</setting>"
+                        + "<setting name=\"threshold\">0 ms</setting></event>"));
     }
 
-    Report stop(Path file) throws IOException {
-        recording.stop();
-        recording.dump(file);
+    Report stop(Path file) throws IOException, InterruptedException {
+        recording.stop(file);
         int pauses = 0;
         int over5ms = 0;
         Duration longest = Duration.ZERO;
@@ -41,10 +42,5 @@ final class GcPauses implements AutoCloseable {
             }
         }
         return new Report(pauses, longest, over5ms);
-    }
-
-    @Override
-    public void close() {
-        recording.close();
     }
 }

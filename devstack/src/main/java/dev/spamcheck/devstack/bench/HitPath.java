@@ -1,18 +1,29 @@
 package dev.spamcheck.devstack.bench;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.spamcheck.devstack.ChildJvm;
 import dev.spamcheck.devstack.DevStack;
+import dev.spamcheck.devstack.ServiceProcess;
+import dev.spamcheck.schemas.testing.FreePorts;
 
 /**
  * Cache hits against the framework's limits, all driven by the same Gatling load in turn: the bare
  * endpoint, the durable-write one and the gateway's hits; the most each answers (32 callers back
  * to back), with the CPU the machine spends per request meanwhile, and latency at 25 requests per
- * second (open model); the gateway's saturation run profiled with JFR.
+ * second (open model); the gateway's saturation run profiled with JFR. Each measured server runs
+ * in a JVM of its own, as a gateway is deployed, with the same options: a JVM that also holds the
+ * broker and every other service shares its JIT compilers, code cache and collector with them,
+ * and there a hit cost more than twice the CPU it costs a gateway's own JVM.
  */
 final class HitPath {
 
@@ -56,40 +67,66 @@ final class HitPath {
     /** @param cached a CSV of numbers the cache answers ({@code number} column) */
     static Report run(DevStack stack, LoadGenerator load, Path cached, Path results) throws Exception {
         CpuUse cpu = new CpuUse(stack.home());
-        try (BaselineServer baseline = BaselineServer.start(stack.kafkaBootstrapServers())) {
-            Map<String, String> toBare = Map.of("load.url", baseline.baseUrl(), "load.path", BaselineServer.PATH,
+        int baselinePort = FreePorts.next();
+        String baselineUrl = "http://127.0.0.1:" + baselinePort;
+        try (ChildJvm baseline = ChildJvm.start("baseline", stack.home().resolve("logs").resolve("baseline.log"),
+                ServiceProcess.jvmOptions(ServiceProcess.GATEWAY_HEAP), BaselineServer.class.getName(),
+                List.of(stack.kafkaBootstrapServers(), String.valueOf(baselinePort)));
+                ServiceProcess gateway = stack.startGatewayProcess(Map.of())) {
+            awaitAnswers(baselineUrl + BaselineServer.PATH);
+            Map<String, String> toBare = Map.of("load.url", baselineUrl, "load.path", BaselineServer.PATH,
                     "load.numbers", cached.toString());
-            Map<String, String> toDurable = Map.of("load.url", baseline.baseUrl(), "load.path",
+            Map<String, String> toDurable = Map.of("load.url", baselineUrl, "load.path",
                     BaselineServer.DURABLE_PATH, "load.numbers", cached.toString());
-            Map<String, String> toGateway = Map.of("load.url", stack.baseUrl(), "load.token", stack.lookupToken(),
+            Map<String, String> toGateway = Map.of("load.url", gateway.baseUrl(), "load.token", stack.lookupToken(),
                     "load.numbers", cached.toString());
 
-            CpuUse.Window bareCpu = cpu.window();
+            CpuUse.Window bareCpu = cpu.window(baseline.pid());
             LoadGenerator.Stats bareSaturation = load.run("Saturation", "baseline-saturation", saturation(toBare),
                     bareCpu).get("request");
-            CpuUse.Window durableCpu = cpu.window();
+            CpuUse.Window durableCpu = cpu.window(baseline.pid());
             LoadGenerator.Stats durableSaturation = load.run("Saturation", "durable-baseline-saturation",
                     saturation(toDurable), durableCpu).get("request");
             HitPathProfile.Breakdown profile;
             LoadGenerator.Stats gatewaySaturation;
-            CpuUse.Window gatewayCpu = cpu.window();
-            try (HitPathProfile profiler = HitPathProfile.start()) {
-                gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway), gatewayCpu)
-                        .get("request");
-                profile = profiler.stop(results.resolve("gateway-saturation.jfr"));
-            }
+            CpuUse.Window gatewayCpu = cpu.window(gateway.pid());
+            HitPathProfile profiler = HitPathProfile.start(gateway.pid(), results);
+            gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway), gatewayCpu)
+                    .get("request");
+            profile = profiler.stop(results.resolve("gateway-saturation.jfr"));
             LoadGenerator.Stats bareSteady = load.run("ConstantRate", "baseline-25rps", steady(toBare)).get("hit");
             LoadGenerator.Stats durableSteady = load.run("ConstantRate", "durable-baseline-25rps", steady(toDurable))
                     .get("hit");
             LoadGenerator.Stats gatewaySteady;
             GcPauses.Report pauses;
-            try (GcPauses gc = GcPauses.start()) {
-                gatewaySteady = load.run("ConstantRate", "gateway-25rps", steady(toGateway)).get("hit");
-                pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
-            }
+            GcPauses gc = GcPauses.start(gateway.pid(), results);
+            gatewaySteady = load.run("ConstantRate", "gateway-25rps", steady(toGateway)).get("hit");
+            pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
             return new Report(new Target(bareSaturation, bareCpu.report(), bareSteady),
                     new Target(durableSaturation, durableCpu.report(), durableSteady),
                     new Target(gatewaySaturation, gatewayCpu.report(), gatewaySteady), profile, pauses);
+        }
+    }
+
+    /** Waits until the baseline's process answers, at most a minute. */
+    private static void awaitAnswers(String url) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("The baseline server did not answer " + url + " within a minute");
+            }
+            Thread.sleep(200);
         }
     }
 

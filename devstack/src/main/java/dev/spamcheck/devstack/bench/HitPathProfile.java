@@ -2,7 +2,6 @@ package dev.spamcheck.devstack.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,25 +9,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the devstack's JVM spends its CPU while the gateway answers cache hits at saturation:
+ * Where the measured gateway's JVM spends its CPU while it answers cache hits at saturation:
  * JDK Flight Recorder's execution samples (every 10 ms per thread running Java code; native code
  * such as socket calls, and the garbage collector, are not sampled), by the thread they were taken
  * on; those on the gateway's HTTP event loops each charged to the activity of the innermost frame
  * that names one, and to every spamcheck method on its stack.
  */
-final class HitPathProfile implements AutoCloseable {
+final class HitPathProfile {
 
     /** Activities, checked in this order against each frame from the innermost outwards. */
     private static final Map<String, List<String>> ACTIVITIES = activities();
+    /** Deep enough for Reactor's stacks, whose operators nest a frame or more each. */
+    private static final int STACK_DEPTH = 256;
 
-    private final Recording recording = new Recording();
+    private final ProcessRecording recording;
+
+    private HitPathProfile(ProcessRecording recording) {
+        this.recording = recording;
+    }
 
     /**
      * Shares (0..1) of all samples by the thread they were taken on; and of the samples on the
@@ -38,16 +42,14 @@ final class HitPathProfile implements AutoCloseable {
             Map<String, Double> activities, Map<String, Double> spamcheckMethods) {
     }
 
-    static HitPathProfile start() {
-        HitPathProfile profile = new HitPathProfile();
-        profile.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
-        profile.recording.start();
-        return profile;
+    static HitPathProfile start(long pid, Path directory) throws IOException, InterruptedException {
+        return new HitPathProfile(ProcessRecording.start(pid, "hit-path", directory, STACK_DEPTH,
+                "<event name=\"jdk.ExecutionSample\"><setting name=\"enabled\">true</setting>"
+                        + "<setting name=\"period\">10 ms</setting></event>"));
     }
 
-    Breakdown stop(Path file) throws IOException {
-        recording.stop();
-        recording.dump(file);
+    Breakdown stop(Path file) throws IOException, InterruptedException {
+        recording.stop(file);
         Map<String, Long> byThread = new HashMap<>();
         Map<String, Long> byActivity = new HashMap<>();
         Map<String, Long> byMethod = new HashMap<>();
@@ -59,10 +61,10 @@ final class HitPathProfile implements AutoCloseable {
                 continue;
             }
             samples++;
-            String thread = ThreadKinds.of(event.getThread("sampledThread") == null ? ""
+            String thread = ThreadKinds.measured(event.getThread("sampledThread") == null ? ""
                     : String.valueOf(event.getThread("sampledThread").getJavaName()));
             byThread.merge(thread, 1L, Long::sum);
-            if (!thread.equals(ThreadKinds.EVENT_LOOPS)) {
+            if (!thread.equals(ThreadKinds.MEASURED_EVENT_LOOPS)) {
                 continue;
             }
             eventLoop++;
@@ -82,11 +84,6 @@ final class HitPathProfile implements AutoCloseable {
         }
         return new Breakdown(samples, shares(byThread, samples, 20), eventLoop, shares(byActivity, eventLoop, 20),
                 shares(byMethod, eventLoop, 12));
-    }
-
-    @Override
-    public void close() {
-        recording.close();
     }
 
     private static String activity(List<RecordedFrame> frames) {

@@ -35,21 +35,23 @@ final class HitPathReport {
 
                 ## Cache hits against the framework's limit
 
-                The same Gatling 3.14 load drives three targets in turn. Two baselines run in the
-                devstack's JVM beside the gateways (`BaselineServer`: same JVM flags, Reactor Netty
-                event loops of the same kind and number); both read the body and answer a constant.
-                The *bare* one answers at once. The *durable-write* one answers only once the
-                devstack's Kafka broker has acknowledged one audit-like record (about 300 bytes of
-                JSON, keyed by a new request id) on a topic of its own with the audit topic's
-                partitions and replicas, sent by a plain `KafkaProducer` with `acks=all`, idempotence
-                and the gateway's `linger.ms=0`, the acknowledgement handed to a Reactor parallel
-                thread: the irreducible work of the promise each answer makes. The third is the
-                gateway answering cache hits for 50 numbers: authentication, validation, the cache
-                lookup, the audit event acknowledged by Kafka, JSON. Gatling runs in a
-                JVM of its own on the same %d cores, so all share them. Saturation: %d callers back
-                to back on kept-alive connections, %d s warm-up, %d s measured. Steady: %d requests
-                per second arriving independently (open model), %d s warm-up, %d s measured. Times
-                in whole milliseconds, as Gatling reports them; CPU as below.
+                The same Gatling 3.14 load drives three targets in turn, each a server in a JVM of
+                its own with the same options (`-Xmx573m`), as a gateway is deployed; the devstack's
+                JVM, with Kafka's broker and the other services, runs beside them. Two baselines
+                share one such JVM (`BaselineServer`, Reactor Netty event loops of the same kind);
+                both read the body and answer a constant. The *bare* one answers at once. The
+                *durable-write* one answers only once the devstack's Kafka broker has acknowledged
+                one audit-like record (about 300 bytes of JSON, keyed by a new request id) on a
+                topic of its own with the audit topic's partitions and replicas, sent by a plain
+                `KafkaProducer` with `acks=all`, idempotence and the gateway's `linger.ms=0`, the
+                acknowledgement handed to a Reactor parallel thread: the irreducible work of the
+                promise each answer makes. The third is a gateway started for the run, answering
+                cache hits for 50 numbers: authentication, validation, the cache lookup, the audit
+                event acknowledged by Kafka, JSON. Gatling runs in a JVM of its own on the same %d
+                cores, so all share them. Saturation: %d callers back to back on kept-alive
+                connections, %d s warm-up, %d s measured. Steady: %d requests per second arriving
+                independently (open model), %d s warm-up, %d s measured. Times in whole
+                milliseconds, as Gatling reports them; CPU as below.
 
                 | | bare WebFlux | durable write | gateway, cache hit | target | |
                 |---|---|---|---|---|---|
@@ -76,8 +78,8 @@ final class HitPathReport {
         if (toDurable < DURABLE_RATIO_TARGET || toBare < BARE_RATIO_TARGET) {
             text += """
                     **Why the throughput %s missed.** At saturation each target has the cores that
-                    Gatling leaves it (the devstack kept %.2f, %.2f and %.2f cores busy in the three
-                    runs), so what it answers follows what each answer costs: %.0f µs of CPU per hit
+                    Gatling leaves it (the machine, Gatling aside, kept %.2f, %.2f and %.2f cores busy
+                    in the three runs), so what it answers follows what each answer costs: %.0f µs of CPU per hit
                     against %.0f µs per durable write and %.0f µs per bare answer. Beyond the durable
                     write, per hit: %s (the table below has every part).
                     %.2f× the durable write would be %.0f hits per second here, and %.2f× the bare
@@ -96,7 +98,7 @@ final class HitPathReport {
                     Gatling takes times from millisecond timestamps, so an answer of 0.4 ms reads 0 or
                     1 ms; a reported p50 of 0 is how "under 1 ms" can be checked here, and holds only
                     when most answers take well under a millisecond. Garbage-collection pauses of the
-                    devstack's JVM during the gateway's run: %d, the longest %d ms (%d over 5 ms).
+                    gateway's JVM during its run: %d, the longest %d ms (%d over 5 ms).
 
                     """.formatted(HitPath.RATE, gateway.steady().p50(), gateway.steady().p99(), durable.steady().p50(),
                     durable.steady().p99(), bare.steady().p50(), bare.steady().p99(),
@@ -145,12 +147,14 @@ final class HitPathReport {
                 The CPU time (user and system) the machine spent during each saturation run's
                 measured window, from the first measured request's start to the last one's answer,
                 divided by the requests Gatling completed in it; all of it but Gatling's own JVM.
-                The devstack JVM's live threads by what their names say they work for
-                (`ThreadMXBean`, read at the window's start and end); what that JVM spent beyond
-                them: the garbage collector, the JIT compilers and JFR, which are not Java threads,
-                and the threads that ended within the window, which take their time with them
-                (%s); %s PostgreSQL's server and its backends from `/proc` (clock ticks of 10 ms). The gateway's run is also profiled with JFR (below), which adds a little
-                to its own.
+                The measured server's process by its threads (`/proc`, clock ticks of 10 ms; what
+                threads that ended within the window spent counts as its "other"). The devstack
+                JVM's live threads by what their names say they work for (`ThreadMXBean`, read at
+                the window's start and end); what that JVM spent beyond them: the garbage
+                collector, the JIT compilers and JFR, which are not Java threads, and the threads
+                that ended within the window, which take their time with them (%s); %s
+                PostgreSQL's server and its backends from `/proc`. The gateway's run is also
+                profiled with JFR (below), which adds a little to its own.
 
                 | µs of CPU per request | bare WebFlux | durable write | gateway, cache hit |
                 |---|---|---|---|
@@ -175,9 +179,9 @@ final class HitPathReport {
         return """
                 ### Where the CPU goes while the gateway answers hits at saturation
 
-                JDK Flight Recorder, %d execution samples of the devstack's JVM (every 10 ms per
-                thread running Java code; socket calls and the garbage collector are not sampled)
-                during the gateway's saturation run; the recording is kept in
+                JDK Flight Recorder, %d execution samples of the measured gateway's JVM (every 10 ms
+                per thread running Java code, stacks 256 frames deep; socket calls and the garbage
+                collector are not sampled) during its saturation run; the recording is kept in
                 `docs/bench/gateway-saturation.jfr` for `jfr print` or JDK Mission Control. By
                 thread:
 

@@ -37,8 +37,8 @@ final class LoadReport {
                 | hits meanwhile | p50 %d ms, p95 %d ms, p99 %d ms | |
                 | failed requests | %d | %s |
 
-                The same load at a gateway in a JVM of its own, with a worker and an archiver in
-                JVMs of their own among the devstack's (three more JVMs on the two cores): all
+                The same load at a gateway in a JVM of its own, with a worker, an archiver and a
+                notifier in JVMs of their own among the devstack's (four more JVMs on the two cores): all
                 lookups p95 %d ms; misses p50 %d ms, p95 %d ms (%d ms over the stub); hits p95 %d ms;
                 %d failed.
 
@@ -71,17 +71,24 @@ final class LoadReport {
         StringBuilder rows = new StringBuilder();
         memory.forEach(jvm -> rows.append("| ").append(jvm.jvm()).append(" | ").append(Memory.mib(jvm.heapLiveBytes()))
                 .append(" | ").append(Memory.mib(jvm.heapCommittedBytes())).append(" | ")
-                .append(Memory.mib(jvm.residentBytes())).append(" |\n"));
+                .append(Memory.mib(jvm.residentBytes())).append(" | ").append(Memory.mib(jvm.residentAtFullHeapBytes()))
+                .append(" | ").append(Memory.mib(jvm.limitBytes()))
+                .append(jvm.limitBytes() > 0 && jvm.residentAtFullHeapBytes() > jvm.limitBytes() ? " **exceeded**" : "")
+                .append(" |\n"));
         return """
                 ## Memory after the mixed load
 
-                Right after the second mixed run, for the gateway, lookup-worker and archiver
-                that ran in JVMs of their own, each sized as in the Kubernetes manifests
-                (`-Xmx576m`, 75%% of a 768 MiB container; the gateway's 56%% of 1 GiB is about the same), and for the devstack's JVM with the
-                rest. Live heap is what remains after a full collection (`jcmd GC.run`).
+                Right after the second mixed run, for the gateway, lookup-worker, archiver and
+                notifier that ran in JVMs of their own, each heap sized as in the Kubernetes
+                manifests (60%% of the limit: `-Xmx460m` of 768 MiB for the worker and the archiver,
+                `-Xmx537m` of 896 MiB for the notifier; the gateway's 56%% of 1 GiB, `-Xmx573m`), and for the devstack's
+                JVM with the rest. Live heap is what remains after a full collection (`jcmd
+                GC.run`). A heap grows towards its maximum under load, so what must fit the
+                container's limit is the resident set with the whole heap committed: the resident
+                set less the committed heap (code, metaspace, threads, RocksDB), plus the maximum.
 
-                | JVM | live heap | heap committed | resident set (RSS) |
-                |---|---|---|---|
+                | JVM | live heap | heap committed | resident set (RSS) | RSS at a full heap | limit |
+                |---|---|---|---|---|---|
                 %s""".formatted(rows);
     }
 

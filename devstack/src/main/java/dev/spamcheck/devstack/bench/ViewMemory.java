@@ -25,7 +25,7 @@ import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * A gateway's heap with its answer view full: a gateway in a process of its own, with the
- * Kubernetes limit's heap (-Xmx576m; 56 % of its 1 GiB is 574 MiB), reads a million fresh results written to
+ * Kubernetes manifests' heap (56 % of its 1 GiB, -Xmx573m), reads a million fresh results written to
  * the results topic, and its live heap is measured before and after. Run last: the other services
  * read those results too.
  */
@@ -92,8 +92,8 @@ final class ViewMemory {
 
                 ## Memory with a full answer view
 
-                A gateway in a process of its own with a 576 MiB heap (`-Xmx576m`; the manifests give it
-                56 %% of a 1 GiB limit, 574 MiB) reads %,d fresh results written to
+                A gateway in a process of its own with the manifests' heap (56 %% of its 1 GiB
+                limit, `-Xmx573m`) reads %,d fresh results written to
                 `spamcheck.lookup.results` at once. Its resident set with the full view must stay
                 within the 1 GiB limit.
 
