@@ -3,9 +3,12 @@
 // Secrets (Settings > Secrets, then select them in the action):
 //   SPAMCHECK_URL    the gateway's base URL, e.g. https://spamcheck.example.com
 //   SPAMCHECK_TOKEN  a token with the lookup role
-// Input fields:   phone_number (E.164, e.g. +12025550123), campaign_id (optional)
+// Input fields:   phone_number (E.164, e.g. +12025550123), campaign_id (optional),
+//                 max_stale (optional: the oldest stale answer to accept, e.g. PT12H; PT0S for none)
 // Output fields:  spam_score (number: 0 clean, 1 flagged; empty when the number is invalid or
-//                 unknown), checked_at (string), error (string: the problem's code, or empty)
+//                 unknown), checked_at (string), stale (boolean: true when Twilio could not be
+//                 asked now and this is the number's last score, checked_at days old at most),
+//                 error (string: the problem's code, or empty)
 //
 // A 429 or 5xx answer throws, so HubSpot retries the action later instead of recording a wrong
 // answer; an invalid or unknown number is an answer (error set), since retrying cannot fix it.
@@ -18,6 +21,9 @@ exports.main = async (event, callback) => {
   const body = { phone_number: String(event.inputFields.phone_number || '').trim() };
   if (event.inputFields.campaign_id) {
     body.campaign_id = String(event.inputFields.campaign_id);
+  }
+  if (event.inputFields.max_stale) {
+    body.max_stale = String(event.inputFields.max_stale);
   }
   const response = await fetch(`${url.replace(/\/+$/, '')}/api/v1/spam_score`, {
     method: 'POST',
@@ -36,8 +42,10 @@ exports.main = async (event, callback) => {
     throw error;
   }
   if (!response.ok) {
-    callback({ outputFields: { spam_score: null, checked_at: '', error: answer.code || `http_${response.status}` } });
+    callback({ outputFields: { spam_score: null, checked_at: '', stale: false,
+      error: answer.code || `http_${response.status}` } });
     return;
   }
-  callback({ outputFields: { spam_score: answer.spam_score, checked_at: answer.checked_at, error: '' } });
+  callback({ outputFields: { spam_score: answer.spam_score, checked_at: answer.checked_at,
+    stale: answer.stale === true, error: '' } });
 };

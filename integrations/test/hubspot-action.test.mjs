@@ -18,6 +18,7 @@ function run(inputFields) {
 test('a clean number', async () => {
   const out = await run({ phone_number: unique('0123'), campaign_id: 'hubspot-test' });
   assert.equal(out.spam_score, 0);
+  assert.equal(out.stale, false);
   assert.equal(out.error, '');
   assert.ok(!Number.isNaN(Date.parse(out.checked_at)), out.checked_at);
 });
@@ -37,6 +38,12 @@ test('an invalid number is an answer, not a retry', async () => {
 test('Twilio failing makes the action throw, so HubSpot retries it', async () => {
   // The stub answers ...5000 with HTTP 500 every time: spamcheck answers 503.
   await assert.rejects(run({ phone_number: unique('5000') }), /spamcheck answered 503/);
+});
+
+test('a max_stale the gateway cannot read is an answer, not a retry', async () => {
+  const out = await run({ phone_number: unique('0123'), max_stale: 'a week' });
+  assert.equal(out.spam_score, null);
+  assert.equal(out.error, 'invalid_request');
 });
 
 test('a wrong token throws nothing and tells why', async () => {

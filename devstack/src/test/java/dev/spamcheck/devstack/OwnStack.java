@@ -2,7 +2,9 @@ package dev.spamcheck.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -32,9 +34,19 @@ final class OwnStack {
 
     /** Asks {@code stack}'s first gateway for a number's spam score with its lookup token. */
     static HttpResponse<String> lookUp(DevStack stack, String number) {
+        return send(Traffic.lookUpRequest(stack.baseUrl(), stack.lookupToken(), number));
+    }
+
+    /** {@code POST /api/v1/spam_score} with this body to {@code stack}'s first gateway, with its lookup token. */
+    static HttpResponse<String> postSpamScore(DevStack stack, String body) {
+        return send(HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/api/v1/spam_score"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + stack.lookupToken())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
         try {
-            return HTTP.send(Traffic.lookUpRequest(stack.baseUrl(), stack.lookupToken(), number),
-                    HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -39,7 +39,7 @@ class TwilioAccountProtectionSystemTest {
             String clean = TestStack.uniqueNumber("0123");
 
             assertThat(twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE))
-                    .isEqualTo(TwilioAnswer.Unavailable.permanent("circuit_open"));
+                    .isEqualTo(new TwilioAnswer.Unavailable("circuit_open", false, false, Duration.ofSeconds(1)));
             assertThat(TestStack.get().twilio().callsFor(clean)).isZero();
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))

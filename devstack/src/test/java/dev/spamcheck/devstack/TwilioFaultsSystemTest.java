@@ -5,10 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,13 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.spamcheck.devstack.bench.Traffic;
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.ProtectedNumber;
 
 /**
  * Twilio failing beyond the stub's magic numbers, for every number at once: unreachable until
  * the circuit opens, 5 s slow, or rate-limiting everything for 5 s. Callers get only documented
- * answers, the breaker and the rate back-off show in the worker's metrics, and lookups answer
- * again once Twilio does. On a devstack of its own with the product's breaker settings, but an
- * open time of 5 s instead of 30 (the shared stack keeps its circuit closed for the other tests).
+ * answers: a number with a score from the last week gets it back marked stale, others a 503 whose
+ * Retry-After says when to ask again. The breaker and the rate back-off show in the worker's
+ * metrics, rate limits never open the breaker, and lookups answer again once Twilio does. On a
+ * devstack of its own with the product's breaker settings, but an open time of 5 s instead of 10
+ * (the shared stack keeps its circuit closed for the other tests).
  */
 class TwilioFaultsSystemTest {
 
@@ -43,7 +55,9 @@ class TwilioFaultsSystemTest {
     }
 
     @Test
-    void twilioUnreachableOpensTheCircuitAndLookupsComeBack() {
+    void twilioUnreachableOpensTheCircuitAndLookupsComeBack() throws Exception {
+        String known = Traffic.uniqueNumber("0042");
+        String lastWeek = lastScoredDaysAgo(known, 3);
         stack.twilio().refuseConnections();
         Set<Integer> statuses = new HashSet<>();
         boolean circuitOpened = false;
@@ -55,13 +69,28 @@ class TwilioFaultsSystemTest {
                 OpenApiContract.assertDocumented("POST", "/api/v1/spam_score", response);
                 circuitOpened |= metric("spamcheck_twilio_circuit_open") == 1;
             }
+            assertThat(circuitOpened).as("spamcheck_twilio_circuit_open was 1").isTrue();
+
+            // While it is open: a new number is told when to ask again, at most the open time away...
+            HttpResponse<String> refused = lookUp(Traffic.uniqueNumber("0123"));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 5);
+            // ...and a number scored three days ago gets that score, said to be stale, unless it asks not to.
+            HttpResponse<String> stale = lookUp(known);
+            assertThat(stale.statusCode()).as(stale.body()).isEqualTo(200);
+            OpenApiContract.assertDocumented("POST", "/api/v1/spam_score", stale);
+            assertThat(stale.body()).isEqualTo("{\"spam_score\":1,\"checked_at\":\"" + lastWeek + "\",\"stale\":true}");
+            HttpResponse<String> noStale = OwnStack.postSpamScore(stack,
+                    "{\"phone_number\":\"" + known + "\",\"max_stale\":\"PT0S\"}");
+            assertThat(noStale.statusCode()).as(noStale.body()).isEqualTo(503);
+            assertThat(auditOutcomes(List.of(requestId(stale), requestId(noStale))))
+                    .containsExactlyInAnyOrder("stale", "unavailable");
         }
         finally {
             stack.twilio().acceptConnections();
         }
 
         assertThat(statuses).containsOnly(503);
-        assertThat(circuitOpened).as("spamcheck_twilio_circuit_open was 1").isTrue();
         assertThat(metric("spamcheck_twilio_calls_total{outcome=\"twilio_unreachable\"")).isPositive();
         // The circuit stays open for its 5 s, then one trial call closes it.
         awaitAnswers(Duration.ofSeconds(20));
@@ -110,6 +139,9 @@ class TwilioFaultsSystemTest {
         assertThat(statuses).containsOnly(503);
         assertThat(lowestRate).as("spamcheck_twilio_rate backed off from %s", rate).isLessThan(rate);
         assertThat(metric("spamcheck_twilio_retries_total")).isPositive();
+        // "Slower" is not "down": no number is refused for the breaker's open time afterwards.
+        assertThat(metric("spamcheck_twilio_circuit_open")).isZero();
+        assertThat(metric("spamcheck_twilio_calls_total{outcome=\"circuit_open\"")).isZero();
         awaitAnswers(Duration.ofSeconds(45));
     }
 
@@ -119,6 +151,51 @@ class TwilioFaultsSystemTest {
             assertThat(response.statusCode()).as(response.body()).isIn(200, 503);
             assertThat(response.body()).contains("\"spam_score\":1");
         });
+    }
+
+    /**
+     * Plants the number's last score, 1, checked {@code days} ago: no longer fresh, but younger than
+     * {@code stale-if-error}; no gateway has seen it. Returns its check time as answers give it.
+     */
+    private static String lastScoredDaysAgo(String number, int days) throws Exception {
+        ProtectedNumber planted = NumberProtection.fromSecrets(stack.hashKey(), stack.encryptionKeys()).protect(number);
+        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
+                PreparedStatement insert = db.prepareStatement("""
+                        INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score,
+                                                      checked_at)
+                        VALUES (?, ?, ?, 'scored', 1, date_trunc('second', now()) - make_interval(days => ?))
+                        RETURNING checked_at""")) {
+            insert.setString(1, planted.hash());
+            insert.setString(2, planted.ciphertext());
+            insert.setString(3, planted.last4());
+            insert.setInt(4, days);
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getObject(1, OffsetDateTime.class).toInstant().toString();
+            }
+        }
+    }
+
+    /** The audit outcomes of these requests, once the archiver has stored them all. */
+    private static List<String> auditOutcomes(List<String> requestIds) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            List<String> outcomes = new ArrayList<>();
+            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
+                    PreparedStatement query = db.prepareStatement(
+                            "SELECT outcome FROM audit_log WHERE request_id = ANY (?)")) {
+                query.setArray(1, db.createArrayOf("uuid", requestIds.stream().map(UUID::fromString).toArray()));
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        outcomes.add(rows.getString(1));
+                    }
+                }
+            }
+            return outcomes;
+        }, outcomes -> outcomes.size() == requestIds.size());
+    }
+
+    private static String requestId(HttpResponse<String> response) {
+        return response.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
     private static HttpResponse<String> lookUp(String number) {

@@ -12,6 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (docs/configuration.md) is generated from these descriptions.
  *
  * @param lookupTimeout how long a request waits for lookup-worker before answering 503
+ * @param staleIfError how old a cached spam score may be to be answered, marked {@code "stale": true},
+ *        when no fresh answer can be had (Twilio failing or rate-limited, its circuit open, the daily
+ *        call limit reached, no answer within the lookup timeout); {@code PT0S} answers 503 instead.
+ *        A request may ask for less with {@code max_stale}, never for more
  * @param allowedCidrs client addresses allowed in ({@code SPAMCHECK_ALLOWED_CIDRS})
  * @param trustedProxies proxies whose forwarding headers are believed ({@code SPAMCHECK_TRUSTED_PROXIES})
  * @param forwardedHeaders which forwarding headers the trusted proxies write ({@code SPAMCHECK_FORWARDED_HEADERS})
@@ -24,6 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("spamcheck")
 public record GatewayProperties(
         @DefaultValue("PT5S") Duration lookupTimeout,
+        @DefaultValue("P7D") Duration staleIfError,
         @DefaultValue({"127.0.0.0/8", "::1/128"}) List<String> allowedCidrs,
         @DefaultValue List<String> trustedProxies,
         @DefaultValue("x-forwarded") ForwardedHeaders forwardedHeaders,

@@ -67,13 +67,15 @@ public record WorkerProperties(
      * @param failureRateThreshold percentage of failed calls that opens the circuit
      * @param slidingWindowSize calls the failure rate is measured over
      * @param minimumCalls calls needed before the rate counts
-     * @param openFor how long an open circuit answers 503 at once before trying again
+     * @param openFor how long an open circuit answers at once, without calling Twilio, before letting
+     *        three trial calls through; a caller is told what is left of it ({@code Retry-After}). Rate
+     *        limits never open it: only timeouts, 5xx and unreachable Twilio do
      */
     public record Circuit(
             @DefaultValue("50") float failureRateThreshold,
             @DefaultValue("50") int slidingWindowSize,
             @DefaultValue("20") int minimumCalls,
-            @DefaultValue("PT30S") Duration openFor) {
+            @DefaultValue("PT10S") Duration openFor) {
     }
 
     @Override

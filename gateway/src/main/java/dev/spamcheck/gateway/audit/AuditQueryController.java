@@ -28,8 +28,8 @@ class AuditQueryController {
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> PARAMETERS = Set.of("from", "to", "last4", "campaign_id", "outcome", "limit");
-    private static final Set<String> OUTCOMES = Set.of("hit", "miss", "ok", "rejected", "invalid", "not_found",
-            "unavailable", "error", "abandoned");
+    private static final Set<String> OUTCOMES = Set.of("hit", "miss", "stale", "ok", "rejected", "invalid",
+            "not_found", "unavailable", "error", "abandoned");
     /** Times outside this range cannot be audit times, and some cannot be stored by PostgreSQL. */
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");

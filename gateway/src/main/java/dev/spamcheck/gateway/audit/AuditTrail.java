@@ -23,6 +23,8 @@ import reactor.core.publisher.Mono;
 @Component
 class AuditTrail {
 
+    /** Outcomes of a spam score given to the caller: their events carry the number's hash (campaign health). */
+    private static final Set<String> ANSWERED = Set.of("hit", "miss", "stale");
     /** The status of an exchange the client abandoned before it was answered (as nginx logs it). */
     static final int CLIENT_CLOSED_REQUEST = 499;
 
@@ -79,7 +81,7 @@ class AuditTrail {
         String method = exchange.getRequest().getMethod().name();
         return new AuditEvent(RequestIds.of(exchange), request.receivedAt(), request.tokenId(), clientIp(exchange),
                 METHODS.contains(method) ? method : "OTHER", paths.of(exchange), request.numberLast4(),
-                "hit".equals(outcome) || "miss".equals(outcome) ? request.numberHash() : null,
+                ANSWERED.contains(outcome) ? request.numberHash() : null,
                 request.campaignId(), outcome, status, status < 400 ? null : request.errorCode(),
                 request.latencyMillis());
     }

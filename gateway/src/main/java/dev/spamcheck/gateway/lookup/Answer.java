@@ -1,14 +1,32 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 
-/** What is known about a number, from the cache or from lookup-worker. */
-record Answer(Outcome outcome, Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache) {
+/**
+ * What is known about a number, from the cache or from lookup-worker.
+ *
+ * @param stale a cached score older than the cache's TTL, given because no fresh one could be had
+ * @param retryAfter for an unavailable answer, when asking again may help (e.g. the rest of Twilio's
+ *        circuit breaker's open time), if lookup-worker said
+ */
+record Answer(Outcome outcome, Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache,
+        boolean stale, Duration retryAfter) {
+
+    Answer(Outcome outcome, Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache, boolean stale) {
+        this(outcome, spamScore, checkedAt, errorCode, fromCache, stale, null);
+    }
 
     static Answer of(LookupResult result) {
-        return new Answer(result.outcome(), result.spamScore(), result.checkedAt(), result.errorCode(), false);
+        return new Answer(result.outcome(), result.spamScore(), result.checkedAt(), result.errorCode(), false, false,
+                result.retryAfterSeconds() == null ? null : Duration.ofSeconds(result.retryAfterSeconds()));
+    }
+
+    /** This cached answer, given as stale. */
+    Answer asStale() {
+        return new Answer(outcome, spamScore, checkedAt, errorCode, true, true, null);
     }
 }

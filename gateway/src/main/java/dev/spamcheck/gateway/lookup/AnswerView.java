@@ -96,7 +96,7 @@ class AnswerView {
         }
 
         Answer asHit() {
-            return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true);
+            return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true, false);
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Answers from the in-memory view, else from PostgreSQL's cache, else asks lookup-worker and waits
- * at most the lookup timeout.
+ * at most the lookup timeout; when no fresh answer can be had that way, gives the number's last
+ * score if it is younger than {@code stale-if-error} (and the caller's {@code max_stale}), marked
+ * stale.
  */
 @Service
 class LookupService {
@@ -41,6 +44,7 @@ class LookupService {
     private final Counter fromView;
     private final Counter fromDatabase;
     private final Counter fromLookup;
+    private final Counter stale;
 
     LookupService(AnswerView view, ReputationCache cache, RequestedNumbers requested, PendingLookups pending,
             TopicSender kafka, NumberProtection protection, GatewayProperties properties, SpamcheckProperties shared,
@@ -56,6 +60,7 @@ class LookupService {
         this.fromView = answers(meters, "view");
         this.fromDatabase = answers(meters, "database");
         this.fromLookup = answers(meters, "lookup");
+        this.stale = answers(meters, "stale");
     }
 
     /** Where answers came from: the in-memory view, PostgreSQL, or a lookup (hit ratio, database load). */
@@ -68,8 +73,9 @@ class LookupService {
     /**
      * @param e164 a number already validated
      * @param hash its hash, taken once by the caller (which also tells the audit)
+     * @param maxStale the oldest stale answer the caller accepts, or null for the configured limit
      */
-    Mono<Answer> answer(String e164, String hash, String campaignId, String requestId) {
+    Mono<Answer> answer(String e164, String hash, String campaignId, String requestId, Duration maxStale) {
         Answer seen = view.fresh(hash);
         if (seen != null) {
             fromView.increment();
@@ -84,8 +90,42 @@ class LookupService {
                 })
                 .switchIfEmpty(Mono.defer(() -> {
                     fromLookup.increment();
-                    return askWorker(protection.protect(e164), campaignId, requestId);
+                    return orStale(hash, staleLimit(maxStale),
+                            askWorker(protection.protect(e164), campaignId, requestId));
                 }));
+    }
+
+    private Duration staleLimit(Duration requested) {
+        Duration configured = properties.staleIfError();
+        return requested == null || requested.compareTo(configured) > 0 ? configured : requested;
+    }
+
+    /**
+     * The fresh answer, or when there is none to be had (an unavailable answer, or none in time),
+     * the number's last score younger than {@code limit}; failing that, the failure itself. A
+     * number Twilio does not know is never given stale: only scores are.
+     */
+    private Mono<Answer> orStale(String hash, Duration limit, Mono<Answer> fresh) {
+        if (limit.isZero()) {
+            return fresh;
+        }
+        return fresh
+                .flatMap(answer -> answer.outcome() == Outcome.UNAVAILABLE
+                        ? lastScore(hash, limit, Mono.just(answer)) : Mono.just(answer))
+                .onErrorResume(ApiException.class, failure -> failure.errorCode() == ErrorCode.SERVICE_UNAVAILABLE
+                        ? lastScore(hash, limit, Mono.error(failure)) : Mono.error(failure));
+    }
+
+    private Mono<Answer> lastScore(String hash, Duration limit, Mono<Answer> otherwise) {
+        return cache.findFresh(hash, limit)
+                .filter(last -> last.outcome() == Outcome.SCORED)
+                .map(last -> {
+                    stale.increment();
+                    return last.asStale();
+                })
+                // With PostgreSQL out too, the caller hears why there is no fresh answer.
+                .onErrorResume(databaseFailure -> Mono.empty())
+                .switchIfEmpty(otherwise);
     }
 
     private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId) {
@@ -109,7 +149,13 @@ class LookupService {
     }
 
     ApiException unavailable(String detail) {
-        return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, detail, properties.lookupTimeout());
+        return unavailable(detail, null);
+    }
+
+    /** @param retryAfter when asking again may help, if known; otherwise the lookup timeout */
+    ApiException unavailable(String detail, Duration retryAfter) {
+        return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, detail,
+                retryAfter == null ? properties.lookupTimeout() : retryAfter);
     }
 
 }

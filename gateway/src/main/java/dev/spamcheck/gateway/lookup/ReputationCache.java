@@ -20,10 +20,14 @@ class ReputationCache {
         this.db = db;
     }
 
-    Mono<Answer> findFresh(String numberHash, Duration ttl) {
+    /**
+     * The number's cached answer if it was checked less than {@code maxAge} ago: the TTL for a
+     * fresh answer, {@code stale-if-error} for a stale one.
+     */
+    Mono<Answer> findFresh(String numberHash, Duration maxAge) {
         return db.sql(ReputationQueries.FIND_FRESH)
                 .bind("hash", numberHash)
-                .bind("ttl", ttl.toMillis() / 1000.0)
+                .bind("ttl", maxAge.toMillis() / 1000.0)
                 .map(row -> {
                     Short score = row.get("spam_score", Short.class);
                     return new Answer(
@@ -31,7 +35,8 @@ class ReputationCache {
                             score == null ? null : score.intValue(),
                             row.get("checked_at", OffsetDateTime.class).toInstant(),
                             null,
-                            true);
+                            true,
+                            false);
                 })
                 .one();
     }

@@ -44,9 +44,9 @@ class SpamScoreController {
             String e164 = numbers.require(request.phoneNumber());
             String hash = protection.hash(e164);
             audited.number(NumberProtection.lastFour(e164), hash, request.campaignId());
-            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange));
+            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange), request.maxStale());
         }).map(answer -> {
-            audited.outcome(answer.fromCache() ? "hit" : "miss");
+            audited.outcome(answer.stale() ? "stale" : answer.fromCache() ? "hit" : "miss");
             return toResponse(answer);
         });
     }
@@ -62,11 +62,13 @@ class SpamScoreController {
 
     private SpamScoreResponse toResponse(Answer answer) {
         return switch (answer.outcome()) {
-            case SCORED -> new SpamScoreResponse(answer.spamScore(), answer.checkedAt().truncatedTo(ChronoUnit.SECONDS));
+            case SCORED -> new SpamScoreResponse(answer.spamScore(), answer.checkedAt().truncatedTo(ChronoUnit.SECONDS),
+                    answer.stale() ? Boolean.TRUE : null);
             case NOT_FOUND -> throw new ApiException(ErrorCode.PHONE_NUMBER_NOT_FOUND,
                     "Twilio does not know this phone number");
             case UNAVAILABLE -> throw BUDGET_EXHAUSTED.equals(answer.errorCode()) ? budgetExhausted(answer)
-                    : lookups.unavailable("The spam score cannot be determined right now; try again shortly");
+                    : lookups.unavailable("The spam score cannot be determined right now; try again shortly",
+                            answer.retryAfter());
         };
     }
 }

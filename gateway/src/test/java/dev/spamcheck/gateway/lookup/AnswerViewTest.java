@@ -45,7 +45,7 @@ class AnswerViewTest {
         view.seen(HASH, scored(1, NOW.minus(Duration.ofHours(23))));
 
         Answer hit = view.fresh(HASH);
-        assertThat(hit).isEqualTo(new Answer(Outcome.SCORED, 1, NOW.minus(Duration.ofHours(23)), null, true));
+        assertThat(hit).isEqualTo(new Answer(Outcome.SCORED, 1, NOW.minus(Duration.ofHours(23)), null, true, false));
 
         clock.now = NOW.plus(Duration.ofHours(1)).minusMillis(1);
         assertThat(view.fresh(HASH)).isNotNull();
@@ -72,13 +72,13 @@ class AnswerViewTest {
 
     @Test
     void onlyAnswersPostgresqlWouldServeAreKept() {
-        view.seen(HASH, new Answer(Outcome.UNAVAILABLE, null, NOW, "rate_limited", false));
+        view.seen(HASH, new Answer(Outcome.UNAVAILABLE, null, NOW, "rate_limited", false, false));
         view.seen("b".repeat(64), scored(0, NOW.minus(TTL)));
         assertThat(view.fresh(HASH)).isNull();
         assertThat(view.fresh("b".repeat(64))).isNull();
 
-        view.seen("c".repeat(64), new Answer(Outcome.NOT_FOUND, null, NOW, null, false));
-        assertThat(view.fresh("c".repeat(64))).isEqualTo(new Answer(Outcome.NOT_FOUND, null, NOW, null, true));
+        view.seen("c".repeat(64), new Answer(Outcome.NOT_FOUND, null, NOW, null, false, false));
+        assertThat(view.fresh("c".repeat(64))).isEqualTo(new Answer(Outcome.NOT_FOUND, null, NOW, null, true, false));
     }
 
     @Test
@@ -107,11 +107,11 @@ class AnswerViewTest {
                 TestProperties.gateway(Map.of()), shared, meters);
         Instant checked = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         when(database.findFresh(HASH, shared.cacheTtl()))
-                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true)));
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true, false)));
 
         for (int i = 0; i < 5; i++) {
-            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i).block())
-                    .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true));
+            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i, null).block())
+                    .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
         }
 
         verify(database, times(1)).findFresh(any(), any());
@@ -131,7 +131,7 @@ class AnswerViewTest {
     }
 
     private static Answer scored(int score, Instant checkedAt) {
-        return new Answer(Outcome.SCORED, score, checkedAt, null, false);
+        return new Answer(Outcome.SCORED, score, checkedAt, null, false, false);
     }
 
     private static final class MutableClock extends Clock {

@@ -65,8 +65,8 @@ class SpamScoreControllerTest {
     @Test
     void aCachedAnswerIsTheScoreAndWhenItWasCheckedToTheSecondAuditedAsAHit() {
         Instant checked = Instant.parse("2026-12-03T10:15:30.123456Z");
-        when(lookups.answer(eq(NUMBER), anyString(), eq("spring-push"), anyString()))
-                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true)));
+        when(lookups.answer(eq(NUMBER), anyString(), eq("spring-push"), anyString(), any()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true, false)));
 
         post("{\"phone_number\":\"" + NUMBER + "\",\"campaign_id\":\"spring-push\"}")
                 .expectStatus().isOk()
@@ -84,8 +84,8 @@ class SpamScoreControllerTest {
 
     @Test
     void aFreshLookupIsAuditedAsAMiss() {
-        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString()))
-                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, false)));
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, false, false)));
 
         post("{\"phone_number\":\"" + NUMBER + "\"}").expectStatus().isOk()
                 .expectBody().jsonPath("$.spam_score").isEqualTo(0);
@@ -94,8 +94,23 @@ class SpamScoreControllerTest {
     }
 
     @Test
+    void aStaleAnswerSaysSoKeepsItsOwnCheckTimeAndIsAuditedAsStale() {
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), eq(Duration.ofHours(36))))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, Instant.parse("2026-12-01T08:00:00Z"), null, true,
+                        true)));
+
+        post("{\"phone_number\":\"" + NUMBER + "\",\"max_stale\":\"PT36H\"}").expectStatus().isOk()
+                .expectBody().json("{\"spam_score\":1,\"checked_at\":\"2026-12-01T08:00:00Z\",\"stale\":true}", true);
+
+        AuditEvent audit = onlyAuditEvent();
+        assertThat(audit.outcome()).isEqualTo("stale");
+        assertThat(audit.httpStatus()).isEqualTo(200);
+        assertThat(audit.numberHash()).isEqualTo(protection.hash(NUMBER));
+    }
+
+    @Test
     void aNumberTwilioDoesNotKnowIs422() {
-        answer(new Answer(Outcome.NOT_FOUND, null, Instant.now(), "not_found", false));
+        answer(new Answer(Outcome.NOT_FOUND, null, Instant.now(), "not_found", false, false));
 
         problem(post("{\"phone_number\":\"" + NUMBER + "\"}"), 422, "phone_number_not_found");
         assertThat(onlyAuditEvent().errorCode()).isEqualTo("phone_number_not_found");
@@ -104,7 +119,7 @@ class SpamScoreControllerTest {
     @Test
     void whenTheDailyBudgetIsSpentTheCallerIsToldToComeBackAtMidnightUtc() {
         Instant checked = Instant.parse("2026-12-03T23:00:00Z");
-        answer(new Answer(Outcome.UNAVAILABLE, null, checked, "budget_exhausted", false));
+        answer(new Answer(Outcome.UNAVAILABLE, null, checked, "budget_exhausted", false, false));
 
         WebTestClient.ResponseSpec response = post("{\"phone_number\":\"" + NUMBER + "\"}");
         problem(response, 429, "budget_exhausted");
@@ -113,13 +128,14 @@ class SpamScoreControllerTest {
 
     @Test
     void whenTwilioCannotAnswerTheCallerGets503WithRetryAfter() {
-        answer(new Answer(Outcome.UNAVAILABLE, null, Instant.now(), "rate_limited", false));
-        when(lookups.unavailable(anyString())).thenAnswer(invocation -> new ApiException(
-                ErrorCode.SERVICE_UNAVAILABLE, invocation.getArgument(0), Duration.ofSeconds(5)));
+        answer(new Answer(Outcome.UNAVAILABLE, null, Instant.now(), "circuit_open", false, false,
+                Duration.ofSeconds(7)));
+        when(lookups.unavailable(anyString(), eq(Duration.ofSeconds(7)))).thenAnswer(invocation -> new ApiException(
+                ErrorCode.SERVICE_UNAVAILABLE, invocation.getArgument(0), invocation.getArgument(1)));
 
         WebTestClient.ResponseSpec response = post("{\"phone_number\":\"" + NUMBER + "\"}");
         problem(response, 503, "service_unavailable");
-        response.expectHeader().valueEquals("Retry-After", "5");
+        response.expectHeader().valueEquals("Retry-After", "7");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,10 +152,14 @@ class SpamScoreControllerTest {
             "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\u0000b\"}",
             "{\"phone_number\":\"+12025550123\\u0000\"}",
             "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\nb\"}",
-            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"})
+            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+            "{\"phone_number\":\"+12025550123\",\"max_stale\":\"7 days\"}",
+            "{\"phone_number\":\"+12025550123\",\"max_stale\":\"-PT1H\"}",
+            "{\"phone_number\":\"+12025550123\",\"max_stale\":3600}",
+            "{\"phone_number\":\"+12025550123\",\"max_stale\":\"PT1H\\u0000\"}"})
     void aMalformedBodyIs400InvalidRequestAndNeverReachesALookup(String body) {
         assertThat(problem(post(body), 400, "invalid_request")).doesNotContain("2025550");
-        verify(lookups, never()).answer(any(), any(), any(), any());
+        verify(lookups, never()).answer(any(), any(), any(), any(), any());
         assertThat(onlyAuditEvent().outcome()).isEqualTo("invalid");
     }
 
@@ -151,7 +171,7 @@ class SpamScoreControllerTest {
         if (!number.isEmpty()) {
             assertThat(body).doesNotContain(number);
         }
-        verify(lookups, never()).answer(any(), any(), any(), any());
+        verify(lookups, never()).answer(any(), any(), any(), any(), any());
     }
 
     @Test
@@ -176,7 +196,7 @@ class SpamScoreControllerTest {
     }
 
     private void answer(Answer answer) {
-        when(lookups.answer(anyString(), anyString(), any(), anyString())).thenReturn(Mono.just(answer));
+        when(lookups.answer(anyString(), anyString(), any(), anyString(), any())).thenReturn(Mono.just(answer));
     }
 
     private WebTestClient.ResponseSpec post(String body) {

@@ -3,6 +3,8 @@ package dev.spamcheck.gateway.lookup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,11 +15,15 @@ import dev.spamcheck.gateway.problem.ErrorCode;
 class SpamScoreRequestTest {
 
     @Test
-    void readsNumberAndCampaign() {
+    void readsNumberCampaignAndMaxStale() {
         assertThat(SpamScoreRequest.parse("{\"phone_number\": \"+12125550123\", \"campaign_id\": \"c-1\"}"))
-                .isEqualTo(new SpamScoreRequest("+12125550123", "c-1"));
+                .isEqualTo(new SpamScoreRequest("+12125550123", "c-1", null));
         assertThat(SpamScoreRequest.parse("{\"phone_number\": \"+12125550123\", \"campaign_id\": null}"))
-                .isEqualTo(new SpamScoreRequest("+12125550123", null));
+                .isEqualTo(new SpamScoreRequest("+12125550123", null, null));
+        assertThat(SpamScoreRequest.parse("{\"phone_number\": \"+12125550123\", \"max_stale\": \"P2DT12H\"}"))
+                .isEqualTo(new SpamScoreRequest("+12125550123", null, Duration.ofHours(60)));
+        assertThat(SpamScoreRequest.parse("{\"phone_number\": \"+12125550123\", \"max_stale\": \"PT0S\"}")
+                .maxStale()).isZero();
     }
 
     @ParameterizedTest
@@ -25,7 +31,11 @@ class SpamScoreRequestTest {
             "{\"phone_number\": [\"+12125550123\"]}", "{\"phone_number\": true}", "{}", "{\"phone_number\": null}",
             "{\"phone_number\": \"+12125550123\", \"extra\": 1}",
             "{\"phone_number\": \"+12125550123\", \"campaign_id\": 7}",
-            "{\"phone_number\": \"+12125550123\", \"phone_number\": \"+12125550124\"}"})
+            "{\"phone_number\": \"+12125550123\", \"phone_number\": \"+12125550124\"}",
+            "{\"phone_number\": \"+12125550123\", \"max_stale\": \"12h\"}",
+            "{\"phone_number\": \"+12125550123\", \"max_stale\": \"-P1D\"}",
+            "{\"phone_number\": \"+12125550123\", \"max_stale\": \"PT99999999999999999999H\"}",
+            "{\"phone_number\": \"+12125550123\", \"max_stale\": true}"})
     void rejectsMalformedBodiesAsInvalidRequest(String body) {
         assertThatThrownBy(() -> SpamScoreRequest.parse(body))
                 .isInstanceOfSatisfying(ApiException.class,
@@ -44,6 +54,6 @@ class SpamScoreRequestTest {
 
     @Test
     void neverPrintsTheNumber() {
-        assertThat(new SpamScoreRequest("+12125550123", "c").toString()).doesNotContain("2125550123");
+        assertThat(new SpamScoreRequest("+12125550123", "c", Duration.ZERO).toString()).doesNotContain("2125550123");
     }
 }

@@ -135,18 +135,23 @@ public class LookupProcessor {
         if (answer instanceof TwilioAnswer.NotFound) {
             return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null), false));
         }
-        String errorCode = ((TwilioAnswer.Unavailable) answer).errorCode();
-        if (errorCode.equals(TwilioLookups.SUPERSEDED)) {
+        TwilioAnswer.Unavailable unavailable = (TwilioAnswer.Unavailable) answer;
+        if (unavailable.errorCode().equals(TwilioLookups.SUPERSEDED)) {
             // An interactive lookup took the number over; it publishes the answer.
             return Optional.empty();
         }
-        return Optional.of(unavailable(request, errorCode));
+        return Optional.of(unavailable(request, unavailable.errorCode(), unavailable.retryAfter()));
     }
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {
+        return unavailable(request, errorCode, null);
+    }
+
+    /** @param retryAfter when asking again may help (the circuit's open time, Twilio's Retry-After), or null */
+    private static LookupResult unavailable(LookupRequest request, String errorCode, Duration retryAfter) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
                 request.last4(), Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false, request.origin(),
-                request.campaignId());
+                request.campaignId(), retryAfter == null ? null : Math.max(1, retryAfter.toSeconds()));
     }
 
     private static LookupResult result(LookupRequest request, StoredAnswer answer, boolean fromCache) {

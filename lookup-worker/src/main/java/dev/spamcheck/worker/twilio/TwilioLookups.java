@@ -26,8 +26,8 @@ import io.micrometer.core.instrument.Timer;
  * the account-wide rate limit and daily limit; rate limits, 5xx, timeouts and broken answers are
  * retried (at most {@code max-retries} times, exponential back-off with full jitter, at least
  * Twilio's {@code Retry-After}) within the time the caller can wait; a rate-limit answer slows the
- * whole account down; a circuit breaker stops calling Twilio while it keeps failing (a storm of
- * rate-limit answers included) and answers at once instead.
+ * whole account down; a circuit breaker stops calling Twilio while it keeps failing (timeouts, 5xx,
+ * unreachable; rate limits do not count) and answers at once instead, saying how long it stays open.
  */
 @Component
 public class TwilioLookups {
@@ -40,6 +40,8 @@ public class TwilioLookups {
     public static final String BUDGET_EXHAUSTED = "budget_exhausted";
     /** No rate budget within the time the lookup could wait. */
     public static final String RATE_BUDGET_EXHAUSTED = "rate_budget_exhausted";
+    /** Twilio keeps failing: the circuit breaker answers for it until its open time is over. */
+    public static final String CIRCUIT_OPEN = "circuit_open";
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
 
@@ -49,6 +51,9 @@ public class TwilioLookups {
     private final CircuitBreaker circuitBreaker;
     private final MeterRegistry meters;
     private final Timer latency;
+    private final Duration openFor;
+    /** When the circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
+    private volatile long openedAt;
 
     TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
             MeterRegistry meters) {
@@ -64,8 +69,13 @@ public class TwilioLookups {
                 .waitDurationInOpenState(circuit.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .build());
-        this.circuitBreaker.getEventPublisher().onStateTransition(event ->
-                log.warn("Twilio circuit breaker: {}", event.getStateTransition()));
+        this.openFor = circuit.openFor();
+        this.circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedAt = System.nanoTime();
+            }
+            log.warn("Twilio circuit breaker: {}", event.getStateTransition());
+        });
         meters.gauge("spamcheck.twilio.circuit.open", circuitBreaker,
                 cb -> cb.getState() == CircuitBreaker.State.OPEN ? 1 : 0);
         this.latency = Timer.builder("spamcheck.twilio.latency").description("One Twilio Lookup call")
@@ -107,8 +117,8 @@ public class TwilioLookups {
                     : Unavailable.permanent("lookup_budget_exhausted");
         }
         if (!circuitBreaker.tryAcquirePermission()) {
-            count("circuit_open");
-            return Unavailable.permanent("circuit_open");
+            count(CIRCUIT_OPEN);
+            return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor());
         }
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
@@ -145,17 +155,26 @@ public class TwilioLookups {
             guard.endCall();
         }
         latency.record(took, TimeUnit.NANOSECONDS);
-        if (answer instanceof Unavailable unavailable && unavailable.failure()) {
+        if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
+            // Neither a success nor a failure for the breaker: Twilio is up and says "slower",
+            // which the account's adaptive rate takes care of.
+            circuitBreaker.releasePermission();
+            rateLimiter.slowDown();
+        }
+        else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));
         }
         else {
             circuitBreaker.onSuccess(took, TimeUnit.NANOSECONDS);
         }
-        if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
-            rateLimiter.slowDown();
-        }
         count(outcome(answer));
         return answer;
+    }
+
+    /** The rest of the circuit's open time, in whole seconds and at least one: when to ask again. */
+    private Duration stillOpenFor() {
+        long left = openFor.toNanos() - (System.nanoTime() - openedAt);
+        return Duration.ofSeconds(Math.max(1, (left + 999_999_999L) / 1_000_000_000L));
     }
 
     /** Full jitter, at least Retry-After, and never past the deadline. */

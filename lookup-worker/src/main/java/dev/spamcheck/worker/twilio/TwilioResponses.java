@@ -33,8 +33,10 @@ final class TwilioResponses {
             return new TwilioAnswer.NotFound();
         }
         if (status == 429) {
-            // Retried, and a storm of them counts against Twilio's health: the account is throttled.
-            return new Unavailable(RATE_LIMITED, true, true, retryAfter);
+            // Retried, and the whole account slows down (AccountRateLimiter). Not a failure for the
+            // circuit breaker: "slower" is not "down", and a storm of them would otherwise stop every
+            // lookup, new numbers included, for the breaker's open time.
+            return new Unavailable(RATE_LIMITED, true, false, retryAfter);
         }
         if (status >= 500) {
             return new Unavailable("twilio_http_" + status, true, true, retryAfter);

@@ -232,12 +232,34 @@ class TwilioLookupsTest {
         assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
 
         long started = System.nanoTime();
-        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
-                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("circuit_open"));
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class, unavailable -> {
+            assertThat(unavailable.errorCode()).isEqualTo("circuit_open");
+            // When to ask again: what is left of the circuit's open time (10 s by default).
+            assertThat(unavailable.retryAfter()).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(10));
+        });
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered at once")
                 .isLessThan(Duration.ofMillis(500));
         twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(calls("circuit_open")).isEqualTo(1);
+    }
+
+    @Test
+    void aStormOfRateLimitsSlowsTheAccountButNeverOpensTheCircuit() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
+                "spamcheck.twilio.circuit.sliding-window-size", "4"));
+        answer(429, error(20429));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                    unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_rate_limited"));
+        }
+        twilio.verify(12, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isZero();
+
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookUp()).isEqualTo(new Scored(1));
+        assertThat(calls("circuit_open")).isZero();
     }
 
     @Test

@@ -60,9 +60,9 @@ class TwilioResponsesTest {
     }
 
     @Test
-    void rateLimitsAndServerErrorsAreRetriedHonouringRetryAfter() {
+    void rateLimitsAndServerErrorsAreRetriedHonouringRetryAfterAndOnlyServerErrorsAreFailures() {
         TwilioAnswer limited = TwilioResponses.interpret(429, "{\"code\": 60616}", Duration.ofSeconds(2));
-        assertThat(limited).isEqualTo(new Unavailable("twilio_rate_limited", true, true, Duration.ofSeconds(2)));
+        assertThat(limited).isEqualTo(new Unavailable("twilio_rate_limited", true, false, Duration.ofSeconds(2)));
         assertThat(interpret(500, "{}")).isEqualTo(new Unavailable("twilio_http_500", true, true, null));
         assertThat(interpret(503, "{}").retryable()).isTrue();
     }

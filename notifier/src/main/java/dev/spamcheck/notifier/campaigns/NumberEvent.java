@@ -34,7 +34,8 @@ record NumberEvent(
 
     /** A spam score lookup answered for a campaign (from the cache or not); null for any other exchange. */
     static NumberEvent of(AuditEvent event) {
-        boolean answered = "hit".equals(event.outcome()) || "miss".equals(event.outcome());
+        boolean answered = "hit".equals(event.outcome()) || "miss".equals(event.outcome())
+                || "stale".equals(event.outcome());
         if (!answered || event.campaignId() == null || event.numberHash() == null) {
             return null;
         }

@@ -9,8 +9,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * The answer to a lookup: on {@link Topics#LOOKUP_RESULTS} when definitive, on
  * {@link Topics#LOOKUP_FAILURES} when not, keyed by number hash on both. Schema:
  * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
- * {@link Outcome#SCORED}; {@code errorCode} only when it is {@link Outcome#UNAVAILABLE};
- * {@code origin} and {@code campaignId} are those of the request answered.
+ * {@link Outcome#SCORED}; {@code errorCode}, and {@code retryAfterSeconds} where asking again later
+ * may help, only when it is {@link Outcome#UNAVAILABLE}; {@code origin} and {@code campaignId} are
+ * those of the request answered.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupResult(
@@ -24,7 +25,16 @@ public record LookupResult(
         @JsonProperty("error_code") String errorCode,
         @JsonProperty("from_cache") boolean fromCache,
         @JsonProperty("origin") LookupRequest.Origin origin,
-        @JsonProperty("campaign_id") String campaignId) {
+        @JsonProperty("campaign_id") String campaignId,
+        @JsonProperty("retry_after_seconds") Long retryAfterSeconds) {
+
+    /** A result without a time to ask again: every definitive one, and most unavailable ones. */
+    public LookupResult(String requestId, String numberHash, String numberCiphertext, String last4, Outcome outcome,
+            Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache, LookupRequest.Origin origin,
+            String campaignId) {
+        this(requestId, numberHash, numberCiphertext, last4, outcome, spamScore, checkedAt, errorCode, fromCache,
+                origin, campaignId, null);
+    }
 
     public enum Outcome {
         /** Twilio and the Nomorobo add-on answered; {@code spam_score} holds the score. */
@@ -38,7 +48,7 @@ public record LookupResult(
     /** The same result with the number encrypted otherwise (key rotation). */
     public LookupResult withCiphertext(String ciphertext) {
         return new LookupResult(requestId, numberHash, ciphertext, last4, outcome, spamScore, checkedAt, errorCode,
-                fromCache, origin, campaignId);
+                fromCache, origin, campaignId, retryAfterSeconds);
     }
 
     /** Whether this result may be kept in the cache. */
