@@ -5,16 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -110,7 +105,7 @@ class KafkaCrashSystemTest {
         exchanges.stream().filter(e -> e.response().statusCode() == 200)
                 .forEach(e -> answered.add(e.response().headers().firstValue("X-Request-Id").orElseThrow()));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(audited(answered)).containsExactlyInAnyOrderElementsOf(answered));
+                .untilAsserted(() -> assertThat(OwnStack.auditOutcomes(stack, answered).keySet()).containsExactlyInAnyOrderElementsOf(answered));
 
         assertThat(acknowledgedPrewarm).hasSizeGreaterThan(20);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
@@ -144,21 +139,6 @@ class KafkaCrashSystemTest {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3000);
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-    }
-
-    private static Set<String> audited(Set<String> requestIds) throws Exception {
-        Set<String> found = new HashSet<>();
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
-                PreparedStatement query = db.prepareStatement(
-                        "SELECT request_id FROM audit_log WHERE request_id = ANY (?)")) {
-            query.setArray(1, db.createArrayOf("uuid", requestIds.stream().map(UUID::fromString).toArray()));
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    found.add(rows.getString(1));
-                }
-            }
-        }
-        return found;
     }
 
     private static HttpResponse<String> lookUp(String number) {

@@ -6,8 +6,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import dev.spamcheck.devstack.bench.Traffic;
 
@@ -55,5 +62,21 @@ final class OwnStack {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** The audit outcome of each of these requests that {@code stack}'s archiver has stored, by request id. */
+    static Map<String, String> auditOutcomes(DevStack stack, Collection<String> requestIds) throws Exception {
+        Map<String, String> outcomes = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
+                PreparedStatement query = db.prepareStatement(
+                        "SELECT request_id, outcome FROM audit_log WHERE request_id = ANY (?)")) {
+            query.setArray(1, db.createArrayOf("uuid", requestIds.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    outcomes.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        }
+        return outcomes;
     }
 }

@@ -11,12 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +81,9 @@ class TwilioFaultsSystemTest {
             HttpResponse<String> noStale = OwnStack.postSpamScore(stack,
                     "{\"phone_number\":\"" + known + "\",\"max_stale\":\"PT0S\"}");
             assertThat(noStale.statusCode()).as(noStale.body()).isEqualTo(503);
-            assertThat(auditOutcomes(List.of(requestId(stale), requestId(noStale))))
+            List<String> requestIds = List.of(requestId(stale), requestId(noStale));
+            assertThat(await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> OwnStack.auditOutcomes(stack, requestIds), outcomes -> outcomes.size() == 2).values())
                     .containsExactlyInAnyOrder("stale", "unavailable");
         }
         finally {
@@ -174,24 +174,6 @@ class TwilioFaultsSystemTest {
                 return row.getObject(1, OffsetDateTime.class).toInstant().toString();
             }
         }
-    }
-
-    /** The audit outcomes of these requests, once the archiver has stored them all. */
-    private static List<String> auditOutcomes(List<String> requestIds) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            List<String> outcomes = new ArrayList<>();
-            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
-                    PreparedStatement query = db.prepareStatement(
-                            "SELECT outcome FROM audit_log WHERE request_id = ANY (?)")) {
-                query.setArray(1, db.createArrayOf("uuid", requestIds.stream().map(UUID::fromString).toArray()));
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        outcomes.add(rows.getString(1));
-                    }
-                }
-            }
-            return outcomes;
-        }, outcomes -> outcomes.size() == requestIds.size());
     }
 
     private static String requestId(HttpResponse<String> response) {

@@ -18,11 +18,12 @@ import tools.jackson.databind.JsonNode;
  */
 record SpamScoreRequest(String phoneNumber, String campaignId, Duration maxStale) {
 
+    private static final Set<String> FIELDS = Set.of("phone_number", "campaign_id", "max_stale");
     private static final int MAX_DURATION_LENGTH = 32;
 
     /** @throws ApiException {@code invalid_request}, with a detail that never quotes the body */
     static SpamScoreRequest parse(String body) {
-        JsonNode root = JsonBodies.object(body, Set.of("phone_number", "campaign_id", "max_stale"));
+        JsonNode root = JsonBodies.object(body, FIELDS);
         return new SpamScoreRequest(JsonBodies.requiredString(root, "phone_number"),
                 JsonBodies.optionalString(root, "campaign_id", JsonBodies.MAX_CAMPAIGN_ID_LENGTH),
                 duration(JsonBodies.optionalString(root, "max_stale", MAX_DURATION_LENGTH)));
