@@ -1,7 +1,21 @@
-// What the recipe tests share: the devstack bin/check-integrations started (SPAMCHECK_URL, a
-// lookup token SPAMCHECK_TOKEN and an admin token SPAMCHECK_ADMIN_TOKEN) and numbers it has not
-// seen yet.
+// What the recipe tests share: the devstack IntegrationRecipesSystemTest runs them against
+// (SPAMCHECK_URL, a lookup token SPAMCHECK_TOKEN and an admin token SPAMCHECK_ADMIN_TOKEN) and
+// numbers it has not seen yet.
 import http from 'node:http';
+import { appendFileSync } from 'node:fs';
+
+// The system test checks that every request made of the devstack left exactly one audit row, so
+// it is told the id of each answer (the X-Request-Id header) this suite receives.
+const requestIds = process.env.SPAMCHECK_REQUEST_IDS_FILE;
+if (requestIds) {
+  const send = globalThis.fetch;
+  globalThis.fetch = async (...args) => {
+    const response = await send(...args);
+    const id = response.headers.get('x-request-id');
+    if (id) appendFileSync(requestIds, `${id}\n`);
+    return response;
+  };
+}
 
 export const BASE_URL = process.env.SPAMCHECK_URL;
 

@@ -1,5 +1,5 @@
 // Runs the HubSpot custom code action with this machine's Node.js against a running devstack
-// (bin/check-integrations starts one and sets SPAMCHECK_URL and SPAMCHECK_TOKEN), as HubSpot's
+// (IntegrationRecipesSystemTest sets SPAMCHECK_URL and SPAMCHECK_TOKEN), as HubSpot's
 // runtime would: exports.main(event, callback), secrets in process.env.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
