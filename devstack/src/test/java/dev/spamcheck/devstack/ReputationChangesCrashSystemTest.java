@@ -46,14 +46,17 @@ class ReputationChangesCrashSystemTest {
     static void start() throws Exception {
         // Short webhook timeouts, so the killed notifier's leased deliveries come due again soon;
         // the broker's shortest session and a short transaction timeout, so its share of the
-        // Streams tasks moves, and its open transaction is aborted, within seconds.
+        // Streams tasks and of the webhook fan-out moves, and its open transaction is aborted,
+        // within seconds.
         stack = DevStack.start(new DevStack.Options(TestStack.freshHome("reputation-crash-test"), 0, 0,
                 Duration.ofMillis(50), Map.of("spamcheck.webhooks.connect-timeout", "PT1S",
                         "spamcheck.webhooks.timeout", "PT2S", "spamcheck.webhooks.retry-initial-interval", "PT0.5S",
                         "spamcheck.webhooks.retry-max-interval", "PT2S", "spamcheck.webhooks.poll-interval", "PT0.2S",
                         "spring.kafka.streams.properties.session.timeout.ms", "6000",
                         "spring.kafka.streams.properties.heartbeat.interval.ms", "1500",
-                        "spring.kafka.streams.properties.producer.transaction.timeout.ms", "5000"),
+                        "spring.kafka.streams.properties.producer.transaction.timeout.ms", "5000",
+                        "spring.kafka.consumer.properties.session.timeout.ms", "6000",
+                        "spring.kafka.consumer.properties.heartbeat.interval.ms", "1500"),
                 null, null));
     }
 
