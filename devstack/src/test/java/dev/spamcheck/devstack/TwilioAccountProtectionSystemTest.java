@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.spamcheck.worker.provider.ProviderAnswer;
 import dev.spamcheck.worker.twilio.CallGuard;
-import dev.spamcheck.worker.twilio.TwilioAnswer;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 
 /**
@@ -33,18 +33,18 @@ class TwilioAccountProtectionSystemTest {
             TwilioLookups twilio = worker.getBean(TwilioLookups.class);
             for (int i = 0; i < 4; i++) {
                 assertThat(twilio.lookup(TestStack.uniqueNumber("5000"), true, Duration.ofSeconds(4), CallGuard.NONE))
-                        .isInstanceOfSatisfying(TwilioAnswer.Unavailable.class,
+                        .isInstanceOfSatisfying(ProviderAnswer.Unavailable.class,
                                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
             }
             String clean = TestStack.uniqueNumber("0123");
 
             assertThat(twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE))
-                    .isEqualTo(new TwilioAnswer.Unavailable("circuit_open", false, false, Duration.ofSeconds(1)));
+                    .isEqualTo(new ProviderAnswer.Unavailable("circuit_open", false, false, Duration.ofSeconds(1)));
             assertThat(TestStack.get().twilio().callsFor(clean)).isZero();
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                     .until(() -> twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE),
-                            TwilioAnswer.Scored.class::isInstance);
+                            ProviderAnswer.Answered.class::isInstance);
         }
         finally {
             worker.close();
@@ -59,9 +59,9 @@ class TwilioAccountProtectionSystemTest {
         try {
             String number = TestStack.uniqueNumber("0123");
 
-            TwilioAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, Duration.ofSeconds(4), CallGuard.NONE);
+            ProviderAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, Duration.ofSeconds(4), CallGuard.NONE);
 
-            assertThat(answer).isInstanceOfSatisfying(TwilioAnswer.Unavailable.class,
+            assertThat(answer).isInstanceOfSatisfying(ProviderAnswer.Unavailable.class,
                     unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));
             assertThat(TestStack.get().twilio().callsFor(number)).isEqualTo(1);
             assertThat(Files.readString(Path.of("target", "devstack-tests.log")))

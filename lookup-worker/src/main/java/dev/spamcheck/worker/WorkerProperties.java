@@ -2,9 +2,14 @@ package dev.spamcheck.worker;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+import dev.spamcheck.worker.provider.VerdictPolicy;
+import dev.spamcheck.worker.twilio.LookupAddOn;
 
 /**
  * lookup-worker's own {@code spamcheck.*} settings; those every service reads are in
@@ -19,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        included; keep it below the gateway's lookup timeout
  * @param prewarmBudget the same for a prewarm entry, which may wait for rate budget much longer
  * @param twilio the Twilio account, endpoint and how it is protected
+ * @param providers what each reputation provider is asked for
+ * @param verdict how the sources' verdicts make the spam score
  */
 @ConfigurationProperties("spamcheck")
 public record WorkerProperties(
@@ -26,7 +33,27 @@ public record WorkerProperties(
         @DefaultValue("16") int prewarmConcurrency,
         @DefaultValue("PT4.5S") Duration lookupBudget,
         @DefaultValue("PT60S") Duration prewarmBudget,
-        @DefaultValue Twilio twilio) {
+        @DefaultValue Twilio twilio,
+        @DefaultValue Providers providers,
+        @DefaultValue Verdict verdict) {
+
+    public WorkerProperties {
+        List<LookupAddOn> addOns = providers.twilio().addOns();
+        if (addOns.isEmpty()) {
+            throw new InvalidConfigurationException("spamcheck.providers.twilio.add-ons names no add-on");
+        }
+        if (verdict.policy() == VerdictPolicy.NOMOROBO && !addOns.contains(LookupAddOn.NOMOROBO_SPAMSCORE)) {
+            throw new InvalidConfigurationException("spamcheck.verdict.policy nomorobo needs nomorobo_spamscore "
+                    + "in spamcheck.providers.twilio.add-ons");
+        }
+        if (verdict.policy() == VerdictPolicy.THRESHOLD && addOns.stream().noneMatch(LookupAddOn::grades)) {
+            throw new InvalidConfigurationException("spamcheck.verdict.policy threshold needs an add-on that grades "
+                    + "(nomorobo_spamscore, icehook_scout or truecnam_truespam)");
+        }
+        if (verdict.threshold() < 0 || verdict.threshold() > 100) {
+            throw new InvalidConfigurationException("spamcheck.verdict.threshold must be from 0 to 100");
+        }
+    }
 
     /**
      * @param accountSid the Twilio account, also read from {@code TWILIO_ACCOUNT_SID}; required
@@ -76,6 +103,33 @@ public record WorkerProperties(
             @DefaultValue("50") int slidingWindowSize,
             @DefaultValue("20") int minimumCalls,
             @DefaultValue("PT10S") Duration openFor) {
+    }
+
+    /** @param twilio what the Twilio Lookup v1 provider asks for */
+    public record Providers(@DefaultValue TwilioAddOns twilio) {
+    }
+
+    /**
+     * @param addOns the Lookup v1 add-ons asked for in each paid call, comma-separated:
+     *        {@code nomorobo_spamscore}, {@code icehook_scout}, {@code marchex_cleancall},
+     *        {@code truecnam_truespam}; each must be installed on the Twilio account
+     */
+    public record TwilioAddOns(@DefaultValue("nomorobo_spamscore") List<LookupAddOn> addOns) {
+
+        public TwilioAddOns {
+            addOns = List.copyOf(addOns);
+        }
+    }
+
+    /**
+     * @param policy how the sources make {@code spam_score}: {@code nomorobo} (Nomorobo's verdict
+     *        alone), {@code any} (any source flags), {@code majority} (more flag than clear) or
+     *        {@code threshold} (the combined risk reaches the threshold); see docs/api.md
+     * @param threshold the combined risk (0 to 100) from which {@code threshold} flags a number
+     */
+    public record Verdict(
+            @DefaultValue("nomorobo") VerdictPolicy policy,
+            @DefaultValue("70") int threshold) {
     }
 
     @Override

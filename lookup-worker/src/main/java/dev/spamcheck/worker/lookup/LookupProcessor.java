@@ -16,8 +16,9 @@ import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
+import dev.spamcheck.worker.provider.ProviderAnswer;
+import dev.spamcheck.worker.provider.VerdictPolicy;
 import dev.spamcheck.worker.twilio.CallGuard;
-import dev.spamcheck.worker.twilio.TwilioAnswer;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,14 +129,20 @@ public class LookupProcessor {
 
     private Optional<LookupResult> askTwilio(LookupRequest request, CallGuard guard, Duration budget) {
         String e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
-        TwilioAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), budget, guard);
-        if (answer instanceof TwilioAnswer.Scored scored) {
-            return Optional.of(result(request, store.save(request, Outcome.SCORED, scored.spamScore()), false));
+        ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), budget, guard);
+        if (answer instanceof ProviderAnswer.Answered answered) {
+            // Billed either way; the sources' verdicts make the score, or say why there is none.
+            VerdictPolicy.Decision decision = properties.verdict().policy().decide(answered.sources(),
+                    properties.verdict().threshold());
+            if (!decision.decided()) {
+                return Optional.of(unavailable(request, decision.errorCode()));
+            }
+            return Optional.of(result(request, store.save(request, Outcome.SCORED, decision.spamScore()), false));
         }
-        if (answer instanceof TwilioAnswer.NotFound) {
+        if (answer instanceof ProviderAnswer.NotFound) {
             return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null), false));
         }
-        TwilioAnswer.Unavailable unavailable = (TwilioAnswer.Unavailable) answer;
+        ProviderAnswer.Unavailable unavailable = (ProviderAnswer.Unavailable) answer;
         if (unavailable.errorCode().equals(TwilioLookups.SUPERSEDED)) {
             // An interactive lookup took the number over; it publishes the answer.
             return Optional.empty();

@@ -1,28 +1,38 @@
-package dev.spamcheck.worker.twilio;
+package dev.spamcheck.worker.provider;
 
 import java.time.Duration;
+import java.util.List;
 
-/** What Twilio told us about a number, after one call or after all retries. */
-public sealed interface TwilioAnswer {
+import dev.spamcheck.schemas.topic.SourceVerdict;
 
-    /** The Nomorobo add-on scored the number: 1 is spam. */
-    record Scored(int spamScore) implements TwilioAnswer {
+/** What a provider told us about a number, after one call or after all retries. */
+public sealed interface ProviderAnswer {
+
+    /**
+     * The provider answered: one verdict per source it was asked for (a Twilio add-on each), some
+     * perhaps unknown. The verdict policy makes the spam score of them.
+     */
+    record Answered(List<SourceVerdict> sources) implements ProviderAnswer {
+
+        public Answered {
+            sources = List.copyOf(sources);
+        }
     }
 
-    /** Twilio answered 404 (error 20404): it does not know the number. */
-    record NotFound() implements TwilioAnswer {
+    /** The provider does not know the number (Twilio: HTTP 404, error 20404). */
+    record NotFound() implements ProviderAnswer {
     }
 
     /**
-     * No answer now. {@code errorCode} says why (e.g. {@code addon_failed}, {@code twilio_http_500})
+     * No answer now. {@code errorCode} says why (e.g. {@code twilio_http_500}, {@code twilio_timeout})
      * and goes into the lookup result.
      *
      * @param retryable whether asking again may help (rate limits, 5xx, timeouts, broken answers)
-     * @param failure whether it counts against Twilio's health for the circuit breaker
-     * @param retryAfter Twilio's {@code Retry-After}, when it sent one
+     * @param failure whether it counts against the provider's health for the circuit breaker
+     * @param retryAfter the provider's {@code Retry-After}, when it sent one
      */
     record Unavailable(String errorCode, boolean retryable, boolean failure, Duration retryAfter)
-            implements TwilioAnswer {
+            implements ProviderAnswer {
 
         public static Unavailable permanent(String errorCode) {
             return new Unavailable(errorCode, false, false, null);

@@ -15,7 +15,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,25 +25,32 @@ import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.worker.WorkerProperties;
-import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import dev.spamcheck.worker.provider.ProviderAnswer;
+import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
+import dev.spamcheck.worker.provider.ReputationProvider;
 import io.netty.util.NetUtil;
 
 /**
- * One call to Twilio Lookup v1 with the Nomorobo Spam Score add-on:
- * {@code GET {base}/v1/PhoneNumbers/{e164}?AddOns=nomorobo_spamscore}. The JDK client is used on
- * purpose: its exceptions never quote the URL, which holds the number.
+ * Twilio Lookup v1 as a reputation provider: one call with the configured Marketplace add-ons,
+ * {@code GET {base}/v1/PhoneNumbers/{e164}?AddOns=nomorobo_spamscore&AddOns=...}, one verdict per
+ * add-on. The JDK client is used on purpose: its exceptions never quote the URL, which holds the
+ * number.
  */
 @Component
-class TwilioLookupClient {
+class TwilioLookupClient implements ReputationProvider {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioLookupClient.class);
 
     private final HttpClient http;
     private final WorkerProperties.Twilio twilio;
     private final String authorization;
+    private final List<LookupAddOn> addOns;
+    private final String addOnsQuery;
 
     TwilioLookupClient(WorkerProperties properties) {
         this.twilio = properties.twilio();
+        this.addOns = properties.providers().twilio().addOns();
+        this.addOnsQuery = addOns.stream().map(addOn -> "AddOns=" + addOn.uniqueName()).collect(Collectors.joining("&"));
         requireSet(twilio.accountSid(), "TWILIO_ACCOUNT_SID");
         requireSet(twilio.authToken(), "TWILIO_AUTH_TOKEN");
         requireHttps(twilio.baseUrl());
@@ -53,10 +62,10 @@ class TwilioLookupClient {
                 .build();
     }
 
-    /** @param timeout how long this call may take at most */
-    TwilioAnswer call(String e164, Duration timeout) {
+    @Override
+    public ProviderAnswer ask(String e164, Duration timeout) {
         URI uri = URI.create(twilio.baseUrl().toString().replaceAll("/+$", "") + "/v1/PhoneNumbers/"
-                + URLEncoder.encode(e164, StandardCharsets.UTF_8) + "?AddOns=nomorobo_spamscore");
+                + URLEncoder.encode(e164, StandardCharsets.UTF_8) + "?" + addOnsQuery);
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Authorization", authorization)
@@ -67,7 +76,8 @@ class TwilioLookupClient {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             Duration retryAfter = response.headers().firstValue("Retry-After").map(TwilioLookupClient::retryAfter)
                     .orElse(null);
-            TwilioAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter);
+            ProviderAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter,
+                    addOns);
             if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals("twilio_auth_failed")) {
                 log.error("Twilio rejected the credentials (HTTP {}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
                         response.statusCode());

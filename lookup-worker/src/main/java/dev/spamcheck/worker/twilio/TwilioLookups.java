@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.ratelimit.AccountRateLimiter;
-import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import dev.spamcheck.worker.provider.ProviderAnswer;
+import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
+import dev.spamcheck.worker.provider.ReputationProvider;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.functions.Either;
@@ -45,7 +47,7 @@ public class TwilioLookups {
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
 
-    private final TwilioLookupClient client;
+    private final ReputationProvider client;
     private final AccountRateLimiter rateLimiter;
     private final WorkerProperties.Twilio twilio;
     private final CircuitBreaker circuitBreaker;
@@ -87,19 +89,19 @@ public class TwilioLookups {
      * @param budget how long the lookup may take, retries and rate-limit waits included
      * @param guard asked before each call whether it may still go ahead
      */
-    public TwilioAnswer lookup(String e164, boolean interactive, Duration budget, CallGuard guard) {
+    public ProviderAnswer lookup(String e164, boolean interactive, Duration budget, CallGuard guard) {
         long deadline = System.nanoTime() + budget.toNanos();
-        AtomicReference<TwilioAnswer> last = new AtomicReference<>();
-        Retry retry = Retry.of("twilio", RetryConfig.<TwilioAnswer>custom()
+        AtomicReference<ProviderAnswer> last = new AtomicReference<>();
+        Retry retry = Retry.of("twilio", RetryConfig.<ProviderAnswer>custom()
                 .maxAttempts(1 + twilio.maxRetries())
-                .retryOnResult(TwilioAnswer::retryable)
-                .intervalBiFunction((Integer attempt, Either<Throwable, TwilioAnswer> outcome) ->
+                .retryOnResult(ProviderAnswer::retryable)
+                .intervalBiFunction((Integer attempt, Either<Throwable, ProviderAnswer> outcome) ->
                         backoff(attempt, outcome.isRight() ? outcome.get() : null, deadline))
                 .failAfterMaxAttempts(false)
                 .build());
         retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
-        TwilioAnswer answer = retry.executeSupplier(() -> {
-            TwilioAnswer attempt = attempt(e164, interactive, deadline, last.get(), guard);
+        ProviderAnswer answer = retry.executeSupplier(() -> {
+            ProviderAnswer attempt = attempt(e164, interactive, deadline, last.get(), guard);
             last.set(attempt);
             return attempt;
         });
@@ -109,7 +111,7 @@ public class TwilioLookups {
         return answer;
     }
 
-    private TwilioAnswer attempt(String e164, boolean interactive, long deadline, TwilioAnswer previous,
+    private ProviderAnswer attempt(String e164, boolean interactive, long deadline, ProviderAnswer previous,
             CallGuard guard) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
@@ -143,12 +145,12 @@ public class TwilioLookups {
             count(SUPERSEDED);
             return Unavailable.permanent(SUPERSEDED);
         }
-        TwilioAnswer answer;
+        ProviderAnswer answer;
         long took;
         try {
             Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
             long started = System.nanoTime();
-            answer = client.call(e164, timeout);
+            answer = client.ask(e164, timeout);
             took = System.nanoTime() - started;
         }
         finally {
@@ -178,7 +180,7 @@ public class TwilioLookups {
     }
 
     /** Full jitter, at least Retry-After, and never past the deadline. */
-    private long backoff(int attempt, TwilioAnswer answer, long deadline) {
+    private long backoff(int attempt, ProviderAnswer answer, long deadline) {
         long ceiling = Math.min(twilio.retryMaxDelay().toMillis(),
                 twilio.retryBaseDelay().toMillis() << Math.min(attempt - 1, 20));
         long delay = ThreadLocalRandom.current().nextLong(ceiling + 1);
@@ -193,11 +195,11 @@ public class TwilioLookups {
         meters.counter("spamcheck.twilio.calls", "outcome", outcome).increment();
     }
 
-    private static String outcome(TwilioAnswer answer) {
-        if (answer instanceof TwilioAnswer.Scored) {
+    private static String outcome(ProviderAnswer answer) {
+        if (answer instanceof ProviderAnswer.Answered) {
             return "scored";
         }
-        if (answer instanceof TwilioAnswer.NotFound) {
+        if (answer instanceof ProviderAnswer.NotFound) {
             return "not_found";
         }
         return ((Unavailable) answer).errorCode();

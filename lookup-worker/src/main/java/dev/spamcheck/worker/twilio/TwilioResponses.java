@@ -1,19 +1,24 @@
 package dev.spamcheck.worker.twilio;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.spamcheck.schemas.topic.MessageCodec;
-import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import dev.spamcheck.schemas.topic.SourceVerdict;
+import dev.spamcheck.worker.provider.ProviderAnswer;
+import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Reads Twilio Lookup v1 answers into the error taxonomy:
  * <ul>
- * <li>200 with a score: scored. The add-on's own {@code status} decides: the envelope can say
- * {@code successful} while {@code nomorobo_spamscore} failed (code 61001, {@code result} then
- * {@code {}} or {@code []}), and a failed add-on says nothing about the number: not retried,
- * since the lookup is billed;</li>
+ * <li>200: answered, with a verdict per add-on asked for ({@link LookupAddOn}). Each add-on's own
+ * {@code status} decides: the envelope can say {@code successful} while an add-on failed (code
+ * 61001, {@code result} then {@code {}} or {@code []}), and a failed, missing or unreadable
+ * add-on says nothing about the number (verdict unknown). Never retried, since the lookup is
+ * billed; the verdict policy decides what the verdicts make;</li>
  * <li>404 (20404): not found;</li>
  * <li>429 (20429, 60616), 5xx and unreadable bodies: retried, honouring {@code Retry-After};</li>
  * <li>401/403 (20003): bad credentials, not retried;</li>
@@ -28,9 +33,9 @@ final class TwilioResponses {
     /** Twilio's 429 (20429, 60616). */
     static final String RATE_LIMITED = "twilio_rate_limited";
 
-    static TwilioAnswer interpret(int status, String body, Duration retryAfter) {
+    static ProviderAnswer interpret(int status, String body, Duration retryAfter, List<LookupAddOn> addOns) {
         if (status == 404) {
-            return new TwilioAnswer.NotFound();
+            return new ProviderAnswer.NotFound();
         }
         if (status == 429) {
             // Retried, and the whole account slows down (AccountRateLimiter). Not a failure for the
@@ -54,17 +59,21 @@ final class TwilioResponses {
         catch (JacksonException ex) {
             return new Unavailable("twilio_malformed_response", true, true, null);
         }
-        JsonNode addOn = root.path("add_ons").path("results").path("nomorobo_spamscore");
-        if (addOn.isMissingNode() || addOn.isNull()) {
-            return Unavailable.permanent("addon_missing");
+        JsonNode results = root.path("add_ons").path("results");
+        List<SourceVerdict> sources = new ArrayList<>(addOns.size());
+        for (LookupAddOn addOn : addOns) {
+            sources.add(verdict(addOn, results.path(addOn.uniqueName())));
         }
-        if (!"successful".equals(addOn.path("status").asString(""))) {
-            return Unavailable.permanent("addon_failed");
+        return new ProviderAnswer.Answered(sources);
+    }
+
+    private static SourceVerdict verdict(LookupAddOn addOn, JsonNode answer) {
+        if (answer.isMissingNode() || answer.isNull()) {
+            return SourceVerdict.unknown(addOn.uniqueName(), "missing");
         }
-        JsonNode score = addOn.path("result").path("score");
-        if (!score.isIntegralNumber() || (score.asInt() != 0 && score.asInt() != 1)) {
-            return Unavailable.permanent("addon_malformed_result");
+        if (!SourceVerdict.SUCCESSFUL.equals(answer.path("status").asString(""))) {
+            return SourceVerdict.unknown(addOn.uniqueName(), "failed");
         }
-        return new TwilioAnswer.Scored(score.asInt());
+        return addOn.read(answer.path("result"));
     }
 }

@@ -4,9 +4,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.havingExactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -36,9 +38,11 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.spamcheck.schemas.testing.TestDatabase;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.ratelimit.AccountRateLimiterAccess;
-import dev.spamcheck.worker.twilio.TwilioAnswer.NotFound;
-import dev.spamcheck.worker.twilio.TwilioAnswer.Scored;
-import dev.spamcheck.worker.twilio.TwilioAnswer.Unavailable;
+import dev.spamcheck.schemas.topic.SourceVerdict;
+import dev.spamcheck.worker.provider.ProviderAnswer;
+import dev.spamcheck.worker.provider.ProviderAnswer.Answered;
+import dev.spamcheck.worker.provider.ProviderAnswer.NotFound;
+import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -83,7 +87,7 @@ class TwilioLookupsTest {
     void aScoredAnswerIsTheAddOnsScoreAskedForWithTheAccountsCredentials() {
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
 
-        assertThat(lookUp()).isEqualTo(new Scored(1));
+        assertThat(lookUp()).isEqualTo(nomorobo(1));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)).withBasicAuth(new BasicCredentials("AC0123", "secret"))
                 .withQueryParam("AddOns", equalTo("nomorobo_spamscore")));
         assertThat(calls("scored")).isEqualTo(1);
@@ -95,18 +99,31 @@ class TwilioLookupsTest {
     void aCleanNumberScoresZero() {
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"message\": \"success\", \"score\": 0}")));
 
-        assertThat(lookUp()).isEqualTo(new Scored(0));
+        assertThat(lookUp()).isEqualTo(nomorobo(0));
     }
 
     @Test
-    void aFailedAddOnIsNoAnswerNotACleanNumberAndIsNotRetried() {
+    void aFailedAddOnIsAnAnswerWithoutAVerdictAndIsNotRetried() {
         answer(200, lookup("""
                 {"request_sid": "XR1", "status": "failed", "message": "Request timed out", "code": 61001, "result": {}}"""));
 
-        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
-                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("addon_failed"));
+        assertThat(lookUp()).isEqualTo(new Answered(List.of(SourceVerdict.unknown("nomorobo_spamscore", "failed"))));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
-        assertThat(calls("addon_failed")).isEqualTo(1);
+        assertThat(calls("scored")).isEqualTo(1);
+        assertThat(retries()).isZero();
+    }
+
+    @Test
+    void everyAddOnConfiguredIsAskedForInTheOnePaidCall() {
+        lookups = lookups(Map.of("spamcheck.providers.twilio.add-ons", "nomorobo_spamscore,icehook_scout,marchex_cleancall"));
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Answered.class, answered -> assertThat(answered.sources())
+                .extracting(SourceVerdict::source, SourceVerdict::status)
+                .containsExactly(tuple("nomorobo_spamscore", "successful"), tuple("icehook_scout", "missing"),
+                        tuple("marchex_cleancall", "missing")));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("AddOns",
+                havingExactly("nomorobo_spamscore", "icehook_scout", "marchex_cleancall")));
     }
 
     @Test
@@ -143,7 +160,7 @@ class TwilioLookupsTest {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))));
 
-        assertThat(lookUp()).isEqualTo(new Scored(0));
+        assertThat(lookUp()).isEqualTo(nomorobo(0));
         twilio.verify(2, getRequestedFor(urlPathEqualTo(PATH)));
         List<Date> requested = twilio.getAllServeEvents().stream().map(event -> event.getRequest().getLoggedDate())
                 .sorted().toList();
@@ -258,7 +275,7 @@ class TwilioLookupsTest {
 
         twilio.resetAll();
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
-        assertThat(lookUp()).isEqualTo(new Scored(1));
+        assertThat(lookUp()).isEqualTo(nomorobo(1));
         assertThat(calls("circuit_open")).isZero();
     }
 
@@ -267,7 +284,7 @@ class TwilioLookupsTest {
         lookups = lookups(Map.of("spamcheck.twilio.daily-call-limit", "1"));
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
 
-        assertThat(lookUp()).isEqualTo(new Scored(1));
+        assertThat(lookUp()).isEqualTo(nomorobo(1));
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo(TwilioLookups.BUDGET_EXHAUSTED));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
@@ -300,7 +317,13 @@ class TwilioLookupsTest {
         return counter == null ? 0 : counter.count();
     }
 
-    private TwilioAnswer lookUp() {
+    private static Answered nomorobo(int score) {
+        return new Answered(List.of(new SourceVerdict("nomorobo_spamscore",
+                score == 1 ? SourceVerdict.Verdict.FLAGGED : SourceVerdict.Verdict.CLEAN, score * 100, List.of(),
+                "successful")));
+    }
+
+    private ProviderAnswer lookUp() {
         return lookups.lookup(NUMBER, true, Duration.ofSeconds(4), CallGuard.NONE);
     }
 

@@ -1,0 +1,52 @@
+package dev.spamcheck.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.spamcheck.worker.provider.VerdictPolicy;
+import dev.spamcheck.worker.twilio.LookupAddOn;
+
+/** The add-ons and verdict policy as an operator sets them: what starts, and what refuses to. */
+class WorkerPropertiesTest {
+
+    private static WorkerProperties bind(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("spamcheck", WorkerProperties.class);
+    }
+
+    @Test
+    void byDefaultNomoroboAloneDecides() {
+        WorkerProperties properties = bind(Map.of());
+        assertThat(properties.providers().twilio().addOns()).containsExactly(LookupAddOn.NOMOROBO_SPAMSCORE);
+        assertThat(properties.verdict().policy()).isEqualTo(VerdictPolicy.NOMOROBO);
+        assertThat(properties.verdict().threshold()).isEqualTo(70);
+    }
+
+    @Test
+    void readsAddOnsByTheirTwilioNames() {
+        WorkerProperties properties = bind(Map.of("spamcheck.providers.twilio.add-ons",
+                "nomorobo_spamscore, icehook_scout,marchex_cleancall,truecnam_truespam", "spamcheck.verdict.policy", "majority"));
+        assertThat(properties.providers().twilio().addOns()).containsExactly(LookupAddOn.values());
+        assertThat(properties.verdict().policy()).isEqualTo(VerdictPolicy.MAJORITY);
+    }
+
+    @Test
+    void refusesWhatCouldNeverDecide() {
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.providers.twilio.add-ons", "whitepages_pro_phone_rep")))
+                .isInstanceOf(BindException.class);
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.providers.twilio.add-ons", "icehook_scout")))
+                .hasRootCauseMessage("spamcheck.verdict.policy nomorobo needs nomorobo_spamscore in "
+                        + "spamcheck.providers.twilio.add-ons");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.providers.twilio.add-ons", "marchex_cleancall",
+                "spamcheck.verdict.policy", "threshold")))
+                .rootCause().hasMessageStartingWith("spamcheck.verdict.policy threshold needs an add-on that grades");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.verdict.threshold", "101")))
+                .rootCause().hasMessage("spamcheck.verdict.threshold must be from 0 to 100");
+    }
+}
