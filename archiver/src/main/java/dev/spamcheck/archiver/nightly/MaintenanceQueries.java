@@ -43,9 +43,10 @@ class MaintenanceQueries {
                      WHERE id IN (SELECT id FROM lookup_results
                                    WHERE checked_at < now() - make_interval(secs => ?)
                                    ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-                    RETURNING id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at
+                    RETURNING id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at, risk, sources
                 ), archived AS (
-                    INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
+                    INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at,
+                                                risk, sources)
                     SELECT * FROM moved
                     ON CONFLICT (id) DO NOTHING
                     RETURNING 1

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import dev.spamcheck.schemas.topic.Topics;
 
 /**
@@ -85,11 +86,13 @@ public class ResultsReplay {
         }
         return jdbc.sql("""
                 INSERT INTO phone_reputation AS p
-                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at,
+                        risk, sources)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))
                 ON CONFLICT (number_hash) DO UPDATE
                    SET number_ciphertext = EXCLUDED.number_ciphertext, outcome = EXCLUDED.outcome,
                        spam_score = EXCLUDED.spam_score, checked_at = EXCLUDED.checked_at,
+                       risk = EXCLUDED.risk, sources = EXCLUDED.sources,
                        last_requested_at = greatest(p.last_requested_at, EXCLUDED.last_requested_at)
                  WHERE p.checked_at <= EXCLUDED.checked_at""")
                 .param(1, result.numberHash())
@@ -101,6 +104,8 @@ public class ResultsReplay {
                 // Re-checks and prewarm do not make a number requested (see V3__nightly_jobs.sql).
                 .param(7, result.origin() == LookupRequest.Origin.INTERACTIVE ? Timestamp.from(result.checkedAt())
                         : null, Types.TIMESTAMP)
+                .param(8, result.risk() == null ? null : result.risk().shortValue(), Types.SMALLINT)
+                .param(9, SourceVerdict.toJson(result.sources()), Types.VARCHAR)
                 .update();
     }
 

@@ -3,6 +3,7 @@ package dev.spamcheck.gateway.lookup;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -14,6 +15,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.schemas.config.SpamcheckProperties;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -31,6 +33,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component
 class AnswerView {
 
+    private static final Cache<SourceVerdict, SourceVerdict> SHARED_VERDICTS = Caffeine.newBuilder()
+            .maximumSize(10_000).build();
     private final Cache<String, Seen> answers;
     private final Duration ttl;
     private final Clock clock;
@@ -80,11 +84,24 @@ class AnswerView {
         answers.invalidate(numberHash);
     }
 
-    /** 32 bytes beside the 104 of its key (and Caffeine's own ~100); an {@link Answer} is made only for a hit. */
-    private record Seen(Outcome outcome, Integer spamScore, long checkedAtMillis) {
+    /**
+     * 40 bytes beside the 104 of its key (and Caffeine's own ~100), and an array of one reference
+     * per source: the verdicts themselves are shared (a number's risk and spam score are cached
+     * {@code Integer}s too). An {@link Answer} is made only for a hit.
+     */
+    private record Seen(Outcome outcome, Integer spamScore, long checkedAtMillis, Integer risk,
+            SourceVerdict[] sources) {
 
         static Seen of(Answer answer) {
-            return new Seen(answer.outcome(), answer.spamScore(), answer.checkedAt().toEpochMilli());
+            SourceVerdict[] sources = answer.sources() == null ? null
+                    : answer.sources().stream().map(Seen::shared).toArray(SourceVerdict[]::new);
+            return new Seen(answer.outcome(), answer.spamScore(), answer.checkedAt().toEpochMilli(), answer.risk(),
+                    sources);
+        }
+
+        /** One instance per distinct verdict: a few thousand at most (four add-ons, grades 0 to 100). */
+        private static SourceVerdict shared(SourceVerdict verdict) {
+            return SHARED_VERDICTS.get(verdict, same -> same);
         }
 
         Duration freshFor(Duration ttl, Instant now) {
@@ -96,7 +113,8 @@ class AnswerView {
         }
 
         Answer asHit() {
-            return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true, false);
+            return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true, false, null, risk,
+                    sources == null ? null : List.of(sources));
         }
     }
 }

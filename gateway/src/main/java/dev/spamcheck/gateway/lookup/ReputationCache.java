@@ -8,6 +8,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import reactor.core.publisher.Mono;
 
 /** Reads the cached answers in {@code phone_reputation}; freshness is judged by the database clock. */
@@ -30,13 +31,17 @@ class ReputationCache {
                 .bind("ttl", maxAge.toMillis() / 1000.0)
                 .map(row -> {
                     Short score = row.get("spam_score", Short.class);
+                    Short risk = row.get("risk", Short.class);
                     return new Answer(
                             Outcome.valueOf(row.get("outcome", String.class).toUpperCase(java.util.Locale.ROOT)),
                             score == null ? null : score.intValue(),
                             row.get("checked_at", OffsetDateTime.class).toInstant(),
                             null,
                             true,
-                            false);
+                            false,
+                            null,
+                            risk == null ? null : risk.intValue(),
+                            SourceVerdict.fromJson(row.get("sources", String.class)));
                 })
                 .one();
     }

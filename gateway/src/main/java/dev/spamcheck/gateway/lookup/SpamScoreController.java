@@ -63,7 +63,7 @@ class SpamScoreController {
     private SpamScoreResponse toResponse(Answer answer) {
         return switch (answer.outcome()) {
             case SCORED -> new SpamScoreResponse(answer.spamScore(), answer.checkedAt().truncatedTo(ChronoUnit.SECONDS),
-                    answer.stale() ? Boolean.TRUE : null);
+                    answer.stale() ? Boolean.TRUE : null, answer.risk(), answer.sources());
             case NOT_FOUND -> throw new ApiException(ErrorCode.PHONE_NUMBER_NOT_FOUND,
                     "Twilio does not know this phone number");
             case UNAVAILABLE -> throw BUDGET_EXHAUSTED.equals(answer.errorCode()) ? budgetExhausted(answer)

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import dev.spamcheck.schemas.config.SpamcheckProperties;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -128,6 +130,22 @@ class AnswerViewTest {
                 Outcome.SCORED, 0, NOW.minusSeconds(1), null, false, null, null)));
         assertThat(view.fresh(HASH)).isNotNull();
         verify(database, never()).findFresh(any(), any());
+    }
+
+    @Test
+    void aHitKeepsTheRiskAndSourcesAndSharesEqualVerdicts() {
+        List<SourceVerdict> sources = List.of(
+                new SourceVerdict("nomorobo_spamscore", SourceVerdict.Verdict.FLAGGED, 100, List.of(), "successful"),
+                new SourceVerdict("icehook_scout", SourceVerdict.Verdict.FLAGGED, 80, List.of("likely"), "successful"));
+        view.seen(HASH, new Answer(Outcome.SCORED, 1, NOW.minusSeconds(1), null, false, false, null, 90, sources));
+        view.seen("b".repeat(64), new Answer(Outcome.SCORED, 1, NOW.minusSeconds(1), null, false, false, null, 90,
+                List.of(new SourceVerdict("nomorobo_spamscore", SourceVerdict.Verdict.FLAGGED, 100, List.of(),
+                        "successful"))));
+
+        Answer hit = view.fresh(HASH);
+        assertThat(hit.risk()).isEqualTo(90);
+        assertThat(hit.sources()).isEqualTo(sources);
+        assertThat(view.fresh("b".repeat(64)).sources().get(0)).isSameAs(hit.sources().get(0));
     }
 
     private static Answer scored(int score, Instant checkedAt) {

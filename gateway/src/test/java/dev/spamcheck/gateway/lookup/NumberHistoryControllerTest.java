@@ -9,6 +9,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +23,7 @@ import dev.spamcheck.gateway.auth.GatewaySlice.SentToKafka;
 import dev.spamcheck.gateway.auth.GatewaySliceTest;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.AuditEvent;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Flux;
 
@@ -46,13 +48,19 @@ class NumberHistoryControllerTest {
     void theChecksOfTheNumberAreFoundByItsHashAndShownWithItsLastFourOnly() {
         kafka.clear();
         when(checks.latest(protection.hash("+12025550123"), 1000)).thenReturn(Flux.just(
-                new NumberChecks.Check(Instant.parse("2026-12-03T10:00:00Z"), "scored", 1, "interactive", false),
-                new NumberChecks.Check(Instant.parse("2026-10-01T10:00:00Z"), "scored", 0, "nightly", true)));
+                new NumberChecks.Check(Instant.parse("2026-12-03T10:00:00Z"), "scored", 1, 100,
+                        List.of(new SourceVerdict("nomorobo_spamscore", SourceVerdict.Verdict.FLAGGED, 100, List.of(),
+                                "successful")), "interactive", false),
+                new NumberChecks.Check(Instant.parse("2026-10-01T10:00:00Z"), "scored", 0, null, null, "nightly",
+                        true)));
 
         byte[] body = post("{\"phone_number\":\"+12025550123\"}").expectStatus().isOk().expectBody()
                 .jsonPath("$.last4").isEqualTo("0123")
                 .jsonPath("$.checks.length()").isEqualTo(2)
+                .jsonPath("$.checks[0].risk").isEqualTo(100)
+                .jsonPath("$.checks[0].sources[0].verdict").isEqualTo("flagged")
                 .jsonPath("$.checks[1].archived").isEqualTo(true)
+                .jsonPath("$.checks[1].sources").doesNotExist()
                 .returnResult().getResponseBody();
         assertThat(new String(body)).doesNotContain("2025550123");
         assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).singleElement()

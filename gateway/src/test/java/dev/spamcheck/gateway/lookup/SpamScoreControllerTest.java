@@ -31,6 +31,7 @@ import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
 
@@ -83,6 +84,24 @@ class SpamScoreControllerTest {
     }
 
     @Test
+    void theRiskAndEachSourcesVerdictComeWithTheScore() {
+        List<SourceVerdict> sources = List.of(
+                new SourceVerdict("nomorobo_spamscore", SourceVerdict.Verdict.CLEAN, 0, List.of(), "successful"),
+                new SourceVerdict("marchex_cleancall", SourceVerdict.Verdict.FLAGGED, null, List.of("Robocaller"),
+                        "successful"),
+                SourceVerdict.unknown("icehook_scout", "failed"));
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any()))
+                .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, Instant.parse("2026-12-03T10:15:30Z"), null, false,
+                        false, null, 0, sources)));
+
+        post("{\"phone_number\":\"" + NUMBER + "\"}").expectStatus().isOk().expectBody().json("""
+                {"spam_score": 1, "checked_at": "2026-12-03T10:15:30Z", "risk": 0, "sources": [
+                  {"source": "nomorobo_spamscore", "verdict": "clean", "score": 0, "status": "successful"},
+                  {"source": "marchex_cleancall", "verdict": "flagged", "reasons": ["Robocaller"], "status": "successful"},
+                  {"source": "icehook_scout", "verdict": "unknown", "status": "failed"}]}""", true);
+    }
+
+    @Test
     void aFreshLookupIsAuditedAsAMiss() {
         when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any()))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, false, false)));
@@ -129,7 +148,7 @@ class SpamScoreControllerTest {
     @Test
     void whenTwilioCannotAnswerTheCallerGets503WithRetryAfter() {
         answer(new Answer(Outcome.UNAVAILABLE, null, Instant.now(), "circuit_open", false, false,
-                Duration.ofSeconds(7)));
+                Duration.ofSeconds(7), null, null));
         when(lookups.unavailable(anyString(), eq(Duration.ofSeconds(7)))).thenAnswer(invocation -> new ApiException(
                 ErrorCode.SERVICE_UNAVAILABLE, invocation.getArgument(0), invocation.getArgument(1)));
 

@@ -137,10 +137,11 @@ public class LookupProcessor {
             if (!decision.decided()) {
                 return Optional.of(unavailable(request, decision.errorCode()));
             }
-            return Optional.of(result(request, store.save(request, Outcome.SCORED, decision.spamScore()), false));
+            return Optional.of(result(request, store.save(request, Outcome.SCORED, decision.spamScore(),
+                    decision.risk(), answered.sources()), false));
         }
         if (answer instanceof ProviderAnswer.NotFound) {
-            return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null), false));
+            return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null, null, null), false));
         }
         ProviderAnswer.Unavailable unavailable = (ProviderAnswer.Unavailable) answer;
         if (unavailable.errorCode().equals(TwilioLookups.SUPERSEDED)) {
@@ -164,6 +165,6 @@ public class LookupProcessor {
     private static LookupResult result(LookupRequest request, StoredAnswer answer, boolean fromCache) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(),
                 request.last4(), answer.outcome(), answer.spamScore(), answer.checkedAt(), null, fromCache,
-                request.origin(), request.campaignId());
+                request.origin(), request.campaignId(), null, answer.risk(), answer.sources());
     }
 }

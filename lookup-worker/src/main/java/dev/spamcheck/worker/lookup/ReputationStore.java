@@ -3,6 +3,7 @@ package dev.spamcheck.worker.lookup;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Repository;
 import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 
 /**
  * {@code phone_reputation} (the cache) and {@code lookup_results} (every paid check). Times come
@@ -35,7 +37,9 @@ class ReputationStore {
                 .query((rs, row) -> new StoredAnswer(
                         Outcome.valueOf(rs.getString("outcome").toUpperCase(Locale.ROOT)),
                         (Integer) rs.getObject("spam_score", Integer.class),
-                        rs.getObject("checked_at", OffsetDateTime.class).toInstant()))
+                        rs.getObject("checked_at", OffsetDateTime.class).toInstant(),
+                        (Integer) rs.getObject("risk", Integer.class),
+                        SourceVerdict.fromJson(rs.getString("sources"))))
                 .optional();
     }
 
@@ -66,22 +70,27 @@ class ReputationStore {
      * Records a paid check and makes it the number's cached answer, in one statement. Only an
      * interactive request counts as the number being requested (for nightly re-checks).
      */
-    StoredAnswer save(LookupRequest request, Outcome outcome, Integer spamScore) {
+    StoredAnswer save(LookupRequest request, Outcome outcome, Integer spamScore, Integer risk,
+            List<SourceVerdict> sources) {
         String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
         Instant checkedAt = jdbc.sql("""
                 WITH checked AS (
-                    INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
-                    VALUES (:requestId, :hash, :last4, :origin, :outcome, :score, now())
+                    INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at,
+                                                risk, sources)
+                    VALUES (:requestId, :hash, :last4, :origin, :outcome, :score, now(), :risk, CAST(:sources AS jsonb))
                     RETURNING checked_at
                 )
                 INSERT INTO phone_reputation AS p
-                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at)
+                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at,
+                        risk, sources)
                 SELECT :hash, :ciphertext, :last4, :outcome, :score, checked_at,
-                       CASE WHEN :origin = 'interactive' THEN now() END FROM checked
+                       CASE WHEN :origin = 'interactive' THEN now() END, :risk, CAST(:sources AS jsonb) FROM checked
                 ON CONFLICT (number_hash) DO UPDATE
                    SET number_ciphertext = EXCLUDED.number_ciphertext,
                        outcome = EXCLUDED.outcome,
                        spam_score = EXCLUDED.spam_score,
+                       risk = EXCLUDED.risk,
+                       sources = EXCLUDED.sources,
                        checked_at = EXCLUDED.checked_at,
                        last_requested_at = coalesce(EXCLUDED.last_requested_at, p.last_requested_at)
                 RETURNING checked_at
@@ -93,11 +102,14 @@ class ReputationStore {
                 .param("origin", request.origin().name().toLowerCase(Locale.ROOT))
                 .param("outcome", outcomeName)
                 .param("score", spamScore == null ? null : spamScore.shortValue(), java.sql.Types.SMALLINT)
+                .param("risk", risk == null ? null : risk.shortValue(), java.sql.Types.SMALLINT)
+                .param("sources", SourceVerdict.toJson(sources), java.sql.Types.VARCHAR)
                 .query((rs, row) -> rs.getObject("checked_at", OffsetDateTime.class).toInstant())
                 .single();
-        return new StoredAnswer(outcome, spamScore, checkedAt);
+        return new StoredAnswer(outcome, spamScore, checkedAt, risk, sources);
     }
 
-    record StoredAnswer(Outcome outcome, Integer spamScore, Instant checkedAt) {
+    record StoredAnswer(Outcome outcome, Integer spamScore, Instant checkedAt, Integer risk,
+            List<SourceVerdict> sources) {
     }
 }

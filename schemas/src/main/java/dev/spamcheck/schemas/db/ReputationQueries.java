@@ -19,11 +19,12 @@ public final class ReputationQueries {
             + " AS key_id, count(*) AS numbers FROM phone_reputation GROUP BY 1 ORDER BY 1";
 
     /**
-     * Columns {@code outcome}, {@code spam_score}, {@code checked_at} of a fresh answer, if any.
+     * Columns {@code outcome}, {@code spam_score}, {@code checked_at}, {@code risk} and
+     * {@code sources} (JSON text, an array of {@code SourceVerdict}) of a fresh answer, if any.
      * Named parameters: {@code :hash} (the number hash) and {@code :ttl} (the cache TTL in seconds).
      */
     public static final String FIND_FRESH = """
-            SELECT outcome, spam_score, checked_at
+            SELECT outcome, spam_score, checked_at, risk, sources::text AS sources
               FROM phone_reputation
              WHERE number_hash = :hash
                AND checked_at > now() - make_interval(secs => :ttl)

@@ -1,6 +1,7 @@
 package dev.spamcheck.schemas.topic;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -11,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@code schemas/lookup-result.schema.json}. {@code spamScore} is present only when the outcome is
  * {@link Outcome#SCORED}; {@code errorCode}, and {@code retryAfterSeconds} where asking again later
  * may help, only when it is {@link Outcome#UNAVAILABLE}; {@code origin} and {@code campaignId} are
- * those of the request answered.
+ * those of the request answered. {@code risk} (the sources' combined grade, where any grades) and
+ * {@code sources} (each source's verdict) come with a score (schema version 2; version 1 records,
+ * without them, still read).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupResult(
@@ -26,18 +29,32 @@ public record LookupResult(
         @JsonProperty("from_cache") boolean fromCache,
         @JsonProperty("origin") LookupRequest.Origin origin,
         @JsonProperty("campaign_id") String campaignId,
-        @JsonProperty("retry_after_seconds") Long retryAfterSeconds) {
+        @JsonProperty("retry_after_seconds") Long retryAfterSeconds,
+        @JsonProperty("risk") Integer risk,
+        @JsonProperty("sources") List<SourceVerdict> sources) {
+
+    public LookupResult {
+        sources = sources == null || sources.isEmpty() ? null : List.copyOf(sources);
+    }
+
+    /** A result without the sources' verdicts: not found, unavailable, or a score from before them. */
+    public LookupResult(String requestId, String numberHash, String numberCiphertext, String last4, Outcome outcome,
+            Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache, LookupRequest.Origin origin,
+            String campaignId, Long retryAfterSeconds) {
+        this(requestId, numberHash, numberCiphertext, last4, outcome, spamScore, checkedAt, errorCode, fromCache,
+                origin, campaignId, retryAfterSeconds, null, null);
+    }
 
     /** A result without a time to ask again: every definitive one, and most unavailable ones. */
     public LookupResult(String requestId, String numberHash, String numberCiphertext, String last4, Outcome outcome,
             Integer spamScore, Instant checkedAt, String errorCode, boolean fromCache, LookupRequest.Origin origin,
             String campaignId) {
         this(requestId, numberHash, numberCiphertext, last4, outcome, spamScore, checkedAt, errorCode, fromCache,
-                origin, campaignId, null);
+                origin, campaignId, null, null, null);
     }
 
     public enum Outcome {
-        /** Twilio and the Nomorobo add-on answered; {@code spam_score} holds the score. */
+        /** Twilio and its add-ons answered; {@code spam_score} holds the verdict policy's score. */
         @JsonProperty("scored") SCORED,
         /** Twilio does not know the number (HTTP 404, error 20404). Cached like a score. */
         @JsonProperty("not_found") NOT_FOUND,
@@ -48,7 +65,7 @@ public record LookupResult(
     /** The same result with the number encrypted otherwise (key rotation). */
     public LookupResult withCiphertext(String ciphertext) {
         return new LookupResult(requestId, numberHash, ciphertext, last4, outcome, spamScore, checkedAt, errorCode,
-                fromCache, origin, campaignId, retryAfterSeconds);
+                fromCache, origin, campaignId, retryAfterSeconds, risk, sources);
     }
 
     /** Whether this result may be kept in the cache. */

@@ -5,6 +5,8 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import tools.jackson.core.type.TypeReference;
+
 /**
  * What one reputation source said about a number (schema: {@code $defs.source} of
  * {@code schemas/lookup-result.schema.json}).
@@ -33,6 +35,17 @@ public record SourceVerdict(
     /** A source that said nothing about the number, and why ({@code status}). */
     public static SourceVerdict unknown(String source, String status) {
         return new SourceVerdict(source, Verdict.UNKNOWN, null, List.of(), status);
+    }
+
+    /** Sources as stored beside a cached answer ({@code sources} columns, jsonb): null for none. */
+    public static String toJson(List<SourceVerdict> sources) {
+        return sources == null || sources.isEmpty() ? null : MessageCodec.encode(sources);
+    }
+
+    /** The {@code sources} column read back: null for none (rows from before sources, not found). */
+    public static List<SourceVerdict> fromJson(String json) {
+        return json == null ? null : MessageCodec.mapper().readValue(json, new TypeReference<List<SourceVerdict>>() {
+        });
     }
 
     public boolean decided() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,29 @@ class MessageSchemasTest {
             assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, MessageCodec.encode(result))).isEmpty();
             assertThat(roundTrip(Topics.LOOKUP_RESULTS, result)).isEqualTo(result);
         }
+    }
+
+    @Test
+    void aScoreCarriesItsRiskAndEachSourcesVerdictAndAVersionOneScoreStillReads() {
+        LookupResult scored = result(Outcome.SCORED, 1, null);
+        LookupResult withSources = new LookupResult(scored.requestId(), scored.numberHash(), scored.numberCiphertext(),
+                scored.last4(), Outcome.SCORED, 1, scored.checkedAt(), null, false, scored.origin(), null, null, 85,
+                List.of(new SourceVerdict("nomorobo_spamscore", SourceVerdict.Verdict.FLAGGED, 100, List.of(),
+                        "successful"), SourceVerdict.unknown("icehook_scout", "failed"),
+                        new SourceVerdict("truecnam_truespam", SourceVerdict.Verdict.FLAGGED, 70, List.of(), "successful")));
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, MessageCodec.encode(withSources))).isEmpty();
+        assertThat(roundTrip(Topics.LOOKUP_RESULTS, withSources)).isEqualTo(withSources);
+        assertThat(MessageCodec.encode(withSources)).contains("\"verdict\":\"unknown\"").doesNotContain("\"reasons\"");
+
+        String versionOne = MessageCodec.encode(scored);
+        assertThat(versionOne).doesNotContain("sources").doesNotContain("risk");
+        assertThat(MessageCodec.mapper().readValue(versionOne, LookupResult.class)).isEqualTo(scored);
+
+        LookupResult unavailableWithSources = new LookupResult(scored.requestId(), scored.numberHash(),
+                scored.numberCiphertext(), scored.last4(), Outcome.UNAVAILABLE, null, scored.checkedAt(), "addon_failed",
+                false, scored.origin(), null, null, 10, withSources.sources());
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, MessageCodec.encode(unavailableWithSources)))
+                .as("only a score has sources").isNotEmpty();
     }
 
     @Test
