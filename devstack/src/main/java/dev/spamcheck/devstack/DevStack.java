@@ -46,6 +46,7 @@ public final class DevStack implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private final KafkaBroker kafka;
     private final TwilioStub twilio;
+    private final TelnyxStub telnyx;
     private final DevKeys keys;
     private final Options options;
     private volatile Map<String, String> overrides = Map.of();
@@ -85,11 +86,12 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private DevStack(EmbeddedPostgres postgres, KafkaBroker kafka, TwilioStub twilio, DevKeys keys,
+    private DevStack(EmbeddedPostgres postgres, KafkaBroker kafka, TwilioStub twilio, TelnyxStub telnyx, DevKeys keys,
             Options options) {
         this.postgres = postgres;
         this.kafka = kafka;
         this.twilio = twilio;
+        this.telnyx = telnyx;
         this.keys = keys;
         this.options = options;
     }
@@ -100,7 +102,7 @@ public final class DevStack implements AutoCloseable {
         EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
         KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
         TwilioStub twilio = TwilioStub.start(options.stubLatency());
-        DevStack stack = new DevStack(postgres, kafka, twilio, keys, options);
+        DevStack stack = new DevStack(postgres, kafka, twilio, TelnyxStub.start(), keys, options);
         try {
             // The worker applies the database migrations first; the others find them done.
             stack.startWorker();
@@ -346,6 +348,11 @@ public final class DevStack implements AutoCloseable {
         return twilio;
     }
 
+    /** The shadow provider's stand-in, which every worker of the stack asks about each number it scores. */
+    public TelnyxStub telnyx() {
+        return telnyx;
+    }
+
     public String hashKey() {
         return keys.hashKey();
     }
@@ -375,6 +382,7 @@ public final class DevStack implements AutoCloseable {
         }
         stopServices();
         twilio.close();
+        telnyx.close();
         kafka.close();
         postgres.close();
     }
@@ -391,6 +399,14 @@ public final class DevStack implements AutoCloseable {
         args.put("TWILIO_LOOKUP_BASE_URL", twilio.baseUrl());
         args.put("TWILIO_ACCOUNT_SID", TwilioStub.ACCOUNT_SID);
         args.put("TWILIO_AUTH_TOKEN", TwilioStub.AUTH_TOKEN);
+        // Telnyx in shadow mode, asked about every number Twilio scores (a stub has no daily limit):
+        // what its agreement looks like shows at GET /api/v1/admin/providers.
+        args.putIfAbsent("spamcheck.providers.telnyx.mode", "shadow");
+        args.putIfAbsent("spamcheck.providers.telnyx.sample", "1");
+        args.putIfAbsent("spamcheck.providers.telnyx.rate", "25");
+        args.putIfAbsent("spamcheck.providers.telnyx.daily-call-limit", "0");
+        args.put("TELNYX_BASE_URL", telnyx.baseUrl());
+        args.put("TELNYX_API_KEY", TelnyxStub.API_KEY);
         args.putAll(properties);
         return args;
     }

@@ -129,7 +129,7 @@ public final class TwilioStub implements AutoCloseable {
         return URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
     }
 
-    private static final class SilentNotifier implements Notifier {
+    static final class SilentNotifier implements Notifier {
         @Override
         public void info(String message) {
         }

@@ -49,6 +49,7 @@ class FuzzSystemTest {
             "POST /api/v1/admin/tokens", "GET /api/v1/admin/tokens", "DELETE /api/v1/admin/tokens/{id}",
             "POST /api/v1/admin/numbers/history", "GET /api/v1/admin/audit", "POST /api/v1/admin/jobs/nightly",
             "GET /api/v1/admin/jobs/{id}", "GET /api/v1/admin/keys", "POST /api/v1/admin/keys/rotate",
+            "GET /api/v1/admin/providers",
             "POST /api/v1/admin/webhooks", "GET /api/v1/admin/webhooks", "GET /api/v1/admin/webhooks/{id}",
             "DELETE /api/v1/admin/webhooks/{id}", "GET /api/v1/admin/webhooks/{id}/deliveries",
             "GET /api/v1/admin/campaigns/{campaign_id}/health", "GET /api/v1/admin/campaigns/health");

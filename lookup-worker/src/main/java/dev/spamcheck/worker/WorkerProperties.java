@@ -50,6 +50,11 @@ public record WorkerProperties(
             throw new InvalidConfigurationException("spamcheck.verdict.policy threshold needs an add-on that grades "
                     + "(nomorobo_spamscore, icehook_scout or truecnam_truespam)");
         }
+        Telnyx telnyx = providers.telnyx();
+        if (telnyx.sample() < 0 || telnyx.sample() > 1 || telnyx.rate() < 1 || telnyx.dailyCallLimit() < 0) {
+            throw new InvalidConfigurationException("spamcheck.providers.telnyx: sample must be from 0 to 1, rate "
+                    + "at least 1 and daily-call-limit at least 0");
+        }
         if (verdict.threshold() < 0 || verdict.threshold() > 100) {
             throw new InvalidConfigurationException("spamcheck.verdict.threshold must be from 0 to 100");
         }
@@ -105,8 +110,46 @@ public record WorkerProperties(
             @DefaultValue("PT10S") Duration openFor) {
     }
 
-    /** @param twilio what the Twilio Lookup v1 provider asks for */
-    public record Providers(@DefaultValue TwilioAddOns twilio) {
+    /**
+     * @param twilio what the Twilio Lookup v1 provider asks for
+     * @param telnyx Telnyx Number Reputation, the second provider, asked in shadow mode
+     */
+    public record Providers(@DefaultValue TwilioAddOns twilio, @DefaultValue Telnyx telnyx) {
+    }
+
+    /**
+     * @param mode {@code off}, or {@code shadow}: asked for a sample of the numbers Twilio scored,
+     *        its verdict compared with the answer given and never changing it
+     * @param apiKey the Telnyx API key (sent as a Bearer token, never logged), also read from
+     *        {@code TELNYX_API_KEY}; required in shadow mode
+     * @param baseUrl the Telnyx API, also read from {@code TELNYX_BASE_URL}: {@code https://}, or
+     *        plain {@code http://} on loopback only (a stub)
+     * @param sample the share of the numbers Twilio scored that Telnyx is asked about, from 0 to 1
+     * @param rate Telnyx calls per second at most, per worker; numbers sampled beyond it are skipped
+     * @param dailyCallLimit Telnyx calls per UTC day, all workers together; 0 for no limit
+     * @param timeout how long one call may take; a shadow call is never retried
+     */
+    public record Telnyx(
+            @DefaultValue("off") ShadowMode mode,
+            String apiKey,
+            @DefaultValue("https://api.telnyx.com") URI baseUrl,
+            @DefaultValue("0.1") double sample,
+            @DefaultValue("2") int rate,
+            @DefaultValue("1000") int dailyCallLimit,
+            @DefaultValue("PT4S") Duration timeout) {
+
+        @Override
+        public String toString() {
+            // Never print the key, e.g. in a binding failure report.
+            return "Telnyx[mode=" + mode + ", baseUrl=" + baseUrl + ", sample=" + sample + ", rate=" + rate
+                    + ", dailyCallLimit=" + dailyCallLimit + "]";
+        }
+    }
+
+    /** Whether a second provider is asked at all. */
+    public enum ShadowMode {
+        OFF,
+        SHADOW
     }
 
     /**

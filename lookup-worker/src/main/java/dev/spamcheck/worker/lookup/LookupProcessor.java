@@ -18,6 +18,7 @@ import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
 import dev.spamcheck.worker.provider.ProviderAnswer;
 import dev.spamcheck.worker.provider.VerdictPolicy;
+import dev.spamcheck.worker.shadow.ShadowLookups;
 import dev.spamcheck.worker.twilio.CallGuard;
 import dev.spamcheck.worker.twilio.TwilioLookups;
 import io.micrometer.core.instrument.Counter;
@@ -44,6 +45,7 @@ public class LookupProcessor {
     private final ReputationStore store;
     private final LookupClaims claims;
     private final TwilioLookups twilio;
+    private final ShadowLookups shadow;
     private final NumberProtection protection;
     private final WorkerProperties properties;
     private final Duration cacheTtl;
@@ -51,11 +53,12 @@ public class LookupProcessor {
     private final Counter misses;
     private final Counter expired;
 
-    LookupProcessor(ReputationStore store, LookupClaims claims, TwilioLookups twilio, NumberProtection protection,
-            WorkerProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
+    LookupProcessor(ReputationStore store, LookupClaims claims, TwilioLookups twilio, ShadowLookups shadow,
+            NumberProtection protection, WorkerProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
         this.store = store;
         this.claims = claims;
         this.twilio = twilio;
+        this.shadow = shadow;
         this.protection = protection;
         this.properties = properties;
         this.cacheTtl = shared.cacheTtl();
@@ -137,8 +140,10 @@ public class LookupProcessor {
             if (!decision.decided()) {
                 return Optional.of(unavailable(request, decision.errorCode()));
             }
-            return Optional.of(result(request, store.save(request, Outcome.SCORED, decision.spamScore(),
-                    decision.risk(), answered.sources()), false));
+            StoredAnswer saved = store.save(request, Outcome.SCORED, decision.spamScore(), decision.risk(),
+                    answered.sources());
+            shadow.offer(e164, decision.spamScore());
+            return Optional.of(result(request, saved, false));
         }
         if (answer instanceof ProviderAnswer.NotFound) {
             return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null, null, null), false));

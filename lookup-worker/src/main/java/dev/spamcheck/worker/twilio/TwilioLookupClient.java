@@ -1,13 +1,11 @@
 package dev.spamcheck.worker.twilio;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,19 +14,17 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.provider.ProviderAnswer;
 import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
+import dev.spamcheck.worker.provider.ProviderEndpoints;
 import dev.spamcheck.worker.provider.ReputationProvider;
-import io.netty.util.NetUtil;
 
 /**
  * Twilio Lookup v1 as a reputation provider: one call with the configured Marketplace add-ons,
@@ -51,9 +47,9 @@ class TwilioLookupClient implements ReputationProvider {
         this.twilio = properties.twilio();
         this.addOns = properties.providers().twilio().addOns();
         this.addOnsQuery = addOns.stream().map(addOn -> "AddOns=" + addOn.uniqueName()).collect(Collectors.joining("&"));
-        requireSet(twilio.accountSid(), "TWILIO_ACCOUNT_SID");
-        requireSet(twilio.authToken(), "TWILIO_AUTH_TOKEN");
-        requireHttps(twilio.baseUrl());
+        ProviderEndpoints.requireSet(twilio.accountSid(), "TWILIO_ACCOUNT_SID");
+        ProviderEndpoints.requireSet(twilio.authToken(), "TWILIO_AUTH_TOKEN");
+        ProviderEndpoints.requireHttps(twilio.baseUrl(), "TWILIO_LOOKUP_BASE_URL");
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (twilio.accountSid() + ":" + twilio.authToken()).getBytes(StandardCharsets.UTF_8));
         this.http = HttpClient.newBuilder()
@@ -110,38 +106,6 @@ class TwilioLookupClient implements ReputationProvider {
             catch (DateTimeParseException unreadable) {
                 return null;
             }
-        }
-    }
-
-    /** The credentials travel in every request: plain HTTP only to a stub on this machine. */
-    static void requireHttps(URI baseUrl) {
-        String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
-        String host = baseUrl.getHost() == null ? "" : baseUrl.getHost();
-        if (scheme.equals("https") || (scheme.equals("http") && isLoopback(host))) {
-            return;
-        }
-        throw new InvalidConfigurationException("TWILIO_LOOKUP_BASE_URL must be an https:// URL "
-                + "(plain http is allowed only on loopback)");
-    }
-
-    /** Decided on the literal, never by resolving the name. */
-    private static boolean isLoopback(String host) {
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        byte[] address = NetUtil.createByteArrayFromIpAddressString(literal);
-        try {
-            return address != null && InetAddress.getByAddress(address).isLoopbackAddress();
-        }
-        catch (UnknownHostException ex) {
-            return false;
-        }
-    }
-
-    private static void requireSet(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidConfigurationException(name + " is not set");
         }
     }
 }

@@ -32,6 +32,8 @@ import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.shadow.ShadowLookups;
+import dev.spamcheck.worker.shadow.ShadowStore;
 import dev.spamcheck.worker.twilio.StandInTwilio;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -198,7 +200,8 @@ class LookupProcessorTest {
         SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", SpamcheckProperties.class);
         return new LookupProcessor(new ReputationStore(jdbc), new LookupClaims(jdbc),
-                TWILIO.lookups(DATABASE, meters), PROTECTION, properties, shared, meters);
+                TWILIO.lookups(DATABASE, meters), new ShadowLookups(properties, new ShadowStore(jdbc), meters),
+                PROTECTION, properties, shared, meters);
     }
 
     private static LookupRequest request(ProtectedNumber number) {
