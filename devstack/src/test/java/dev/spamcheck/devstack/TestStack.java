@@ -44,6 +44,9 @@ final class TestStack {
                 Path home = freshHome("devstack-test");
                 stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
                         Map.of("spamcheck.cache-ttl", CACHE_TTL.toString(),
+                                // Every add-on in each Twilio call (SeveralSourcesSystemTest); Nomorobo decides, as by default.
+                                "spamcheck.providers.twilio.add-ons",
+                                "nomorobo_spamscore,icehook_scout,marchex_cleancall,truecnam_truespam",
                                 // Failure-mode tests must not open the shared worker's circuit.
                                 "spamcheck.twilio.circuit.sliding-window-size", "200",
                                 "spamcheck.twilio.circuit.minimum-calls", "200",
