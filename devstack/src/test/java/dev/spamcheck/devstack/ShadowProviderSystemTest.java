@@ -36,8 +36,13 @@ class ShadowProviderSystemTest {
         assertThat(score(disputed)).isZero();
         assertThat(score(unregistered)).isZero();
 
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(difference(before, figures())).containsExactly(2, 1, 1));
+        // At least: the stack's other work (re-checks, prewarm) may be compared meanwhile too.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            List<Integer> added = difference(before, figures());
+            assertThat(added.get(0)).as("agreed").isGreaterThanOrEqualTo(2);
+            assertThat(added.get(1)).as("disagreed").isGreaterThanOrEqualTo(1);
+            assertThat(added.get(2)).as("undecided").isGreaterThanOrEqualTo(1);
+        });
         for (String number : List.of(flagged, clean, disputed, unregistered)) {
             assertThat(TestStack.get().telnyx().callsFor(number)).isEqualTo(1);
         }

@@ -42,6 +42,9 @@ public record WorkerProperties(
         if (addOns.isEmpty()) {
             throw new InvalidConfigurationException("spamcheck.providers.twilio.add-ons names no add-on");
         }
+        if (addOns.stream().distinct().count() < addOns.size()) {
+            throw new InvalidConfigurationException("spamcheck.providers.twilio.add-ons names an add-on twice");
+        }
         if (verdict.policy() == VerdictPolicy.NOMOROBO && !addOns.contains(LookupAddOn.NOMOROBO_SPAMSCORE)) {
             throw new InvalidConfigurationException("spamcheck.verdict.policy nomorobo needs nomorobo_spamscore "
                     + "in spamcheck.providers.twilio.add-ons");

@@ -8,6 +8,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -33,6 +35,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component
 public class ShadowLookups implements DisposableBean {
 
+    private static final Logger log = LoggerFactory.getLogger(ShadowLookups.class);
     private static final String PROVIDER = "telnyx";
     private static final int QUEUE = 1000;
 
@@ -93,12 +96,26 @@ public class ShadowLookups implements DisposableBean {
     }
 
     private void compare(String e164, int spamScore) {
-        if (!store.tryTakeCall(PROVIDER, settings.dailyCallLimit())) {
-            skipped("daily_limit");
-            return;
+        try {
+            if (!store.tryTakeCall(PROVIDER, settings.dailyCallLimit())) {
+                skipped("daily_limit");
+                return;
+            }
+            ProviderAnswer answer = provider.ask(e164, settings.timeout());
+            if (Thread.currentThread().isInterrupted()) {
+                // Stopping: a call cut short says nothing about the provider.
+                return;
+            }
+            record(Agreement.of(answer, spamScore));
         }
-        ProviderAnswer answer = provider.ask(e164, settings.timeout());
-        Agreement agreement = Agreement.of(answer, spamScore);
+        catch (RuntimeException ex) {
+            // A shadow comparison never matters to an answer: counted and logged, without the number.
+            skipped("error");
+            log.warn("Shadow comparison with {} failed: {}", PROVIDER, ex.toString());
+        }
+    }
+
+    private void record(Agreement agreement) {
         if (agreement != Agreement.UNDECIDED) {
             decided.incrementAndGet();
             if (agreement == Agreement.AGREED) {
