@@ -32,18 +32,18 @@ class TwilioAccountProtectionSystemTest {
         try {
             TwilioLookups twilio = worker.getBean(TwilioLookups.class);
             for (int i = 0; i < 4; i++) {
-                assertThat(twilio.lookup(TestStack.uniqueNumber("5000"), true, Duration.ofSeconds(4), CallGuard.NONE))
+                assertThat(twilio.lookup(TestStack.uniqueNumber("5000"), true, null, Duration.ofSeconds(4), CallGuard.NONE))
                         .isInstanceOfSatisfying(ProviderAnswer.Unavailable.class,
                                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
             }
             String clean = TestStack.uniqueNumber("0123");
 
-            assertThat(twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE))
+            assertThat(twilio.lookup(clean, true, null, Duration.ofSeconds(4), CallGuard.NONE))
                     .isEqualTo(new ProviderAnswer.Unavailable("circuit_open", false, false, Duration.ofSeconds(1)));
             assertThat(TestStack.get().twilio().callsFor(clean)).isZero();
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> twilio.lookup(clean, true, Duration.ofSeconds(4), CallGuard.NONE),
+                    .until(() -> twilio.lookup(clean, true, null, Duration.ofSeconds(4), CallGuard.NONE),
                             ProviderAnswer.Answered.class::isInstance);
         }
         finally {
@@ -59,7 +59,7 @@ class TwilioAccountProtectionSystemTest {
         try {
             String number = TestStack.uniqueNumber("0123");
 
-            ProviderAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, Duration.ofSeconds(4), CallGuard.NONE);
+            ProviderAnswer answer = worker.getBean(TwilioLookups.class).lookup(number, true, null, Duration.ofSeconds(4), CallGuard.NONE);
 
             assertThat(answer).isInstanceOfSatisfying(ProviderAnswer.Unavailable.class,
                     unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));

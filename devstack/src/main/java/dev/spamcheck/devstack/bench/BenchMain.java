@@ -28,21 +28,25 @@ public final class BenchMain {
 
     private static final int RATE = 25;
     private static final int STALLED = 30;
+    /** New numbers the bursting client asks for at once: sixteen seconds of the account's rate. */
+    private static final int BURST = 400;
 
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
         String only = args.length > 0 ? args[0] : System.getenv().getOrDefault("SPAMCHECK_BENCH_ONLY", "");
-        if (!List.of("", "all", "hits").contains(only)) {
-            throw new IllegalArgumentException("Usage: bin/bench [hits] (not " + only + ")");
+        if (!List.of("", "all", "hits", "fairness").contains(only)) {
+            throw new IllegalArgumentException("Usage: bin/bench [hits|fairness] (not " + only + ")");
         }
         boolean hitsOnly = only.equals("hits");
+        boolean fairnessOnly = only.equals("fairness");
         int backlog = Integer.parseInt(System.getenv().getOrDefault("SPAMCHECK_BENCH_BACKLOG", "10000"));
         String reportSetting = System.getenv("SPAMCHECK_BENCH_REPORT");
         Path fullReport = Path.of(reportSetting == null ? "docs/BENCHMARKS.md" : reportSetting);
         Path results = fullReport.toAbsolutePath().getParent().resolve("bench");
-        Path report = hitsOnly && reportSetting == null ? results.resolve("BENCHMARKS-hits.md") : fullReport;
+        Path report = reportSetting != null || only.isEmpty() || only.equals("all") ? fullReport
+                : results.resolve("BENCHMARKS-" + only + ".md");
         Path home = Files.createTempDirectory("spamcheck-bench");
         System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
         System.out.println("Benchmark devstack in " + home + (hitsOnly ? "; cache hits only" : "; prewarm backlog "
@@ -58,6 +62,12 @@ public final class BenchMain {
             ConfigurableApplicationContext secondGateway = stack.startGateway(0, 0);
             stack.startWorker();
             Thread.sleep(5000);
+            if (fairnessOnly) {
+                BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, 10);
+                System.out.println("Fairness: " + fairness);
+                write(report, header(false) + fairnessMarkdown(fairness));
+                return;
+            }
 
             LoadGenerator load = new LoadGenerator(results.resolve("gatling"));
             Path cached = HitPath.csv(home.resolve("cached.csv"), cache(stack, 50));
@@ -95,6 +105,10 @@ public final class BenchMain {
                     Duration.ofMillis(400));
             System.out.println("Prewarm: " + prewarm);
 
+            stack.twilio().latency(Duration.ofMillis(300));
+            BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, 10);
+            System.out.println("Fairness: " + fairness);
+
             // Last: thirty Twilio timeouts open the circuit breaker, which would fail the scenarios after.
             stack.twilio().latency(Duration.ofMillis(150));
             StalledLookups.Report stalls = StalledLookups.run(stack, stack.baseUrl(), STALLED, 15);
@@ -104,7 +118,7 @@ public final class BenchMain {
             ViewMemory.Report view = ViewMemory.measure(stack);
             System.out.println("Answer view: " + view);
 
-            write(report, header(false) + markdown(duplicates, stalls, prewarm)
+            write(report, header(false) + markdown(duplicates, stalls, prewarm) + fairnessMarkdown(fairness)
                     + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
@@ -212,6 +226,33 @@ public final class BenchMain {
                 prewarm.duration().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(),
                 Traffic.percentile(prewarm.idleLatenciesMillis(), 50),
                 Traffic.percentile(prewarm.loadedLatenciesMillis(), 50));
+    }
+
+    private static String fairnessMarkdown(BurstingClient.Report fairness) {
+        long quietOk = fairness.loadedStatuses().stream().filter(s -> s == 200).count();
+        double ratio = (double) fairness.loadedP95() / fairness.idleP95();
+        return """
+
+                ## One client's burst does not starve another
+
+                Two lookup tokens. The quiet one looks up %d new numbers one after the other on the
+                idle system; then the bursting one asks for %d new numbers at once (%.0f s of the
+                account's rate) and, while they are being looked up, the quiet one looks up %d more.
+                Interactive lookups take turns by client at each worker's threads and at the rate.
+
+                | target | measured | |
+                |---|---|---|
+                | every quiet lookup answered | %d of %d answered 200 | %s |
+                | quiet p95 within 1.5× idle | idle %d ms, during the burst %d ms (×%.2f) | %s |
+
+                The bursting client's answers: %d of %d 200, the rest 503 (its own lookups waited
+                beyond the lookup timeout for their turn); the burst %s the measurement.
+                """.formatted(fairness.idleMillis().size(), fairness.burst(), (double) fairness.burst() / RATE,
+                fairness.loadedMillis().size(), quietOk, fairness.loadedMillis().size(),
+                verdict(quietOk == fairness.loadedMillis().size()), fairness.idleP95(), fairness.loadedP95(), ratio,
+                verdict(ratio <= 1.5 && fairness.outlasted()),
+                fairness.burstStatuses().stream().filter(s -> s == 200).count(), fairness.burst(),
+                fairness.outlasted() ? "outlasted" : "**did not outlast**");
     }
 
     private static String verdict(boolean met) {

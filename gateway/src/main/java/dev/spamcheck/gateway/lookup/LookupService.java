@@ -73,9 +73,11 @@ class LookupService {
     /**
      * @param e164 a number already validated
      * @param hash its hash, taken once by the caller (which also tells the audit)
+     * @param client the id of the token that asked: the worker lets clients take turns by it
      * @param maxStale the oldest stale answer the caller accepts, or null for the configured limit
      */
-    Mono<Answer> answer(String e164, String hash, String campaignId, String requestId, Duration maxStale) {
+    Mono<Answer> answer(String e164, String hash, String campaignId, String requestId, String client,
+            Duration maxStale) {
         Answer seen = view.fresh(hash);
         if (seen != null) {
             fromView.increment();
@@ -91,7 +93,7 @@ class LookupService {
                 .switchIfEmpty(Mono.defer(() -> {
                     fromLookup.increment();
                     return orStale(hash, staleLimit(maxStale),
-                            askWorker(protection.protect(e164), campaignId, requestId));
+                            askWorker(protection.protect(e164), campaignId, requestId, client));
                 }));
     }
 
@@ -128,10 +130,11 @@ class LookupService {
                 .switchIfEmpty(otherwise);
     }
 
-    private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId) {
+    private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId, String client) {
         Instant requestedAt = Instant.now();
         LookupRequest request = new LookupRequest(requestId, number.hash(), number.ciphertext(), number.last4(),
-                LookupRequest.Origin.INTERACTIVE, campaignId, requestedAt, requestedAt.plus(properties.lookupTimeout()));
+                LookupRequest.Origin.INTERACTIVE, campaignId, requestedAt, requestedAt.plus(properties.lookupTimeout()),
+                client);
         // Keyed by number hash, so one number's requests share a partition.
         return pending.await(number.hash(), requestId, properties.lookupTimeout(),
                         () -> kafka.send(Topics.LOOKUP_REQUESTS, number.hash(), request))

@@ -6,11 +6,13 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.spamcheck.gateway.audit.AuditedRequest;
+import dev.spamcheck.gateway.auth.ApiToken;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -36,7 +38,7 @@ class SpamScoreController {
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<SpamScoreResponse> spamScore(ServerWebExchange exchange) {
+    Mono<SpamScoreResponse> spamScore(@AuthenticationPrincipal ApiToken client, ServerWebExchange exchange) {
         AuditedRequest audited = AuditedRequest.of(exchange);
         return JsonBodies.read(exchange).flatMap(body -> {
             SpamScoreRequest request = SpamScoreRequest.parse(body);
@@ -44,7 +46,8 @@ class SpamScoreController {
             String e164 = numbers.require(request.phoneNumber());
             String hash = protection.hash(e164);
             audited.number(NumberProtection.lastFour(e164), hash, request.campaignId());
-            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange), request.maxStale());
+            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange), client.id(),
+                    request.maxStale());
         }).map(answer -> {
             audited.outcome(answer.stale() ? "stale" : answer.fromCache() ? "hit" : "miss");
             return toResponse(answer);

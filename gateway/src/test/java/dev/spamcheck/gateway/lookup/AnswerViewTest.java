@@ -113,7 +113,7 @@ class AnswerViewTest {
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true, false)));
 
         for (int i = 0; i < 5; i++) {
-            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i, null).block())
+            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i, "tok_test", null).block())
                     .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
         }
 

@@ -66,7 +66,7 @@ class SpamScoreControllerTest {
     @Test
     void aCachedAnswerIsTheScoreAndWhenItWasCheckedToTheSecondAuditedAsAHit() {
         Instant checked = Instant.parse("2026-12-03T10:15:30.123456Z");
-        when(lookups.answer(eq(NUMBER), anyString(), eq("spring-push"), anyString(), any()))
+        when(lookups.answer(eq(NUMBER), anyString(), eq("spring-push"), anyString(), any(), any()))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true, false)));
 
         post("{\"phone_number\":\"" + NUMBER + "\",\"campaign_id\":\"spring-push\"}")
@@ -90,7 +90,7 @@ class SpamScoreControllerTest {
                 new SourceVerdict("marchex_cleancall", SourceVerdict.Verdict.FLAGGED, null, List.of("Robocaller"),
                         "successful"),
                 SourceVerdict.unknown("icehook_scout", "failed"));
-        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any()))
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any(), any()))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, Instant.parse("2026-12-03T10:15:30Z"), null, false,
                         false, null, 0, sources)));
 
@@ -103,7 +103,7 @@ class SpamScoreControllerTest {
 
     @Test
     void aFreshLookupIsAuditedAsAMiss() {
-        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any()))
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any(), any()))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, false, false)));
 
         post("{\"phone_number\":\"" + NUMBER + "\"}").expectStatus().isOk()
@@ -114,7 +114,7 @@ class SpamScoreControllerTest {
 
     @Test
     void aStaleAnswerSaysSoKeepsItsOwnCheckTimeAndIsAuditedAsStale() {
-        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), eq(Duration.ofHours(36))))
+        when(lookups.answer(eq(NUMBER), anyString(), any(), anyString(), any(), eq(Duration.ofHours(36))))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, Instant.parse("2026-12-01T08:00:00Z"), null, true,
                         true)));
 
@@ -178,7 +178,7 @@ class SpamScoreControllerTest {
             "{\"phone_number\":\"+12025550123\",\"max_stale\":\"PT1H\\u0000\"}"})
     void aMalformedBodyIs400InvalidRequestAndNeverReachesALookup(String body) {
         assertThat(problem(post(body), 400, "invalid_request")).doesNotContain("2025550");
-        verify(lookups, never()).answer(any(), any(), any(), any(), any());
+        verify(lookups, never()).answer(any(), any(), any(), any(), any(), any());
         assertThat(onlyAuditEvent().outcome()).isEqualTo("invalid");
     }
 
@@ -190,7 +190,7 @@ class SpamScoreControllerTest {
         if (!number.isEmpty()) {
             assertThat(body).doesNotContain(number);
         }
-        verify(lookups, never()).answer(any(), any(), any(), any(), any());
+        verify(lookups, never()).answer(any(), any(), any(), any(), any(), any());
     }
 
     @Test
@@ -215,7 +215,7 @@ class SpamScoreControllerTest {
     }
 
     private void answer(Answer answer) {
-        when(lookups.answer(anyString(), anyString(), any(), anyString(), any())).thenReturn(Mono.just(answer));
+        when(lookups.answer(anyString(), anyString(), any(), anyString(), any(), any())).thenReturn(Mono.just(answer));
     }
 
     private WebTestClient.ResponseSpec post(String body) {

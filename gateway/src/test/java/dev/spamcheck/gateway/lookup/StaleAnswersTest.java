@@ -64,7 +64,7 @@ class StaleAnswersTest {
         workerAnswers(unavailable("circuit_open"));
         lastAnswer(new Answer(Outcome.SCORED, 1, THREE_DAYS_AGO, null, true, false));
 
-        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", null).block();
+        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block();
 
         assertThat(answer).isEqualTo(new Answer(Outcome.SCORED, 1, THREE_DAYS_AGO, null, true, true));
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "stale").counter().count()).isEqualTo(1);
@@ -75,14 +75,14 @@ class StaleAnswersTest {
         when(pending.await(anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
         lastAnswer(new Answer(Outcome.SCORED, 0, THREE_DAYS_AGO, null, true, false));
 
-        assertThat(lookups.answer(NUMBER, HASH, null, "r1", null).block().stale()).isTrue();
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block().stale()).isTrue();
     }
 
     @Test
     void aCallerAskingForNoStaleAnswerGetsTheFailureAndNoQueryIsMade() {
         workerAnswers(unavailable("circuit_open"));
 
-        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", Duration.ZERO).block();
+        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", "tok_test", Duration.ZERO).block();
 
         assertThat(answer.outcome()).isEqualTo(Outcome.UNAVAILABLE);
         verify(database, never()).findFresh(HASH, STALE_IF_ERROR);
@@ -92,12 +92,12 @@ class StaleAnswersTest {
     void aCallersMaxStaleLowersTheLimitButNeverRaisesIt() {
         workerAnswers(unavailable("rate_limited"));
         when(database.findFresh(eq(HASH), eq(Duration.ofHours(36)))).thenReturn(Mono.empty());
-        assertThat(lookups.answer(NUMBER, HASH, null, "r1", Duration.ofHours(36)).block().outcome())
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", Duration.ofHours(36)).block().outcome())
                 .isEqualTo(Outcome.UNAVAILABLE);
         verify(database).findFresh(HASH, Duration.ofHours(36));
 
         lastAnswer(new Answer(Outcome.SCORED, 1, THREE_DAYS_AGO, null, true, false));
-        assertThat(lookups.answer(NUMBER, HASH, null, "r2", Duration.ofDays(365)).block().stale()).isTrue();
+        assertThat(lookups.answer(NUMBER, HASH, null, "r2", "tok_test", Duration.ofDays(365)).block().stale()).isTrue();
         verify(database).findFresh(HASH, STALE_IF_ERROR);
     }
 
@@ -106,7 +106,7 @@ class StaleAnswersTest {
         workerAnswers(unavailable("budget_exhausted"));
         lastAnswer(new Answer(Outcome.NOT_FOUND, null, THREE_DAYS_AGO, null, true, false));
 
-        assertThat(lookups.answer(NUMBER, HASH, null, "r1", null).block())
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
                 .extracting(Answer::outcome, Answer::errorCode).containsExactly(Outcome.UNAVAILABLE, "budget_exhausted");
     }
 
@@ -114,12 +114,12 @@ class StaleAnswersTest {
     void withoutALastScoreOrWithPostgresqlDownTooTheCallerHearsWhyThereIsNoAnswer() {
         when(pending.await(anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
         when(database.findFresh(HASH, STALE_IF_ERROR)).thenReturn(Mono.empty());
-        assertThatThrownBy(() -> lookups.answer(NUMBER, HASH, null, "r1", null).block())
+        assertThatThrownBy(() -> lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
                 .isInstanceOfSatisfying(ApiException.class,
                         failure -> assertThat(failure.errorCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE));
 
         when(database.findFresh(HASH, STALE_IF_ERROR)).thenReturn(Mono.error(new IllegalStateException("down")));
-        assertThatThrownBy(() -> lookups.answer(NUMBER, HASH, null, "r2", null).block())
+        assertThatThrownBy(() -> lookups.answer(NUMBER, HASH, null, "r2", "tok_test", null).block())
                 .isInstanceOfSatisfying(ApiException.class,
                         failure -> assertThat(failure.errorCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE));
     }
@@ -130,7 +130,7 @@ class StaleAnswersTest {
                 false, null, null);
         workerAnswers(scored);
 
-        assertThat(lookups.answer(NUMBER, HASH, null, "r1", null).block().stale()).isFalse();
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block().stale()).isFalse();
         verify(database, never()).findFresh(HASH, STALE_IF_ERROR);
     }
 

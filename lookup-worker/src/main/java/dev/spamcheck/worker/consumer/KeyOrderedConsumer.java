@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -53,6 +54,7 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     private final boolean autoStartup;
     private final ExecutorService workers;
     private final KeyOrderedScheduler scheduler;
+    private final Function<V, Object> lane;
     private volatile Set<TopicPartition> assigned = Set.of();
     private volatile boolean running;
     private volatile Consumer<String, V> consumer;
@@ -61,10 +63,13 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     /**
      * @param handler handles one readable record; what it throws is logged, and the record counts as done
      * @param concurrency records handled at once
+     * @param lane whose a readable record is, to take turns by (null: one lane for all; see
+     *        {@link KeyOrderedScheduler})
      * @param autoStartup whether it starts with the application ({@code spring.kafka.listener.auto-startup})
      */
     public KeyOrderedConsumer(ConsumerFactory<String, V> consumers, Topic<String, V> topic, String groupId,
-            RecordHandler<V> handler, DeadLetters deadLetters, int concurrency, boolean autoStartup) {
+            RecordHandler<V> handler, DeadLetters deadLetters, int concurrency, Function<V, Object> lane,
+            boolean autoStartup) {
         this.consumers = consumers;
         this.autoStartup = autoStartup;
         this.topic = topic.name();
@@ -78,7 +83,9 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        this.scheduler = new KeyOrderedScheduler(workers);
+        // With lanes, one thread stays free of any one lane's records, for the others'.
+        this.scheduler = new KeyOrderedScheduler(workers, concurrency, lane == null ? 0 : 1);
+        this.lane = lane;
     }
 
     /** The partitions this instance owns now. */
@@ -147,7 +154,7 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
                 try {
                     for (ConsumerRecord<String, V> record : kafka.poll(POLL)) {
                         scheduler.submit(new TopicPartition(record.topic(), record.partition()), record.offset(),
-                                record.key(), () -> handle(record));
+                                record.key(), laneOf(record), () -> handle(record));
                     }
                 }
                 catch (WakeupException stopping) {
@@ -165,6 +172,11 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
             consumer = null;
             assigned = Set.of();
         }
+    }
+
+    /** Unreadable records (no value) share one lane. */
+    private Object laneOf(ConsumerRecord<String, V> record) {
+        return lane == null || record.value() == null ? null : lane.apply(record.value());
     }
 
     private void handle(ConsumerRecord<String, V> record) {

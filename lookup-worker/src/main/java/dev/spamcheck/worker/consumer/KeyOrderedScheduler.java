@@ -1,10 +1,12 @@
 package dev.spamcheck.worker.consumer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -18,35 +20,61 @@ import org.apache.kafka.common.TopicPartition;
  * be committed. Kafka's consumer delivers a partition in order but processes nothing itself;
  * Confluent's parallel consumer does this but does not support the project's Kafka 4 clients.
  * Records without a key run on their own.
+ * <p>
+ * Of the records whose turn it is, at most {@code concurrency} run at once, taken from their
+ * <em>lanes</em> in turn (round robin: one from each lane with work ready, then again), not in the
+ * order they arrived; and no lane ever holds the last {@code reserve} threads, so another lane's
+ * record never waits for one of them to finish. For lookups a lane is the client that asked, so
+ * one client's burst of new numbers waits behind its own records, not in front of everyone else's.
  */
 final class KeyOrderedScheduler {
 
+    /** The lane of records that name none. */
+    static final Object SHARED_LANE = new Object();
+
     private final Executor executor;
+    private final int concurrency;
+    private final int perLane;
+    private final Map<Object, Integer> runningByLane = new HashMap<>();
     private final Map<Object, Deque<Work>> waitingByKey = new HashMap<>();
+    private final Map<Object, Deque<Work>> readyByLane = new HashMap<>();
+    private final Deque<Object> lanesInTurn = new ArrayDeque<>();
+    private int running;
     private final Map<TopicPartition, TreeSet<Long>> unfinished = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
     private int pending;
 
-    /** @param executor runs the work; its size bounds how much runs at once */
-    KeyOrderedScheduler(Executor executor) {
+    /**
+     * @param executor runs the work, with at least {@code concurrency} threads
+     * @param concurrency how much runs at once
+     * @param reserve threads no single lane may take, kept for the others (0: none)
+     */
+    KeyOrderedScheduler(Executor executor, int concurrency, int reserve) {
         this.executor = executor;
+        this.concurrency = concurrency;
+        this.perLane = Math.max(1, concurrency - reserve);
     }
 
-    /** Hands a record over: it runs once every earlier record with its key is done. Work must not throw. */
-    void submit(TopicPartition partition, long offset, Object key, Runnable work) {
-        Work submitted = new Work(partition, offset, key == null ? new Object() : key, work);
-        boolean runNow;
+    /**
+     * Hands a record over: it runs once every earlier record with its key is done, in its lane's
+     * turn. Work must not throw.
+     *
+     * @param lane whose record it is (null: the shared lane)
+     */
+    void submit(TopicPartition partition, long offset, Object key, Object lane, Runnable work) {
+        Work submitted = new Work(partition, offset, key == null ? new Object() : key,
+                lane == null ? SHARED_LANE : lane, work);
         synchronized (this) {
             unfinished.computeIfAbsent(partition, p -> new TreeSet<>()).add(offset);
             nextOffset.merge(partition, offset + 1, Math::max);
             pending++;
             Deque<Work> queue = waitingByKey.computeIfAbsent(submitted.key, k -> new ArrayDeque<>());
             queue.addLast(submitted);
-            runNow = queue.size() == 1;
+            if (queue.size() == 1) {
+                ready(submitted);
+            }
         }
-        if (runNow) {
-            executor.execute(() -> run(submitted));
-        }
+        dispatch();
     }
 
     /** Per partition, the offset to commit: the first record not yet done, or the next to come. */
@@ -84,15 +112,61 @@ final class KeyOrderedScheduler {
             work.work.run();
         }
         finally {
-            Work next = finished(work);
-            if (next != null) {
-                executor.execute(() -> run(next));
+            synchronized (this) {
+                running--;
+                runningByLane.computeIfPresent(work.lane, (lane, count) -> count == 1 ? null : count - 1);
+                Work next = finished(work);
+                if (next != null) {
+                    ready(next);
+                }
             }
+            dispatch();
         }
     }
 
+    /** Work whose key's turn it is joins its lane; a lane with nothing ready before joins the turn. */
+    private void ready(Work work) {
+        Deque<Work> lane = readyByLane.get(work.lane);
+        if (lane == null) {
+            lane = new ArrayDeque<>();
+            readyByLane.put(work.lane, lane);
+            lanesInTurn.addLast(work.lane);
+        }
+        lane.addLast(work);
+    }
+
+    /** Starts ready work while fewer than {@code concurrency} run, one lane at a time. */
+    private void dispatch() {
+        List<Work> starting = new ArrayList<>();
+        synchronized (this) {
+            Deque<Object> passedOver = new ArrayDeque<>();
+            while (running < concurrency && !lanesInTurn.isEmpty()) {
+                Object lane = lanesInTurn.pollFirst();
+                if (runningByLane.getOrDefault(lane, 0) >= perLane) {
+                    passedOver.addLast(lane);
+                    continue;
+                }
+                Deque<Work> queue = readyByLane.get(lane);
+                starting.add(queue.pollFirst());
+                running++;
+                runningByLane.merge(lane, 1, Integer::sum);
+                if (queue.isEmpty()) {
+                    readyByLane.remove(lane);
+                }
+                else {
+                    lanesInTurn.addLast(lane);
+                }
+            }
+            // Lanes passed over keep their place at the head of the turn.
+            while (!passedOver.isEmpty()) {
+                lanesInTurn.addFirst(passedOver.pollLast());
+            }
+        }
+        starting.forEach(work -> executor.execute(() -> run(work)));
+    }
+
     /** Marks the work done and returns the next work of its key, if any. */
-    private synchronized Work finished(Work work) {
+    private Work finished(Work work) {
         TreeSet<Long> open = unfinished.get(work.partition);
         if (open != null && open.remove(work.offset)) {
             pending--;
@@ -106,6 +180,6 @@ final class KeyOrderedScheduler {
         return queue.peekFirst();
     }
 
-    private record Work(TopicPartition partition, long offset, Object key, Runnable work) {
+    private record Work(TopicPartition partition, long offset, Object key, Object lane, Runnable work) {
     }
 }

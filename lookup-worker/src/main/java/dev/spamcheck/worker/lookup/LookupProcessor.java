@@ -132,7 +132,7 @@ public class LookupProcessor {
 
     private Optional<LookupResult> askTwilio(LookupRequest request, CallGuard guard, Duration budget) {
         String e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
-        ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), budget, guard);
+        ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), request.client(), budget, guard);
         if (answer instanceof ProviderAnswer.Answered answered) {
             // Billed either way; the sources' verdicts make the score, or say why there is none.
             VerdictPolicy.Decision decision = properties.verdict().policy().decide(answered.sources(),

@@ -21,8 +21,9 @@ import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
 /**
  * Takes lookup requests and publishes their results. Requests for one number (one key) are
  * handled one after the other; requests for different numbers at once, up to
- * {@code spamcheck.lookup-concurrency}, so a slow number never holds up the others. A request's
- * offset is committed only after it and every request before it on its partition is done.
+ * {@code spamcheck.lookup-concurrency}, so a slow number never holds up the others, the clients
+ * (tokens) that asked taking turns, so one client's burst never holds up the others either. A
+ * request's offset is committed only after it and every request before it on its partition is done.
  */
 @Configuration(proxyBeanMethods = false)
 class LookupRequests {
@@ -36,7 +37,7 @@ class LookupRequests {
             WorkerProperties properties, @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
         return new KeyOrderedConsumer<>(consumers, Topics.LOOKUP_REQUESTS, GROUP,
                 record -> handle(record, processor, publisher), deadLetters, properties.lookupConcurrency(),
-                autoStartup);
+                LookupRequest::client, autoStartup);
     }
 
     private static void handle(ConsumerRecord<String, LookupRequest> record, LookupProcessor processor,

@@ -29,7 +29,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * ({@code twilio_daily_calls}); WARN logs at 80 % and 100 %.</li>
  * </ul>
  * Interactive lookups reserve the earliest slot that keeps the window within the rate, even a
- * future one, and wait for it. Bulk lookups only take a slot that is free now, never while an
+ * future one, and wait for it; but never more than {@link #BOOKING_HORIZON} ahead, so that a slot
+ * is not promised to one client long before another asks. They ask one at a time per worker,
+ * their clients (API tokens) taking turns ({@link FairTurns}): while the rate is contended, a
+ * client's burst of new numbers gets every other slot at most when one other client asks, and
+ * cannot starve it. Bulk lookups only take a slot that is free now, never while an
  * interactive reservation waits, and, while interactive lookups are about (one in the last
  * {@value #INTERACTIVE_RECENTLY_SECONDS} s), never make more than {@code rate - interactive-reserve}
  * of the calls in a window, so they only use budget interactive traffic leaves free. Bulk calls
@@ -45,6 +49,8 @@ public class AccountRateLimiter {
      */
     static final Duration WINDOW = Duration.ofMillis(1050);
     static final int INTERACTIVE_RECENTLY_SECONDS = 10;
+    /** How far ahead an interactive lookup may reserve its slot; closer than that, it waits its turn. */
+    static final Duration BOOKING_HORIZON = Duration.ofMillis(100);
     private static final long LOCK_KEY = 0x5350414d43484bL;
     private static final Duration BULK_POLL = Duration.ofMillis(1);
     private static final String TODAY = "(clock_timestamp() AT TIME ZONE 'UTC')::date";
@@ -69,6 +75,7 @@ public class AccountRateLimiter {
     private final int dailyLimit;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
+    private final FairTurns interactiveTurns = new FairTurns();
     private final AtomicInteger decisions = new AtomicInteger();
     private final AtomicLong callsToday = new AtomicLong();
     private volatile Cut cut = new Cut(null, null, 0);
@@ -94,10 +101,11 @@ public class AccountRateLimiter {
      * Waits for a permit to call Twilio.
      *
      * @param interactive whether a caller is waiting for this lookup
+     * @param client the API token that asked (interactive lookups; null: one client for all that name none)
      * @param maxWait the longest this caller can wait
      */
-    public Permit acquire(boolean interactive, Duration maxWait) throws InterruptedException {
-        return interactive ? acquireInteractive(maxWait) : acquireBulk(maxWait);
+    public Permit acquire(boolean interactive, String client, Duration maxWait) throws InterruptedException {
+        return interactive ? acquireInteractive(client == null ? "" : client, maxWait) : acquireBulk(maxWait);
     }
 
     /** The account-wide rate now, in calls per second. */
@@ -128,23 +136,43 @@ public class AccountRateLimiter {
         });
     }
 
-    private Permit acquireInteractive(Duration maxWait) throws InterruptedException {
-        Decision decision = transactions.execute(status -> {
-            lock();
-            Window window = window();
-            if (window.dailyLimitReached(dailyLimit)) {
-                return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+    private Permit acquireInteractive(String client, Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        if (!interactiveTurns.enter(client, deadline)) {
+            return Permit.NOT_IN_TIME;
+        }
+        Decision decision;
+        try {
+            while (true) {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                decision = transactions.execute(status -> {
+                    lock();
+                    Window window = window();
+                    if (window.dailyLimitReached(dailyLimit)) {
+                        return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+                    }
+                    Instant now = window.now();
+                    Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                            window.last() == null ? now : window.last());
+                    Duration until = Duration.between(now, slot);
+                    if (until.compareTo(left) > 0) {
+                        return new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
+                    }
+                    if (until.compareTo(BOOKING_HORIZON) > 0) {
+                        return new Decision(null, until.minus(BOOKING_HORIZON));
+                    }
+                    record(slot, "interactive");
+                    return new Decision(Permit.GRANTED, until);
+                });
+                if (decision.permit() != null) {
+                    break;
+                }
+                sleep(decision.pause());
             }
-            Instant now = window.now();
-            Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                    window.last() == null ? now : window.last());
-            Duration until = Duration.between(now, slot);
-            if (until.compareTo(maxWait) > 0) {
-                return new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
-            }
-            record(slot, "interactive");
-            return new Decision(Permit.GRANTED, until);
-        });
+        }
+        finally {
+            interactiveTurns.leave();
+        }
         sleep(decision.pause());
         return decision.permit();
     }

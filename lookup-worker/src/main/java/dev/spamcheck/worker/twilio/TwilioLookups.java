@@ -47,7 +47,7 @@ public class TwilioLookups {
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
 
-    private final ReputationProvider client;
+    private final ReputationProvider provider;
     private final AccountRateLimiter rateLimiter;
     private final WorkerProperties.Twilio twilio;
     private final CircuitBreaker circuitBreaker;
@@ -59,7 +59,7 @@ public class TwilioLookups {
 
     TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
             MeterRegistry meters) {
-        this.client = client;
+        this.provider = client;
         this.rateLimiter = rateLimiter;
         this.twilio = properties.twilio();
         this.meters = meters;
@@ -86,10 +86,11 @@ public class TwilioLookups {
 
     /**
      * @param interactive whether a caller waits for the answer (interactive lookups go first)
+     * @param client the API token that asked (interactive lookups), by which callers take turns at the rate
      * @param budget how long the lookup may take, retries and rate-limit waits included
      * @param guard asked before each call whether it may still go ahead
      */
-    public ProviderAnswer lookup(String e164, boolean interactive, Duration budget, CallGuard guard) {
+    public ProviderAnswer lookup(String e164, boolean interactive, String client, Duration budget, CallGuard guard) {
         long deadline = System.nanoTime() + budget.toNanos();
         AtomicReference<ProviderAnswer> last = new AtomicReference<>();
         Retry retry = Retry.of("twilio", RetryConfig.<ProviderAnswer>custom()
@@ -101,7 +102,7 @@ public class TwilioLookups {
                 .build());
         retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
         ProviderAnswer answer = retry.executeSupplier(() -> {
-            ProviderAnswer attempt = attempt(e164, interactive, deadline, last.get(), guard);
+            ProviderAnswer attempt = attempt(e164, interactive, client, deadline, last.get(), guard);
             last.set(attempt);
             return attempt;
         });
@@ -111,8 +112,8 @@ public class TwilioLookups {
         return answer;
     }
 
-    private ProviderAnswer attempt(String e164, boolean interactive, long deadline, ProviderAnswer previous,
-            CallGuard guard) {
+    private ProviderAnswer attempt(String e164, boolean interactive, String client, long deadline,
+            ProviderAnswer previous, CallGuard guard) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
             return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
@@ -125,7 +126,7 @@ public class TwilioLookups {
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
         try {
-            permit = rateLimiter.acquire(interactive, left.minus(MIN_ATTEMPT));
+            permit = rateLimiter.acquire(interactive, client, left.minus(MIN_ATTEMPT));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -150,7 +151,7 @@ public class TwilioLookups {
         try {
             Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
             long started = System.nanoTime();
-            answer = client.ask(e164, timeout);
+            answer = provider.ask(e164, timeout);
             took = System.nanoTime() - started;
         }
         finally {

@@ -277,7 +277,7 @@ class KeyOrderedConsumerTest {
         when(consumers.createConsumer(any(), any(), any(), any())).thenReturn(kafka);
         DeadLetters deadLetters = new DeadLetters(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)),
                 meters);
-        consumer = new KeyOrderedConsumer<>(consumers, TOPIC, "test-group", this::handle, deadLetters, 4, true);
+        consumer = new KeyOrderedConsumer<>(consumers, TOPIC, "test-group", this::handle, deadLetters, 4, null, true);
         consumer.start();
     }
 

@@ -20,7 +20,7 @@ class KeyOrderedSchedulerTest {
     /** Runs nothing by itself: the test decides which started work finishes when. */
     private final Deque<Runnable> started = new ArrayDeque<>();
     private final Executor executor = started::addLast;
-    private final KeyOrderedScheduler scheduler = new KeyOrderedScheduler(executor);
+    private final KeyOrderedScheduler scheduler = new KeyOrderedScheduler(executor, 100, 0);
     private final List<String> ran = new ArrayList<>();
 
     @Test
@@ -92,7 +92,7 @@ class KeyOrderedSchedulerTest {
 
     @Test
     void workThatThrowsStillCountsAsDoneAndLetsItsKeyGoOn() {
-        scheduler.submit(P0, 0, "k", () -> {
+        scheduler.submit(P0, 0, "k", null, () -> {
             throw new IllegalStateException("boom");
         });
         submit(P0, 1, "k");
@@ -107,8 +107,27 @@ class KeyOrderedSchedulerTest {
         assertThat(scheduler.committable()).containsEntry(P0, 2L);
     }
 
+    @Test
+    void atMostConcurrencyRunAndLanesTakeTurnsSoABurstCannotStarveAnotherLane() {
+        KeyOrderedScheduler fair = new KeyOrderedScheduler(executor, 3, 1);
+        for (int i = 0; i < 6; i++) {
+            int offset = i;
+            fair.submit(P0, offset, "burst-" + i, "client-a", () -> ran.add("a" + offset));
+        }
+        fair.submit(P1, 0, "single", "client-b", () -> ran.add("b0"));
+
+        // client-a's burst takes two threads, not the third: client-b's record starts at once.
+        assertThat(started).hasSize(3);
+        while (!started.isEmpty()) {
+            assertThat(started).hasSizeLessThanOrEqualTo(3);
+            finishStarted(0);
+        }
+        assertThat(ran).containsExactly("a0", "a1", "b0", "a2", "a3", "a4", "a5");
+        assertThat(fair.pending()).isZero();
+    }
+
     private void submit(TopicPartition partition, long offset, String key) {
-        scheduler.submit(partition, offset, key, () -> ran.add(key + "@" + offset));
+        scheduler.submit(partition, offset, key, null, () -> ran.add(key + "@" + offset));
     }
 
     /** Runs the index-th started work to its end. */

@@ -1,12 +1,18 @@
 package dev.spamcheck.worker.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -44,7 +50,7 @@ class AccountRateLimiterTest {
     void grantedCallsNeverExceedTheRateInAnyWindowAndInteractiveCallersWaitForTheirSlot() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
         for (int i = 0; i < 12; i++) {
-            assertThat(limiter.acquire(true, Duration.ofSeconds(5))).isEqualTo(Permit.GRANTED);
+            assertThat(limiter.acquire(true, null, Duration.ofSeconds(5))).isEqualTo(Permit.GRANTED);
         }
 
         List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
@@ -67,7 +73,7 @@ class AccountRateLimiterTest {
         Thread backlog = new Thread(() -> {
             while (!stop.get()) {
                 try {
-                    if (bulkWorker.acquire(false, Duration.ofSeconds(2)) == Permit.GRANTED) {
+                    if (bulkWorker.acquire(false, null, Duration.ofSeconds(2)) == Permit.GRANTED) {
                         bulkCalls.incrementAndGet();
                     }
                 }
@@ -83,7 +89,7 @@ class AccountRateLimiterTest {
             // within about a window, never behind the backlog.
             for (int i = 0; i < 4; i++) {
                 long started = System.nanoTime();
-                assertThat(interactiveWorker.acquire(true, Duration.ofSeconds(3))).isEqualTo(Permit.GRANTED);
+                assertThat(interactiveWorker.acquire(true, null, Duration.ofSeconds(3))).isEqualTo(Permit.GRANTED);
                 assertThat(Duration.ofNanos(System.nanoTime() - started))
                         .isLessThan(AccountRateLimiter.WINDOW.plusMillis(300));
             }
@@ -103,11 +109,11 @@ class AccountRateLimiterTest {
     @Test
     void aCallerWhoseSlotComesTooLateIsToldAtOnce() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "1"));
-        assertThat(limiter.acquire(true, Duration.ZERO)).isEqualTo(Permit.GRANTED);
+        assertThat(limiter.acquire(true, null, Duration.ZERO)).isEqualTo(Permit.GRANTED);
 
         long started = System.nanoTime();
-        assertThat(limiter.acquire(true, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
-        assertThat(limiter.acquire(false, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
+        assertThat(limiter.acquire(true, null, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
+        assertThat(limiter.acquire(false, null, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
     }
 
@@ -117,11 +123,37 @@ class AccountRateLimiterTest {
         AccountRateLimiter one = limiter(settings);
         AccountRateLimiter another = limiter(settings);
 
-        assertThat(one.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(another.acquire(false, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(one.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(another.acquire(true, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
-        assertThat(one.acquire(false, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(another.acquire(false, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
+        assertThat(another.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+        assertThat(one.acquire(false, null, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+    }
+
+    @Test
+    void aClientsBurstCannotStarveAnotherClientWhileTheRateIsContended() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
+        ExecutorService burst = Executors.newFixedThreadPool(20);
+        try {
+            // Twenty of client a's lookups at once: four seconds' worth of the account's rate.
+            List<Future<Permit>> bursting = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                bursting.add(burst.submit(() -> limiter.acquire(true, "tok_a", Duration.ofSeconds(10))));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.sql("SELECT count(*) FROM twilio_calls")
+                    .query(Integer.class).single() >= 5);
+
+            // Client b's one lookup waits for the next slot or two, not for a's backlog.
+            long asked = System.nanoTime();
+            assertThat(limiter.acquire(true, "tok_b", Duration.ofSeconds(10))).isEqualTo(Permit.GRANTED);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofMillis(1500));
+            for (Future<Permit> permit : bursting) {
+                assertThat(permit.get(20, TimeUnit.SECONDS)).isEqualTo(Permit.GRANTED);
+            }
+        }
+        finally {
+            burst.shutdownNow();
+        }
     }
 
     @Test

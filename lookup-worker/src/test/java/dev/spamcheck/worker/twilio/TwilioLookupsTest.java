@@ -206,7 +206,7 @@ class TwilioLookupsTest {
         twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
                 .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))));
         long started = System.nanoTime();
-        assertThat(lookups.lookup(NUMBER, true, Duration.ofMillis(1500), CallGuard.NONE))
+        assertThat(lookups.lookup(NUMBER, true, null, Duration.ofMillis(1500), CallGuard.NONE))
                 .isInstanceOfSatisfying(Unavailable.class,
                         unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the budget bounds the wait")
@@ -324,7 +324,7 @@ class TwilioLookupsTest {
     }
 
     private ProviderAnswer lookUp() {
-        return lookups.lookup(NUMBER, true, Duration.ofSeconds(4), CallGuard.NONE);
+        return lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4), CallGuard.NONE);
     }
 
     private static void answer(int status, String body) {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * A request to look a number up, on {@link Topics#LOOKUP_REQUESTS}. Schema:
  * {@code schemas/lookup-request.schema.json}. {@code deadline} is when the caller stops waiting
  * (interactive requests only): no Twilio call is started for a request that cannot be answered by
- * then. Nightly re-checks travel as lookup requests on {@link Topics#LOOKUP_PREWARM} too.
+ * then. {@code client} is the id of the token that asked (interactive requests only): the worker
+ * lets clients take turns by it. Nightly re-checks travel as lookup requests on
+ * {@link Topics#LOOKUP_PREWARM} too.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LookupRequest(
@@ -20,7 +22,14 @@ public record LookupRequest(
         @JsonProperty("origin") Origin origin,
         @JsonProperty("campaign_id") String campaignId,
         @JsonProperty("requested_at") Instant requestedAt,
-        @JsonProperty("deadline") Instant deadline) implements PrewarmEntry {
+        @JsonProperty("deadline") Instant deadline,
+        @JsonProperty("client") String client) implements PrewarmEntry {
+
+    /** A request without a client: bulk work, and interactive requests from before clients were named. */
+    public LookupRequest(String requestId, String numberHash, String numberCiphertext, String last4, Origin origin,
+            String campaignId, Instant requestedAt, Instant deadline) {
+        this(requestId, numberHash, numberCiphertext, last4, origin, campaignId, requestedAt, deadline, null);
+    }
 
     /** Who asked: interactive requests always take precedence over bulk work. */
     public enum Origin {

@@ -1,0 +1,105 @@
+package dev.spamcheck.devstack.bench;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import dev.spamcheck.devstack.DevStack;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Two clients (two lookup tokens) of one account: the quiet one looks up new numbers one after
+ * the other, first on the idle system, then while the bursting one has asked for many times more
+ * new numbers than the account's rate allows at once. What the quiet client waits is compared with
+ * what it waited alone (issue 21: its p95 within 1.5 times).
+ */
+public final class BurstingClient {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private BurstingClient() {
+    }
+
+    /**
+     * @param idleMillis the quiet client's lookups on the idle system
+     * @param loadedMillis the same while the burst was being looked up
+     * @param burstStatuses the answers the bursting client got
+     * @param outlasted whether the burst was still being looked up when the measurement ended
+     */
+    public record Report(int burst, List<Long> idleMillis, List<Long> loadedMillis, List<Integer> loadedStatuses,
+            List<Integer> burstStatuses, boolean outlasted) {
+
+        public long idleP95() {
+            return Traffic.percentile(idleMillis, 95);
+        }
+
+        public long loadedP95() {
+            return Traffic.percentile(loadedMillis, 95);
+        }
+
+        @Override
+        public String toString() {
+            return "burst " + burst + ": quiet client idle " + idleMillis + " ms, during the burst " + loadedMillis
+                    + " ms " + loadedStatuses + (outlasted ? "" : " (the burst ended first)");
+        }
+    }
+
+    public static Report run(DevStack stack, String gatewayUrl, int burst, int samples) throws Exception {
+        String quiet = newLookupToken(stack, gatewayUrl, "quiet client");
+        String bursting = newLookupToken(stack, gatewayUrl, "bursting client");
+        // Not counted: the first lookups of a new token warm its path (the token's first check, JIT).
+        lookups(gatewayUrl, quiet, 3, new ArrayList<>());
+        List<Long> idle = lookups(gatewayUrl, quiet, samples, new ArrayList<>());
+
+        ExecutorService callers = Executors.newFixedThreadPool(burst);
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        try {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                String number = Traffic.uniqueNumber("0123");
+                numbers.add(number);
+                calls.add(CompletableFuture.supplyAsync(() -> Traffic.lookUp(gatewayUrl, bursting, number), callers));
+            }
+            // Contended: the burst has started calling Twilio and has far more to go.
+            while (numbers.stream().filter(number -> stack.twilio().callsFor(number) >= 1).count() < 10) {
+                Thread.sleep(10);
+            }
+            List<Integer> loadedStatuses = new ArrayList<>();
+            List<Long> loaded = lookups(gatewayUrl, quiet, samples, loadedStatuses);
+            // Measured under contention only if the burst outlasted the measurement.
+            boolean outlasted = !calls.stream().allMatch(CompletableFuture::isDone);
+            List<Integer> burstStatuses = calls.stream().map(call -> call.join().statusCode()).toList();
+            return new Report(burst, idle, loaded, loadedStatuses, burstStatuses, outlasted);
+        }
+        finally {
+            calls.forEach(call -> call.exceptionally(failure -> null).join());
+            callers.shutdown();
+        }
+    }
+
+    private static List<Long> lookups(String gatewayUrl, String token, int count, List<Integer> statuses) {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long started = System.nanoTime();
+            HttpResponse<String> response = Traffic.lookUp(gatewayUrl, token, Traffic.uniqueNumber("0123"));
+            millis.add((System.nanoTime() - started) / 1_000_000);
+            statuses.add(response.statusCode());
+        }
+        return millis;
+    }
+
+    private static String newLookupToken(DevStack stack, String gatewayUrl, String name) {
+        HttpResponse<String> created = Traffic.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/admin/tokens"))
+                .header("Authorization", "Bearer " + stack.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"role\": \"lookup\"}")).build());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("Could not create a token: " + created.statusCode() + " " + created.body());
+        }
+        return JSON.readTree(created.body()).get("token").asString();
+    }
+}
