@@ -53,8 +53,8 @@ public final class BurstingClient {
         String quiet = newLookupToken(stack, gatewayUrl, "quiet client");
         String bursting = newLookupToken(stack, gatewayUrl, "bursting client");
         // Not counted: the first lookups of a new token warm its path (the token's first check, JIT).
-        lookups(gatewayUrl, quiet, 3, new ArrayList<>());
-        List<Long> idle = lookups(gatewayUrl, quiet, samples, new ArrayList<>());
+        Traffic.sequentialLookups(gatewayUrl, quiet, 3, new ArrayList<>());
+        List<Long> idle = Traffic.sequentialLookups(gatewayUrl, quiet, samples, new ArrayList<>());
 
         ExecutorService callers = Executors.newFixedThreadPool(burst);
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -70,7 +70,7 @@ public final class BurstingClient {
                 Thread.sleep(10);
             }
             List<Integer> loadedStatuses = new ArrayList<>();
-            List<Long> loaded = lookups(gatewayUrl, quiet, samples, loadedStatuses);
+            List<Long> loaded = Traffic.sequentialLookups(gatewayUrl, quiet, samples, loadedStatuses);
             // Measured under contention only if the burst outlasted the measurement.
             boolean outlasted = !calls.stream().allMatch(CompletableFuture::isDone);
             List<Integer> burstStatuses = calls.stream().map(call -> call.join().statusCode()).toList();
@@ -80,17 +80,6 @@ public final class BurstingClient {
             calls.forEach(call -> call.exceptionally(failure -> null).join());
             callers.shutdown();
         }
-    }
-
-    private static List<Long> lookups(String gatewayUrl, String token, int count, List<Integer> statuses) {
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long started = System.nanoTime();
-            HttpResponse<String> response = Traffic.lookUp(gatewayUrl, token, Traffic.uniqueNumber("0123"));
-            millis.add((System.nanoTime() - started) / 1_000_000);
-            statuses.add(response.statusCode());
-        }
-        return millis;
     }
 
     private static String newLookupToken(DevStack stack, String gatewayUrl, String name) {

@@ -48,7 +48,7 @@ public final class StalledLookups {
         // At a rate an earlier scenario's 429s cut, the stalled calls would start too far apart.
         stack.awaitTwilioRate(Duration.ofSeconds(60));
         List<Integer> idleStatuses = new ArrayList<>();
-        List<Long> idle = unrelatedLookups(stack, gatewayUrl, samples, idleStatuses);
+        List<Long> idle = Traffic.sequentialLookups(gatewayUrl, stack.lookupToken(), samples, idleStatuses);
 
         ExecutorService callers = Executors.newFixedThreadPool(stalled);
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -69,7 +69,7 @@ public final class StalledLookups {
                 Thread.sleep(20);
             }
             List<Integer> loadedStatuses = new ArrayList<>();
-            List<Long> loaded = unrelatedLookups(stack, gatewayUrl, samples, loadedStatuses);
+            List<Long> loaded = Traffic.sequentialLookups(gatewayUrl, stack.lookupToken(), samples, loadedStatuses);
             if (calls.stream().anyMatch(CompletableFuture::isDone)) {
                 throw new IllegalStateException("A stalled lookup ended while unrelated ones were measured: take fewer samples");
             }
@@ -82,16 +82,5 @@ public final class StalledLookups {
             calls.forEach(call -> call.exceptionally(failure -> null).join());
             callers.shutdown();
         }
-    }
-
-    private static List<Long> unrelatedLookups(DevStack stack, String gatewayUrl, int count, List<Integer> statuses) {
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long started = System.nanoTime();
-            HttpResponse<String> response = Traffic.lookUp(gatewayUrl, stack.lookupToken(), Traffic.uniqueNumber("0123"));
-            millis.add((System.nanoTime() - started) / 1_000_000);
-            statuses.add(response.statusCode());
-        }
-        return millis;
     }
 }

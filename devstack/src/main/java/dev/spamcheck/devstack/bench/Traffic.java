@@ -123,6 +123,21 @@ public final class Traffic {
     }
 
     /** The p-th percentile (0-100) of the values, nearest rank. */
+    /**
+     * Lookups of new numbers one after the other with the token, each one's time in milliseconds;
+     * each answer's status goes to {@code statuses}.
+     */
+    public static List<Long> sequentialLookups(String gatewayUrl, String token, int count, List<Integer> statuses) {
+        List<Long> millis = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long started = System.nanoTime();
+            HttpResponse<String> response = lookUp(gatewayUrl, token, uniqueNumber("0123"));
+            millis.add((System.nanoTime() - started) / 1_000_000);
+            statuses.add(response.statusCode());
+        }
+        return millis;
+    }
+
     public static long percentile(List<Long> values, int p) {
         List<Long> sorted = new ArrayList<>(values);
         sorted.sort(null);

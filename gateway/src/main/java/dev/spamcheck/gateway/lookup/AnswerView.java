@@ -85,16 +85,17 @@ class AnswerView {
     }
 
     /**
-     * 40 bytes beside the 104 of its key (and Caffeine's own ~100), and an array of one reference
-     * per source: the verdicts themselves are shared (a number's risk and spam score are cached
-     * {@code Integer}s too). An {@link Answer} is made only for a hit.
+     * 40 bytes beside the 104 of its key (and Caffeine's own ~100), and an immutable list of one
+     * reference per source, handed to each hit as it is: the verdicts themselves are shared (a
+     * number's risk and spam score are cached {@code Integer}s too). An {@link Answer} is made only
+     * for a hit.
      */
     private record Seen(Outcome outcome, Integer spamScore, long checkedAtMillis, Integer risk,
-            SourceVerdict[] sources) {
+            List<SourceVerdict> sources) {
 
         static Seen of(Answer answer) {
-            SourceVerdict[] sources = answer.sources() == null ? null
-                    : answer.sources().stream().map(Seen::shared).toArray(SourceVerdict[]::new);
+            List<SourceVerdict> sources = answer.sources() == null ? null
+                    : answer.sources().stream().map(Seen::shared).toList();
             return new Seen(answer.outcome(), answer.spamScore(), answer.checkedAt().toEpochMilli(), answer.risk(),
                     sources);
         }
@@ -114,7 +115,7 @@ class AnswerView {
 
         Answer asHit() {
             return new Answer(outcome, spamScore, Instant.ofEpochMilli(checkedAtMillis), null, true, false, null, risk,
-                    sources == null ? null : List.of(sources));
+                    sources);
         }
     }
 }
