@@ -30,6 +30,8 @@ public final class BenchMain {
     private static final int STALLED = 30;
     /** New numbers the bursting client asks for at once: sixteen seconds of the account's rate. */
     private static final int BURST = 400;
+    /** As many as fit while the burst is looked up (the lookup timeout, 8 s, ends it). */
+    private static final int QUIET_SAMPLES = 10;
 
     private BenchMain() {
     }
@@ -63,7 +65,7 @@ public final class BenchMain {
             stack.startWorker();
             Thread.sleep(5000);
             if (fairnessOnly) {
-                BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, 10);
+                BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, QUIET_SAMPLES);
                 System.out.println("Fairness: " + fairness);
                 write(report, header(false) + fairnessMarkdown(fairness));
                 return;
@@ -106,7 +108,7 @@ public final class BenchMain {
             System.out.println("Prewarm: " + prewarm);
 
             stack.twilio().latency(Duration.ofMillis(300));
-            BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, 10);
+            BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, QUIET_SAMPLES);
             System.out.println("Fairness: " + fairness);
 
             // Last: thirty Twilio timeouts open the circuit breaker, which would fail the scenarios after.
@@ -237,20 +239,28 @@ public final class BenchMain {
 
                 Two lookup tokens. The quiet one looks up %d new numbers one after the other on the
                 idle system; then the bursting one asks for %d new numbers at once (%.0f s of the
-                account's rate) and, while they are being looked up, the quiet one looks up %d more.
-                Interactive lookups take turns by client at each worker's threads and at the rate.
+                account's rate) and, while they are being looked up, the quiet one looks up one as
+                the burst arrives and %d more after it. Interactive lookups take turns by client at
+                each worker's threads and at the rate.
 
                 | target | measured | |
                 |---|---|---|
                 | every quiet lookup answered | %d of %d answered 200 | %s |
                 | quiet p95 within 1.5× idle | idle %d ms, during the burst %d ms (×%.2f) | %s |
 
+                The quiet client's lookups: idle p50 %d ms, slowest %d ms; during the burst p50 %d ms,
+                slowest %d ms. Its lookup as the burst arrived, while the gateways took its %d new
+                connections and requests on the same two cores, took %d ms.
+
                 The bursting client's answers: %d of %d 200, the rest 503 (its own lookups waited
                 beyond the lookup timeout for their turn); the burst %s the measurement.
                 """.formatted(fairness.idleMillis().size(), fairness.burst(), (double) fairness.burst() / RATE,
-                fairness.loadedMillis().size(), quietOk, fairness.loadedMillis().size(),
-                verdict(quietOk == fairness.loadedMillis().size()), fairness.idleP95(), fairness.loadedP95(), ratio,
+                fairness.loadedMillis().size(), quietOk, fairness.loadedStatuses().size(),
+                verdict(quietOk == fairness.loadedStatuses().size()), fairness.idleP95(), fairness.loadedP95(), ratio,
                 verdict(ratio <= 1.5 && fairness.outlasted()),
+                Traffic.percentile(fairness.idleMillis(), 50), Traffic.percentile(fairness.idleMillis(), 100),
+                Traffic.percentile(fairness.loadedMillis(), 50), Traffic.percentile(fairness.loadedMillis(), 100),
+                fairness.burst(), fairness.arrivalMillis(),
                 fairness.burstStatuses().stream().filter(s -> s == 200).count(), fairness.burst(),
                 fairness.outlasted() ? "outlasted" : "**did not outlast**");
     }

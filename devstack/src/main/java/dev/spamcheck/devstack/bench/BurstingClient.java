@@ -27,12 +27,14 @@ public final class BurstingClient {
 
     /**
      * @param idleMillis the quiet client's lookups on the idle system
-     * @param loadedMillis the same while the burst was being looked up
+     * @param arrivalMillis its first lookup as the burst arrives (the gateways taking 400 new
+     *        connections and requests at once on the same two cores)
+     * @param loadedMillis its lookups after that, while the burst was being looked up
      * @param burstStatuses the answers the bursting client got
      * @param outlasted whether the burst was still being looked up when the measurement ended
      */
-    public record Report(int burst, List<Long> idleMillis, List<Long> loadedMillis, List<Integer> loadedStatuses,
-            List<Integer> burstStatuses, boolean outlasted) {
+    public record Report(int burst, List<Long> idleMillis, long arrivalMillis, List<Long> loadedMillis,
+            List<Integer> loadedStatuses, List<Integer> burstStatuses, boolean outlasted) {
 
         public long idleP95() {
             return Traffic.percentile(idleMillis, 95);
@@ -44,7 +46,8 @@ public final class BurstingClient {
 
         @Override
         public String toString() {
-            return "burst " + burst + ": quiet client idle " + idleMillis + " ms, during the burst " + loadedMillis
+            return "burst " + burst + ": quiet client idle " + idleMillis + " ms, as the burst arrives " + arrivalMillis
+                    + " ms, during the burst " + loadedMillis
                     + " ms " + loadedStatuses + (outlasted ? "" : " (the burst ended first)");
         }
     }
@@ -70,11 +73,12 @@ public final class BurstingClient {
                 Thread.sleep(10);
             }
             List<Integer> loadedStatuses = new ArrayList<>();
+            List<Long> arrival = Traffic.sequentialLookups(gatewayUrl, quiet, 1, loadedStatuses);
             List<Long> loaded = Traffic.sequentialLookups(gatewayUrl, quiet, samples, loadedStatuses);
             // Measured under contention only if the burst outlasted the measurement.
             boolean outlasted = !calls.stream().allMatch(CompletableFuture::isDone);
             List<Integer> burstStatuses = calls.stream().map(call -> call.join().statusCode()).toList();
-            return new Report(burst, idle, loaded, loadedStatuses, burstStatuses, outlasted);
+            return new Report(burst, idle, arrival.get(0), loaded, loadedStatuses, burstStatuses, outlasted);
         }
         finally {
             calls.forEach(call -> call.exceptionally(failure -> null).join());

@@ -28,12 +28,14 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>The day: at most {@code spamcheck.twilio.daily-call-limit} calls per UTC day
  * ({@code twilio_daily_calls}); WARN logs at 80 % and 100 %.</li>
  * </ul>
- * Interactive lookups reserve the earliest slot that keeps the window within the rate, even a
- * future one, and wait for it; but never more than {@link #BOOKING_HORIZON} ahead, so that a slot
- * is not promised to one client long before another asks. They ask one at a time per worker,
- * their clients (API tokens) taking turns ({@link FairTurns}): while the rate is contended, a
- * client's burst of new numbers gets every other slot at most when one other client asks, and
- * cannot starve it. Bulk lookups only take a slot that is free now, never while an
+ * Interactive lookups reserve the earliest slot that keeps the window within the rate and is one
+ * share of the window ({@code 1/rate}) after the latest call, even a future one, and wait for it;
+ * but never more than {@link #BOOKING_HORIZON} ahead, so that a slot is not promised to one client
+ * long before another asks. One thread per worker books for all its interactive lookups, handing
+ * each slot to the client (API token) whose turn it is when the slot is booked ({@link FairTurns});
+ * a client with nothing waiting before books at once, the next slot after those already booked:
+ * while the rate is contended, a client's burst of new numbers gets every other slot at most when
+ * one other client asks, and cannot starve it. Bulk lookups only take a slot that is free now, never while an
  * interactive reservation waits, and, while interactive lookups are about (one in the last
  * {@value #INTERACTIVE_RECENTLY_SECONDS} s), never make more than {@code rate - interactive-reserve}
  * of the calls in a window, so they only use budget interactive traffic leaves free. Bulk calls
@@ -50,7 +52,7 @@ public class AccountRateLimiter {
     static final Duration WINDOW = Duration.ofMillis(1050);
     static final int INTERACTIVE_RECENTLY_SECONDS = 10;
     /** How far ahead an interactive lookup may reserve its slot; closer than that, it waits its turn. */
-    static final Duration BOOKING_HORIZON = Duration.ofMillis(100);
+    static final Duration BOOKING_HORIZON = Duration.ofMillis(25);
     private static final long LOCK_KEY = 0x5350414d43484bL;
     private static final Duration BULK_POLL = Duration.ofMillis(1);
     private static final String TODAY = "(clock_timestamp() AT TIME ZONE 'UTC')::date";
@@ -75,7 +77,7 @@ public class AccountRateLimiter {
     private final int dailyLimit;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
-    private final FairTurns interactiveTurns = new FairTurns();
+    private final FairTurns<Decision> interactiveTurns = new FairTurns<>();
     private final AtomicInteger decisions = new AtomicInteger();
     private final AtomicLong callsToday = new AtomicLong();
     private volatile Cut cut = new Cut(null, null, 0);
@@ -137,44 +139,58 @@ public class AccountRateLimiter {
     }
 
     private Permit acquireInteractive(String client, Duration maxWait) throws InterruptedException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        if (!interactiveTurns.enter(client, deadline)) {
-            return Permit.NOT_IN_TIME;
-        }
-        Decision decision;
+        FairTurns.Ticket<Decision> mine = interactiveTurns.join(client, System.nanoTime() + maxWait.toNanos());
         try {
-            while (true) {
-                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-                decision = transactions.execute(status -> {
-                    lock();
-                    Window window = window();
-                    if (window.dailyLimitReached(dailyLimit)) {
-                        return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
-                    }
-                    Instant now = window.now();
-                    Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                            window.last() == null ? now : window.last());
-                    Duration until = Duration.between(now, slot);
-                    if (until.compareTo(left) > 0) {
-                        return new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
-                    }
-                    if (until.compareTo(BOOKING_HORIZON) > 0) {
-                        return new Decision(null, until.minus(BOOKING_HORIZON));
-                    }
-                    record(slot, "interactive");
-                    return new Decision(Permit.GRANTED, until);
-                });
-                if (decision.permit() != null) {
-                    break;
+            // Until its own turn comes, this thread may lead: decide for the request whose turn it is.
+            while (!interactiveTurns.awaitServedOrLead(mine, NOT_IN_TIME)) {
+                FairTurns.Ticket<Decision> next = interactiveTurns.next();
+                // A client with nothing booked lately books at once: the slots ahead are few (the
+                // horizon keeps them so), and it need not race another worker's leader for the next.
+                Decision decision = decideInteractive(Duration.ofNanos(Math.max(0, next.deadline() - System.nanoTime())),
+                        interactiveTurns.isNewcomer(next) ? null : BOOKING_HORIZON);
+                if (decision.permit() == null) {
+                    interactiveTurns.restUnlessNewcomer(decision.pause());
                 }
-                sleep(decision.pause());
+                else {
+                    interactiveTurns.serve(next, decision);
+                }
+                if (System.nanoTime() - mine.deadline() > 0) {
+                    interactiveTurns.serve(mine, NOT_IN_TIME);
+                }
             }
         }
         finally {
-            interactiveTurns.leave();
+            interactiveTurns.withdraw(mine);
         }
+        Decision decision = mine.outcome();
         sleep(decision.pause());
         return decision.permit();
+    }
+
+    /**
+     * The permit of the interactive request whose turn it is, which can wait {@code left}: a slot
+     * within {@code horizon} (null: any within {@code left}), or how long until it is (no permit).
+     */
+    private Decision decideInteractive(Duration left, Duration horizon) {
+        return transactions.execute(status -> {
+            lock();
+            Window window = window();
+            if (window.dailyLimitReached(dailyLimit)) {
+                return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+            }
+            Instant now = window.now();
+            Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
+                    window.last() == null ? now : window.last().plus(evenly(window.calls())));
+            Duration until = Duration.between(now, slot);
+            if (until.compareTo(left) > 0) {
+                return NOT_IN_TIME;
+            }
+            if (horizon != null && until.compareTo(horizon) > 0) {
+                return new Decision(null, until.minus(horizon));
+            }
+            record(slot, "interactive");
+            return new Decision(Permit.GRANTED, until);
+        });
     }
 
     private Permit acquireBulk(Duration maxWait) throws InterruptedException {
@@ -221,6 +237,16 @@ public class AccountRateLimiter {
         finally {
             bulkTurn.unlock();
         }
+    }
+
+    /**
+     * The window's share per call. Interactive calls start at least this far apart: a burst then
+     * reaches Twilio as an even stream at the rate, and the next slot is never more than one share
+     * away for whichever client's turn it is; without it, a burst filled the window at once and
+     * every other client waited for the window to slide, up to a second.
+     */
+    private static Duration evenly(int callsPerWindow) {
+        return WINDOW.dividedBy(callsPerWindow);
     }
 
     /**
@@ -328,7 +354,9 @@ public class AccountRateLimiter {
         }
     }
 
-    /** A permit, or how long to wait before asking again (bulk). */
+    /** A permit, or how long to wait before asking again. */
     private record Decision(Permit permit, Duration pause) {
     }
+
+    private static final Decision NOT_IN_TIME = new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
 }

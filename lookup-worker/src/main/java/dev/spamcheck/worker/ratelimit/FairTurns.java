@@ -1,5 +1,6 @@
 package dev.spamcheck.worker.ratelimit;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -8,49 +9,147 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One thread at a time, the clients taking turns: a thread waits for its turn among its client's
- * threads (in arrival order), and the clients with threads waiting are served round robin, one
- * turn each. So a client with a hundred threads waiting gets no more turns than one with a single
- * thread. Hand-written: the JDK's fair locks are fair between threads, not between their owners.
+ * Requests served one at a time, the clients taking turns: a client's requests in arrival order,
+ * and the clients with requests waiting round robin, one request each, a client that had none
+ * waiting going first. So a client with a hundred requests waiting gets no more turns than one with
+ * a single request, and that one waits for at most one of the other's.
+ * <p>
+ * One waiting thread at a time <em>leads</em>: it decides the outcome of the request whose turn it
+ * is now, whichever client's, and hands it over ({@link #serve}); the others wait for theirs. So the
+ * turn is settled when an outcome is ready, not when a thread starts waiting for one: a request
+ * that arrives while the leader waits for the next slot still gets that slot if it is its client's
+ * turn. Hand-written: the JDK's fair locks are fair between threads, not between their owners, and
+ * hand the lock, not a result.
+ *
+ * @param <T> what a request is served with
  */
-final class FairTurns {
+final class FairTurns<T> {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<String, Deque<Waiter>> waiting = new HashMap<>();
+    private final Condition newcomerArrived = lock.newCondition();
+    private final Map<String, Deque<Ticket<T>>> waiting = new HashMap<>();
+    /** Clients whose requests started waiting since they were last served, in arrival order: first. */
+    private final Deque<String> newlyWaiting = new ArrayDeque<>();
+    /** Clients served before and waiting again, round robin. */
     private final Deque<String> clientsInTurn = new ArrayDeque<>();
-    private Waiter current;
+    private Ticket<T> leader;
 
-    /** Waits for this thread's turn until {@code deadline} ({@link System#nanoTime()}); false if it passed. */
-    boolean enter(String client, long deadline) throws InterruptedException {
+    /** One request: whose it is, until when ({@link System#nanoTime()}) it may wait, and what it was served with. */
+    static final class Ticket<T> {
+
+        private final String client;
+        private final long deadline;
+        private T outcome;
+        private boolean served;
+
+        private Ticket(String client, long deadline) {
+            this.client = client;
+            this.deadline = deadline;
+        }
+
+        long deadline() {
+            return deadline;
+        }
+
+        T outcome() {
+            return outcome;
+        }
+    }
+
+    /** Queues a request of {@code client} that may wait until {@code deadline}. */
+    Ticket<T> join(String client, long deadline) {
         lock.lock();
         try {
-            Waiter me = new Waiter();
+            Ticket<T> ticket = new Ticket<>(client, deadline);
             waiting.computeIfAbsent(client, c -> {
-                clientsInTurn.addLast(c);
+                newlyWaiting.addLast(c);
+                newcomerArrived.signalAll();
                 return new ArrayDeque<>();
-            }).addLast(me);
-            promote();
-            try {
-                while (!me.chosen) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        withdraw(client, me);
-                        return false;
-                    }
-                    changed.awaitNanos(left);
-                }
+            }).addLast(ticket);
+            if (leader == null) {
+                leader = ticket;
             }
-            catch (InterruptedException ex) {
-                if (me.chosen) {
-                    current = null;
-                    promote();
+            return ticket;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the ticket is served (true: its {@link Ticket#outcome()} is set) or its thread
+     * is to lead (false: it must serve {@link #next()}, its own request included). A ticket whose
+     * deadline passes while it waits is served with {@code expired}; a leader's is its own to watch.
+     */
+    boolean awaitServedOrLead(Ticket<T> mine, T expired) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!mine.served && leader != mine) {
+                long left = mine.deadline - System.nanoTime();
+                if (left <= 0) {
+                    settle(mine, expired);
+                    return true;
                 }
-                else {
-                    withdraw(client, me);
-                }
-                throw ex;
+                changed.awaitNanos(left);
             }
+            return mine.served;
+        }
+        catch (InterruptedException ex) {
+            withdraw(mine);
+            throw ex;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** The request whose turn it is; for the leader, whose own request is waiting, so there is one. */
+    Ticket<T> next() {
+        lock.lock();
+        try {
+            return waiting.get(clientInTurn()).peekFirst();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the request's client is waiting for its first turn since it last had nothing waiting:
+     * such a request goes before every client served since.
+     */
+    boolean isNewcomer(Ticket<T> ticket) {
+        lock.lock();
+        try {
+            return newlyWaiting.contains(ticket.client);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** For the leader: waits up to {@code pause}, less if a client starts waiting meanwhile. */
+    void restUnlessNewcomer(Duration pause) throws InterruptedException {
+        lock.lock();
+        try {
+            if (newlyWaiting.isEmpty()) {
+                newcomerArrived.awaitNanos(pause.toNanos());
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Serves a request; its client's turn passes to the next client. False if it had left already. */
+    boolean serve(Ticket<T> ticket, T outcome) {
+        lock.lock();
+        try {
+            if (ticket.served) {
+                return false;
+            }
+            settle(ticket, outcome);
             return true;
         }
         finally {
@@ -58,45 +157,44 @@ final class FairTurns {
         }
     }
 
-    /** Ends the turn of the thread that has it. */
-    void leave() {
+    /** Takes a request out unserved (its thread is interrupted or failed); it no longer leads. */
+    void withdraw(Ticket<T> ticket) {
         lock.lock();
         try {
-            current = null;
-            promote();
+            if (!ticket.served) {
+                settle(ticket, null);
+            }
         }
         finally {
             lock.unlock();
         }
     }
 
-    private void promote() {
-        if (current != null || clientsInTurn.isEmpty()) {
-            return;
-        }
-        String client = clientsInTurn.pollFirst();
-        Deque<Waiter> queue = waiting.get(client);
-        current = queue.pollFirst();
+    private String clientInTurn() {
+        return newlyWaiting.isEmpty() ? clientsInTurn.peekFirst() : newlyWaiting.peekFirst();
+    }
+
+    private void settle(Ticket<T> ticket, T outcome) {
+        ticket.outcome = outcome;
+        ticket.served = true;
+        Deque<Ticket<T>> queue = waiting.get(ticket.client);
+        boolean itsTurn = queue.peekFirst() == ticket && ticket.client.equals(clientInTurn());
+        queue.remove(ticket);
         if (queue.isEmpty()) {
-            waiting.remove(client);
+            waiting.remove(ticket.client);
+            newlyWaiting.remove(ticket.client);
+            clientsInTurn.remove(ticket.client);
         }
-        else {
-            clientsInTurn.addLast(client);
+        else if (itsTurn) {
+            // Its turn is over: to the back of the round.
+            newlyWaiting.remove(ticket.client);
+            clientsInTurn.remove(ticket.client);
+            clientsInTurn.addLast(ticket.client);
         }
-        current.chosen = true;
+        if (leader == ticket) {
+            String next = clientInTurn();
+            leader = next == null ? null : waiting.get(next).peekFirst();
+        }
         changed.signalAll();
-    }
-
-    private void withdraw(String client, Waiter me) {
-        Deque<Waiter> queue = waiting.get(client);
-        queue.remove(me);
-        if (queue.isEmpty()) {
-            waiting.remove(client);
-            clientsInTurn.remove(client);
-        }
-    }
-
-    private static final class Waiter {
-        boolean chosen;
     }
 }

@@ -5,60 +5,119 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 class FairTurnsTest {
 
-    private final FairTurns turns = new FairTurns();
+    private final FairTurns<String> turns = new FairTurns<>();
     private final List<String> order = new CopyOnWriteArrayList<>();
 
     @Test
-    void clientsTakeTurnsWhateverHowManyOfTheirThreadsWait() throws Exception {
-        assertThat(turns.enter("a", far())).isTrue();
-        for (String name : List.of("a1", "a2", "a3")) {
-            awaitWaiting(List.of(waiter("a", name)));
-        }
-        awaitWaiting(List.of(waiter("b", "b1")));
+    void clientsTakeTurnsWhateverHowManyOfTheirRequestsWait() {
+        FairTurns.Ticket<String> a1 = turns.join("a", far());
+        FairTurns.Ticket<String> a2 = turns.join("a", far());
+        FairTurns.Ticket<String> a3 = turns.join("a", far());
+        FairTurns.Ticket<String> b1 = turns.join("b", far());
 
-        turns.leave();
-        await().atMost(Duration.ofSeconds(5)).until(() -> order.size() == 4);
-        // a's turn came round first; then b's one thread before a's others.
+        serveAll(Map.of(a1, "a1", a2, "a2", a3, "a3", b1, "b1"));
+
+        // a's turn came round first; then b's one request before a's others.
         assertThat(order).containsExactly("a1", "b1", "a2", "a3");
+        assertThat(List.of(a1.outcome(), b1.outcome(), a2.outcome(), a3.outcome()))
+                .containsExactly("a1", "b1", "a2", "a3");
     }
 
     @Test
-    void aThreadWhoseDeadlinePassesLeavesTheQueueAndOthersGoOn() throws Exception {
-        assertThat(turns.enter("a", far())).isTrue();
-        assertThat(turns.enter("b", System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
-        Thread c = waiter("c", "c1");
-        awaitWaiting(List.of(c));
-        turns.leave();
-        await().atMost(Duration.ofSeconds(5)).until(() -> order.equals(List.of("c1")));
+    void aRequestArrivingWhileTheLeaderWaitsGetsTheNextOutcomeIfItIsItsClientsTurn() throws Exception {
+        FairTurns.Ticket<String> a1 = turns.join("a", far());
+        FairTurns.Ticket<String> a2 = turns.join("a", far());
+        assertThat(turns.awaitServedOrLead(a1, "expired")).as("the first request leads").isFalse();
+        assertThat(turns.serve(turns.next(), "slot 1")).isTrue();
+        assertThat(a1.outcome()).isEqualTo("slot 1");
+
+        // a2 leads now; while it waits for the next slot, b asks.
+        assertThat(turns.awaitServedOrLead(a2, "expired")).isFalse();
+        FairTurns.Ticket<String> b1 = turns.join("b", far());
+        turns.serve(turns.next(), "slot 2");
+
+        assertThat(b1.outcome()).isEqualTo("slot 2");
+        assertThat(turns.awaitServedOrLead(a2, "expired")).isFalse();
+        assertThat(turns.next()).isSameAs(a2);
     }
 
-    /** A thread that, in its turn, notes its name and leaves. */
-    private Thread waiter(String client, String name) {
-        Thread thread = new Thread(() -> {
+    @Test
+    void aRequestWhoseDeadlinePassesIsServedWithExpiredAndOthersGoOn() throws Exception {
+        FairTurns.Ticket<String> a1 = turns.join("a", far());
+        FairTurns.Ticket<String> b1 = turns.join("b", System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(turns.awaitServedOrLead(a1, "expired")).isFalse();
+
+        assertThat(turns.awaitServedOrLead(b1, "expired")).isTrue();
+        assertThat(b1.outcome()).isEqualTo("expired");
+        assertThat(turns.serve(b1, "too late")).isFalse();
+        FairTurns.Ticket<String> c1 = turns.join("c", far());
+        turns.serve(turns.next(), "slot 1");
+        assertThat(a1.outcome()).isEqualTo("slot 1");
+        assertThat(turns.awaitServedOrLead(c1, "expired")).as("c leads once a is served").isFalse();
+    }
+
+    @Test
+    void aLeaderThatWithdrawsHandsTheLeadToTheNextWaitingThread() throws Exception {
+        FairTurns.Ticket<String> a1 = turns.join("a", far());
+        assertThat(turns.awaitServedOrLead(a1, "expired")).isFalse();
+        CountDownLatch waiting = new CountDownLatch(1);
+        List<Boolean> b1Served = new CopyOnWriteArrayList<>();
+        Thread b = new Thread(() -> {
+            FairTurns.Ticket<String> b1 = turns.join("b", far());
+            waiting.countDown();
             try {
-                if (turns.enter(client, far())) {
-                    order.add(name);
-                    turns.leave();
-                }
+                b1Served.add(turns.awaitServedOrLead(b1, "expired"));
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
         });
-        thread.start();
-        return thread;
+        b.start();
+        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        turns.withdraw(a1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b1Served.equals(List.of(false)));
     }
 
-    private static void awaitWaiting(List<Thread> threads) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> threads.stream()
-                .allMatch(thread -> thread.getState() == Thread.State.TIMED_WAITING));
+    @Test
+    void aRestingLeaderWakesWhenANewClientStartsWaiting() throws Exception {
+        FairTurns.Ticket<String> a1 = turns.join("a", far());
+        turns.join("a", far());
+        turns.serve(turns.next(), "slot 1");
+        assertThat(turns.isNewcomer(a1)).isFalse();
+        Thread newcomer = new Thread(() -> {
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+            turns.join("b", far());
+        });
+        newcomer.start();
+
+        long resting = System.nanoTime();
+        turns.restUnlessNewcomer(Duration.ofSeconds(20));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - resting)).isLessThan(Duration.ofSeconds(5));
+        assertThat(turns.isNewcomer(turns.next())).as("b goes first").isTrue();
+    }
+
+    /** Leads as the tickets' threads would, each leader serving the next request with its name. */
+    private void serveAll(Map<FairTurns.Ticket<String>, String> names) {
+        Map<FairTurns.Ticket<String>, Boolean> done = new ConcurrentHashMap<>();
+        while (done.size() < names.size()) {
+            FairTurns.Ticket<String> next = turns.next();
+            order.add(names.get(next));
+            turns.serve(next, names.get(next));
+            done.put(next, true);
+        }
     }
 
     private static long far() {
