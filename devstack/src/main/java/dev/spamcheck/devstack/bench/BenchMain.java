@@ -221,13 +221,13 @@ public final class BenchMain {
                 stalls.stalled(), stalls.loadedMillis().size(), unrelatedOk, stalls.loadedMillis().size(),
                 verdict(unrelatedOk == stalls.loadedMillis().size()), stalls.idleP95(), stalls.loadedP95(), stallRatio,
                 verdict(stallRatio <= 1.5),
-                prewarm.backlog(), prewarm.idleLatenciesMillis().size(), prewarm.loadedLatenciesMillis().size(),
+                prewarm.backlog(), prewarm.idleMillis().size(), prewarm.loadedMillis().size(),
                 prewarm.rate(), prewarm.maxCallsInAnySecond(), verdict(prewarm.maxCallsInAnySecond() <= prewarm.rate()),
                 prewarm.sustainedRate(), sustainedShare * 100, verdict(sustainedShare >= 0.9),
                 prewarm.idleP95(), prewarm.loadedP95(), (latencyRatio - 1) * 100, verdict(latencyRatio <= 1.1),
                 prewarm.duration().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(),
-                Traffic.percentile(prewarm.idleLatenciesMillis(), 50),
-                Traffic.percentile(prewarm.loadedLatenciesMillis(), 50));
+                Traffic.percentile(prewarm.idleMillis(), 50),
+                Traffic.percentile(prewarm.loadedMillis(), 50));
     }
 
     private static String fairnessMarkdown(BurstingClient.Report fairness) {

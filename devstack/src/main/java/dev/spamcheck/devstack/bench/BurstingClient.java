@@ -34,15 +34,7 @@ public final class BurstingClient {
      * @param outlasted whether the burst was still being looked up when the measurement ended
      */
     public record Report(int burst, List<Long> idleMillis, long arrivalMillis, List<Long> loadedMillis,
-            List<Integer> loadedStatuses, List<Integer> burstStatuses, boolean outlasted) {
-
-        public long idleP95() {
-            return Traffic.percentile(idleMillis, 95);
-        }
-
-        public long loadedP95() {
-            return Traffic.percentile(loadedMillis, 95);
-        }
+            List<Integer> loadedStatuses, List<Integer> burstStatuses, boolean outlasted) implements IdleAndLoaded {
 
         @Override
         public String toString() {

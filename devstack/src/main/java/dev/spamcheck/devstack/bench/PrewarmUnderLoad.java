@@ -22,21 +22,13 @@ public final class PrewarmUnderLoad {
      * @param rate the configured account rate (calls per second)
      * @param maxCallsInAnySecond the most stub calls in any one-second window while the backlog ran
      * @param sustainedRate stub calls per second over the backlog, first and last second left out
-     * @param idleLatenciesMillis interactive latencies on the idle system, half before the backlog
+     * @param idleMillis interactive latencies on the idle system, half before the backlog
      *        and half after it
-     * @param loadedLatenciesMillis interactive latencies while the backlog was worked off
+     * @param loadedMillis interactive latencies while the backlog was worked off
      * @param duration how long the backlog took
      */
     public record Report(int backlog, int rate, int maxCallsInAnySecond, double sustainedRate,
-            List<Long> idleLatenciesMillis, List<Long> loadedLatenciesMillis, Duration duration) {
-
-        public long idleP95() {
-            return Traffic.percentile(idleLatenciesMillis, 95);
-        }
-
-        public long loadedP95() {
-            return Traffic.percentile(loadedLatenciesMillis, 95);
-        }
+            List<Long> idleMillis, List<Long> loadedMillis, Duration duration) implements IdleAndLoaded {
     }
 
     private PrewarmUnderLoad() {

@@ -28,15 +28,7 @@ public final class StalledLookups {
      * @param loadedMillis the same while every stalled lookup was in flight
      */
     public record Report(int stalled, List<Integer> statuses, List<Long> idleMillis, List<Long> loadedMillis,
-            List<Integer> loadedStatuses) {
-
-        public long idleP95() {
-            return Traffic.percentile(idleMillis, 95);
-        }
-
-        public long loadedP95() {
-            return Traffic.percentile(loadedMillis, 95);
-        }
+            List<Integer> loadedStatuses) implements IdleAndLoaded {
 
         @Override
         public String toString() {
