@@ -142,7 +142,8 @@ class TwilioFaultsSystemTest {
         // "Slower" is not "down": no number is refused for the breaker's open time afterwards.
         assertThat(metric("spamcheck_twilio_circuit_open")).isZero();
         assertThat(metric("spamcheck_twilio_calls_total{outcome=\"circuit_open\"")).isZero();
-        awaitAnswers(Duration.ofSeconds(45));
+        // New numbers answer within 10 s of the storm's end (issue 21), at whatever rate it left.
+        awaitAnswers(Duration.ofSeconds(10));
     }
 
     private static void awaitAnswers(Duration within) {
