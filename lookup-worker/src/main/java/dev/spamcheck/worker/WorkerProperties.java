@@ -3,6 +3,7 @@ package dev.spamcheck.worker;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -76,6 +77,11 @@ public record WorkerProperties(
      * @param retryMaxDelay the longest back-off
      * @param dailyCallLimit Twilio calls per UTC day for the whole account, all workers together; 0 for no limit
      * @param circuit when to stop calling a failing Twilio
+     * @param clientWeights while the rate is contended, the interactive calls each API token (by its
+     *        id, {@code tok_...}) gets per turn, from 1 to 100; a token not named gets 1. Tokens
+     *        waiting for calls take turns, so each gets its weight's share of them (YAML, or
+     *        {@code spamcheck.twilio.client-weights[tok_...]=3}: environment variables cannot carry
+     *        a token id as a key)
      */
     public record Twilio(
             String accountSid,
@@ -88,7 +94,20 @@ public record WorkerProperties(
             @DefaultValue("PT0.1S") Duration retryBaseDelay,
             @DefaultValue("PT2S") Duration retryMaxDelay,
             @DefaultValue("10000") int dailyCallLimit,
-            @DefaultValue Circuit circuit) {
+            @DefaultValue Circuit circuit,
+            Map<String, Integer> clientWeights) {
+
+        public Twilio {
+            clientWeights = clientWeights == null ? Map.of() : Map.copyOf(clientWeights);
+            if (clientWeights.values().stream().anyMatch(weight -> weight < 1 || weight > 100)) {
+                throw new InvalidConfigurationException("spamcheck.twilio.client-weights must each be from 1 to 100");
+            }
+        }
+
+        /** The interactive calls per turn of an API token ({@code clientWeights}). */
+        public int weightOf(String client) {
+            return clientWeights.getOrDefault(client, 1);
+        }
 
         @Override
         public String toString() {

@@ -48,5 +48,15 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessageStartingWith("spamcheck.verdict.policy threshold needs an add-on that grades");
         assertThatThrownBy(() -> bind(Map.of("spamcheck.verdict.threshold", "101")))
                 .rootCause().hasMessage("spamcheck.verdict.threshold must be from 0 to 100");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.twilio.client-weights[tok_a]", "0")))
+                .rootCause().hasMessage("spamcheck.twilio.client-weights must each be from 1 to 100");
+    }
+
+    @Test
+    void aTokenNotGivenAWeightWeighsOne() {
+        WorkerProperties.Twilio twilio = bind(Map.of("spamcheck.twilio.client-weights[tok_AbC_1]", "3")).twilio();
+        assertThat(twilio.weightOf("tok_AbC_1")).isEqualTo(3);
+        assertThat(twilio.weightOf("tok_other")).isEqualTo(1);
+        assertThat(twilio.weightOf("")).isEqualTo(1);
     }
 }

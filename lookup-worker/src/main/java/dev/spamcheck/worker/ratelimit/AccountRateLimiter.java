@@ -35,7 +35,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * each slot to the client (API token) whose turn it is when the slot is booked ({@link FairTurns});
  * a client with nothing waiting before books at once, the next slot after those already booked:
  * while the rate is contended, a client's burst of new numbers gets every other slot at most when
- * one other client asks, and cannot starve it. Bulk lookups only take a slot that is free now, never while an
+ * one other client asks (its weight's share, {@code spamcheck.twilio.client-weights}), and cannot
+ * starve it. Bulk lookups only take a slot that is free now, never while an
  * interactive reservation waits, and, while interactive lookups are about (one in the last
  * {@value #INTERACTIVE_RECENTLY_SECONDS} s), never make more than {@code rate - interactive-reserve}
  * of the calls in a window, so they only use budget interactive traffic leaves free. Bulk calls
@@ -77,7 +78,7 @@ public class AccountRateLimiter {
     private final int dailyLimit;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
-    private final FairTurns<Decision> interactiveTurns = new FairTurns<>();
+    private final FairTurns<Decision> interactiveTurns;
     private final AtomicInteger decisions = new AtomicInteger();
     private final AtomicLong callsToday = new AtomicLong();
     private volatile Cut cut = new Cut(null, null, 0);
@@ -89,6 +90,7 @@ public class AccountRateLimiter {
         this.adaptive = new AdaptiveRate(properties.twilio().rate(), 1);
         this.interactiveReserve = properties.twilio().interactiveReserve();
         this.dailyLimit = properties.twilio().dailyCallLimit();
+        this.interactiveTurns = new FairTurns<>(properties.twilio()::weightOf);
         Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate).baseUnit("calls per second")
                 .description("The account-wide Twilio rate now: the configured one, or less after 429 answers")
                 .register(meters);

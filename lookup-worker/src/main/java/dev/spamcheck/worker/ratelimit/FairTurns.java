@@ -7,12 +7,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
 
 /**
  * Requests served one at a time, the clients taking turns: a client's requests in arrival order,
- * and the clients with requests waiting round robin, one request each, a client that had none
- * waiting going first. So a client with a hundred requests waiting gets no more turns than one with
- * a single request, and that one waits for at most one of the other's.
+ * and the clients with requests waiting round robin, a client that had none waiting going first. A
+ * turn is as many requests in a row as the client's weight (1 unless configured). So a client with
+ * a hundred requests waiting gets no more turns than one with a single request, and that one waits
+ * for at most one of the other's turns: a weighted fair share of whatever is served.
  * <p>
  * One waiting thread at a time <em>leads</em>: it decides the outcome of the request whose turn it
  * is now, whichever client's, and hands it over ({@link #serve}); the others wait for theirs. So the
@@ -33,7 +35,21 @@ final class FairTurns<T> {
     private final Deque<String> newlyWaiting = new ArrayDeque<>();
     /** Clients served before and waiting again, round robin. */
     private final Deque<String> clientsInTurn = new ArrayDeque<>();
+    private final ToIntFunction<String> weights;
     private Ticket<T> leader;
+    /** The client served last while it was its turn, and how many of its requests in a row. */
+    private String inTurn;
+    private int servedInTurn;
+
+    /** Every client weighs 1. */
+    FairTurns() {
+        this(client -> 1);
+    }
+
+    /** @param weights each client's requests per turn, at least 1 */
+    FairTurns(ToIntFunction<String> weights) {
+        this.weights = weights;
+    }
 
     /** One request: whose it is, until when ({@link System#nanoTime()}) it may wait, and what it was served with. */
     static final class Ticket<T> {
@@ -180,16 +196,28 @@ final class FairTurns<T> {
         Deque<Ticket<T>> queue = waiting.get(ticket.client);
         boolean itsTurn = queue.peekFirst() == ticket && ticket.client.equals(clientInTurn());
         queue.remove(ticket);
+        if (itsTurn) {
+            servedInTurn = ticket.client.equals(inTurn) ? servedInTurn + 1 : 1;
+            inTurn = ticket.client;
+        }
         if (queue.isEmpty()) {
             waiting.remove(ticket.client);
             newlyWaiting.remove(ticket.client);
             clientsInTurn.remove(ticket.client);
+            inTurn = ticket.client.equals(inTurn) ? null : inTurn;
         }
         else if (itsTurn) {
-            // Its turn is over: to the back of the round.
             newlyWaiting.remove(ticket.client);
             clientsInTurn.remove(ticket.client);
-            clientsInTurn.addLast(ticket.client);
+            if (servedInTurn < weights.applyAsInt(ticket.client)) {
+                // Its turn goes on, no longer as a newcomer: a client arriving now still goes first.
+                clientsInTurn.addFirst(ticket.client);
+            }
+            else {
+                // Its turn is over: to the back of the round.
+                clientsInTurn.addLast(ticket.client);
+                inTurn = null;
+            }
         }
         if (leader == ticket) {
             String next = clientInTurn();

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -162,6 +163,36 @@ class AccountRateLimiterTest {
         finally {
             burst.shutdownNow();
         }
+    }
+
+    @Test
+    void whileTwoClientsBurstEachGetsItsWeightsShareOfTheCalls() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "10",
+                "spamcheck.twilio.client-weights[tok_heavy]", "3"));
+        ExecutorService bursts = Executors.newFixedThreadPool(24);
+        List<String> granted = new CopyOnWriteArrayList<>();
+        try {
+            List<Future<Permit>> permits = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                for (String client : List.of("tok_heavy", "tok_light")) {
+                    permits.add(bursts.submit(() -> {
+                        Permit permit = limiter.acquire(true, client, Duration.ofSeconds(10));
+                        granted.add(client);
+                        return permit;
+                    }));
+                }
+            }
+            for (Future<Permit> permit : permits) {
+                assertThat(permit.get(20, TimeUnit.SECONDS)).isEqualTo(Permit.GRANTED);
+            }
+        }
+        finally {
+            bursts.shutdownNow();
+        }
+
+        // While both had calls waiting (the first 16 slots), three of heavy's for each of light's;
+        // equal weights would have made it 8 and 8.
+        assertThat(granted.subList(0, 16).stream().filter("tok_heavy"::equals).count()).isBetween(11L, 13L);
     }
 
     @Test

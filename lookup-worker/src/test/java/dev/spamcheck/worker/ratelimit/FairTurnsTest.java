@@ -25,12 +25,48 @@ class FairTurnsTest {
         FairTurns.Ticket<String> a3 = turns.join("a", far());
         FairTurns.Ticket<String> b1 = turns.join("b", far());
 
-        serveAll(Map.of(a1, "a1", a2, "a2", a3, "a3", b1, "b1"));
+        serveAll(turns, Map.of(a1, "a1", a2, "a2", a3, "a3", b1, "b1"));
 
         // a's turn came round first; then b's one request before a's others.
         assertThat(order).containsExactly("a1", "b1", "a2", "a3");
         assertThat(List.of(a1.outcome(), b1.outcome(), a2.outcome(), a3.outcome()))
                 .containsExactly("a1", "b1", "a2", "a3");
+    }
+
+    @Test
+    void aClientWeighingThreeGetsThreeRequestsPerTurn() {
+        FairTurns<String> weighted = new FairTurns<>(client -> client.equals("heavy") ? 3 : 1);
+        Map<FairTurns.Ticket<String>, String> names = new java.util.HashMap<>();
+        for (int i = 1; i <= 7; i++) {
+            names.put(weighted.join("heavy", far()), "h" + i);
+        }
+        for (int i = 1; i <= 3; i++) {
+            names.put(weighted.join("light", far()), "l" + i);
+        }
+
+        serveAll(weighted, names);
+
+        // light, waiting since before heavy's first was served, goes before the rest of that turn.
+        assertThat(order).containsExactly("h1", "l1", "h2", "h3", "h4", "l2", "h5", "h6", "h7", "l3");
+    }
+
+    @Test
+    void aNewcomerGoesBeforeTheRestOfAWeightedTurnWhichThenStartsAgain() {
+        FairTurns<String> weighted = new FairTurns<>(client -> client.equals("heavy") ? 3 : 1);
+        Map<FairTurns.Ticket<String>, String> names = new java.util.HashMap<>();
+        for (int i = 1; i <= 5; i++) {
+            names.put(weighted.join("heavy", far()), "h" + i);
+        }
+        FairTurns.Ticket<String> first = weighted.next();
+        order.add(names.get(first));
+        weighted.serve(first, "h1");
+        names.remove(first);
+        assertThat(weighted.isNewcomer(weighted.next())).as("heavy, served once, is no newcomer").isFalse();
+        names.put(weighted.join("light", far()), "l1");
+
+        serveAll(weighted, names);
+
+        assertThat(order).containsExactly("h1", "l1", "h2", "h3", "h4", "h5");
     }
 
     @Test
@@ -110,7 +146,7 @@ class FairTurnsTest {
     }
 
     /** Leads as the tickets' threads would, each leader serving the next request with its name. */
-    private void serveAll(Map<FairTurns.Ticket<String>, String> names) {
+    private void serveAll(FairTurns<String> turns, Map<FairTurns.Ticket<String>, String> names) {
         Map<FairTurns.Ticket<String>, Boolean> done = new ConcurrentHashMap<>();
         while (done.size() < names.size()) {
             FairTurns.Ticket<String> next = turns.next();
