@@ -26,12 +26,10 @@ class NumberHistoryController {
 
     private final NumberChecks checks;
     private final ValidNumbers numbers;
-    private final NumberProtection protection;
 
-    NumberHistoryController(NumberChecks checks, ValidNumbers numbers, NumberProtection protection) {
+    NumberHistoryController(NumberChecks checks, ValidNumbers numbers) {
         this.checks = checks;
         this.numbers = numbers;
-        this.protection = protection;
     }
 
     @PostMapping(path = "/api/v1/admin/numbers/history", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -42,10 +40,10 @@ class NumberHistoryController {
 
     private Mono<NumberHistory> history(String body, ServerWebExchange exchange) {
         String input = JsonBodies.requiredString(JsonBodies.object(body, Set.of("phone_number")), "phone_number");
-        String e164 = numbers.require(input);
-        String last4 = NumberProtection.lastFour(e164);
+        ValidNumbers.ValidNumber number = numbers.require(input);
+        String last4 = NumberProtection.lastFour(number.e164());
         AuditedRequest.of(exchange).number(last4, null);
-        return checks.latest(protection.hash(e164), MAX_CHECKS)
+        return checks.latest(number.hash(), MAX_CHECKS)
                 .collectList()
                 .map(found -> new NumberHistory(last4, found));
     }

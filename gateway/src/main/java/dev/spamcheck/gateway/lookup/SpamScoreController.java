@@ -28,12 +28,10 @@ class SpamScoreController {
 
     private final ValidNumbers numbers;
     private final LookupService lookups;
-    private final NumberProtection protection;
 
-    SpamScoreController(ValidNumbers numbers, LookupService lookups, NumberProtection protection) {
+    SpamScoreController(ValidNumbers numbers, LookupService lookups) {
         this.numbers = numbers;
         this.lookups = lookups;
-        this.protection = protection;
     }
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -43,11 +41,10 @@ class SpamScoreController {
         return JsonBodies.read(exchange).flatMap(body -> {
             SpamScoreRequest request = SpamScoreRequest.parse(body);
             audited.number(null, request.campaignId());
-            String e164 = numbers.require(request.phoneNumber());
-            String hash = protection.hash(e164);
-            audited.number(NumberProtection.lastFour(e164), hash, request.campaignId());
-            return lookups.answer(e164, hash, request.campaignId(), RequestIds.of(exchange), client.id(),
-                    request.maxStale());
+            ValidNumbers.ValidNumber number = numbers.require(request.phoneNumber());
+            audited.number(NumberProtection.lastFour(number.e164()), number.hash(), request.campaignId());
+            return lookups.answer(number.e164(), number.hash(), request.campaignId(), RequestIds.of(exchange),
+                    client.id(), request.maxStale());
         }).map(answer -> {
             audited.outcome(answer.stale() ? "stale" : answer.fromCache() ? "hit" : "miss");
             return toResponse(answer);

@@ -39,10 +39,7 @@ public final class PhoneNumberRules {
      * @throws InvalidPhoneNumberException with a reason that never quotes the input
      */
     public String requireValid(String input) {
-        if (input == null || !E164.matcher(input).matches()) {
-            throw new InvalidPhoneNumberException(
-                    "phone_number must be in E.164 form: a plus sign and digits only, e.g. +12125550123");
-        }
+        requireE164Shape(input);
         PhoneNumber parsed;
         try {
             parsed = UTIL.parse(input, null);
@@ -61,6 +58,19 @@ public final class PhoneNumberRules {
                     "phone_number must belong to one of the allowed regions " + allowedRegions.stream().sorted().toList());
         }
         return UTIL.format(parsed, PhoneNumberUtil.PhoneNumberFormat.E164);
+    }
+
+    /**
+     * The cheap first check: a plus and up to 15 digits, no formatting; says nothing of whether
+     * the number exists.
+     *
+     * @throws InvalidPhoneNumberException with a reason that never quotes the input
+     */
+    public void requireE164Shape(String input) {
+        if (input == null || !E164.matcher(input).matches()) {
+            throw new InvalidPhoneNumberException(
+                    "phone_number must be in E.164 form: a plus sign and digits only, e.g. +12125550123");
+        }
     }
 
     /** A rejected number; the message is safe to show to callers and to log. */
