@@ -26,17 +26,14 @@ class Perimeter {
         this.addresses = addresses;
     }
 
-    ServerWebExchangeMatcher outsideAllowList() {
-        return exchange -> matchIf(!allowed(exchange));
-    }
-
-    ServerWebExchangeMatcher plainHttp() {
-        return exchange -> matchIf(!secure(exchange));
+    /** Whether the exchange comes from inside: from the allow-list, over HTTPS. */
+    boolean admits(ServerWebExchange exchange) {
+        return allowed(exchange) && secure(exchange);
     }
 
     /** Requests from inside the perimeter: the only ones whose credentials are read. */
     ServerWebExchangeMatcher inside() {
-        return exchange -> matchIf(rejection(exchange).isEmpty());
+        return exchange -> matchIf(admits(exchange));
     }
 
     /** Why the perimeter turns the exchange away, if it does. */

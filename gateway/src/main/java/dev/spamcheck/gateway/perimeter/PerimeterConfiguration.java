@@ -21,10 +21,8 @@ import org.springframework.security.web.server.header.ContentTypeOptionsServerHt
 import org.springframework.security.web.server.header.ServerHttpHeadersWriter;
 import org.springframework.security.web.server.header.StrictTransportSecurityServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
@@ -39,17 +37,15 @@ import reactor.core.publisher.Mono;
 
 /**
  * The gateway's perimeter: who may do what, deny by default. Every request passes the firewall
- * ({@link ApiFirewall}) and then exactly one of the chains below; the API chain's rules are
- * matched on the path routing uses, so a route added later needs the admin role until a rule
- * here says otherwise.
+ * ({@link ApiFirewall}) and then exactly one of the chains below; the API chain's rules
+ * ({@link ApiRules}) are matched on the path routing uses, so a route added later needs the admin
+ * role until a rule there says otherwise.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
 class PerimeterConfiguration {
 
     private static final Duration HSTS_MAX_AGE = Duration.ofDays(365);
-    private static final ServerWebExchangeMatcher CORS_PREFLIGHT = exchange ->
-            CorsUtils.isPreFlightRequest(exchange.getRequest()) ? MatchResult.match() : MatchResult.notMatch();
 
     @Bean
     @Order(1)
@@ -70,12 +66,7 @@ class PerimeterConfiguration {
                 .headers(headers -> headers.hsts(hsts -> hsts.maxAge(HSTS_MAX_AGE).includeSubdomains(true)))
                 .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(denials).accessDeniedHandler(denials))
-                .authorizeExchange(rules -> rules
-                        .matchers(perimeter.outsideAllowList()).denyAll()
-                        .matchers(perimeter.plainHttp()).denyAll()
-                        .matchers(CORS_PREFLIGHT).permitAll()
-                        .pathMatchers("/api/v1/spam_score", "/api/v1/openapi.yaml").hasAnyRole("LOOKUP", "ADMIN")
-                        .anyExchange().hasRole("ADMIN"))
+                .authorizeExchange(rules -> rules.anyExchange().access(new ApiRules(perimeter)))
                 // After the rules, so a preflight from outside the perimeter is refused like anything else.
                 .addFilterAfter(cors(properties.corsOrigins()), SecurityWebFiltersOrder.AUTHORIZATION);
         if (properties.gateway().perTokenRate() > 0) {
