@@ -64,11 +64,10 @@ class LookupUnderStressSystemTest {
         assertThat(report.loadedMillis()).allMatch(millis -> millis < 1000);
         assertThat(report.statuses()).containsOnly(503);
 
-        // The stalls are over (their callers have their 503s). Their timeouts may have opened the
-        // circuit, but new numbers answer again within its open time (10 s) and a trial call,
-        // never for the 30 s a burst of stalls used to take lookups down.
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.lookUp(TestStack.uniqueNumber("0123")).statusCode() == 200);
+        // The stalls are over (their callers have their 503s). The shared stack's circuit needs
+        // far more calls to open; TwilioFaultsSystemTest shows, with the product's settings, that
+        // such a burst opens only its own token's circuit.
+        assertThat(TestStack.lookUp(TestStack.uniqueNumber("0123")).statusCode()).isEqualTo(200);
     }
 
     @Test

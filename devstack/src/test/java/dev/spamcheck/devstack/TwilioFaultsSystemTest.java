@@ -11,10 +11,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +32,8 @@ import dev.spamcheck.schemas.number.ProtectedNumber;
 
 /**
  * Twilio failing beyond the stub's magic numbers, for every number at once: unreachable until
- * the circuit opens, 5 s slow, or rate-limiting everything for 5 s. Callers get only documented
+ * the circuit opens, 5 s slow, or rate-limiting everything for 5 s; or for one token's burst of
+ * numbers, which opens that token's circuit only. Callers get only documented
  * answers: a number with a score from the last week gets it back marked stale, others a 503 whose
  * Retry-After says when to ask again. The breaker and the rate back-off show in the worker's
  * metrics, rate limits never open the breaker, and lookups answer again once Twilio does. On a
@@ -144,6 +149,44 @@ class TwilioFaultsSystemTest {
         assertThat(metric("spamcheck_twilio_calls_total{outcome=\"circuit_open\"")).isZero();
         // New numbers answer within 10 s of the storm's end (issue 21), at whatever rate it left.
         awaitAnswers(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void oneTokensBurstOfStallingNumbersOpensItsOwnCircuitOnly() throws Exception {
+        String bursting = Traffic.newLookupToken(stack, stack.baseUrl(), "stalling client");
+        ExecutorService callers = Executors.newFixedThreadPool(30);
+        List<CompletableFuture<HttpResponse<String>>> stalls = new ArrayList<>();
+        List<Integer> quietStatuses = new ArrayList<>();
+        try {
+            // 30 numbers whose Twilio answer never comes in time (the stub's ...7777), all at once.
+            for (int i = 0; i < 30; i++) {
+                String number = Traffic.uniqueNumber("7777");
+                stalls.add(CompletableFuture.supplyAsync(() -> Traffic.lookUp(stack.baseUrl(), bursting, number), callers));
+            }
+            // Meanwhile another token's new numbers are looked up as usual...
+            while (!stalls.stream().allMatch(CompletableFuture::isDone)) {
+                quietStatuses.add(lookUp(Traffic.uniqueNumber("0123")).statusCode());
+            }
+            assertThat(stalls).allSatisfy(stall -> assertThat(stall.join().statusCode()).isEqualTo(503));
+            // ...and while the stalls' timeouts keep the stalling token's circuit open, for the
+            // stalling token only (this took every token's lookups down for 30 s).
+            assertThat(metric("spamcheck_twilio_circuit_open")).as("the stalling token's circuit").isEqualTo(1);
+            HttpResponse<String> refused = Traffic.lookUp(stack.baseUrl(), bursting, Traffic.uniqueNumber("0123"));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 5);
+            for (int i = 0; i < 5; i++) {
+                quietStatuses.add(lookUp(Traffic.uniqueNumber("0123")).statusCode());
+            }
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        assertThat(quietStatuses).hasSizeGreaterThan(10).containsOnly(200);
+
+        // Its open time over, the stalling token's trial calls close its circuit again.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() ->
+                Traffic.lookUp(stack.baseUrl(), bursting, Traffic.uniqueNumber("0123")).statusCode() == 200
+                        && metric("spamcheck_twilio_circuit_open") == 0);
     }
 
     private static void awaitAnswers(Duration within) {

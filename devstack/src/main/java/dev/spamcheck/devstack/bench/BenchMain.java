@@ -111,7 +111,8 @@ public final class BenchMain {
             BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, QUIET_SAMPLES);
             System.out.println("Fairness: " + fairness);
 
-            // Last: thirty Twilio timeouts open the circuit breaker, which would fail the scenarios after.
+            // Last: thirty Twilio timeouts open the circuit breaker of the token they use, which every
+            // scenario shares, and would fail the scenarios after.
             stack.twilio().latency(Duration.ofMillis(150));
             StalledLookups.Report stalls = StalledLookups.run(stack, stack.baseUrl(), STALLED, 15);
             System.out.println("Stalls: " + stalls);

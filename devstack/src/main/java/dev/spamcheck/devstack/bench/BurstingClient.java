@@ -1,7 +1,5 @@
 package dev.spamcheck.devstack.bench;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import dev.spamcheck.devstack.DevStack;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Two clients (two lookup tokens) of one account: the quiet one looks up new numbers one after
@@ -19,8 +16,6 @@ import tools.jackson.databind.json.JsonMapper;
  * what it waited alone (issue 21: its p95 within 1.5 times).
  */
 public final class BurstingClient {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private BurstingClient() {
     }
@@ -45,8 +40,8 @@ public final class BurstingClient {
     }
 
     public static Report run(DevStack stack, String gatewayUrl, int burst, int samples) throws Exception {
-        String quiet = newLookupToken(stack, gatewayUrl, "quiet client");
-        String bursting = newLookupToken(stack, gatewayUrl, "bursting client");
+        String quiet = Traffic.newLookupToken(stack, gatewayUrl, "quiet client");
+        String bursting = Traffic.newLookupToken(stack, gatewayUrl, "bursting client");
         // Not counted: the first lookups of a new token warm its path (the token's first check, JIT).
         Traffic.sequentialLookups(gatewayUrl, quiet, 3, new ArrayList<>());
         List<Long> idle = Traffic.sequentialLookups(gatewayUrl, quiet, samples, new ArrayList<>());
@@ -76,15 +71,5 @@ public final class BurstingClient {
             calls.forEach(call -> call.exceptionally(failure -> null).join());
             callers.shutdown();
         }
-    }
-
-    private static String newLookupToken(DevStack stack, String gatewayUrl, String name) {
-        HttpResponse<String> created = Traffic.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/admin/tokens"))
-                .header("Authorization", "Bearer " + stack.adminToken()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"role\": \"lookup\"}")).build());
-        if (created.statusCode() != 201) {
-            throw new IllegalStateException("Could not create a token: " + created.statusCode() + " " + created.body());
-        }
-        return JSON.readTree(created.body()).get("token").asString();
     }
 }

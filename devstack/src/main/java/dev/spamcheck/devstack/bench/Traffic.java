@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.spamcheck.devstack.DevStack;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
 /** Callers of a devstack, as the benchmarks and the system tests drive it. */
@@ -143,5 +144,16 @@ public final class Traffic {
         sorted.sort(null);
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(0, rank - 1));
+    }
+
+    /** A new API token with the lookup role, made through the admin API. */
+    public static String newLookupToken(DevStack stack, String gatewayUrl, String name) {
+        HttpResponse<String> created = Traffic.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/admin/tokens"))
+                .header("Authorization", "Bearer " + stack.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"role\": \"lookup\"}")).build());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("Could not create a token: " + created.statusCode() + " " + created.body());
+        }
+        return MessageCodec.mapper().readTree(created.body()).get("token").asString();
     }
 }

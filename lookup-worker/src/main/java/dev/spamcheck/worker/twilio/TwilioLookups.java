@@ -1,6 +1,8 @@
 package dev.spamcheck.worker.twilio;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,9 +19,11 @@ import dev.spamcheck.worker.provider.ProviderAnswer.Unavailable;
 import dev.spamcheck.worker.provider.ReputationProvider;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -30,6 +34,9 @@ import io.micrometer.core.instrument.Timer;
  * Twilio's {@code Retry-After}) within the time the caller can wait; a rate-limit answer slows the
  * whole account down; a circuit breaker stops calling Twilio while it keeps failing (timeouts, 5xx,
  * unreachable; rate limits do not count) and answers at once instead, saying how long it stays open.
+ * One breaker per client (API token; bulk lookups and requests naming none share one): one client's
+ * burst of numbers whose calls stall or fail opens its own circuit, not everyone's. When Twilio
+ * itself fails, every client's calls fail and each circuit opens on its own evidence.
  */
 @Component
 public class TwilioLookups {
@@ -50,12 +57,12 @@ public class TwilioLookups {
     private final ReputationProvider provider;
     private final AccountRateLimiter rateLimiter;
     private final WorkerProperties.Twilio twilio;
-    private final CircuitBreaker circuitBreaker;
+    private final CircuitBreakerRegistry circuits;
     private final MeterRegistry meters;
     private final Timer latency;
     private final Duration openFor;
-    /** When the circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
-    private volatile long openedAt;
+    /** When each circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
+    private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
 
     TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
             MeterRegistry meters) {
@@ -64,22 +71,29 @@ public class TwilioLookups {
         this.twilio = properties.twilio();
         this.meters = meters;
         WorkerProperties.Circuit circuit = twilio.circuit();
-        this.circuitBreaker = CircuitBreaker.of("twilio", CircuitBreakerConfig.custom()
+        this.circuits = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(circuit.failureRateThreshold())
                 .slidingWindowSize(circuit.slidingWindowSize())
                 .minimumNumberOfCalls(circuit.minimumCalls())
                 .waitDurationInOpenState(circuit.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
+                // Half open when the open time is over, called or not: a client that went away
+                // does not leave an open circuit in the metrics.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
         this.openFor = circuit.openFor();
-        this.circuitBreaker.getEventPublisher().onStateTransition(event -> {
-            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                openedAt = System.nanoTime();
-            }
-            log.warn("Twilio circuit breaker: {}", event.getStateTransition());
+        circuits.getEventPublisher().onEntryAdded(added -> {
+            CircuitBreaker breaker = added.getAddedEntry();
+            breaker.getEventPublisher().onStateTransition(event -> {
+                if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                    openedAt.put(breaker.getName(), System.nanoTime());
+                }
+                log.warn("Twilio circuit breaker of {}: {}", breaker.getName(), event.getStateTransition());
+            });
         });
-        meters.gauge("spamcheck.twilio.circuit.open", circuitBreaker,
-                cb -> cb.getState() == CircuitBreaker.State.OPEN ? 1 : 0);
+        Gauge.builder("spamcheck.twilio.circuit.open", circuits, TwilioLookups::openCircuits)
+                .description("Clients (API tokens; bulk lookups count as one) whose Twilio circuit breaker is open")
+                .register(meters);
         this.latency = Timer.builder("spamcheck.twilio.latency").description("One Twilio Lookup call")
                 .publishPercentileHistogram().register(meters);
     }
@@ -119,9 +133,10 @@ public class TwilioLookups {
             return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
                     : Unavailable.permanent("lookup_budget_exhausted");
         }
+        CircuitBreaker circuitBreaker = circuits.circuitBreaker(circuitOf(client));
         if (!circuitBreaker.tryAcquirePermission()) {
             count(CIRCUIT_OPEN);
-            return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor());
+            return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
         }
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
@@ -174,9 +189,19 @@ public class TwilioLookups {
         return answer;
     }
 
+    /** The circuit breaker's name for a client: the token id, or one name for all that name none. */
+    private static String circuitOf(String client) {
+        return client == null || client.isEmpty() ? "unnamed" : client;
+    }
+
+    private static long openCircuits(CircuitBreakerRegistry circuits) {
+        return circuits.getAllCircuitBreakers().stream()
+                .filter(breaker -> breaker.getState() == CircuitBreaker.State.OPEN).count();
+    }
+
     /** The rest of the circuit's open time, in whole seconds and at least one: when to ask again. */
-    private Duration stillOpenFor() {
-        long left = openFor.toNanos() - (System.nanoTime() - openedAt);
+    private Duration stillOpenFor(CircuitBreaker circuitBreaker) {
+        long left = openFor.toNanos() - (System.nanoTime() - openedAt.getOrDefault(circuitBreaker.getName(), System.nanoTime()));
         return Duration.ofSeconds(Math.max(1, (left + 999_999_999L) / 1_000_000_000L));
     }
 

@@ -261,6 +261,28 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void oneClientsFailingCallsOpenItsOwnCircuitNotAnotherClients() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
+                "spamcheck.twilio.circuit.sliding-window-size", "4"));
+        answer(500, error(20500));
+        assertThat(lookups.lookup(NUMBER, true, "tok_bursting", Duration.ofSeconds(4), CallGuard.NONE))
+                .isInstanceOfSatisfying(Unavailable.class,
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+
+        // Say those numbers alone fail (add-ons that stall for them): the other client is still asked about.
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookups.lookup(NUMBER, true, "tok_quiet", Duration.ofSeconds(4), CallGuard.NONE))
+                .isEqualTo(nomorobo(1));
+        assertThat(lookups.lookup(NUMBER, true, "tok_bursting", Duration.ofSeconds(4), CallGuard.NONE))
+                .isInstanceOfSatisfying(Unavailable.class,
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("circuit_open"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
     void aStormOfRateLimitsSlowsTheAccountButNeverOpensTheCircuit() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
