@@ -44,6 +44,16 @@ final class OwnStack {
         return send(Traffic.lookUpRequest(stack.baseUrl(), stack.lookupToken(), number));
     }
 
+    /** Asks {@code stack}'s first gateway for a number's spam score with {@code token}. */
+    static HttpResponse<String> lookUp(DevStack stack, String token, String number) {
+        return send(Traffic.lookUpRequest(stack.baseUrl(), token, number));
+    }
+
+    /** A new lookup token on {@code stack}. */
+    static String newLookupToken(DevStack stack, String name) {
+        return Traffic.tokenOf(send(Traffic.newLookupTokenRequest(stack, stack.baseUrl(), name)));
+    }
+
     /** {@code POST /api/v1/spam_score} with this body to {@code stack}'s first gateway, with its lookup token. */
     static HttpResponse<String> postSpamScore(DevStack stack, String body) {
         return send(HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/api/v1/spam_score"))

@@ -148,9 +148,18 @@ public final class Traffic {
 
     /** A new API token with the lookup role, made through the admin API. */
     public static String newLookupToken(DevStack stack, String gatewayUrl, String name) {
-        HttpResponse<String> created = Traffic.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/admin/tokens"))
+        return tokenOf(send(newLookupTokenRequest(stack, gatewayUrl, name)));
+    }
+
+    /** The admin API request that makes a new API token with the lookup role. */
+    public static HttpRequest newLookupTokenRequest(DevStack stack, String gatewayUrl, String name) {
+        return HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/admin/tokens"))
                 .header("Authorization", "Bearer " + stack.adminToken()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"role\": \"lookup\"}")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"role\": \"lookup\"}")).build();
+    }
+
+    /** The token the admin API answered with. */
+    public static String tokenOf(HttpResponse<String> created) {
         if (created.statusCode() != 201) {
             throw new IllegalStateException("Could not create a token: " + created.statusCode() + " " + created.body());
         }
