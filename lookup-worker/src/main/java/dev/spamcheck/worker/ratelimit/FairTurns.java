@@ -97,6 +97,7 @@ final class FairTurns<T> {
      * Waits until the ticket is served (true: its {@link Ticket#outcome()} is set) or its thread
      * is to lead (false: it must serve {@link #next()}, its own request included). A ticket whose
      * deadline passes while it waits is served with {@code expired}; a leader's is its own to watch.
+     * A thread interrupted here must {@link #withdraw} its ticket, as it must whenever it gives up.
      */
     boolean awaitServedOrLead(Ticket<T> mine, T expired) throws InterruptedException {
         lock.lock();
@@ -110,10 +111,6 @@ final class FairTurns<T> {
                 changed.awaitNanos(left);
             }
             return mine.served;
-        }
-        catch (InterruptedException ex) {
-            withdraw(mine);
-            throw ex;
         }
         finally {
             lock.unlock();
