@@ -62,6 +62,10 @@ public final class KafkaProcess implements KafkaBroker {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // After a kill -9 the restarted controller waits out the dead broker's session
+                // before it takes the new one's registration: 9 s by default, 3 s here.
+                "broker.session.timeout.ms=3000",
+                "broker.heartbeat.interval.ms=500",
                 ""));
         ChildJvm.run("kafka-storage-format", log, "kafka.tools.StorageTool",
                 List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()), READY);
