@@ -54,7 +54,8 @@ class LookupUnderStressSystemTest {
 
     @Test
     void numbersWhoseAnswersStallNeverDelayOtherNumbers() throws Exception {
-        StalledLookups.Report report = StalledLookups.run(TestStack.get(), TestStack.get().baseUrl(), 30, 10);
+        // Five unrelated lookups: ten, on a busy CI machine, once outlasted the first stalled call.
+        StalledLookups.Report report = StalledLookups.run(TestStack.get(), TestStack.get().baseUrl(), 30, 5);
 
         System.out.println("Stalls: " + report);
         assertThat(report.loadedStatuses()).containsOnly(200);

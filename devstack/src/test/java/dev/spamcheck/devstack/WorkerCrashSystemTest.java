@@ -96,10 +96,13 @@ class WorkerCrashSystemTest {
                 if (calls.size() == 2) {
                     // Paid again only because the first call was in flight when its worker died, or
                     // its answer not yet stored: the new worker's JVM is cold, and once took 1.6 s to
-                    // store an answer on a busy machine (warming it first cost 30 s of the run).
+                    // store an answer on a busy machine (warming it first cost 30 s of the run). The
+                    // stub stamps a call when its server thread takes it, which on a busy machine was
+                    // once 107 ms after the kill for a call sent before it; the survivor takes over
+                    // the dead worker's numbers only after its session (6 s) has expired.
                     assertThat(calls.get(0)).as("first call of a number paid twice")
                             .isAfter(killedAt.minus(STUB_LATENCY).minusSeconds(3))
-                            .isBefore(killedAt.plusMillis(100));
+                            .isBefore(killedAt.plusSeconds(1));
                 }
             }
 
