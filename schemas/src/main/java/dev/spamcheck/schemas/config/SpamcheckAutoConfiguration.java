@@ -89,9 +89,9 @@ public class SpamcheckAutoConfiguration {
     ReactorResourceFactory reactorResourceFactory() {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
-        // Netty's default waits 2 s for the loops to fall quiet. By the time the factory closes,
-        // the server has finished its requests (graceful shutdown) and the clients that share
-        // the loops are closed, so the wait only delayed every stop, and each test stack's.
+        // Netty's default waits 2 s for the loops to fall quiet. Only the services' HTTP servers
+        // run on them, and the factory stops (lifecycle phase 0) after their graceful shutdown
+        // has finished every request, so the wait only delayed every stop, and each test stack's.
         factory.setShutdownQuietPeriod(Duration.ZERO);
         return factory;
     }
