@@ -158,6 +158,16 @@ final class CpuUse {
                 measuredProcess == null ? 0 : measuredProcess.ownTicks() * TICK_NANOS);
     }
 
+    /**
+     * The CPU a JVM's JIT compiler threads have spent so far (HotSpot names them {@code C1
+     * CompilerThreadN} and {@code C2 CompilerThreadN}; the kernel keeps 15 characters).
+     */
+    static long compilerNanos(long pid) {
+        return tasks(Path.of("/proc", String.valueOf(pid))).values().stream()
+                .filter(thread -> thread.name().startsWith("C1 CompilerThre") || thread.name().startsWith("C2 CompilerThre"))
+                .mapToLong(ThreadCpu::nanos).sum();
+    }
+
     /** A process's threads by id, with the kernel's name for each and the CPU it has spent. */
     private static Map<Long, ThreadCpu> tasks(Path process) {
         Map<Long, ThreadCpu> tasks = new HashMap<>();

@@ -24,7 +24,7 @@ final class GcPauses {
     }
 
     static GcPauses start(long pid, Path directory) throws IOException, InterruptedException {
-        return new GcPauses(ProcessRecording.start(pid, "gc-pauses", directory, 0,
+        return new GcPauses(ProcessRecording.start(pid, "gc-pauses", directory,
                 "<event name=\"jdk.GCPhasePause\"><setting name=\"enabled\">true</setting>"
                         + "<setting name=\"threshold\">0 ms</setting></event>"));
     }

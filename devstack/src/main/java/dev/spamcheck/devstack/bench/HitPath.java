@@ -30,17 +30,34 @@ final class HitPath {
     static final int USERS = 32;
     static final int RATE = 25;
     /**
-     * A minute at saturation before measuring it: on 2 cores the JIT compilers share the CPU with
-     * the load, and after 10 s a third of the gateway's event-loop samples were still interpreted
-     * code (throughput half of what it is warm). The steady runs come after, in the same JVM.
+     * Before a target's measured saturation run, saturation in rounds of this length until its
+     * JVM's JIT compilers were quiet for a whole round ({@link #QUIET_COMPILERS}), at most
+     * {@link #MAX_JIT_ROUNDS}. On 2 cores shared with Gatling and the devstack the compilers get
+     * little CPU: with a fixed minute of warm-up, the gateway's C2 thread still took a third of a
+     * core throughout the measured window, compiling its hit path (hundreds of framework
+     * methods, thousands of compilations at saturation), and its event loops spent twice the CPU
+     * per hit they spend once compiled, so the result measured how far the JIT had got, not the
+     * code. The steady runs come after, in the same JVM.
      */
-    static final Duration SATURATION_WARMUP = Duration.ofSeconds(60);
+    static final Duration JIT_ROUND = Duration.ofSeconds(20);
+    static final int MAX_JIT_ROUNDS = 12;
+    /** The share of one core the compilers may spend in a round that counts as quiet. */
+    static final double QUIET_COMPILERS = 0.02;
+    /** Connections opened and the last compilations done before the measured window. */
+    static final Duration SATURATION_WARMUP = Duration.ofSeconds(10);
     static final Duration WARMUP = Duration.ofSeconds(10);
     static final Duration SATURATION = Duration.ofSeconds(20);
     static final Duration STEADY = Duration.ofSeconds(30);
 
+    /**
+     * How a target's JVM was warmed: {@code rounds} of {@link #JIT_ROUND} at saturation, whether
+     * its compilers were quiet in the last, and the share of a core they took in it.
+     */
+    record JitWarmup(int rounds, boolean settled, double lastShare) {
+    }
+
     /** One target's runs: at saturation, with its CPU meanwhile, and at {@link #RATE} per second. */
-    record Target(LoadGenerator.Stats saturation, CpuUse.Report cpu, LoadGenerator.Stats steady) {
+    record Target(JitWarmup warmup, LoadGenerator.Stats saturation, CpuUse.Report cpu, LoadGenerator.Stats steady) {
 
         /** Requests per second. */
         double throughput() {
@@ -74,6 +91,7 @@ final class HitPath {
                 List.of(stack.kafkaBootstrapServers(), String.valueOf(baselinePort)));
                 ServiceProcess gateway = stack.startGatewayProcess(Map.of())) {
             awaitAnswers(baselineUrl + BaselineServer.PATH);
+            HitPathProfile.prime(gateway.pid(), results);
             Map<String, String> toBare = Map.of("load.url", baselineUrl, "load.path", BaselineServer.PATH,
                     "load.numbers", cached.toString());
             Map<String, String> toDurable = Map.of("load.url", baselineUrl, "load.path",
@@ -81,14 +99,17 @@ final class HitPath {
             Map<String, String> toGateway = Map.of("load.url", gateway.baseUrl(), "load.token", stack.lookupToken(),
                     "load.numbers", cached.toString());
 
+            JitWarmup bareWarmup = warmUp(load, "baseline", toBare, baseline.pid());
             CpuUse.Window bareCpu = cpu.window(baseline.pid());
             LoadGenerator.Stats bareSaturation = load.run("Saturation", "baseline-saturation", saturation(toBare),
                     bareCpu).get("request");
+            JitWarmup durableWarmup = warmUp(load, "durable-baseline", toDurable, baseline.pid());
             CpuUse.Window durableCpu = cpu.window(baseline.pid());
             LoadGenerator.Stats durableSaturation = load.run("Saturation", "durable-baseline-saturation",
                     saturation(toDurable), durableCpu).get("request");
             HitPathProfile.Breakdown profile;
             LoadGenerator.Stats gatewaySaturation;
+            JitWarmup gatewayWarmup = warmUp(load, "gateway", toGateway, gateway.pid());
             CpuUse.Window gatewayCpu = cpu.window(gateway.pid());
             HitPathProfile profiler = HitPathProfile.start(gateway.pid(), results);
             gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway), gatewayCpu)
@@ -102,9 +123,54 @@ final class HitPath {
             GcPauses gc = GcPauses.start(gateway.pid(), results);
             gatewaySteady = load.run("ConstantRate", "gateway-25rps", steady(toGateway)).get("hit");
             pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
-            return new Report(new Target(bareSaturation, bareCpu.report(), bareSteady),
-                    new Target(durableSaturation, durableCpu.report(), durableSteady),
-                    new Target(gatewaySaturation, gatewayCpu.report(), gatewaySteady), profile, pauses);
+            return new Report(new Target(bareWarmup, bareSaturation, bareCpu.report(), bareSteady),
+                    new Target(durableWarmup, durableSaturation, durableCpu.report(), durableSteady),
+                    new Target(gatewayWarmup, gatewaySaturation, gatewayCpu.report(), gatewaySteady), profile, pauses);
+        }
+    }
+
+    /** Saturation rounds until the JVM {@code pid}'s compilers were quiet for one (see {@link #JIT_ROUND}). */
+    private static JitWarmup warmUp(LoadGenerator load, String label, Map<String, String> target, long pid)
+            throws IOException, InterruptedException {
+        Map<String, String> round = with(target, Map.of("load.users", String.valueOf(USERS), "load.warmup", "PT0S",
+                "load.duration", JIT_ROUND.toString()));
+        double share = 1;
+        for (int rounds = 1; rounds <= MAX_JIT_ROUNDS; rounds++) {
+            CompilerWindow compilers = new CompilerWindow(pid);
+            load.run("Saturation", label + "-jit-warmup-" + rounds, round, compilers);
+            share = compilers.share();
+            if (share <= QUIET_COMPILERS) {
+                return new JitWarmup(rounds, true, share);
+            }
+        }
+        return new JitWarmup(MAX_JIT_ROUNDS, false, share);
+    }
+
+    /** The CPU a JVM's compilers spend while Gatling's load runs, as a share of one core. */
+    private static final class CompilerWindow implements LoadGenerator.Window {
+
+        private final long pid;
+        private long startNanos;
+        private long startCompilers;
+        private double share = 1;
+
+        CompilerWindow(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public void opened() {
+            startCompilers = CpuUse.compilerNanos(pid);
+            startNanos = System.nanoTime();
+        }
+
+        @Override
+        public void closed() {
+            share = (double) (CpuUse.compilerNanos(pid) - startCompilers) / (System.nanoTime() - startNanos);
+        }
+
+        double share() {
+            return share;
         }
     }
 

@@ -42,8 +42,13 @@ final class HitPathProfile {
             Map<String, Double> activities, Map<String, Double> spamcheckMethods) {
     }
 
+    /** Readies the JVM {@code pid} for this profile, before it is warmed up ({@link ProcessRecording#prime}). */
+    static void prime(long pid, Path directory) throws IOException, InterruptedException {
+        ProcessRecording.prime(pid, directory, STACK_DEPTH);
+    }
+
     static HitPathProfile start(long pid, Path directory) throws IOException, InterruptedException {
-        return new HitPathProfile(ProcessRecording.start(pid, "hit-path", directory, STACK_DEPTH,
+        return new HitPathProfile(ProcessRecording.start(pid, "hit-path", directory,
                 "<event name=\"jdk.ExecutionSample\"><setting name=\"enabled\">true</setting>"
                         + "<setting name=\"period\">10 ms</setting></event>"));
     }

@@ -49,7 +49,10 @@ final class HitPathReport {
                 cache hits for 50 numbers: authentication, validation, the cache lookup, the audit
                 event acknowledged by Kafka, JSON. Gatling runs in a JVM of its own on the same %d
                 cores, so all share them. Saturation: %d callers back to back on kept-alive
-                connections, %d s warm-up, %d s measured. Steady: %d requests per second arriving
+                connections. Each target is first driven so in rounds of %d s until its JVM's JIT
+                compilers take at most %.0f%% of a core in one, at most %d rounds (%s): with the
+                compilers starved of CPU on 2 shared cores, a fixed warm-up measured how far they had
+                got. Then %d s warm-up, %d s measured. Steady: %d requests per second arriving
                 independently (open model), %d s warm-up, %d s measured. Times in whole
                 milliseconds, as Gatling reports them; CPU as below.
 
@@ -63,7 +66,9 @@ final class HitPathReport {
                 | CPU per request at saturation (µs) | %.0f | %.0f | %.0f | gateway ≤ %.0f× durable write | ×%.2f: %s |
                 | failed requests | %d | %d | %d | none from the gateway | %s |
 
-                """.formatted(Runtime.getRuntime().availableProcessors(), HitPath.USERS, HitPath.SATURATION_WARMUP.toSeconds(),
+                """.formatted(Runtime.getRuntime().availableProcessors(), HitPath.USERS, HitPath.JIT_ROUND.toSeconds(),
+                HitPath.QUIET_COMPILERS * 100, HitPath.MAX_JIT_ROUNDS, warmups(bare, durable, gateway),
+                HitPath.SATURATION_WARMUP.toSeconds(),
                 HitPath.SATURATION.toSeconds(), HitPath.RATE, HitPath.WARMUP.toSeconds(), HitPath.STEADY.toSeconds(),
                 bare.throughput(), durable.throughput(), gateway.throughput(), DURABLE_RATIO_TARGET, toDurable,
                 verdict(toDurable >= DURABLE_RATIO_TARGET), BARE_RATIO_TARGET, toBare, verdict(toBare >= BARE_RATIO_TARGET),
@@ -242,5 +247,16 @@ final class HitPathReport {
 
     private static String verdict(boolean met) {
         return met ? "met" : "**missed**";
+    }
+
+    /** How many rounds each target needed, and any whose compilers never went quiet. */
+    private static String warmups(HitPath.Target bare, HitPath.Target durable, HitPath.Target gateway) {
+        return "bare " + warmup(bare.warmup()) + ", durable write " + warmup(durable.warmup()) + ", gateway "
+                + warmup(gateway.warmup());
+    }
+
+    private static String warmup(HitPath.JitWarmup warmup) {
+        return warmup.settled() ? warmup.rounds() + (warmup.rounds() == 1 ? " round" : " rounds")
+                : "**not quiet** after " + warmup.rounds() + " rounds, still %.0f%% of a core".formatted(warmup.lastShare() * 100);
     }
 }

@@ -23,13 +23,34 @@ final class ProcessRecording {
     }
 
     /**
-     * @param stackDepth frames kept per stack trace, or 0 for the JVM's (64); the JVM takes it only
-     *        before its first recording
+     * Starts and stops a recording of nothing, before the JVM is warmed up: a JVM's first
+     * recording throws away all its compiled code (JFR instruments the JDK's event classes by
+     * retransforming them, and the JIT's log showed some 6,500 methods made not entrant in the
+     * second a recording started). Started as a measurement begins, it left the gateway
+     * recompiling its whole hit path throughout the measured window. Later recordings do not.
+     *
+     * @param stackDepth frames kept per stack trace in this JVM's recordings, which only its
+     *        first recording can set
+     */
+    static void prime(long pid, Path directory, int stackDepth) throws IOException, InterruptedException {
+        jcmd(pid, "JFR.configure", "stackdepth=" + stackDepth);
+        jcmd(pid, "JFR.start", "name=priming", "settings=" + settings(directory, "priming", "").toAbsolutePath());
+        jcmd(pid, "JFR.stop", "name=priming");
+    }
+
+    /**
+     * Starts a recording; the JVM must have been {@linkplain #prime primed}.
+     *
      * @param events the events to record, each with its settings, as a {@code .jfc} file's
      *        {@code <event>} elements hold them
      */
-    static ProcessRecording start(long pid, String name, Path directory, int stackDepth, String events)
+    static ProcessRecording start(long pid, String name, Path directory, String events)
             throws IOException, InterruptedException {
+        jcmd(pid, "JFR.start", "name=" + name, "settings=" + settings(directory, name, events).toAbsolutePath());
+        return new ProcessRecording(pid, name);
+    }
+
+    private static Path settings(Path directory, String name, String events) throws IOException {
         Path settings = directory.resolve(name + ".jfc");
         Files.createDirectories(directory);
         Files.writeString(settings, """
@@ -38,11 +59,7 @@ final class ProcessRecording {
                 %s
                 </configuration>
                 """.formatted(name, events), StandardCharsets.UTF_8);
-        if (stackDepth > 0) {
-            jcmd(pid, "JFR.configure", "stackdepth=" + stackDepth);
-        }
-        jcmd(pid, "JFR.start", "name=" + name, "settings=" + settings.toAbsolutePath());
-        return new ProcessRecording(pid, name);
+        return settings;
     }
 
     /** Stops the recording and has the process write it to {@code file}. */
