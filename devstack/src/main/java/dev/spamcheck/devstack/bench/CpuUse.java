@@ -159,13 +159,18 @@ final class CpuUse {
     }
 
     /**
-     * The CPU a JVM's JIT compiler threads have spent so far (HotSpot names them {@code C1
-     * CompilerThreadN} and {@code C2 CompilerThreadN}; the kernel keeps 15 characters).
+     * The CPU each of a JVM's JIT compiler threads has spent so far, by thread id (HotSpot names
+     * them {@code C1 CompilerThreadN} and {@code C2 CompilerThreadN}; the kernel keeps 15
+     * characters).
      */
-    static long compilerNanos(long pid) {
-        return tasks(Path.of("/proc", String.valueOf(pid))).values().stream()
-                .filter(thread -> thread.name().startsWith("C1 CompilerThre") || thread.name().startsWith("C2 CompilerThre"))
-                .mapToLong(ThreadCpu::nanos).sum();
+    static Map<Long, Long> compilerThreads(long pid) {
+        Map<Long, Long> compilers = new HashMap<>();
+        tasks(Path.of("/proc", String.valueOf(pid))).forEach((id, thread) -> {
+            if (thread.name().startsWith("C1 CompilerThre") || thread.name().startsWith("C2 CompilerThre")) {
+                compilers.put(id, thread.nanos());
+            }
+        });
+        return compilers;
     }
 
     /** A process's threads by id, with the kernel's name for each and the CPU it has spent. */

@@ -151,7 +151,7 @@ final class HitPath {
 
         private final long pid;
         private long startNanos;
-        private long startCompilers;
+        private Map<Long, Long> start = Map.of();
         private double share = 1;
 
         CompilerWindow(long pid) {
@@ -160,13 +160,22 @@ final class HitPath {
 
         @Override
         public void opened() {
-            startCompilers = CpuUse.compilerNanos(pid);
+            start = CpuUse.compilerThreads(pid);
             startNanos = System.nanoTime();
         }
 
         @Override
         public void closed() {
-            share = (double) (CpuUse.compilerNanos(pid) - startCompilers) / (System.nanoTime() - startNanos);
+            Map<Long, Long> end = CpuUse.compilerThreads(pid);
+            if (!end.keySet().containsAll(start.keySet())) {
+                // HotSpot stops compiler threads it has no work for (on more than 2 cores), and
+                // their time goes with them: a round in which one ended is not known to be quiet.
+                share = 1;
+                return;
+            }
+            long spent = end.entrySet().stream()
+                    .mapToLong(thread -> thread.getValue() - start.getOrDefault(thread.getKey(), 0L)).sum();
+            share = (double) spent / (System.nanoTime() - startNanos);
         }
 
         double share() {

@@ -51,8 +51,8 @@ final class HitPathReport {
                 cores, so all share them. Saturation: %d callers back to back on kept-alive
                 connections. Each target is first driven so in rounds of %d s until its JVM's JIT
                 compilers take at most %.0f%% of a core in one, at most %d rounds (%s): with the
-                compilers starved of CPU on 2 shared cores, a fixed warm-up measured how far they had
-                got. Then %d s warm-up, %d s measured. Steady: %d requests per second arriving
+                compilers starved of CPU on the shared cores, a fixed warm-up measured how far they
+                had got. Then %d s warm-up, %d s measured. Steady: %d requests per second arriving
                 independently (open model), %d s warm-up, %d s measured. Times in whole
                 milliseconds, as Gatling reports them; CPU as below.
 

@@ -24,8 +24,8 @@ final class ProcessRecording {
 
     /**
      * Starts and stops a recording of nothing, before the JVM is warmed up: a JVM's first
-     * recording throws away all its compiled code (JFR instruments the JDK's event classes by
-     * retransforming them, and the JIT's log showed some 6,500 methods made not entrant in the
+     * recording throws away much of its compiled code (JFR instruments the JDK's event classes
+     * by retransforming them; the JIT's log showed some 6,500 methods made not entrant in the
      * second a recording started). Started as a measurement begins, it left the gateway
      * recompiling its whole hit path throughout the measured window. Later recordings do not.
      *
