@@ -27,6 +27,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 class AnswerViewSystemTest {
 
     private static final int NUMBERS = 12;
+    /** Callers asking at once, each going round the numbers from its own starting point. */
+    private static final int CALLERS = 4;
     /** Long enough that the shared stack's 5 s TTL cannot expire an answer while gateways restart. */
     private static final Map<String, String> LONG_TTL = Map.of("spamcheck.cache-ttl", "PT10M");
 
@@ -50,7 +52,7 @@ class AnswerViewSystemTest {
         AtomicBoolean restarting = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> callers = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < CALLERS; c++) {
             int caller = c;
             Thread thread = new Thread(() -> {
                 List<String> numbers = new ArrayList<>(scores.keySet());
@@ -106,12 +108,16 @@ class AnswerViewSystemTest {
         }
     }
 
-    /** Every number read from PostgreSQL about once (callers racing for a number may both read it), the rest from memory. */
+    /**
+     * Every number read from PostgreSQL about once, the rest from memory: at most once per caller,
+     * as callers that ask for a number before the first read of it has landed in the view each
+     * read it (a CI run saw 25 reads of 12 numbers by 4 callers on a cold gateway).
+     */
     private static void assertAnsweredOnceFromPostgresqlThenFromMemory(ConfigurableApplicationContext gateway) {
         double fromDatabase = Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"database\"");
         double fromView = Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"view\"");
         double fromLookup = Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"lookup\"");
-        assertThat(fromDatabase).isBetween((double) NUMBERS, 2.0 * NUMBERS);
+        assertThat(fromDatabase).isBetween((double) NUMBERS, (double) CALLERS * NUMBERS);
         assertThat(fromView).isGreaterThan(100);
         assertThat(fromLookup).isZero();
     }
