@@ -30,6 +30,31 @@ final class ApiFirewall implements ServerWebExchangeFirewall {
         this.addresses = addresses;
         strict.setAllowedParameterNames(value -> !JsonBodies.hasControlCharacter(value));
         strict.setAllowedParameterValues(value -> !JsonBodies.hasControlCharacter(value));
+        strict.setAllowedHeaderNames(name -> isAssignedAndNotControl(name, false));
+        strict.setAllowedHeaderValues(value -> isAssignedAndNotControl(value, true));
+    }
+
+    /**
+     * Spring Security's default header rule (assigned characters, no control characters but a tab
+     * in values), without its regular expressions: the firewall checks a header each time it is
+     * read, and matching them was 3% of a cache hit's event-loop time (JFR of the hit path). A
+     * header that is not there (null) has nothing to refuse.
+     */
+    static boolean isAssignedAndNotControl(String text, boolean tabAllowed) {
+        if (text == null) {
+            return true;
+        }
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if (c < 0x20 || c >= 0x7f) {
+                boolean allowed = (tabAllowed && c == '\t') || (Character.isDefined(c) && !Character.isISOControl(c));
+                if (!allowed) {
+                    return false;
+                }
+            }
+            i += Character.charCount(c);
+        }
+        return true;
     }
 
     @Override
