@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.springframework.http.server.PathContainer;
-import org.springframework.security.authorization.AuthorityReactiveAuthorizationManager;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.authorization.ReactiveAuthorizationManager;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.web.server.authorization.AuthorizationContext;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
@@ -23,39 +23,42 @@ import reactor.core.publisher.Mono;
  * roles; every other route, present or future, for the admin role only. Routes are matched as
  * Spring Security's path matchers match them, on the path routing uses.
  * <p>
- * One manager, not the DSL's matcher per rule: each of those wraps its matcher in an
- * {@code OrServerWebExchangeMatcher} whose debug messages are formatted on every request whether
- * or not debug is on (commons-logging's SLF4J adapter formats before SLF4J checks the level,
- * spring-framework#37266), which made the authorization a tenth of a cache hit's CPU.
+ * One manager in its own {@code AuthorizationWebFilter}, not the DSL's: its matcher per rule wraps
+ * each in an {@code OrServerWebExchangeMatcher}, and even its {@code anyExchange()} puts the manager
+ * in a {@code DelegatingReactiveAuthorizationManager}; both format debug messages on every request
+ * whether or not debug is on (commons-logging's SLF4J adapter formats before SLF4J checks the level,
+ * spring-framework#37266) and build a chain of Reactor operators per request. The roles are checked
+ * by Spring Security's {@link AuthorityAuthorizationManager} on the authentication once it is
+ * known, rather than by its reactive twin's eight operators.
  */
-final class ApiRules implements ReactiveAuthorizationManager<AuthorizationContext> {
+final class ApiRules implements ReactiveAuthorizationManager<ServerWebExchange> {
 
     private static final List<PathPattern> LOOKUP_ROUTES = Stream.of("/api/v1/spam_score", "/api/v1/openapi.yaml")
             .map(route -> PathPatternParser.defaultInstance.parse(PathPatternParser.defaultInstance.initFullPathPattern(route)))
             .toList();
     private static final Mono<AuthorizationResult> GRANTED = Mono.just(new AuthorizationDecision(true));
     private static final Mono<AuthorizationResult> DENIED = Mono.just(new AuthorizationDecision(false));
+    private static final AuthorizationResult NOT_AUTHENTICATED = new AuthorizationDecision(false);
 
     private final Perimeter perimeter;
-    private final ReactiveAuthorizationManager<AuthorizationContext> lookup =
-            AuthorityReactiveAuthorizationManager.hasAnyRole("LOOKUP", "ADMIN");
-    private final ReactiveAuthorizationManager<AuthorizationContext> admin =
-            AuthorityReactiveAuthorizationManager.hasRole("ADMIN");
+    private final AuthorizationManager<ServerWebExchange> lookup = AuthorityAuthorizationManager.hasAnyRole("LOOKUP", "ADMIN");
+    private final AuthorizationManager<ServerWebExchange> admin = AuthorityAuthorizationManager.hasRole("ADMIN");
 
     ApiRules(Perimeter perimeter) {
         this.perimeter = perimeter;
     }
 
     @Override
-    public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
-        ServerWebExchange exchange = context.getExchange();
+    public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, ServerWebExchange exchange) {
         if (!perimeter.admits(exchange)) {
             return DENIED;
         }
         if (CorsUtils.isPreFlightRequest(exchange.getRequest())) {
             return GRANTED;
         }
-        return (isLookupRoute(exchange) ? lookup : admin).authorize(authentication, context);
+        AuthorizationManager<ServerWebExchange> rule = isLookupRoute(exchange) ? lookup : admin;
+        return authentication.map(caller -> caller.isAuthenticated() ? rule.authorize(() -> caller, exchange)
+                : NOT_AUTHENTICATED).defaultIfEmpty(NOT_AUTHENTICATED);
     }
 
     private static boolean isLookupRoute(ServerWebExchange exchange) {

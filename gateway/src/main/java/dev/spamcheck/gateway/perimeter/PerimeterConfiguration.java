@@ -12,6 +12,8 @@ import org.springframework.security.config.observation.SecurityObservationSettin
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authorization.AuthorizationWebFilter;
+import org.springframework.security.web.server.authorization.ExceptionTranslationWebFilter;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
@@ -62,11 +64,15 @@ class PerimeterConfiguration {
     SecurityWebFilterChain api(ServerHttpSecurity http, Perimeter perimeter, BearerTokens tokens,
             GatewayProperties properties) {
         Denials denials = new Denials(perimeter);
+        // What authorizeExchange() would add, around ApiRules itself (see there for why).
+        ExceptionTranslationWebFilter refusals = new ExceptionTranslationWebFilter();
+        refusals.setAuthenticationEntryPoint(denials);
+        refusals.setAccessDeniedHandler(denials);
         stateless(http)
                 .headers(headers -> headers.hsts(hsts -> hsts.maxAge(HSTS_MAX_AGE).includeSubdomains(true)))
                 .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
-                .exceptionHandling(errors -> errors.authenticationEntryPoint(denials).accessDeniedHandler(denials))
-                .authorizeExchange(rules -> rules.anyExchange().access(new ApiRules(perimeter)))
+                .addFilterAt(refusals, SecurityWebFiltersOrder.EXCEPTION_TRANSLATION)
+                .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION)
                 // After the rules, so a preflight from outside the perimeter is refused like anything else.
                 .addFilterAfter(cors(properties.corsOrigins()), SecurityWebFiltersOrder.AUTHORIZATION);
         if (properties.gateway().perTokenRate() > 0) {
