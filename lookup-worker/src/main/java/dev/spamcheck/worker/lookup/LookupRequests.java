@@ -1,7 +1,9 @@
 package dev.spamcheck.worker.lookup;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -10,6 +12,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupRequest;
@@ -34,19 +39,24 @@ class LookupRequests {
     @Bean
     KeyOrderedConsumer<LookupRequest> lookupRequestConsumer(ConsumerFactory<String, LookupRequest> consumers,
             LookupProcessor processor, LookupResultPublisher publisher, DeadLetters deadLetters,
-            WorkerProperties properties, @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
+            WorkerProperties properties, MeterRegistry meters,
+            @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
+        Stages stages = new Stages(meters);
         return new KeyOrderedConsumer<>(consumers, Topics.LOOKUP_REQUESTS, GROUP,
-                record -> handle(record, processor, publisher), deadLetters, properties.lookupConcurrency(),
+                record -> handle(record, processor, publisher, stages), deadLetters, properties.lookupConcurrency(),
                 LookupRequest::client, autoStartup);
     }
 
     private static void handle(ConsumerRecord<String, LookupRequest> record, LookupProcessor processor,
-            LookupResultPublisher publisher) {
+            LookupResultPublisher publisher, Stages stages) {
         LookupRequest request = record.value();
+        long started = System.nanoTime();
+        stages.queued(request).record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
         try {
             Optional<LookupResult> result = processor.process(request);
             if (result.isPresent()) {
                 publisher.publish(result.get());
+                stages.handled(request).record(Duration.ofNanos(System.nanoTime() - started));
                 log.info("Lookup {} for ***{}: {}{}{}", request.requestId(), request.last4(),
                         result.get().outcome().name().toLowerCase(Locale.ROOT),
                         result.get().spamScore() == null ? "" : " score=" + result.get().spamScore(),
@@ -60,6 +70,32 @@ class LookupRequests {
             // The caller gets its 503 at its deadline; a paid answer is in the cache already.
             log.error("Lookup {} for ***{} failed: {}", request.requestId(), request.last4(),
                     ex.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Where a lookup's time goes in the worker, beside the Twilio call's own timers: waiting to be
+     * taken (from the gateway's send, by the record's timestamp, so across hosts it includes their
+     * clocks' difference) and being handled until the result is acknowledged by Kafka.
+     */
+    private record Stages(Timer queuedInteractive, Timer queuedBulk, Timer handledInteractive, Timer handledBulk) {
+
+        Stages(MeterRegistry meters) {
+            this(timer(meters, "spamcheck.lookup.queued", "interactive"), timer(meters, "spamcheck.lookup.queued", "bulk"),
+                    timer(meters, "spamcheck.lookup.handled", "interactive"),
+                    timer(meters, "spamcheck.lookup.handled", "bulk"));
+        }
+
+        Timer queued(LookupRequest request) {
+            return request.origin().isBulk() ? queuedBulk : queuedInteractive;
+        }
+
+        Timer handled(LookupRequest request) {
+            return request.origin().isBulk() ? handledBulk : handledInteractive;
+        }
+
+        private static Timer timer(MeterRegistry meters, String name, String origin) {
+            return Timer.builder(name).tag("origin", origin).register(meters);
         }
     }
 }
