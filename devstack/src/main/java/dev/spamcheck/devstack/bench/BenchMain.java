@@ -22,7 +22,7 @@ import dev.spamcheck.devstack.ServiceProcess;
  * prewarm backlog (stub at 300 ms, 150 ms for the stalls). Writes {@code docs/BENCHMARKS.md}.
  * {@code bin/bench hits} (or {@code SPAMCHECK_BENCH_ONLY=hits}) measures the cache hits alone, on
  * the same devstack with the same windows, and writes {@code docs/bench/BENCHMARKS-hits.md}, so
- * that a partial run never replaces the full report.
+ * that a partial run never replaces the full report; {@code mixed} and {@code fairness} likewise.
  */
 public final class BenchMain {
 
@@ -38,10 +38,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         String only = args.length > 0 ? args[0] : System.getenv().getOrDefault("SPAMCHECK_BENCH_ONLY", "");
-        if (!List.of("", "all", "hits", "fairness").contains(only)) {
-            throw new IllegalArgumentException("Usage: bin/bench [hits|fairness] (not " + only + ")");
+        if (!List.of("", "all", "hits", "mixed", "fairness").contains(only)) {
+            throw new IllegalArgumentException("Usage: bin/bench [hits|mixed|fairness] (not " + only + ")");
         }
         boolean hitsOnly = only.equals("hits");
+        boolean mixedOnly = only.equals("mixed");
         boolean fairnessOnly = only.equals("fairness");
         int backlog = Integer.parseInt(System.getenv().getOrDefault("SPAMCHECK_BENCH_BACKLOG", "10000"));
         String reportSetting = System.getenv("SPAMCHECK_BENCH_REPORT");
@@ -51,8 +52,8 @@ public final class BenchMain {
                 : results.resolve("BENCHMARKS-" + only + ".md");
         Path home = Files.createTempDirectory("spamcheck-bench");
         System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
-        System.out.println("Benchmark devstack in " + home + (hitsOnly ? "; cache hits only" : "; prewarm backlog "
-                + backlog) + " ...");
+        System.out.println("Benchmark devstack in " + home + (hitsOnly || mixedOnly || fairnessOnly ? "; " + only + " only"
+                : "; prewarm backlog " + backlog) + " ...");
         DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(300),
                 // The backlog alone is more calls than the default daily limit. The stalled lookups
                 // must outlast the unrelated ones measured meanwhile, in one attempt each (a retry
@@ -67,16 +68,23 @@ public final class BenchMain {
             if (fairnessOnly) {
                 BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, QUIET_SAMPLES);
                 System.out.println("Fairness: " + fairness);
-                write(report, header(false) + fairnessMarkdown(fairness));
+                write(report, header(only) + fairnessMarkdown(fairness));
                 return;
             }
 
             LoadGenerator load = new LoadGenerator(results.resolve("gatling"));
             Path cached = HitPath.csv(home.resolve("cached.csv"), cache(stack, 50));
+            if (mixedOnly) {
+                MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
+                        HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+                System.out.println("Mixed: " + mixed);
+                write(report, header(only) + LoadReport.mixed(mixed, null));
+                return;
+            }
             HitPath.Report hits = HitPath.run(stack, load, cached, results);
             System.out.println("Hit path: " + hits);
             if (hitsOnly) {
-                write(report, header(true) + HitPathReport.markdown(hits));
+                write(report, header(only) + HitPathReport.markdown(hits));
                 return;
             }
             MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
@@ -121,7 +129,7 @@ public final class BenchMain {
             ViewMemory.Report view = ViewMemory.measure(stack);
             System.out.println("Answer view: " + view);
 
-            write(report, header(false) + markdown(duplicates, stalls, prewarm) + fairnessMarkdown(fairness)
+            write(report, header(only) + markdown(duplicates, stalls, prewarm) + fairnessMarkdown(fairness)
                     + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
@@ -138,7 +146,9 @@ public final class BenchMain {
         System.out.println("Wrote " + report);
     }
 
-    private static String header(boolean hitsOnly) {
+    /** @param only the part measured alone ({@code hits}, {@code mixed}, {@code fairness}), or empty for all */
+    private static String header(String only) {
+        boolean partial = !only.isEmpty() && !only.equals("all");
         return """
                 # Benchmarks
 
@@ -146,10 +156,9 @@ public final class BenchMain {
                 Kafka, PostgreSQL, the Twilio stub (300 ms per call), two gateways and two
                 lookup-workers, with `spamcheck.twilio.rate` = %d calls per second.
                 Numbers from a shared 2-core machine vary from run to run by a few per cent.
-                %s""".formatted(hitsOnly ? " hits" : "", Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                %s""".formatted(partial ? " " + only : "", Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), RATE,
-                hitsOnly ? "\nThe cache-hit section alone; `bin/bench` measures everything into docs/BENCHMARKS.md.\n"
-                        : "");
+                partial ? "\nOne section alone; `bin/bench` measures everything into docs/BENCHMARKS.md.\n" : "");
     }
 
     /** Looks the numbers up once so that the cache answers them from now on. */
