@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 import dev.spamcheck.archiver.ArchiverApplication;
 import dev.spamcheck.notifier.NotifierApplication;
@@ -99,6 +100,9 @@ public final class DevStack implements AutoCloseable {
     /** Starts the infrastructure and one instance of each service. */
     public static DevStack start(Options options) throws Exception {
         DevKeys keys = DevKeys.loadOrCreate(options.home());
+        // Kafka starts empty every time, so the notifiers' Streams state from the last start is of
+        // topics that are gone: Streams would find it corrupt (logged as an ERROR) and rebuild it.
+        FileSystemUtils.deleteRecursively(options.home().resolve("streams"));
         EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
         KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
         TwilioStub twilio = TwilioStub.start(options.stubLatency());
