@@ -55,6 +55,8 @@ class DevStackRestartSystemTest {
         }
         finally {
             root.detachAppender(logged);
+            // A thread of the shared stack may still be appending: stopped, the list no longer changes.
+            logged.stop();
         }
         List<String> errors = logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.ERROR))
                 .filter(event -> threads.stream().anyMatch(event.getThreadName()::startsWith))

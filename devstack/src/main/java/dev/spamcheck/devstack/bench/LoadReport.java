@@ -82,10 +82,11 @@ final class LoadReport {
         MissTimes times = mixed.workerTimes();
         double worker = times.queuedMs() + times.handledMs();
         return """
-                Where a miss's time went, as the mean per lookup by the workers' own timers
-                (`spamcheck_lookup_queued_seconds`, `spamcheck_lookup_handled_seconds`,
-                `spamcheck_twilio_rate_limiter_wait_seconds`, `spamcheck_twilio_latency_seconds`;
-                %d lookups):
+                Where a miss's time went during the measured minute, by the workers' own timers, each
+                the mean over what it timed (`spamcheck_lookup_queued_seconds`,
+                `spamcheck_lookup_handled_seconds`, `spamcheck_twilio_rate_limiter_wait_seconds`,
+                `spamcheck_twilio_latency_seconds`; %d lookups); the last row compares a median with
+                means, so it is a rough figure:
 
                 | stage | mean (ms) |
                 |---|---|
@@ -94,7 +95,7 @@ final class LoadReport {
                 | of which waiting for a rate permit | %.1f |
                 | of which the Twilio stub's call (set to %d ms) | %.1f |
                 | of which the rest: cache check, claim, storing the answer, publishing it | %.1f |
-                | miss p50 at the caller, less the above: the gateway before its send, the result's way back, the audit | %.1f |
+                | the caller's miss p50 less the two above: the gateway before its send, the result's way back, the audit | %.1f |
 
                 """.formatted(times.lookups(), times.queuedMs(), times.handledMs(), times.rateWaitMs(),
                 mixed.stubLatency().toMillis(), times.twilioMs(), times.handledMs() - times.rateWaitMs() - times.twilioMs(),

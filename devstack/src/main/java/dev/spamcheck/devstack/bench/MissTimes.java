@@ -10,42 +10,66 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Where the devstack's lookup-workers spent an interactive miss's time during a run, from their
- * own timers: the mean of each stage over the lookups made between two snapshots.
+ * Where the devstack's lookup-workers spent the time of the lookups they made during Gatling's
+ * measured phase, from their own timers: each stage's mean over its own count.
+ *
+ * @param lookups the lookups whose result was published meanwhile
  */
 record MissTimes(long lookups, double queuedMs, double handledMs, double rateWaitMs, double twilioMs) {
 
-    /** The workers' timers now; {@link #since} turns two of these into the run's means. */
-    static MissTimes snapshot(DevStack stack) {
-        List<Timer> queued = timers(stack, "spamcheck.lookup.queued");
-        List<Timer> handled = timers(stack, "spamcheck.lookup.handled");
-        return new MissTimes(handled.stream().mapToLong(Timer::count).sum(), total(queued), total(handled),
-                total(timers(stack, "spamcheck.twilio.rate_limiter.wait")),
-                total(timersAnyOrigin(stack, "spamcheck.twilio.latency")));
+    /** Snapshots the workers' timers as the measured phase opens and closes. */
+    static final class Window implements LoadGenerator.Window {
+
+        private final DevStack stack;
+        private Totals opened;
+        private Totals closed;
+
+        Window(DevStack stack) {
+            this.stack = stack;
+        }
+
+        @Override
+        public void opened() {
+            opened = Totals.of(stack);
+        }
+
+        @Override
+        public void closed() {
+            closed = Totals.of(stack);
+        }
+
+        MissTimes times() {
+            if (opened == null || closed == null) {
+                throw new IllegalStateException("Gatling never reported its measured phase");
+            }
+            return new MissTimes(closed.handled.count - opened.handled.count, closed.queued.meanSince(opened.queued),
+                    closed.handled.meanSince(opened.handled), closed.rateWait.meanSince(opened.rateWait),
+                    closed.twilio.meanSince(opened.twilio));
+        }
     }
 
-    /** Means per lookup between {@code before} and this snapshot (whose fields are totals). */
-    MissTimes since(MissTimes before) {
-        long n = Math.max(1, lookups - before.lookups);
-        return new MissTimes(lookups - before.lookups, (queuedMs - before.queuedMs) / n,
-                (handledMs - before.handledMs) / n, (rateWaitMs - before.rateWaitMs) / n, (twilioMs - before.twilioMs) / n);
+    private record Totals(Sum queued, Sum handled, Sum rateWait, Sum twilio) {
+
+        static Totals of(DevStack stack) {
+            List<MeterRegistry> registries = stack.workers().stream().map(ConfigurableApplicationContext.class::cast)
+                    .map(worker -> worker.getBean(MeterRegistry.class)).toList();
+            return new Totals(Sum.of(registries, "spamcheck.lookup.queued"), Sum.of(registries, "spamcheck.lookup.handled"),
+                    Sum.of(registries, "spamcheck.twilio.rate_limiter.wait"), Sum.of(registries, "spamcheck.twilio.latency"));
+        }
     }
 
-    private static List<Timer> timers(DevStack stack, String name) {
-        return registries(stack).stream().flatMap(meters -> meters.find(name).tag("origin", "interactive").timers().stream())
-                .toList();
-    }
+    /** A timer's count and total time over every worker (and every tag: only interactive lookups run here). */
+    private record Sum(long count, double totalMs) {
 
-    private static List<Timer> timersAnyOrigin(DevStack stack, String name) {
-        return registries(stack).stream().flatMap(meters -> meters.find(name).timers().stream()).toList();
-    }
+        static Sum of(List<MeterRegistry> registries, String name) {
+            List<Timer> timers = registries.stream().flatMap(meters -> meters.find(name).timers().stream()).toList();
+            return new Sum(timers.stream().mapToLong(Timer::count).sum(),
+                    timers.stream().mapToDouble(timer -> timer.totalTime(TimeUnit.MILLISECONDS)).sum());
+        }
 
-    private static List<MeterRegistry> registries(DevStack stack) {
-        return stack.workers().stream().map(ConfigurableApplicationContext.class::cast)
-                .map(worker -> worker.getBean(MeterRegistry.class)).toList();
-    }
-
-    private static double total(List<Timer> timers) {
-        return timers.stream().mapToDouble(timer -> timer.totalTime(TimeUnit.MILLISECONDS)).sum();
+        double meanSince(Sum before) {
+            long count = this.count - before.count;
+            return count == 0 ? 0 : (totalMs - before.totalMs) / count;
+        }
     }
 }

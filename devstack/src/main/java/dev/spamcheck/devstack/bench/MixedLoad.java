@@ -18,7 +18,7 @@ final class MixedLoad {
     static final Duration WARMUP = Duration.ofSeconds(10);
     static final Duration DURATION = Duration.ofSeconds(60);
 
-    /** @param workerTimes the means per miss in the devstack's own workers (those the run used) */
+    /** @param workerTimes the means per miss in the devstack's own workers, over Gatling's measured phase */
     record Report(LoadGenerator.Stats all, LoadGenerator.Stats hits, LoadGenerator.Stats misses,
             Duration stubLatency, MissTimes workerTimes) {
     }
@@ -38,13 +38,13 @@ final class MixedLoad {
     static Report run(DevStack stack, String gatewayUrl, LoadGenerator load, String label, Path cached, Path fresh,
             Duration stubLatency) throws Exception {
         stack.twilio().latency(stubLatency);
-        MissTimes before = MissTimes.snapshot(stack);
+        MissTimes.Window workers = new MissTimes.Window(stack);
         Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", label, Map.of(
                 "load.url", gatewayUrl, "load.token", stack.lookupToken(),
                 "load.numbers", cached.toString(), "load.miss-numbers", fresh.toString(),
                 "load.miss-share", String.valueOf(MISS_SHARE), "load.rate", String.valueOf(RATE),
-                "load.warmup", WARMUP.toString(), "load.duration", DURATION.toString()));
+                "load.warmup", WARMUP.toString(), "load.duration", DURATION.toString()), workers);
         return new Report(stats.get(LoadGenerator.ALL), stats.get("hit"), stats.get("miss"), stubLatency,
-                MissTimes.snapshot(stack).since(before));
+                workers.times());
     }
 }

@@ -51,12 +51,12 @@ class LookupRequests {
             LookupResultPublisher publisher, Stages stages) {
         LookupRequest request = record.value();
         long started = System.nanoTime();
-        stages.queued(request).record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
+        stages.queued().record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
         try {
             Optional<LookupResult> result = processor.process(request);
             if (result.isPresent()) {
                 publisher.publish(result.get());
-                stages.handled(request).record(Duration.ofNanos(System.nanoTime() - started));
+                stages.handled().record(Duration.ofNanos(System.nanoTime() - started));
                 log.info("Lookup {} for ***{}: {}{}{}", request.requestId(), request.last4(),
                         result.get().outcome().name().toLowerCase(Locale.ROOT),
                         result.get().spamScore() == null ? "" : " score=" + result.get().spamScore(),
@@ -74,28 +74,16 @@ class LookupRequests {
     }
 
     /**
-     * Where a lookup's time goes in the worker, beside the Twilio call's own timers: waiting to be
-     * taken (from the gateway's send, by the record's timestamp, so across hosts it includes their
-     * clocks' difference) and being handled until the result is acknowledged by Kafka.
+     * Where an interactive lookup's time goes in the worker (bulk lookups come from the prewarm
+     * topic, not through here), beside the Twilio call's own timers: waiting to be taken (from the
+     * gateway's send, by the record's timestamp, so across hosts it includes their clocks'
+     * difference) and being handled until the result is acknowledged by Kafka.
      */
-    private record Stages(Timer queuedInteractive, Timer queuedBulk, Timer handledInteractive, Timer handledBulk) {
+    private record Stages(Timer queued, Timer handled) {
 
         Stages(MeterRegistry meters) {
-            this(timer(meters, "spamcheck.lookup.queued", "interactive"), timer(meters, "spamcheck.lookup.queued", "bulk"),
-                    timer(meters, "spamcheck.lookup.handled", "interactive"),
-                    timer(meters, "spamcheck.lookup.handled", "bulk"));
-        }
-
-        Timer queued(LookupRequest request) {
-            return request.origin().isBulk() ? queuedBulk : queuedInteractive;
-        }
-
-        Timer handled(LookupRequest request) {
-            return request.origin().isBulk() ? handledBulk : handledInteractive;
-        }
-
-        private static Timer timer(MeterRegistry meters, String name, String origin) {
-            return Timer.builder(name).tag("origin", origin).register(meters);
+            this(Timer.builder("spamcheck.lookup.queued").register(meters),
+                    Timer.builder("spamcheck.lookup.handled").register(meters));
         }
     }
 }
