@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 import dev.spamcheck.devstack.DevStack;
 import dev.spamcheck.devstack.ServiceProcess;
@@ -61,6 +61,20 @@ public final class BenchMain {
                 Map.of("spamcheck.twilio.rate", String.valueOf(RATE), "spamcheck.twilio.daily-call-limit", "0",
                         "spamcheck.lookup-timeout", "PT8S", "spamcheck.lookup-budget", "PT7.5S",
                         "spamcheck.twilio.timeout", "PT7S"), null, null));
+        // Stopped mid-run (Ctrl+C, SIGTERM): the processes it started (the measured gateway, the
+        // baselines, Gatling) and the stack's PostgreSQL must not outlive it, nor its files. The
+        // stack first: its services need its Kafka broker, a child process too, to stop in time.
+        Thread stop = new Thread(() -> {
+            try {
+                stack.close();
+                FileSystemUtils.deleteRecursively(home);
+            }
+            catch (Exception ex) {
+                System.err.println("Could not stop the devstack: " + ex);
+            }
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+        }, "bench-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
         try {
             ConfigurableApplicationContext secondGateway = stack.startGateway(0, 0);
             stack.startWorker();
@@ -133,10 +147,9 @@ public final class BenchMain {
                     + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
+            Runtime.getRuntime().removeShutdownHook(stop);
             stack.close();
-            try (var files = Files.walk(home)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            FileSystemUtils.deleteRecursively(home);
         }
     }
 
