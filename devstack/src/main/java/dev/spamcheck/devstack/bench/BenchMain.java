@@ -61,20 +61,30 @@ public final class BenchMain {
                 Map.of("spamcheck.twilio.rate", String.valueOf(RATE), "spamcheck.twilio.daily-call-limit", "0",
                         "spamcheck.lookup-timeout", "PT8S", "spamcheck.lookup-budget", "PT7.5S",
                         "spamcheck.twilio.timeout", "PT7S"), null, null));
-        // Stopped mid-run (Ctrl+C, SIGTERM): the processes it started (the measured gateway, the
-        // baselines, Gatling) and the stack's PostgreSQL must not outlive it, nor its files. The
-        // stack first: its services need its Kafka broker, a child process too, to stop in time.
-        Thread stop = new Thread(() -> {
-            try {
-                stack.close();
-                FileSystemUtils.deleteRecursively(home);
+        // Stopped mid-run (Ctrl+C, SIGTERM) or done: the processes the run started (the measured
+        // gateway, the baselines, Gatling), the stack's PostgreSQL (pg_ctl's, not a child) and its
+        // files must not outlive it. Once, whichever thread gets there first; the other waits.
+        Runnable cleanUp = new Runnable() {
+
+            private boolean done;
+
+            @Override
+            public synchronized void run() {
+                if (done) {
+                    return;
+                }
+                done = true;
+                try {
+                    stack.close();
+                    FileSystemUtils.deleteRecursively(home);
+                }
+                catch (Exception ex) {
+                    System.err.println("Could not stop the devstack or remove " + home + ": " + ex);
+                }
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
             }
-            catch (Exception ex) {
-                System.err.println("Could not stop the devstack: " + ex);
-            }
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
-        }, "bench-stop");
-        Runtime.getRuntime().addShutdownHook(stop);
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(cleanUp, "bench-stop"));
         try {
             ConfigurableApplicationContext secondGateway = stack.startGateway(0, 0);
             stack.startWorker();
@@ -147,9 +157,7 @@ public final class BenchMain {
                     + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
-            Runtime.getRuntime().removeShutdownHook(stop);
-            stack.close();
-            FileSystemUtils.deleteRecursively(home);
+            cleanUp.run();
         }
     }
 

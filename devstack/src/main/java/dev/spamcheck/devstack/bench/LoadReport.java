@@ -61,7 +61,7 @@ final class LoadReport {
 
                     """.formatted(mixed.misses().p50() - mixed.stubLatency().toMillis(), mixed.stubLatency().toMillis(),
                     times.twilioMs() - mixed.stubLatency().toMillis(),
-                    times.handledMs() - times.rateWaitMs() - times.twilioMs(), times.queuedMs(), times.rateWaitMs());
+                    times.restMs(), times.queuedMs(), times.rateWaitMs());
         }
         if (inProcesses != null) {
             text += """
@@ -94,11 +94,11 @@ final class LoadReport {
                 | in the worker, until its result is acknowledged by Kafka | %.1f |
                 | of which waiting for a rate permit | %.1f |
                 | of which the Twilio stub's call (set to %d ms) | %.1f |
-                | of which the rest: cache check, claim, storing the answer, publishing it | %.1f |
+                | of which the rest (per lookup, from the totals): cache check, claim, storing the answer, publishing it | %.1f |
                 | the caller's miss p50 less the two above: the gateway before its send, the result's way back, the audit | %.1f |
 
                 """.formatted(times.lookups(), times.queuedMs(), times.handledMs(), times.rateWaitMs(),
-                mixed.stubLatency().toMillis(), times.twilioMs(), times.handledMs() - times.rateWaitMs() - times.twilioMs(),
+                mixed.stubLatency().toMillis(), times.twilioMs(), times.restMs(),
                 mixed.misses().p50() - worker);
     }
 

@@ -14,8 +14,9 @@ import io.micrometer.core.instrument.Timer;
  * measured phase, from their own timers: each stage's mean over its own count.
  *
  * @param lookups the lookups whose result was published meanwhile
+ * @param restMs per published lookup, the time handling it less its rate waits and Twilio calls
  */
-record MissTimes(long lookups, double queuedMs, double handledMs, double rateWaitMs, double twilioMs) {
+record MissTimes(long lookups, double queuedMs, double handledMs, double rateWaitMs, double twilioMs, double restMs) {
 
     /** Snapshots the workers' timers as the measured phase opens and closes. */
     static final class Window implements LoadGenerator.Window {
@@ -42,9 +43,12 @@ record MissTimes(long lookups, double queuedMs, double handledMs, double rateWai
             if (opened == null || closed == null) {
                 throw new IllegalStateException("Gatling never reported its measured phase");
             }
-            return new MissTimes(closed.handled.count - opened.handled.count, closed.queued.meanSince(opened.queued),
-                    closed.handled.meanSince(opened.handled), closed.rateWait.meanSince(opened.rateWait),
-                    closed.twilio.meanSince(opened.twilio));
+            long lookups = closed.handled.count - opened.handled.count;
+            double otherMs = (closed.handled.totalMs - opened.handled.totalMs)
+                    - (closed.rateWait.totalMs - opened.rateWait.totalMs) - (closed.twilio.totalMs - opened.twilio.totalMs);
+            return new MissTimes(lookups, closed.queued.meanSince(opened.queued), closed.handled.meanSince(opened.handled),
+                    closed.rateWait.meanSince(opened.rateWait), closed.twilio.meanSince(opened.twilio),
+                    lookups == 0 ? 0 : otherMs / lookups);
         }
     }
 
