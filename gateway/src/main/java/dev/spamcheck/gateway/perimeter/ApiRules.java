@@ -37,8 +37,8 @@ final class ApiRules implements ReactiveAuthorizationManager<ServerWebExchange> 
             .map(route -> PathPatternParser.defaultInstance.parse(PathPatternParser.defaultInstance.initFullPathPattern(route)))
             .toList();
     private static final Mono<AuthorizationResult> GRANTED = Mono.just(new AuthorizationDecision(true));
-    private static final Mono<AuthorizationResult> DENIED = Mono.just(new AuthorizationDecision(false));
-    private static final AuthorizationResult NOT_AUTHENTICATED = new AuthorizationDecision(false);
+    private static final AuthorizationResult REFUSED = new AuthorizationDecision(false);
+    private static final Mono<AuthorizationResult> DENIED = Mono.just(REFUSED);
 
     private final Perimeter perimeter;
     private final AuthorizationManager<ServerWebExchange> lookup = AuthorityAuthorizationManager.hasAnyRole("LOOKUP", "ADMIN");
@@ -57,8 +57,8 @@ final class ApiRules implements ReactiveAuthorizationManager<ServerWebExchange> 
             return GRANTED;
         }
         AuthorizationManager<ServerWebExchange> rule = isLookupRoute(exchange) ? lookup : admin;
-        return authentication.map(caller -> caller.isAuthenticated() ? rule.authorize(() -> caller, exchange)
-                : NOT_AUTHENTICATED).defaultIfEmpty(NOT_AUTHENTICATED);
+        return authentication.map(caller -> caller.isAuthenticated() ? rule.authorize(() -> caller, exchange) : REFUSED)
+                .defaultIfEmpty(REFUSED);
     }
 
     private static boolean isLookupRoute(ServerWebExchange exchange) {
