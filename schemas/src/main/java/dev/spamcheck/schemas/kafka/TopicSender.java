@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +26,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public class TopicSender {
 
+    private static final Executor OFF_THE_CALLERS_THREAD = task -> Schedulers.boundedElastic().schedule(task);
+
     private final KafkaTemplate<String, Object> kafka;
     /**
      * Topics whose last send went through: the producer has their metadata (a service that sends
@@ -43,7 +46,9 @@ public class TopicSender {
      * and the first after a failed one, starts on a bounded-elastic thread, since it may wait for
      * metadata; later sends start on the caller's thread, without a hop per record. No timeout of
      * its own: the producer settles every send within {@code max.block.ms} plus
-     * {@code delivery.timeout.ms}.
+     * {@code delivery.timeout.ms}. Once subscribed, the record is sent even if the subscriber
+     * cancels: cancelling only stops the waiting (an audit event its exchange counts as recorded
+     * must not be dropped because the client's connection closed meanwhile).
      */
     public <V> Mono<Void> send(Topic<String, V> topic, String key, V value) {
         return send(topic, key, value, Schedulers.parallel());
@@ -54,12 +59,23 @@ public class TopicSender {
      * that goes on on a thread of its own, such as the event loop of the connection to answer.
      */
     public <V> Mono<Void> send(Topic<String, V> topic, String key, V value, Scheduler completeOn) {
-        Mono<Void> send = Mono.fromFuture(() -> kafka.send(topic.name(), key, value), true)
+        return Mono.fromFuture(() -> start(topic, key, value), true)
                 .doOnSuccess(sent -> warm.add(topic.name()))
                 .doOnError(failure -> warm.remove(topic.name()))
-                .then();
-        return (warm.contains(topic.name()) ? send : send.subscribeOn(Schedulers.boundedElastic()))
+                .then()
                 .publishOn(completeOn);
+    }
+
+    /**
+     * A task handed to the bounded-elastic scheduler, not {@code subscribeOn}: that would drop a
+     * send still queued when its subscriber cancels.
+     */
+    private <V> CompletableFuture<?> start(Topic<String, V> topic, String key, V value) {
+        if (warm.contains(topic.name())) {
+            return kafka.send(topic.name(), key, value);
+        }
+        return CompletableFuture.supplyAsync(() -> kafka.send(topic.name(), key, value), OFF_THE_CALLERS_THREAD)
+                .thenCompose(acknowledged -> acknowledged);
     }
 
     /**

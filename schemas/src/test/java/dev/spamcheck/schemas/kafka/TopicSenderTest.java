@@ -2,7 +2,9 @@ package dev.spamcheck.schemas.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,7 @@ import dev.spamcheck.schemas.topic.Topics;
 /**
  * Where a reactive send runs: never on the caller's thread while the producer may still wait for
  * the topic's metadata, on it once a send to the topic went through, and never completing on the
- * producer's network thread.
+ * producer's network thread; and made once subscribed, even if the subscriber stops waiting.
  */
 class TopicSenderTest {
 
@@ -51,6 +53,16 @@ class TopicSenderTest {
         sender.send(Topics.ARCHIVE_TRIGGERS, "k", trigger).block();
 
         assertThat(kafka.sentFrom.get(2)).startsWith("boundedElastic-");
+    }
+
+    @Test
+    void aSendWhoseSubscriberCancelsAtOnceIsMadeAllTheSame() {
+        // A fresh sender each time: the topic is cold, so the send waits for a bounded-elastic thread.
+        for (int attempt = 1; attempt <= 20; attempt++) {
+            new TopicSender(kafka).send(Topics.ARCHIVE_TRIGGERS, "k" + attempt, trigger).subscribe().dispose();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(kafka.sentFrom).hasSize(20));
     }
 
     private static final class ThreadRecordingKafka extends KafkaTemplate<String, Object> {
