@@ -3,6 +3,7 @@ package dev.spamcheck.worker.ratelimit;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.spamcheck.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * What the Twilio account can afford, for every worker together, kept in PostgreSQL and decided
@@ -42,18 +44,26 @@ import io.micrometer.core.instrument.MeterRegistry;
  * of the calls in a window, so they only use budget interactive traffic leaves free. Bulk calls
  * are spaced out a little, so that a backlog is a steady stream at Twilio and through the system
  * rather than a burst each time the window slides.
+ * <p>A call is counted from its slot until the worker says it {@linkplain #starting starts}; one
+ * that starts late (a busy machine, a slow claim update) moves its start to when it really went
+ * out, so the calls granted after it keep the window as Twilio counts it.
  */
 @Component
 public class AccountRateLimiter {
 
     /**
-     * A little over a second, so that the few milliseconds between a permit and the call reaching
+     * A little over a second, so that the few milliseconds between a call's start and its reaching
      * Twilio cannot put one call too many into a one-second window as Twilio counts it.
      */
     static final Duration WINDOW = Duration.ofMillis(1050);
     static final int INTERACTIVE_RECENTLY_SECONDS = 10;
     /** How far ahead an interactive lookup may reserve its slot; closer than that, it waits its turn. */
     static final Duration BOOKING_HORIZON = Duration.ofMillis(25);
+    /**
+     * How much later than its slot a call may start before its start is moved in the window: well
+     * inside the window's margin, and late enough that a call on time costs no database write.
+     */
+    static final Duration LATE = Duration.ofMillis(10);
     private static final long LOCK_KEY = 0x5350414d43484bL;
     private static final Duration BULK_POLL = Duration.ofMillis(1);
     private static final String TODAY = "(clock_timestamp() AT TIME ZONE 'UTC')::date";
@@ -62,9 +72,21 @@ public class AccountRateLimiter {
     private static final Logger log = LoggerFactory.getLogger(AccountRateLimiter.class);
 
     /** What a lookup gets when it asks to call Twilio. */
-    public enum Permit {
-        /** Call now. */
-        GRANTED,
+    public sealed interface Permit permits Granted, Refused {
+    }
+
+    /**
+     * Call now, telling {@link #starting} right before the call goes out.
+     *
+     * @param slot the call's start as the window holds it
+     * @param origin {@code interactive} or {@code bulk}, as the window holds it
+     * @param slotNanos the slot by {@link System#nanoTime()} of this worker
+     */
+    public record Granted(Instant slot, String origin, long slotNanos) implements Permit {
+    }
+
+    /** No call. */
+    public enum Refused implements Permit {
         /** No slot within the time the caller can wait. */
         NOT_IN_TIME,
         /** Today's calls are spent ({@code spamcheck.twilio.daily-call-limit}). */
@@ -81,6 +103,7 @@ public class AccountRateLimiter {
     private final FairTurns<Decision> interactiveTurns;
     private final AtomicInteger decisions = new AtomicInteger();
     private final AtomicLong callsToday = new AtomicLong();
+    private final Timer lateness;
     private volatile Cut cut = new Cut(null, null, 0);
 
     AccountRateLimiter(JdbcClient jdbc, TransactionTemplate transactions, WorkerProperties properties,
@@ -99,6 +122,8 @@ public class AccountRateLimiter {
                 .register(meters);
         Gauge.builder("spamcheck.twilio.daily.call.limit", () -> dailyLimit)
                 .description("spamcheck.twilio.daily-call-limit; 0 for no limit").register(meters);
+        this.lateness = Timer.builder("spamcheck.twilio.rate_limiter.lateness")
+                .description("How much later than its slot each Twilio call started").register(meters);
     }
 
     /**
@@ -110,6 +135,21 @@ public class AccountRateLimiter {
      */
     public Permit acquire(boolean interactive, String client, Duration maxWait) throws InterruptedException {
         return interactive ? acquireInteractive(client == null ? "" : client, maxWait) : acquireBulk(maxWait);
+    }
+
+    /**
+     * The granted call goes out now. If that is more than {@link #LATE} after its slot, its start
+     * in the window becomes now (by the database clock, never earlier than the slot): the window's
+     * margin then only has to cover the way from here to Twilio.
+     */
+    public void starting(Granted call) {
+        long late = System.nanoTime() - call.slotNanos();
+        lateness.record(Math.max(0, late), TimeUnit.NANOSECONDS);
+        if (late > LATE.toNanos()) {
+            jdbc.sql("UPDATE twilio_calls SET at = greatest(at, clock_timestamp()) WHERE at = ? AND origin = ?")
+                    .params(Timestamp.from(call.slot()), call.origin())
+                    .update();
+        }
     }
 
     /** The account-wide rate now, in calls per second. */
@@ -164,9 +204,13 @@ public class AccountRateLimiter {
         finally {
             interactiveTurns.withdraw(mine);
         }
-        Decision decision = mine.outcome();
-        sleep(decision.pause());
-        return decision.permit();
+        Permit permit = mine.outcome().permit();
+        if (permit instanceof Granted granted) {
+            // Until the slot itself, not for the pause from when it was booked: the hand-over from
+            // the leading thread must not make the call late.
+            sleep(Duration.ofNanos(granted.slotNanos() - System.nanoTime()));
+        }
+        return permit;
     }
 
     /**
@@ -174,15 +218,17 @@ public class AccountRateLimiter {
      * within {@code horizon} (null: any within {@code left}), or how long until it is (no permit).
      */
     private Decision decideInteractive(Duration left, Duration horizon) {
-        return transactions.execute(status -> {
+        Decision decision = transactions.execute(status -> {
             lock();
             Window window = window();
             if (window.dailyLimitReached(dailyLimit)) {
-                return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+                return new Decision(Refused.DAILY_LIMIT_REACHED, Duration.ZERO);
             }
             Instant now = window.now();
+            // In microseconds, as the database keeps it: the slot names its call's row.
             Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                    window.last() == null ? now : window.last().plus(evenly(window.calls())));
+                    window.last() == null ? now : window.last().plus(evenly(window.calls())))
+                    .truncatedTo(ChronoUnit.MICROS);
             Duration until = Duration.between(now, slot);
             if (until.compareTo(left) > 0) {
                 return NOT_IN_TIME;
@@ -191,14 +237,27 @@ public class AccountRateLimiter {
                 return new Decision(null, until.minus(horizon));
             }
             record(slot, "interactive");
-            return new Decision(Permit.GRANTED, until);
+            return new Decision(new Granted(slot, "interactive", 0), until);
         });
+        return granted(decision);
+    }
+
+    /**
+     * The decision with its slot by this worker's clock: measured once the decision is back, so a
+     * call never starts before the slot the window holds.
+     */
+    private static Decision granted(Decision decision) {
+        if (decision.permit() instanceof Granted granted) {
+            return new Decision(new Granted(granted.slot(), granted.origin(),
+                    System.nanoTime() + decision.pause().toNanos()), decision.pause());
+        }
+        return decision;
     }
 
     private Permit acquireBulk(Duration maxWait) throws InterruptedException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         if (!bulkTurn.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-            return Permit.NOT_IN_TIME;
+            return Refused.NOT_IN_TIME;
         }
         try {
             while (true) {
@@ -206,7 +265,7 @@ public class AccountRateLimiter {
                     lock();
                     Window window = window();
                     if (window.dailyLimitReached(dailyLimit)) {
-                        return new Decision(Permit.DAILY_LIMIT_REACHED, Duration.ZERO);
+                        return new Decision(Refused.DAILY_LIMIT_REACHED, Duration.ZERO);
                     }
                     Instant now = window.now();
                     if (window.last() != null && window.last().isAfter(now)) {
@@ -224,14 +283,14 @@ public class AccountRateLimiter {
                         return new Decision(null, Duration.between(now, freeAt));
                     }
                     record(now, "bulk");
-                    return new Decision(Permit.GRANTED, Duration.ZERO);
+                    return new Decision(new Granted(now, "bulk", 0), Duration.ZERO);
                 });
                 if (decision.permit() != null) {
-                    return decision.permit();
+                    return granted(decision).permit();
                 }
                 Duration pause = decision.pause().plus(BULK_POLL);
                 if (System.nanoTime() + pause.toNanos() > deadline) {
-                    return Permit.NOT_IN_TIME;
+                    return Refused.NOT_IN_TIME;
                 }
                 sleep(pause);
             }
@@ -360,5 +419,5 @@ public class AccountRateLimiter {
     private record Decision(Permit permit, Duration pause) {
     }
 
-    private static final Decision NOT_IN_TIME = new Decision(Permit.NOT_IN_TIME, Duration.ZERO);
+    private static final Decision NOT_IN_TIME = new Decision(Refused.NOT_IN_TIME, Duration.ZERO);
 }

@@ -145,13 +145,13 @@ public class TwilioLookups {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            permit = AccountRateLimiter.Permit.NOT_IN_TIME;
+            permit = AccountRateLimiter.Refused.NOT_IN_TIME;
         }
         meters.timer("spamcheck.twilio.rate_limiter.wait", "origin", interactive ? "interactive" : "bulk")
                 .record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
-        if (permit != AccountRateLimiter.Permit.GRANTED) {
+        if (!(permit instanceof AccountRateLimiter.Granted granted)) {
             circuitBreaker.releasePermission();
-            String reason = permit == AccountRateLimiter.Permit.DAILY_LIMIT_REACHED ? BUDGET_EXHAUSTED
+            String reason = permit == AccountRateLimiter.Refused.DAILY_LIMIT_REACHED ? BUDGET_EXHAUSTED
                     : RATE_BUDGET_EXHAUSTED;
             count(reason);
             return Unavailable.permanent(reason);
@@ -165,6 +165,7 @@ public class TwilioLookups {
         long took;
         try {
             Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
+            rateLimiter.starting(granted);
             long started = System.nanoTime();
             answer = provider.ask(e164, timeout);
             took = System.nanoTime() - started;

@@ -27,7 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.schemas.testing.TestDatabase;
 import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.ratelimit.AccountRateLimiter.Granted;
 import dev.spamcheck.worker.ratelimit.AccountRateLimiter.Permit;
+import dev.spamcheck.worker.ratelimit.AccountRateLimiter.Refused;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -51,7 +53,7 @@ class AccountRateLimiterTest {
     void grantedCallsNeverExceedTheRateInAnyWindowAndInteractiveCallersWaitForTheirSlot() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
         for (int i = 0; i < 12; i++) {
-            assertThat(limiter.acquire(true, null, Duration.ofSeconds(5))).isEqualTo(Permit.GRANTED);
+            assertThat(limiter.acquire(true, null, Duration.ofSeconds(5))).isInstanceOf(Granted.class);
         }
 
         List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
@@ -79,7 +81,7 @@ class AccountRateLimiterTest {
         Thread backlog = new Thread(() -> {
             while (!stop.get()) {
                 try {
-                    if (bulkWorker.acquire(false, null, Duration.ofSeconds(2)) == Permit.GRANTED) {
+                    if (bulkWorker.acquire(false, null, Duration.ofSeconds(2)) instanceof Granted) {
                         bulkCalls.incrementAndGet();
                     }
                 }
@@ -95,7 +97,7 @@ class AccountRateLimiterTest {
             // within about a window, never behind the backlog.
             for (int i = 0; i < 4; i++) {
                 long started = System.nanoTime();
-                assertThat(interactiveWorker.acquire(true, null, Duration.ofSeconds(3))).isEqualTo(Permit.GRANTED);
+                assertThat(interactiveWorker.acquire(true, null, Duration.ofSeconds(3))).isInstanceOf(Granted.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - started))
                         .isLessThan(AccountRateLimiter.WINDOW.plusMillis(300));
             }
@@ -113,13 +115,33 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void aCallThatStartsLateCountsInTheWindowFromWhenItStarted() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "2"));
+        Granted late = (Granted) limiter.acquire(true, null, Duration.ofSeconds(1));
+        Thread.sleep(400); // the machine was busy: the call goes out 400 ms after its slot
+        long startedLate = System.nanoTime();
+        limiter.starting(late);
+        Granted onTime = (Granted) limiter.acquire(true, null, Duration.ofSeconds(2));
+        limiter.starting(onTime);
+
+        // Two calls per window: the third may start one window after the late call went out, not
+        // one window after the slot it was given.
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(3))).isInstanceOf(Granted.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - startedLate)).isGreaterThanOrEqualTo(AccountRateLimiter.WINDOW);
+        List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
+                .stream().map(Timestamp::toInstant).toList();
+        assertThat(calls.get(0)).isAfterOrEqualTo(late.slot().plusMillis(400));
+        assertThat(calls.get(1)).isEqualTo(onTime.slot());
+    }
+
+    @Test
     void aCallerWhoseSlotComesTooLateIsToldAtOnce() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "1"));
-        assertThat(limiter.acquire(true, null, Duration.ZERO)).isEqualTo(Permit.GRANTED);
+        assertThat(limiter.acquire(true, null, Duration.ZERO)).isInstanceOf(Granted.class);
 
         long started = System.nanoTime();
-        assertThat(limiter.acquire(true, null, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
-        assertThat(limiter.acquire(false, null, Duration.ofMillis(100))).isEqualTo(Permit.NOT_IN_TIME);
+        assertThat(limiter.acquire(true, null, Duration.ofMillis(100))).isEqualTo(Refused.NOT_IN_TIME);
+        assertThat(limiter.acquire(false, null, Duration.ofMillis(100))).isEqualTo(Refused.NOT_IN_TIME);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
     }
 
@@ -129,11 +151,11 @@ class AccountRateLimiterTest {
         AccountRateLimiter one = limiter(settings);
         AccountRateLimiter another = limiter(settings);
 
-        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(another.acquire(false, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.GRANTED);
-        assertThat(another.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
-        assertThat(one.acquire(false, null, Duration.ofSeconds(1))).isEqualTo(Permit.DAILY_LIMIT_REACHED);
+        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(another.acquire(false, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(one.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(another.acquire(true, null, Duration.ofSeconds(1))).isEqualTo(Refused.DAILY_LIMIT_REACHED);
+        assertThat(one.acquire(false, null, Duration.ofSeconds(1))).isEqualTo(Refused.DAILY_LIMIT_REACHED);
     }
 
     @Test
@@ -153,11 +175,11 @@ class AccountRateLimiterTest {
             // ahead), not a's backlog nor for the window to slide.
             Duration share = AccountRateLimiter.WINDOW.dividedBy(5);
             long asked = System.nanoTime();
-            assertThat(limiter.acquire(true, "tok_b", Duration.ofSeconds(10))).isEqualTo(Permit.GRANTED);
+            assertThat(limiter.acquire(true, "tok_b", Duration.ofSeconds(10))).isInstanceOf(Granted.class);
             assertThat(Duration.ofNanos(System.nanoTime() - asked))
                     .isLessThan(share.plus(AccountRateLimiter.BOOKING_HORIZON).plusMillis(200));
             for (Future<Permit> permit : bursting) {
-                assertThat(permit.get(20, TimeUnit.SECONDS)).isEqualTo(Permit.GRANTED);
+                assertThat(permit.get(20, TimeUnit.SECONDS)).isInstanceOf(Granted.class);
             }
         }
         finally {
@@ -183,7 +205,7 @@ class AccountRateLimiterTest {
                 }
             }
             for (Future<Permit> permit : permits) {
-                assertThat(permit.get(20, TimeUnit.SECONDS)).isEqualTo(Permit.GRANTED);
+                assertThat(permit.get(20, TimeUnit.SECONDS)).isInstanceOf(Granted.class);
             }
         }
         finally {
