@@ -22,7 +22,8 @@ import dev.spamcheck.devstack.ServiceProcess;
  * prewarm backlog (stub at 300 ms, 150 ms for the stalls). Writes {@code docs/BENCHMARKS.md}.
  * {@code bin/bench hits} (or {@code SPAMCHECK_BENCH_ONLY=hits}) measures the cache hits alone, on
  * the same devstack with the same windows, and writes {@code docs/bench/BENCHMARKS-hits.md}, so
- * that a partial run never replaces the full report; {@code mixed} and {@code fairness} likewise.
+ * that a partial run never replaces the full report; {@code mixed}, {@code fairness} and
+ * {@code prewarm} likewise.
  */
 public final class BenchMain {
 
@@ -38,12 +39,13 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         String only = args.length > 0 ? args[0] : System.getenv().getOrDefault("SPAMCHECK_BENCH_ONLY", "");
-        if (!List.of("", "all", "hits", "mixed", "fairness").contains(only)) {
-            throw new IllegalArgumentException("Usage: bin/bench [hits|mixed|fairness] (not " + only + ")");
+        if (!List.of("", "all", "hits", "mixed", "fairness", "prewarm").contains(only)) {
+            throw new IllegalArgumentException("Usage: bin/bench [hits|mixed|fairness|prewarm] (not " + only + ")");
         }
         boolean hitsOnly = only.equals("hits");
         boolean mixedOnly = only.equals("mixed");
         boolean fairnessOnly = only.equals("fairness");
+        boolean prewarmOnly = only.equals("prewarm");
         int backlog = Integer.parseInt(System.getenv().getOrDefault("SPAMCHECK_BENCH_BACKLOG", "10000"));
         String reportSetting = System.getenv("SPAMCHECK_BENCH_REPORT");
         Path fullReport = Path.of(reportSetting == null ? "docs/BENCHMARKS.md" : reportSetting);
@@ -52,8 +54,9 @@ public final class BenchMain {
                 : results.resolve("BENCHMARKS-" + only + ".md");
         Path home = Files.createTempDirectory("spamcheck-bench");
         System.setProperty("spamcheck.log-dir", home.resolve("logs").toString());
-        System.out.println("Benchmark devstack in " + home + (hitsOnly || mixedOnly || fairnessOnly ? "; " + only + " only"
-                : "; prewarm backlog " + backlog) + " ...");
+        boolean partial = hitsOnly || mixedOnly || fairnessOnly || prewarmOnly;
+        System.out.println("Benchmark devstack in " + home + (partial ? "; " + only + " only" : "")
+                + (partial && !prewarmOnly ? "" : "; prewarm backlog " + backlog) + " ...");
         DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(300),
                 // The backlog alone is more calls than the default daily limit. The stalled lookups
                 // must outlast the unrelated ones measured meanwhile, in one attempt each (a retry
@@ -93,6 +96,14 @@ public final class BenchMain {
                 BurstingClient.Report fairness = BurstingClient.run(stack, stack.baseUrl(), BURST, QUIET_SAMPLES);
                 System.out.println("Fairness: " + fairness);
                 write(report, header(only) + fairnessMarkdown(fairness));
+                return;
+            }
+            if (prewarmOnly) {
+                stack.twilio().latency(Duration.ofMillis(300));
+                PrewarmUnderLoad.Report prewarm = PrewarmUnderLoad.run(stack, stack.baseUrl(), backlog, RATE, 60,
+                        Duration.ofMillis(400));
+                System.out.println("Prewarm: " + prewarm);
+                write(report, header(only) + prewarmMarkdown(prewarm));
                 return;
             }
 
@@ -153,7 +164,8 @@ public final class BenchMain {
             ViewMemory.Report view = ViewMemory.measure(stack);
             System.out.println("Answer view: " + view);
 
-            write(report, header(only) + markdown(duplicates, stalls, prewarm) + fairnessMarkdown(fairness)
+            write(report, header(only) + markdown(duplicates, stalls) + prewarmMarkdown(prewarm)
+                    + fairnessMarkdown(fairness)
                     + LoadReport.markdown(hits, mixed, mixedInProcesses, memory) + ViewMemory.markdown(view));
         }
         finally {
@@ -167,7 +179,10 @@ public final class BenchMain {
         System.out.println("Wrote " + report);
     }
 
-    /** @param only the part measured alone ({@code hits}, {@code mixed}, {@code fairness}), or empty for all */
+    /**
+     * @param only the part measured alone ({@code hits}, {@code mixed}, {@code fairness},
+     *        {@code prewarm}), or empty for all
+     */
     private static String header(String only) {
         boolean partial = !only.isEmpty() && !only.equals("all");
         return """
@@ -202,13 +217,10 @@ public final class BenchMain {
         return numbers;
     }
 
-    private static String markdown(DuplicateLookups.Report duplicates, StalledLookups.Report stalls,
-            PrewarmUnderLoad.Report prewarm) {
+    private static String markdown(DuplicateLookups.Report duplicates, StalledLookups.Report stalls) {
         long ok = duplicates.statuses().stream().filter(s -> s == 200).count();
         long unrelatedOk = stalls.loadedStatuses().stream().filter(s -> s == 200).count();
         double stallRatio = (double) stalls.loadedP95() / stalls.idleP95();
-        double sustainedShare = prewarm.sustainedRate() / prewarm.rate();
-        double latencyRatio = (double) prewarm.loadedP95() / prewarm.idleP95();
         return """
 
                 ## One paid call per number
@@ -233,6 +245,16 @@ public final class BenchMain {
                 |---|---|---|
                 | every unrelated lookup answered | %d of %d answered 200 | %s |
                 | unrelated p95 within 1.5× idle | idle %d ms, during stalls %d ms (×%.2f) | %s |
+                """.formatted(ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
+                stalls.stalled(), stalls.loadedMillis().size(), unrelatedOk, stalls.loadedMillis().size(),
+                verdict(unrelatedOk == stalls.loadedMillis().size()), stalls.idleP95(), stalls.loadedP95(), stallRatio,
+                verdict(stallRatio <= 1.5));
+    }
+
+    private static String prewarmMarkdown(PrewarmUnderLoad.Report prewarm) {
+        double sustainedShare = prewarm.sustainedRate() / prewarm.rate();
+        double latencyRatio = (double) prewarm.loadedP95() / prewarm.idleP95();
+        return """
 
                 ## Prewarm backlog under the account rate
 
@@ -248,17 +270,16 @@ public final class BenchMain {
                 | interactive p95 within 10%% of idle | idle %d ms, under load %d ms (%+.0f%%) | %s |
 
                 The measurement took %s. Interactive p50: idle %d ms, under load %d ms.
-                """.formatted(ok, verdict(ok == 200), duplicates.twilioCalls(), verdict(duplicates.twilioCalls() == 20),
-                stalls.stalled(), stalls.loadedMillis().size(), unrelatedOk, stalls.loadedMillis().size(),
-                verdict(unrelatedOk == stalls.loadedMillis().size()), stalls.idleP95(), stalls.loadedP95(), stallRatio,
-                verdict(stallRatio <= 1.5),
-                prewarm.backlog(), prewarm.idleMillis().size(), prewarm.loadedMillis().size(),
+                Of the workers' %d Twilio calls meanwhile, %d went out more than 10 ms after their
+                slot, and their start moved in the rate window to when they did.
+                """.formatted(prewarm.backlog(), prewarm.idleMillis().size(), prewarm.loadedMillis().size(),
                 prewarm.rate(), prewarm.maxCallsInAnySecond(), verdict(prewarm.maxCallsInAnySecond() <= prewarm.rate()),
                 prewarm.sustainedRate(), sustainedShare * 100, verdict(sustainedShare >= 0.9),
                 prewarm.idleP95(), prewarm.loadedP95(), (latencyRatio - 1) * 100, verdict(latencyRatio <= 1.1),
                 prewarm.duration().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(),
                 Traffic.percentile(prewarm.idleMillis(), 50),
-                Traffic.percentile(prewarm.loadedMillis(), 50));
+                Traffic.percentile(prewarm.loadedMillis(), 50), prewarm.lateness().calls(),
+                prewarm.lateness().late());
     }
 
     private static String fairnessMarkdown(BurstingClient.Report fairness) {

@@ -6,9 +6,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.springframework.context.ConfigurableApplicationContext;
+
 import dev.spamcheck.devstack.DevStack;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 
 /**
  * A prewarm backlog worked off while interactive lookups keep coming: the Twilio stub must never
@@ -26,9 +32,36 @@ public final class PrewarmUnderLoad {
      *        and half after it
      * @param loadedMillis interactive latencies while the backlog was worked off
      * @param duration how long the backlog took
+     * @param lateness the workers' Twilio calls while the backlog ran, and of them those that went
+     *        out more than 10 ms after their slot (their start then moved in the rate window)
      */
     public record Report(int backlog, int rate, int maxCallsInAnySecond, double sustainedRate,
-            List<Long> idleMillis, List<Long> loadedMillis, Duration duration) implements IdleAndLoaded {
+            List<Long> idleMillis, List<Long> loadedMillis, Duration duration, Lateness lateness)
+            implements IdleAndLoaded {
+    }
+
+    /** Twilio calls the workers made, and of them those that went out more than 10 ms after their slot. */
+    public record Lateness(long calls, long late) {
+
+        static Lateness of(DevStack stack) {
+            long calls = 0;
+            long onTime = 0;
+            for (ConfigurableApplicationContext worker : stack.workers()) {
+                HistogramSnapshot snapshot = worker.getBean(MeterRegistry.class)
+                        .get("spamcheck.twilio.rate_limiter.lateness").timer().takeSnapshot();
+                calls += snapshot.count();
+                for (CountAtBucket bucket : snapshot.histogramCounts()) {
+                    if (bucket.bucket(TimeUnit.MILLISECONDS) == 10) {
+                        onTime += (long) bucket.count();
+                    }
+                }
+            }
+            return new Lateness(calls, calls - onTime);
+        }
+
+        Lateness since(Lateness before) {
+            return new Lateness(calls - before.calls, late - before.late);
+        }
     }
 
     private PrewarmUnderLoad() {
@@ -53,6 +86,7 @@ public final class PrewarmUnderLoad {
 
         List<String> numbers = prewarmNumbers(backlog);
         Instant started = Instant.now();
+        Lateness before = Lateness.of(stack);
         List<Long> loaded = new ArrayList<>();
         workOff(stack, numbers, rate, () -> loaded.addAll(interactive(stack, gatewayUrl, 1, pause)));
         if (loaded.size() < interactiveSamples) {
@@ -60,13 +94,15 @@ public final class PrewarmUnderLoad {
                     + interactiveSamples + " interactive lookups: make it larger");
         }
         Duration took = Duration.between(started, Instant.now());
+        Lateness lateness = Lateness.of(stack).since(before);
         Thread.sleep(1000); // the backlog's last calls, counted on arrival at the stub, finish meanwhile
         idle.addAll(interactive(stack, gatewayUrl, interactiveSamples - interactiveSamples / 2, pause));
 
         Instant ended = started.plus(took);
         List<Instant> calls = stack.twilio().callTimes().stream().filter(t -> !t.isBefore(started) && t.isBefore(ended))
                 .collect(Collectors.toList());
-        return new Report(backlog, rate, maxInAnySecond(calls), sustained(calls, stack, numbers), idle, loaded, took);
+        return new Report(backlog, rate, maxInAnySecond(calls), sustained(calls, stack, numbers), idle, loaded, took,
+                lateness);
     }
 
     private static List<String> prewarmNumbers(int count) {

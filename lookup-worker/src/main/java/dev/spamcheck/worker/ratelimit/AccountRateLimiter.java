@@ -123,7 +123,8 @@ public class AccountRateLimiter {
         Gauge.builder("spamcheck.twilio.daily.call.limit", () -> dailyLimit)
                 .description("spamcheck.twilio.daily-call-limit; 0 for no limit").register(meters);
         this.lateness = Timer.builder("spamcheck.twilio.rate_limiter.lateness")
-                .description("How much later than its slot each Twilio call started").register(meters);
+                .description("How much later than its slot each Twilio call started")
+                .serviceLevelObjectives(LATE).register(meters);
     }
 
     /**
