@@ -53,10 +53,10 @@ class PerimeterConfiguration {
     @Order(1)
     SecurityWebFilterChain managementPort(ServerHttpSecurity http) {
         // Health and metrics on the loopback-only management port, for probes without tokens.
-        return stateless(http)
+        return new NamedOnceFilterChain(stateless(http)
                 .securityMatcher(exchange -> ManagementServer.handles(exchange) ? MatchResult.match() : MatchResult.notMatch())
                 .authorizeExchange(rules -> rules.anyExchange().permitAll())
-                .build();
+                .build());
     }
 
     @Bean
@@ -79,7 +79,7 @@ class PerimeterConfiguration {
             http.addFilterAfter(new PerTokenRateLimit(properties.gateway().perTokenRate()),
                     SecurityWebFiltersOrder.AUTHORIZATION);
         }
-        return http.build();
+        return new NamedOnceFilterChain(http.build());
     }
 
     /**
