@@ -10,7 +10,6 @@ import java.util.UUID;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.auth.ApiToken;
+import dev.spamcheck.gateway.auth.BearerTokens;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -50,7 +50,8 @@ class NightlyJobController {
     }
 
     @PostMapping(path = "/api/v1/admin/jobs/nightly", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<JobView>> trigger(@AuthenticationPrincipal ApiToken admin, ServerWebExchange exchange) {
+    Mono<ResponseEntity<JobView>> trigger(ServerWebExchange exchange) {
+        ApiToken admin = BearerTokens.client(exchange);
         return JsonBodies.read(exchange).flatMap(body -> trigger(body, admin));
     }
 

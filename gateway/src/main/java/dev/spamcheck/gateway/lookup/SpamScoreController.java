@@ -6,13 +6,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.spamcheck.gateway.audit.AuditedRequest;
-import dev.spamcheck.gateway.auth.ApiToken;
+import dev.spamcheck.gateway.auth.BearerTokens;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -36,15 +35,16 @@ class SpamScoreController {
 
     @PostMapping(path = "/api/v1/spam_score", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<SpamScoreResponse> spamScore(@AuthenticationPrincipal ApiToken client, ServerWebExchange exchange) {
+    Mono<SpamScoreResponse> spamScore(ServerWebExchange exchange) {
         AuditedRequest audited = AuditedRequest.of(exchange);
+        String client = BearerTokens.client(exchange).id();
         return JsonBodies.read(exchange).flatMap(body -> {
             SpamScoreRequest request = SpamScoreRequest.parse(body);
             audited.number(null, request.campaignId());
             ValidNumbers.ValidNumber number = numbers.require(request.phoneNumber());
             audited.number(NumberProtection.lastFour(number.e164()), number.hash(), request.campaignId());
             return lookups.answer(number.e164(), number.hash(), request.campaignId(), RequestIds.of(exchange),
-                    client.id(), request.maxStale());
+                    client, request.maxStale());
         }).map(answer -> {
             audited.outcome(answer.stale() ? "stale" : answer.fromCache() ? "hit" : "miss");
             return toResponse(answer);

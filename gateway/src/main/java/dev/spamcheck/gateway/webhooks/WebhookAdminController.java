@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,6 +28,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.gateway.auth.ApiToken;
+import dev.spamcheck.gateway.auth.BearerTokens;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
@@ -63,7 +63,8 @@ class WebhookAdminController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<CreatedWebhook>> create(@AuthenticationPrincipal ApiToken admin, ServerWebExchange exchange) {
+    Mono<ResponseEntity<CreatedWebhook>> create(ServerWebExchange exchange) {
+        ApiToken admin = BearerTokens.client(exchange);
         return JsonBodies.read(exchange).flatMap(body -> {
             JsonNode request = JsonBodies.object(body,
                     Set.of("url", "events", "campaign_id", "include_phone_number"));
