@@ -17,7 +17,9 @@ final class Prometheus {
 
     /**
      * The sum of the samples whose line starts with {@code series}, such as
-     * {@code spamcheck_number_ciphertexts{key="k2"}}, on a service.
+     * {@code spamcheck_number_ciphertexts{key="k2"}}, on a service: that metric only, not others
+     * whose name merely begins the same ({@code spamcheck_twilio_rate} is not
+     * {@code spamcheck_twilio_rate_limiter_wait_seconds_count}).
      */
     static double value(ConfigurableApplicationContext service, String series) {
         try {
@@ -26,7 +28,7 @@ final class Prometheus {
                     String.valueOf(DevStack.port(service)));
             String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/actuator/prometheus")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-            return metrics.lines().filter(line -> line.startsWith(series))
+            return metrics.lines().filter(line -> line.startsWith(series) && !continuesName(line, series.length()))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                     .sum();
         }
@@ -37,5 +39,10 @@ final class Prometheus {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    private static boolean continuesName(String line, int at) {
+        char next = line.charAt(at);
+        return Character.isLetterOrDigit(next) || next == '_' || next == ':';
     }
 }
