@@ -114,8 +114,10 @@ public class AccountRateLimiter {
         this.interactiveReserve = properties.twilio().interactiveReserve();
         this.dailyLimit = properties.twilio().dailyCallLimit();
         this.interactiveTurns = new FairTurns<>(properties.twilio()::weightOf);
-        Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate).baseUnit("calls per second")
-                .description("The account-wide Twilio rate now: the configured one, or less after 429 answers")
+        // No base unit: Prometheus would append it to the documented name spamcheck_twilio_rate.
+        Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate)
+                .description("The account-wide Twilio rate now, in calls per second: the configured one, or less"
+                        + " after 429 answers")
                 .register(meters);
         Gauge.builder("spamcheck.twilio.daily.calls", callsToday, AtomicLong::get)
                 .description("Twilio calls today (UTC), all workers together, as this worker last counted them")
