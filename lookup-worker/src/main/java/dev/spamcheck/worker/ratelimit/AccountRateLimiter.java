@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -142,16 +143,27 @@ public class AccountRateLimiter {
 
     /**
      * The granted call goes out now. If that is more than {@link #LATE} after its slot, its start
-     * in the window becomes now (by the database clock, never earlier than the slot): the window's
-     * margin then only has to cover the way from here to Twilio.
+     * in the window becomes now (by the database clock, never earlier than the slot), so the
+     * decisions made from then on count it from when it went out. Best effort: when the database
+     * cannot take the write, the call keeps its slot, as before there was a correction, and goes
+     * ahead.
      */
     public void starting(Granted call) {
         long late = System.nanoTime() - call.slotNanos();
         lateness.record(Math.max(0, late), TimeUnit.NANOSECONDS);
-        if (late > LATE.toNanos()) {
-            jdbc.sql("UPDATE twilio_calls SET at = greatest(at, clock_timestamp()) WHERE at = ? AND origin = ?")
+        if (late <= LATE.toNanos()) {
+            return;
+        }
+        try {
+            int moved = jdbc.sql("UPDATE twilio_calls SET at = greatest(at, clock_timestamp()) WHERE at = ? AND origin = ?")
                     .params(Timestamp.from(call.slot()), call.origin())
                     .update();
+            if (moved != 1) {
+                log.warn("A late Twilio call's start was not moved in the rate window: {} rows matched its slot", moved);
+            }
+        }
+        catch (DataAccessException ex) {
+            log.warn("A late Twilio call's start was not moved in the rate window: {}", ex.getClass().getSimpleName());
         }
     }
 
@@ -221,9 +233,12 @@ public class AccountRateLimiter {
      * within {@code horizon} (null: any within {@code left}), or how long until it is (no permit).
      */
     private Decision decideInteractive(Duration left, Duration horizon) {
-        Decision decision = transactions.execute(status -> {
+        return transactions.execute(status -> {
             lock();
             Window window = window();
+            // Just after the database read its clock: the slot by this worker's clock, never
+            // before the slot the window holds, and not moved later by the insert and commit.
+            long seen = System.nanoTime();
             if (window.dailyLimitReached(dailyLimit)) {
                 return new Decision(Refused.DAILY_LIMIT_REACHED, Duration.ZERO);
             }
@@ -240,21 +255,8 @@ public class AccountRateLimiter {
                 return new Decision(null, until.minus(horizon));
             }
             record(slot, "interactive");
-            return new Decision(new Granted(slot, "interactive", 0), until);
+            return new Decision(new Granted(slot, "interactive", seen + until.toNanos()), until);
         });
-        return granted(decision);
-    }
-
-    /**
-     * The decision with its slot by this worker's clock: measured once the decision is back, so a
-     * call never starts before the slot the window holds.
-     */
-    private static Decision granted(Decision decision) {
-        if (decision.permit() instanceof Granted granted) {
-            return new Decision(new Granted(granted.slot(), granted.origin(),
-                    System.nanoTime() + decision.pause().toNanos()), decision.pause());
-        }
-        return decision;
     }
 
     private Permit acquireBulk(Duration maxWait) throws InterruptedException {
@@ -267,6 +269,7 @@ public class AccountRateLimiter {
                 Decision decision = transactions.execute(status -> {
                     lock();
                     Window window = window();
+                    long seen = System.nanoTime();
                     if (window.dailyLimitReached(dailyLimit)) {
                         return new Decision(Refused.DAILY_LIMIT_REACHED, Duration.ZERO);
                     }
@@ -286,10 +289,10 @@ public class AccountRateLimiter {
                         return new Decision(null, Duration.between(now, freeAt));
                     }
                     record(now, "bulk");
-                    return new Decision(new Granted(now, "bulk", 0), Duration.ZERO);
+                    return new Decision(new Granted(now, "bulk", seen), Duration.ZERO);
                 });
                 if (decision.permit() != null) {
-                    return granted(decision).permit();
+                    return decision.permit();
                 }
                 Duration pause = decision.pause().plus(BULK_POLL);
                 if (System.nanoTime() + pause.toNanos() > deadline) {

@@ -164,8 +164,8 @@ public class TwilioLookups {
         ProviderAnswer answer;
         long took;
         try {
-            Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
             rateLimiter.starting(granted);
+            Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
             long started = System.nanoTime();
             answer = provider.ask(e164, timeout);
             took = System.nanoTime() - started;

@@ -131,7 +131,20 @@ class AccountRateLimiterTest {
         List<Instant> calls = jdbc.sql("SELECT at FROM twilio_calls ORDER BY at").query(Timestamp.class).list()
                 .stream().map(Timestamp::toInstant).toList();
         assertThat(calls.get(0)).isAfterOrEqualTo(late.slot().plusMillis(400));
-        assertThat(calls.get(1)).isEqualTo(onTime.slot());
+        // On time, or moved a little if this machine made it late too; before the third either way.
+        assertThat(calls.get(1)).isAfterOrEqualTo(onTime.slot()).isBefore(calls.get(2));
+    }
+
+    @Test
+    void aBulkCallThatStartsLateIsMovedToWhenItStarted() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
+        Granted late = (Granted) limiter.acquire(false, null, Duration.ofSeconds(1));
+        Thread.sleep(100); // the call goes out 100 ms after its slot
+        limiter.starting(late);
+
+        Instant start = jdbc.sql("SELECT at FROM twilio_calls WHERE origin = 'bulk'").query(Timestamp.class).single()
+                .toInstant();
+        assertThat(start).isAfterOrEqualTo(late.slot().plusMillis(100));
     }
 
     @Test
