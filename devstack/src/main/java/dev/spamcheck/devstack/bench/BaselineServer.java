@@ -100,7 +100,7 @@ final class BaselineServer implements AutoCloseable {
 
     /**
      * One record the size and shape of a gateway's audit event of a hit (about 300 bytes of JSON),
-     * keyed by a new request id, as the gateway keys its events.
+     * with a new request id and no key, as the gateway sends its events.
      */
     private static CompletableFuture<Void> write(KafkaProducer<String, byte[]> kafka) {
         String requestId = UUID.randomUUID().toString();
@@ -110,7 +110,7 @@ final class BaselineServer implements AutoCloseable {
                 + "\"number_hash\":\"q2Vb8nXf0PzL4kR7sT1uW3yA5cE9gH6jM8oQ0rS2tU4\",\"outcome\":\"hit\","
                 + "\"http_status\":200,\"latency_ms\":1}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        kafka.send(new ProducerRecord<>(TOPIC, requestId, event), (metadata, failure) -> {
+        kafka.send(new ProducerRecord<>(TOPIC, null, event), (metadata, failure) -> {
             if (failure == null) {
                 acknowledged.complete(null);
             }

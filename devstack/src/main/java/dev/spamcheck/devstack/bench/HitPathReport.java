@@ -41,7 +41,7 @@ final class HitPathReport {
                 share one such JVM (`BaselineServer`, Reactor Netty event loops of the same kind);
                 both read the body and answer a constant. The *bare* one answers at once. The
                 *durable-write* one answers only once the devstack's Kafka broker has acknowledged
-                one audit-like record (about 300 bytes of JSON, keyed by a new request id) on a
+                one audit-like record (about 300 bytes of JSON, unkeyed, as the gateway's) on a
                 topic of its own with the audit topic's partitions and replicas, sent by a plain
                 `KafkaProducer` with `acks=all`, idempotence and the gateway's `linger.ms=0`, the
                 acknowledgement handed to a Reactor parallel thread: the irreducible work of the

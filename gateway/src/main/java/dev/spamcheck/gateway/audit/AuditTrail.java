@@ -17,8 +17,8 @@ import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
 
 /**
- * Turns an exchange into its one audit event on {@link Topics#AUDIT_EVENTS}, keyed by request
- * id, and sends it with {@code acks=all}. Only the audit filter and its response use it.
+ * Turns an exchange into its one audit event on {@link Topics#AUDIT_EVENTS}, without a key, and
+ * sends it with {@code acks=all}. Only the audit filter and its response use it.
  */
 @Component
 class AuditTrail {
@@ -74,7 +74,10 @@ class AuditTrail {
      */
     private Mono<Void> send(ServerWebExchange exchange, AuditEvent event) {
         // The answer waits for this acknowledgement; it resumes on its connection's event loop.
-        return kafka.send(Topics.AUDIT_EVENTS, event.requestId(), event, EventLoops.of(exchange));
+        // No key: a request id orders nothing, and unkeyed records are filled into one partition's
+        // batch at a time (the producer's sticky partitioner), so the events of concurrent exchanges
+        // reach the broker as one batch rather than one per partition they hash to.
+        return kafka.send(Topics.AUDIT_EVENTS, null, event, EventLoops.of(exchange));
     }
 
     private AuditEvent event(ServerWebExchange exchange, AuditedRequest request, int status, String outcome) {

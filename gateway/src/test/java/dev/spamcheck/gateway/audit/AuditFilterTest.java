@@ -3,6 +3,7 @@ package dev.spamcheck.gateway.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,8 @@ class AuditFilterTest {
         assertThat(kafka.sent).hasSize(1);
         AuditEvent event = kafka.sent.get(0);
         assertThat(UUID.fromString(event.requestId()).toString()).isEqualTo(event.requestId());
+        // Unkeyed, so concurrent events share the producer's batches (docs/architecture.md, topics).
+        assertThat(kafka.keys).containsExactly(Optional.empty());
         return event;
     }
 }

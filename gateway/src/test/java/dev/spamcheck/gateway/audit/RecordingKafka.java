@@ -2,6 +2,7 @@ package dev.spamcheck.gateway.audit;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -17,6 +18,7 @@ import dev.spamcheck.schemas.topic.AuditEvent;
 final class RecordingKafka extends KafkaTemplate<String, Object> {
 
     final List<AuditEvent> sent = new CopyOnWriteArrayList<>();
+    final List<Optional<String>> keys = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<SendResult<String, Object>>> acknowledgements = new CopyOnWriteArrayList<>();
 
     RecordingKafka() {
@@ -26,6 +28,7 @@ final class RecordingKafka extends KafkaTemplate<String, Object> {
     @Override
     public CompletableFuture<SendResult<String, Object>> send(String topic, String key, Object data) {
         sent.add((AuditEvent) data);
+        keys.add(Optional.ofNullable(key));
         CompletableFuture<SendResult<String, Object>> acknowledged = new CompletableFuture<>();
         acknowledgements.add(acknowledged);
         return acknowledged;

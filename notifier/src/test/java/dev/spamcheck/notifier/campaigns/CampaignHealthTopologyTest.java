@@ -173,7 +173,8 @@ class CampaignHealthTopologyTest {
 
     private void lookup(String hash, String campaign, String outcome) {
         String requestId = UUID.randomUUID().toString();
-        audit.pipeInput(requestId, MessageCodec.encode(new AuditEvent(requestId, T2, "tok_1", "127.0.0.1", "POST",
+        // Unkeyed, as the gateway sends them.
+        audit.pipeInput((String) null, MessageCodec.encode(new AuditEvent(requestId, T2, "tok_1", "127.0.0.1", "POST",
                 "/api/v1/spam_score", "0123", hash, campaign, outcome, 200, null, 3)));
     }
 

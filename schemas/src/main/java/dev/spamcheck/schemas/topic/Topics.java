@@ -76,7 +76,7 @@ public final class Topics {
     public static final Topic<String, PrewarmEntry> LOOKUP_PREWARM = topic(Names.LOOKUP_PREWARM,
             PrewarmEntry.class, null, deleteAfter(ONE_DAY), Set.of(LOOKUP_WORKER, ARCHIVER));
 
-    /** Audit events of every gateway request, keyed by request id; 7 days. */
+    /** Audit events of every gateway request, without a key (the request id is in the event); 7 days. */
     public static final Topic<String, AuditEvent> AUDIT_EVENTS = topic(Names.AUDIT_EVENTS, AuditEvent.class,
             "audit-event", deleteAfter(SEVEN_DAYS), Set.of(GATEWAY, ARCHIVER, NOTIFIER));
 
