@@ -17,11 +17,8 @@ import org.springframework.security.web.server.authorization.ExceptionTranslatio
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
-import org.springframework.security.web.server.header.CacheControlServerHttpHeadersWriter;
-import org.springframework.security.web.server.header.CompositeServerHttpHeadersWriter;
-import org.springframework.security.web.server.header.ContentTypeOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.HttpHeaderWriterWebFilter;
 import org.springframework.security.web.server.header.ServerHttpHeadersWriter;
-import org.springframework.security.web.server.header.StrictTransportSecurityServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 import org.springframework.web.cors.CorsConfiguration;
@@ -47,8 +44,6 @@ import reactor.core.publisher.Mono;
 @EnableWebFluxSecurity
 class PerimeterConfiguration {
 
-    private static final Duration HSTS_MAX_AGE = Duration.ofDays(365);
-
     @Bean
     @Order(1)
     SecurityWebFilterChain managementPort(ServerHttpSecurity http) {
@@ -69,7 +64,8 @@ class PerimeterConfiguration {
         refusals.setAuthenticationEntryPoint(denials);
         refusals.setAccessDeniedHandler(denials);
         stateless(http)
-                .headers(headers -> headers.hsts(hsts -> hsts.maxAge(HSTS_MAX_AGE).includeSubdomains(true)))
+                .headers(ServerHttpSecurity.HeaderSpec::disable)
+                .addFilterAt(new HttpHeaderWriterWebFilter(SecurityHeaders.writer()), SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
                 .addFilterAt(refusals, SecurityWebFiltersOrder.EXCEPTION_TRANSLATION)
                 .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION)
@@ -100,11 +96,7 @@ class PerimeterConfiguration {
     @Bean
     ServerExchangeRejectedHandler rejectedRequests() {
         // Refused before the chain's header writer runs: the same security headers go on the problem.
-        StrictTransportSecurityServerHttpHeadersWriter hsts = new StrictTransportSecurityServerHttpHeadersWriter();
-        hsts.setMaxAge(HSTS_MAX_AGE);
-        hsts.setIncludeSubDomains(true);
-        ServerHttpHeadersWriter headers = new CompositeServerHttpHeadersWriter(hsts,
-                new CacheControlServerHttpHeadersWriter(), new ContentTypeOptionsServerHttpHeadersWriter());
+        ServerHttpHeadersWriter headers = SecurityHeaders.writer();
         return (exchange, rejected) -> headers.writeHttpHeaders(exchange).then(Mono.error(ApiFirewall.problem(rejected)));
     }
 

@@ -90,4 +90,29 @@ class AccessRulesTest {
     void aTokenInTheQueryStringIsRefusedWithoutAskingTheStore() {
         http.get().uri("/api/v1/openapi.yaml?access_token=" + LOOKUP).exchange().expectStatus().isUnauthorized();
     }
+
+    /** Granted, unauthenticated, forbidden, not found, and refused by the firewall before any chain. */
+    @ParameterizedTest(name = "{0} with {1} token: {2}")
+    @CsvSource({
+            "/api/v1/openapi.yaml, lookup, 200",
+            "/api/v1/openapi.yaml, none, 401",
+            "/api/v1/admin/tokens, lookup, 403",
+            "/api/v1/nope, admin, 404",
+            "/api/v1/./openapi.yaml, lookup, 400"})
+    void everyAnswerCarriesTheSecurityHeaders(String path, String token, int status) {
+        WebTestClient.RequestHeadersSpec<?> request = http.get().uri(path);
+        if (!token.equals("none")) {
+            request = request.header("Authorization", "Bearer " + (token.equals("admin") ? ADMIN : LOOKUP));
+        }
+        request.exchange().expectStatus().isEqualTo(status)
+                .expectHeader().valueEquals("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
+                .expectHeader().valueEquals("Pragma", "no-cache")
+                .expectHeader().valueEquals("Expires", "0")
+                .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
+                .expectHeader().valueEquals("X-Frame-Options", "DENY")
+                .expectHeader().valueEquals("X-XSS-Protection", "0")
+                .expectHeader().valueEquals("Referrer-Policy", "no-referrer")
+                // Plain HTTP from loopback: HSTS only goes on HTTPS answers.
+                .expectHeader().doesNotExist("Strict-Transport-Security");
+    }
 }
