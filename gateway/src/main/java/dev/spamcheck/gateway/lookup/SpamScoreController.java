@@ -47,7 +47,12 @@ class SpamScoreController {
                     client, request.maxStale());
         }).map(answer -> {
             audited.outcome(answer.stale() ? "stale" : answer.fromCache() ? "hit" : "miss");
-            return toResponse(answer);
+            SpamScoreResponse response = toResponse(answer);
+            // The mapping's produces condition has already refused an unacceptable Accept (406); with
+            // the type set, WebFlux writes it as is instead of negotiating it again for each answer
+            // (2% of a cache hit's event-loop time, JFR of the hit path).
+            exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+            return response;
         });
     }
 

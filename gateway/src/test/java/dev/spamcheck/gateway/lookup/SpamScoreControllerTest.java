@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import java.time.Duration;
@@ -204,6 +205,27 @@ class SpamScoreControllerTest {
         problem(http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
                 .contentType(MediaType.TEXT_PLAIN).bodyValue("phone_number=" + NUMBER).exchange(), 415,
                 "unsupported_media_type");
+    }
+
+    @ParameterizedTest(name = "Accept: {0}")
+    @ValueSource(strings = {"*/*", "application/*", "application/json", "text/html, application/json;q=0.5"})
+    void anAcceptThatTakesJsonGetsJson(String accept) {
+        answer(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, true, false));
+        http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .header("Accept", accept).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}").exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().json("{\"spam_score\":0,\"checked_at\":\"2026-12-03T10:15:30Z\"}", true);
+    }
+
+    @Test
+    void anAcceptThatRefusesJsonIsRefusedBeforeAnyLookup() {
+        answer(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, true, false));
+        problem(http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .header("Accept", "text/plain").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}").exchange(), 400, "invalid_request");
+        verifyNoInteractions(lookups);
     }
 
     @Test
