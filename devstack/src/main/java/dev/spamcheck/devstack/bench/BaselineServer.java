@@ -69,9 +69,10 @@ final class BaselineServer implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                // The gateway's setting (gateway.yml): the client's default since Kafka 4.0 is 5 ms,
-                // which would hold each lone request at 25 per second that long.
-                ProducerConfig.LINGER_MS_CONFIG, 0),
+                // The gateway's settings (gateway.yml). Linger: the client's default since Kafka 4.0 is
+                // 5 ms, which would hold each lone request at 25 per second that long.
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
                 new StringSerializer(), new ByteArraySerializer());
         // Metadata now, so that send() finds it and never waits on an event loop for it; the
         // buffer (32 MiB) does not fill at these rates, the other way send() could block.

@@ -43,8 +43,8 @@ final class HitPathReport {
                 *durable-write* one answers only once the devstack's Kafka broker has acknowledged
                 one audit-like record (about 300 bytes of JSON, unkeyed, as the gateway's) on a
                 topic of its own with the audit topic's partitions and replicas, sent by a plain
-                `KafkaProducer` with `acks=all`, idempotence and the gateway's `linger.ms=0`, the
-                acknowledgement handed to a Reactor parallel thread: the irreducible work of the
+                `KafkaProducer` with `acks=all`, idempotence and the gateway's `linger.ms=0` and one
+                request in flight, the acknowledgement handed to a Reactor parallel thread: the irreducible work of the
                 promise each answer makes. The third is a gateway started for the run, answering
                 cache hits for 50 numbers: authentication, validation, the cache lookup, the audit
                 event acknowledged by Kafka, JSON. Gatling runs in a JVM of its own on the same %d
