@@ -65,7 +65,7 @@ class PerimeterConfiguration {
         refusals.setAccessDeniedHandler(denials);
         stateless(http)
                 .headers(ServerHttpSecurity.HeaderSpec::disable)
-                .addFilterAt(new HttpHeaderWriterWebFilter(SecurityHeaders.writer()), SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
+                .addFilterAt(new HttpHeaderWriterWebFilter(new SecurityHeaders()), SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
                 .addFilterAt(refusals, SecurityWebFiltersOrder.EXCEPTION_TRANSLATION)
                 .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION)
@@ -96,7 +96,7 @@ class PerimeterConfiguration {
     @Bean
     ServerExchangeRejectedHandler rejectedRequests() {
         // Refused before the chain's header writer runs: the same security headers go on the problem.
-        ServerHttpHeadersWriter headers = SecurityHeaders.writer();
+        ServerHttpHeadersWriter headers = new SecurityHeaders();
         return (exchange, rejected) -> headers.writeHttpHeaders(exchange).then(Mono.error(ApiFirewall.problem(rejected)));
     }
 
