@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spamcheck.schemas.topic.Topics;
 import tools.jackson.databind.JsonNode;
@@ -72,12 +73,23 @@ class InvalidRequestSystemTest {
         assertProblem(postSpamScore(body), 413, "payload_too_large");
     }
 
-    @Test
-    void refusesNonJson() {
+    /** Including types no parser reads, which a WebFlux client would not even send. */
+    @ParameterizedTest(name = "Content-Type: {0}")
+    @ValueSource(strings = {"text/plain", "json", "application/"})
+    void refusesAnythingButJson(String contentType) {
         HttpResponse<String> response = TestStack.send(request("/api/v1/spam_score")
-                .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("+12125550123")));
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")));
         assertProblem(response, 415, "unsupported_media_type");
+    }
+
+    @ParameterizedTest(name = "Accept: {0}")
+    @ValueSource(strings = {"text/plain", "application/"})
+    void refusesAnAcceptWithoutJson(String accept) {
+        HttpResponse<String> response = TestStack.send(request("/api/v1/spam_score")
+                .header("Content-Type", "application/json").header("Accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")));
+        assertProblem(response, 400, "invalid_request");
     }
 
     @Test

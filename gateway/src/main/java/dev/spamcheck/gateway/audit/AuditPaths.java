@@ -1,13 +1,16 @@
 package dev.spamcheck.gateway.audit;
 
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.result.method.RequestMappingInfo;
+import org.springframework.web.reactive.handler.AbstractUrlHandlerMapping;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
@@ -25,10 +28,14 @@ public class AuditPaths {
     static final int MAX_LENGTH = 256;
 
     private final RequestMappingHandlerMapping routes;
+    /** Routes mapped to a handler by their path, such as the spam score's. */
+    private final List<AbstractUrlHandlerMapping> pathRoutes;
     private volatile Set<String> literals;
 
-    AuditPaths(@Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping routes) {
+    AuditPaths(@Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping routes,
+            List<AbstractUrlHandlerMapping> pathRoutes) {
         this.routes = routes;
+        this.pathRoutes = pathRoutes;
     }
 
     public String of(ServerWebExchange exchange) {
@@ -55,17 +62,13 @@ public class AuditPaths {
     private Set<String> literals() {
         Set<String> known = literals;
         if (known == null) {
-            known = new HashSet<>();
-            for (RequestMappingInfo route : routes.getHandlerMethods().keySet()) {
-                for (PathPattern pattern : route.getPatternsCondition().getPatterns()) {
-                    for (String segment : pattern.getPatternString().split("/")) {
-                        if (!segment.isEmpty() && !segment.contains("{") && !segment.contains("*")) {
-                            known.add(segment);
-                        }
-                    }
-                }
-            }
-            literals = known = Set.copyOf(known);
+            known = Stream.concat(
+                    routes.getHandlerMethods().keySet().stream().flatMap(route -> route.getPatternsCondition().getPatterns().stream()),
+                    pathRoutes.stream().flatMap(mapping -> mapping.getHandlerMap().keySet().stream()))
+                    .flatMap(pattern -> Arrays.stream(pattern.getPatternString().split("/")))
+                    .filter(segment -> !segment.isEmpty() && !segment.contains("{") && !segment.contains("*"))
+                    .collect(Collectors.toUnmodifiableSet());
+            literals = known;
         }
         return known;
     }

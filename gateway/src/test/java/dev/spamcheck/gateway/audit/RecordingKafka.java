@@ -50,6 +50,6 @@ final class RecordingKafka extends KafkaTemplate<String, Object> {
     }
 
     static AuditPaths paths() {
-        return new AuditPaths(new RequestMappingHandlerMapping());
+        return new AuditPaths(new RequestMappingHandlerMapping(), List.of());
     }
 }

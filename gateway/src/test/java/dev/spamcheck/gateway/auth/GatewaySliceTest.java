@@ -18,7 +18,9 @@ import org.springframework.core.annotation.AliasFor;
 @WebFluxTest(properties = {
         "spamcheck.allowed-cidrs=127.0.0.0/8,10.0.0.0/8",
         "spamcheck.hash-key=" + GatewaySlice.KEY,
-        "spamcheck.encryption-keys=k1:" + GatewaySlice.KEY})
+        "spamcheck.encryption-keys=k1:" + GatewaySlice.KEY,
+        // As gateway.yml has it (slices do not read it): no static resources answer at /**.
+        "spring.web.resources.add-mappings=false"})
 @Import(GatewaySlice.class)
 public @interface GatewaySliceTest {
 

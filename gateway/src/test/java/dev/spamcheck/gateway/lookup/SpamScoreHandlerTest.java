@@ -10,6 +10,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -41,9 +43,9 @@ import reactor.core.publisher.Mono;
  * filter, with the cache and lookup-worker ({@link LookupService}) stood in for: what each kind of
  * answer looks like to the caller, what a bad request gets, and the one audit event each sends.
  */
-@GatewaySliceTest(SpamScoreController.class)
+@GatewaySliceTest(SpamScoreRoute.class)
 @Import(ValidNumbers.class)
-class SpamScoreControllerTest {
+class SpamScoreHandlerTest {
 
     private static final String NUMBER = "+12025550123";
 
@@ -228,12 +230,56 @@ class SpamScoreControllerTest {
         verifyNoInteractions(lookups);
     }
 
-    @Test
-    void getIs405WithTheAllowedMethod() {
-        WebTestClient.ResponseSpec response = http.get().uri("/api/v1/spam_score")
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE", "PATCH"})
+    void anyOtherMethodIs405WithTheAllowedMethod(String method) {
+        WebTestClient.ResponseSpec response = http.method(HttpMethod.valueOf(method)).uri("/api/v1/spam_score")
                 .header("Authorization", "Bearer " + GatewaySlice.LOOKUP).exchange();
-        problem(response, 405, "method_not_allowed");
-        response.expectHeader().valueEquals("Allow", "POST");
+        response.expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST");
+        if (!method.equals("HEAD")) {
+            problem(response, 405, "method_not_allowed");
+        }
+        verifyNoInteractions(lookups);
+        assertThat(onlyAuditEvent().errorCode()).isEqualTo("method_not_allowed");
+    }
+
+    /** The route's literal is known to the audit (a path its own handler maps, not an annotation). */
+    @Test
+    void aNumberInThePathIsRecordedAsAStar() {
+        problem(http.post().uri("/api/v1/spam_score/" + NUMBER).header("Authorization", "Bearer " + GatewaySlice.ADMIN)
+                .exchange(), 404, "not_found");
+        assertThat(onlyAuditEvent().path()).isEqualTo("/api/v1/spam_score/*");
+    }
+
+    @Test
+    void optionsNamesTheMethods() {
+        http.options().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP).exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Allow", "POST,OPTIONS")
+                .expectBody().isEmpty();
+        verifyNoInteractions(lookups);
+    }
+
+    @Test
+    void jsonWithItsCharsetIsJson() {
+        answer(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, true, false));
+        http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .header("Content-Type", "application/json;charset=UTF-8")
+                .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}").exchange()
+                .expectStatus().isOk();
+    }
+
+    @ParameterizedTest(name = "Content-Type: {0}")
+    @ValueSource(strings = {"none", "application/problem+json", "application/x-www-form-urlencoded"})
+    void aBodyThatDoesNotSayItIsJsonIs415BeforeAnyLookup(String contentType) {
+        WebTestClient.RequestBodySpec request = http.post().uri("/api/v1/spam_score")
+                .header("Authorization", "Bearer " + GatewaySlice.LOOKUP);
+        if (!contentType.equals("none")) {
+            request = request.header("Content-Type", contentType);
+        }
+        problem(request.bodyValue("{\"phone_number\":\"" + NUMBER + "\"}".getBytes(StandardCharsets.UTF_8)).exchange(),
+                415, "unsupported_media_type");
+        verifyNoInteractions(lookups);
     }
 
     private void answer(Answer answer) {

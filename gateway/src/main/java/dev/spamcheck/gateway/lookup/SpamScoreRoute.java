@@ -1,0 +1,24 @@
+package dev.spamcheck.gateway.lookup;
+
+import java.util.Map;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Maps {@link SpamScoreHandler#PATH}, exactly as written (no trailing slash, case-sensitive, as
+ * every route), before the annotated controllers, which declare nothing there.
+ */
+@Configuration(proxyBeanMethods = false)
+class SpamScoreRoute {
+
+    @Bean
+    SimpleUrlHandlerMapping spamScoreMapping(ValidNumbers numbers, LookupService lookups, JsonMapper json) {
+        return new SimpleUrlHandlerMapping(Map.of(SpamScoreHandler.PATH, new SpamScoreHandler(numbers, lookups, json)),
+                Ordered.HIGHEST_PRECEDENCE);
+    }
+}
