@@ -83,6 +83,13 @@ class InvalidRequestSystemTest {
         assertProblem(response, 415, "unsupported_media_type");
     }
 
+    @Test
+    void refusesABodyWithoutContentType() {
+        HttpResponse<String> response = TestStack.send(request("/api/v1/spam_score")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")));
+        assertProblem(response, 415, "unsupported_media_type");
+    }
+
     @ParameterizedTest(name = "Accept: {0}")
     @ValueSource(strings = {"text/plain", "application/"})
     void refusesAnAcceptWithoutJson(String accept) {

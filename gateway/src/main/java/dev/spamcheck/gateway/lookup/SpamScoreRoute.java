@@ -16,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class SpamScoreRoute {
 
+    // Declared as what it is: the audit's path reduction (AuditPaths) finds the path-mapped routes
+    // by type before this bean exists.
     @Bean
     SimpleUrlHandlerMapping spamScoreMapping(ValidNumbers numbers, LookupService lookups, JsonMapper json) {
         return new SimpleUrlHandlerMapping(Map.of(SpamScoreHandler.PATH, new SpamScoreHandler(numbers, lookups, json)),
