@@ -9,6 +9,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Closes a connection the way RFC 9112 (section 9.6) asks: first only the sending half, then,
  * while the client reads the answer, whatever it still sends is read and dropped, until it closes
@@ -21,6 +24,7 @@ import io.netty.util.ReferenceCountUtil;
 final class LingeringClose extends ChannelDuplexHandler {
 
     static final long LINGER_MILLIS = 2000;
+    private static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
 
     private boolean lingering;
 
@@ -32,6 +36,10 @@ final class LingeringClose extends ChannelDuplexHandler {
             return;
         }
         lingering = true;
+        if (log.isTraceEnabled()) {
+            // Which code closed a connection its client had not closed: the stack says.
+            log.trace("Closing the connection from {} first", channel.remoteAddress(), new Throwable("closed here"));
+        }
         // Nothing read from now on is a request: drop it before any decoder sees it.
         ctx.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
             @Override
