@@ -34,8 +34,24 @@ public final class EventLoops {
             return Schedulers.parallel();
         }
         if (nativeRequest instanceof Connection connection) {
-            return SCHEDULERS.computeIfAbsent(connection.channel().eventLoop(), Schedulers::fromExecutor);
+            return of(connection.channel().eventLoop());
         }
         return Schedulers.parallel();
+    }
+
+    /** The loop's scheduler, forgotten once the loop has stopped: a JVM may run gateway after gateway (devstack, tests). */
+    static Scheduler of(EventLoop loop) {
+        Scheduler known = SCHEDULERS.get(loop);
+        if (known != null) {
+            return known;
+        }
+        Scheduler scheduler = SCHEDULERS.computeIfAbsent(loop, Schedulers::fromExecutor);
+        // Outside computeIfAbsent: on a loop that has stopped already, the listener runs at once.
+        loop.terminationFuture().addListener(stopped -> SCHEDULERS.remove(loop));
+        return scheduler;
+    }
+
+    static boolean knows(EventLoop loop) {
+        return SCHEDULERS.containsKey(loop);
     }
 }
