@@ -52,7 +52,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Runs {@code mainClass} to its end and fails unless it exits 0. */
-    static void run(String name, Path log, String mainClass, List<String> args, Duration timeout)
+    public static void run(String name, Path log, String mainClass, List<String> args, Duration timeout)
             throws IOException, InterruptedException {
         ChildJvm jvm = start(name, log, List.of(), mainClass, args);
         if (!jvm.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

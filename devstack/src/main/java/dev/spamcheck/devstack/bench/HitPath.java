@@ -17,10 +17,11 @@ import dev.spamcheck.devstack.ServiceProcess;
 import dev.spamcheck.schemas.testing.FreePorts;
 
 /**
- * Cache hits against the framework's limits, all driven by the same Gatling load in turn: the bare
+ * Cache hits against the framework's limits, all driven by the same loads in turn: the bare
  * endpoint, the durable-write one and the gateway's hits; the most each answers (32 callers back
- * to back), with the CPU the machine spends per request meanwhile, and latency at 25 requests per
- * second (open model); the gateway's saturation run profiled with JFR. Each measured server runs
+ * to back, Gatling), with the CPU the machine spends per request meanwhile, and latency at 25
+ * requests per second (open model, {@link LatencyProbe}); the gateway's saturation run profiled
+ * with JFR. Each measured server runs
  * in a JVM of its own, as a gateway is deployed, with the same options: a JVM that also holds the
  * broker and every other service shares its JIT compilers, code cache and collector with them,
  * and there a hit cost more than twice the CPU it costs a gateway's own JVM.
@@ -57,7 +58,7 @@ final class HitPath {
     }
 
     /** One target's runs: at saturation, with its CPU meanwhile, and at {@link #RATE} per second. */
-    record Target(JitWarmup warmup, LoadGenerator.Stats saturation, CpuUse.Report cpu, LoadGenerator.Stats steady) {
+    record Target(JitWarmup warmup, LoadGenerator.Stats saturation, CpuUse.Report cpu, LatencyProbe.Result steady) {
 
         /** Requests per second. */
         double throughput() {
@@ -92,6 +93,7 @@ final class HitPath {
                 ServiceProcess gateway = stack.startGatewayProcess(Map.of())) {
             awaitAnswers(baselineUrl + BaselineServer.PATH);
             HitPathProfile.prime(gateway.pid(), results);
+            Path probeLog = stack.home().resolve("logs").resolve("latency-probe.log");
             Map<String, String> toBare = Map.of("load.url", baselineUrl, "load.path", BaselineServer.PATH,
                     "load.numbers", cached.toString());
             Map<String, String> toDurable = Map.of("load.url", baselineUrl, "load.path",
@@ -115,14 +117,13 @@ final class HitPath {
             gatewaySaturation = load.run("Saturation", "gateway-saturation", saturation(toGateway), gatewayCpu)
                     .get("request");
             profile = profiler.stop(results.resolve("gateway-saturation.jfr"));
-            LoadGenerator.Stats bareSteady = load.run("ConstantRate", "baseline-25rps", steady(toBare)).get("hit");
-            LoadGenerator.Stats durableSteady = load.run("ConstantRate", "durable-baseline-25rps", steady(toDurable))
-                    .get("hit");
-            LoadGenerator.Stats gatewaySteady;
-            GcPauses.Report pauses;
+            LatencyProbe.Result bareSteady = steady(baselineUrl, BaselineServer.PATH, null, cached, probeLog);
+            LatencyProbe.Result durableSteady = steady(baselineUrl, BaselineServer.DURABLE_PATH, null, cached,
+                    probeLog);
             GcPauses gc = GcPauses.start(gateway.pid(), results);
-            gatewaySteady = load.run("ConstantRate", "gateway-25rps", steady(toGateway)).get("hit");
-            pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
+            LatencyProbe.Result gatewaySteady = steady(gateway.baseUrl(), "/api/v1/spam_score", stack.lookupToken(),
+                    cached, probeLog);
+            GcPauses.Report pauses = gc.stop(results.resolve("gateway-25rps-gc.jfr"));
             return new Report(new Target(bareWarmup, bareSaturation, bareCpu.report(), bareSteady),
                     new Target(durableWarmup, durableSaturation, durableCpu.report(), durableSteady),
                     new Target(gatewayWarmup, gatewaySaturation, gatewayCpu.report(), gatewaySteady), profile, pauses);
@@ -218,9 +219,9 @@ final class HitPath {
                 "load.duration", SATURATION.toString()));
     }
 
-    private static Map<String, String> steady(Map<String, String> target) {
-        return with(target, Map.of("load.rate", String.valueOf(RATE), "load.warmup", WARMUP.toString(),
-                "load.duration", STEADY.toString()));
+    private static LatencyProbe.Result steady(String baseUrl, String path, String token, Path numbers, Path log)
+            throws IOException, InterruptedException {
+        return LatencyProbe.measure(baseUrl, path, token, numbers, RATE, WARMUP, STEADY, log);
     }
 
     static Map<String, String> with(Map<String, String> first, Map<String, String> second) {
