@@ -116,6 +116,10 @@ public final class LatencyProbe {
         callers.awaitTermination(2, TimeUnit.MINUTES);
         idle.forEach(Connection::close);
         synchronized (measured) {
+            if (measured.getTotalCount() == 0) {
+                // No time at all is not a time under a target.
+                throw new IllegalStateException("No request was answered 200 (" + failed.get() + " failed)");
+            }
             return new Result(ok.get(), failed.get(), measured.getValueAtPercentile(50),
                     measured.getValueAtPercentile(99), measured.getMaxValue());
         }
