@@ -1,11 +1,14 @@
 package dev.spamcheck.worker.lookup;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.spamcheck.schemas.db.ReputationQueries;
+import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
 import dev.spamcheck.worker.twilio.CallGuard;
 
 /**
@@ -24,21 +27,39 @@ class LookupClaims {
         this.jdbc = jdbc;
     }
 
-    /** True when {@code owner} now holds the number for {@code lease}. */
-    boolean tryClaim(String numberHash, UUID owner, boolean bulk, Duration lease) {
-        return jdbc.sql("""
-                INSERT INTO lookup_claims AS c (number_hash, owner, bulk, calling, claimed_until)
-                VALUES (?, ?, ?, false, clock_timestamp() + make_interval(secs => ?))
-                ON CONFLICT (number_hash) DO UPDATE
-                   SET owner = EXCLUDED.owner, bulk = EXCLUDED.bulk, calling = false,
-                       claimed_until = EXCLUDED.claimed_until
-                 WHERE c.claimed_until < clock_timestamp()
-                    OR (NOT EXCLUDED.bulk AND c.bulk AND NOT c.calling)
-                RETURNING 1""")
-                .params(numberHash, owner, bulk, lease.toMillis() / 1000.0)
-                .query(Integer.class)
-                .optional()
-                .isPresent();
+    /** What {@link #claimUnlessFresh} found: the number's fresh answer, or whether {@code owner} now holds it. */
+    record Attempt(Optional<StoredAnswer> fresh, boolean claimed) {
+    }
+
+    /**
+     * The number's fresh answer if it has one; otherwise claims it for {@code owner} for
+     * {@code lease}, if nobody else holds it. One statement, so a paid lookup starts with one
+     * round trip, and the claim is refused by what the statement itself sees (an answer stored
+     * with its claim given up, {@link ReputationStore#save}, cannot slip in between).
+     */
+    Attempt claimUnlessFresh(String numberHash, UUID owner, boolean bulk, Duration lease, Duration ttl) {
+        return jdbc.sql("WITH fresh AS (" + ReputationQueries.FIND_FRESH + """
+                ), claimed AS (
+                    INSERT INTO lookup_claims AS c (number_hash, owner, bulk, calling, claimed_until)
+                    SELECT :hash, :owner, :bulk, false, clock_timestamp() + make_interval(secs => :lease)
+                     WHERE NOT EXISTS (SELECT 1 FROM fresh)
+                    ON CONFLICT (number_hash) DO UPDATE
+                       SET owner = EXCLUDED.owner, bulk = EXCLUDED.bulk, calling = false,
+                           claimed_until = EXCLUDED.claimed_until
+                     WHERE c.claimed_until < clock_timestamp()
+                        OR (NOT EXCLUDED.bulk AND c.bulk AND NOT c.calling)
+                    RETURNING 1
+                )
+                SELECT fresh.*, EXISTS (SELECT 1 FROM claimed) AS claimed
+                  FROM (VALUES (1)) AS one (x) LEFT JOIN fresh ON true""")
+                .param("hash", numberHash)
+                .param("ttl", ttl.toMillis() / 1000.0)
+                .param("owner", owner)
+                .param("bulk", bulk)
+                .param("lease", lease.toMillis() / 1000.0)
+                .query((rs, row) -> new Attempt(Optional.ofNullable(ReputationStore.answer(rs)),
+                        rs.getBoolean("claimed")))
+                .single();
     }
 
     void release(String numberHash, UUID owner) {

@@ -77,13 +77,16 @@ public class LookupProcessor {
                 + budget(request, Instant.now(), properties.lookupBudget(), properties.prewarmBudget()).toNanos();
         UUID owner = UUID.randomUUID();
         while (true) {
-            Optional<StoredAnswer> fresh = store.findFresh(request.numberHash(), cacheTtl);
-            if (fresh.isPresent()) {
-                hits.increment();
-                return Optional.of(result(request, fresh.get(), true));
-            }
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
-            if (left.compareTo(TwilioLookups.MIN_ATTEMPT) < 0) {
+            boolean mayCall = left.compareTo(TwilioLookups.MIN_ATTEMPT) >= 0;
+            LookupClaims.Attempt attempt = mayCall
+                    ? claims.claimUnlessFresh(request.numberHash(), owner, bulk, left.plus(CLAIM_MARGIN), cacheTtl)
+                    : new LookupClaims.Attempt(store.findFresh(request.numberHash(), cacheTtl), false);
+            if (attempt.fresh().isPresent()) {
+                hits.increment();
+                return Optional.of(result(request, attempt.fresh().get(), true));
+            }
+            if (!mayCall) {
                 if (!bulk) {
                     expired.increment();
                     log.info("Lookup {} for ***{} not made: its caller stopped waiting", request.requestId(),
@@ -92,14 +95,18 @@ public class LookupProcessor {
                 }
                 return Optional.of(unavailable(request, "lookup_budget_exhausted"));
             }
-            if (claims.tryClaim(request.numberHash(), owner, bulk, left.plus(CLAIM_MARGIN))) {
+            if (attempt.claimed()) {
+                Asked asked = null;
                 try {
                     misses.increment();
                     CallGuard guard = bulk ? claims.guard(request.numberHash(), owner) : CallGuard.NONE;
-                    return askTwilio(request, guard, left);
+                    asked = askTwilio(request, owner, guard, left);
+                    return asked.result();
                 }
                 finally {
-                    claims.release(request.numberHash(), owner);
+                    if (asked == null || !asked.stored()) {
+                        claims.release(request.numberHash(), owner);
+                    }
                 }
             }
             // Another lookup of this number is under way (another worker's, or a bulk one): its answer
@@ -130,7 +137,19 @@ public class LookupProcessor {
         return untilDeadline.compareTo(lookupBudget) < 0 ? untilDeadline : lookupBudget;
     }
 
-    private Optional<LookupResult> askTwilio(LookupRequest request, CallGuard guard, Duration budget) {
+    /** What asking Twilio gave: the result to publish, and whether it was stored (which gave up the claim). */
+    private record Asked(Optional<LookupResult> result, boolean stored) {
+
+        static Asked stored(LookupResult result) {
+            return new Asked(Optional.of(result), true);
+        }
+
+        static Asked notStored(LookupResult result) {
+            return new Asked(Optional.ofNullable(result), false);
+        }
+    }
+
+    private Asked askTwilio(LookupRequest request, UUID owner, CallGuard guard, Duration budget) {
         String e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
         ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), request.client(), budget, guard);
         if (answer instanceof ProviderAnswer.Answered answered) {
@@ -138,22 +157,22 @@ public class LookupProcessor {
             VerdictPolicy.Decision decision = properties.verdict().policy().decide(answered.sources(),
                     properties.verdict().threshold());
             if (!decision.decided()) {
-                return Optional.of(unavailable(request, decision.errorCode()));
+                return Asked.notStored(unavailable(request, decision.errorCode()));
             }
-            StoredAnswer saved = store.save(request, Outcome.SCORED, decision.spamScore(), decision.risk(),
+            StoredAnswer saved = store.save(request, owner, Outcome.SCORED, decision.spamScore(), decision.risk(),
                     answered.sources());
             shadow.offer(e164, decision.spamScore());
-            return Optional.of(result(request, saved, false));
+            return Asked.stored(result(request, saved, false));
         }
         if (answer instanceof ProviderAnswer.NotFound) {
-            return Optional.of(result(request, store.save(request, Outcome.NOT_FOUND, null, null, null), false));
+            return Asked.stored(result(request, store.save(request, owner, Outcome.NOT_FOUND, null, null, null), false));
         }
         ProviderAnswer.Unavailable unavailable = (ProviderAnswer.Unavailable) answer;
         if (unavailable.errorCode().equals(TwilioLookups.SUPERSEDED)) {
             // An interactive lookup took the number over; it publishes the answer.
-            return Optional.empty();
+            return Asked.notStored(null);
         }
-        return Optional.of(unavailable(request, unavailable.errorCode(), unavailable.retryAfter()));
+        return Asked.notStored(unavailable(request, unavailable.errorCode(), unavailable.retryAfter()));
     }
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {

@@ -1,5 +1,7 @@
 package dev.spamcheck.worker.lookup;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -34,13 +36,19 @@ class ReputationStore {
         return jdbc.sql(ReputationQueries.FIND_FRESH)
                 .param("hash", numberHash)
                 .param("ttl", ttl.toMillis() / 1000.0)
-                .query((rs, row) -> new StoredAnswer(
-                        Outcome.valueOf(rs.getString("outcome").toUpperCase(Locale.ROOT)),
-                        (Integer) rs.getObject("spam_score", Integer.class),
-                        rs.getObject("checked_at", OffsetDateTime.class).toInstant(),
-                        (Integer) rs.getObject("risk", Integer.class),
-                        SourceVerdict.fromJson(rs.getString("sources"))))
+                .query((rs, row) -> answer(rs))
                 .optional();
+    }
+
+    /** The answer of a row with the columns of {@link ReputationQueries#FIND_FRESH}, or null when they are null. */
+    static StoredAnswer answer(ResultSet rs) throws SQLException {
+        String outcome = rs.getString("outcome");
+        return outcome == null ? null : new StoredAnswer(
+                Outcome.valueOf(outcome.toUpperCase(Locale.ROOT)),
+                (Integer) rs.getObject("spam_score", Integer.class),
+                rs.getObject("checked_at", OffsetDateTime.class).toInstant(),
+                (Integer) rs.getObject("risk", Integer.class),
+                SourceVerdict.fromJson(rs.getString("sources")));
     }
 
     /** Where a number whose claim another lookup holds stands. */
@@ -67,14 +75,19 @@ class ReputationStore {
     }
 
     /**
-     * Records a paid check and makes it the number's cached answer, in one statement. Only an
-     * interactive request counts as the number being requested (for nightly re-checks).
+     * Records a paid check, makes it the number's cached answer and gives up {@code claimOwner}'s
+     * claim of the number ({@link LookupClaims}), in one statement: one round trip fewer on every
+     * paid lookup, and no moment when another lookup finds the number claimed yet answered, or
+     * neither. Only an interactive request counts as the number being requested (for nightly
+     * re-checks).
      */
-    StoredAnswer save(LookupRequest request, Outcome outcome, Integer spamScore, Integer risk,
+    StoredAnswer save(LookupRequest request, UUID claimOwner, Outcome outcome, Integer spamScore, Integer risk,
             List<SourceVerdict> sources) {
         String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
         Instant checkedAt = jdbc.sql("""
-                WITH checked AS (
+                WITH released AS (
+                    DELETE FROM lookup_claims WHERE number_hash = :hash AND owner = :owner
+                ), checked AS (
                     INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at,
                                                 risk, sources)
                     VALUES (:requestId, :hash, :last4, :origin, :outcome, :score, now(), :risk, CAST(:sources AS jsonb))
@@ -97,6 +110,7 @@ class ReputationStore {
                 """)
                 .param("requestId", UUID.fromString(request.requestId()))
                 .param("hash", request.numberHash())
+                .param("owner", claimOwner)
                 .param("ciphertext", request.numberCiphertext())
                 .param("last4", request.last4())
                 .param("origin", request.origin().name().toLowerCase(Locale.ROOT))

@@ -74,6 +74,7 @@ class LookupProcessorTest {
         assertThat(jdbc.sql("SELECT number_ciphertext FROM phone_reputation WHERE number_hash = ?")
                 .param(number.hash()).query(String.class).single())
                 .as("stored protected, never in plaintext").doesNotContain("2125550042");
+        assertThat(claims(number)).as("the claim is given up with the stored answer").isZero();
     }
 
     @Test
@@ -99,8 +100,7 @@ class LookupProcessorTest {
                 .containsExactlyInAnyOrder(false, true);
         assertThat(TWILIO.calls()).isEqualTo(1);
         assertThat(paidChecks(number)).isEqualTo(1);
-        assertThat(jdbc.sql("SELECT count(*) FROM lookup_claims WHERE number_hash = ?").param(number.hash())
-                .query(Long.class).single()).as("the claim is released").isZero();
+        assertThat(claims(number)).as("the claim is released").isZero();
     }
 
     @Test
@@ -176,12 +176,18 @@ class LookupProcessorTest {
                 .query(Long.class).single()).isZero();
         assertThat(paidChecks(number)).as("no check recorded").isZero();
         assertThat(TWILIO.calls()).as("the first call and three retries").isEqualTo(4);
+        assertThat(claims(number)).as("the claim is released with nothing stored").isZero();
 
         // Nothing was cached: once Twilio is back, the number is looked up again.
         TWILIO.answers(1, 0);
         LookupResult later = processor.process(request(number)).orElseThrow();
         assertThat(later.outcome()).isEqualTo(Outcome.SCORED);
         assertThat(later.fromCache()).isFalse();
+    }
+
+    private long claims(ProtectedNumber number) {
+        return jdbc.sql("SELECT count(*) FROM lookup_claims WHERE number_hash = ?").param(number.hash())
+                .query(Long.class).single();
     }
 
     private long paidChecks(ProtectedNumber number) {
