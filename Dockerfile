@@ -46,8 +46,11 @@ USER 10001:10001
 # JVM holds about 220-240 MiB beside it (code, metaspace, threads; docs/BENCHMARKS.md), and with
 # 75 % the worker's and notifier's resident sets would outgrow their limits once the heap has
 # grown to its maximum. It exits on OutOfMemoryError so the orchestrator restarts it rather than
-# leaving it half alive. No perf data file: the root file system may be read-only.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData" \
+# leaving it half alive. No perf data file: the root file system may be read-only. The JDK's
+# HTTP client (webhooks, Twilio) keeps idle connections 30 s, as since Java 20: on a Java 17
+# runtime it keeps them 20 minutes and reuses the longest idle first, so a POST would go into a
+# connection the receiver has since closed, and the JDK does not send a POST again.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -Djdk.httpclient.keepalive.timeout=30" \
     SPAMCHECK_MANAGEMENT_ADDRESS=0.0.0.0
 # exec form: java is process 1 and gets SIGTERM, on which Spring finishes in-flight requests,
 # commits consumer offsets and leaves the consumer groups before it exits.
