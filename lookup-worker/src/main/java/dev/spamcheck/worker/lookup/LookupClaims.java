@@ -34,8 +34,9 @@ class LookupClaims {
     /**
      * The number's fresh answer if it has one; otherwise claims it for {@code owner} for
      * {@code lease}, if nobody else holds it. One statement, so a paid lookup starts with one
-     * round trip, and the claim is refused by what the statement itself sees (an answer stored
-     * with its claim given up, {@link ReputationStore#save}, cannot slip in between).
+     * round trip, and no answer can be stored between the check and the claim. An answer being
+     * committed while this statement begins is the one case it misses ({@link ReputationStore#save}
+     * gives the claim up as it stores): it claims a number that was just answered, and pays again.
      */
     Attempt claimUnlessFresh(String numberHash, UUID owner, boolean bulk, Duration lease, Duration ttl) {
         return jdbc.sql("WITH fresh AS (" + ReputationQueries.FIND_FRESH + """

@@ -77,9 +77,8 @@ class ReputationStore {
     /**
      * Records a paid check, makes it the number's cached answer and gives up {@code claimOwner}'s
      * claim of the number ({@link LookupClaims}), in one statement: one round trip fewer on every
-     * paid lookup, and no moment when another lookup finds the number claimed yet answered, or
-     * neither. Only an interactive request counts as the number being requested (for nightly
-     * re-checks).
+     * paid lookup, and no moment when the number is neither claimed nor answered. Only an
+     * interactive request counts as the number being requested (for nightly re-checks).
      */
     StoredAnswer save(LookupRequest request, UUID claimOwner, Outcome outcome, Integer spamScore, Integer risk,
             List<SourceVerdict> sources) {
