@@ -1,8 +1,10 @@
 package dev.spamcheck.worker.twilio;
 
 /**
- * Asked right before each Twilio call and told right after it: bulk lookups hold their number's
- * claim only loosely, and an interactive lookup may take it over while they wait for rate budget.
+ * Asked right before each Twilio call and told right after one that gave no answer: bulk lookups
+ * hold their number's claim only loosely, and an interactive lookup may take it over while they
+ * wait for rate budget or for a retry. After a call that answered, the claim stays closed until
+ * the answer is stored, which gives the claim up.
  */
 public interface CallGuard {
 
@@ -21,5 +23,6 @@ public interface CallGuard {
     /** Whether the call may go ahead now; false when the lookup was taken over. */
     boolean beginCall();
 
+    /** The call gave no answer to store (it failed, or will be retried): the claim may be taken over again. */
     void endCall();
 }

@@ -161,7 +161,7 @@ public class TwilioLookups {
             count(SUPERSEDED);
             return Unavailable.permanent(SUPERSEDED);
         }
-        ProviderAnswer answer;
+        ProviderAnswer answer = null;
         long took;
         try {
             rateLimiter.starting(granted);
@@ -171,7 +171,11 @@ public class TwilioLookups {
             took = System.nanoTime() - started;
         }
         finally {
-            guard.endCall();
+            // An answer stays under a closed claim until it is stored, which gives the claim up: an
+            // interactive lookup taking the claim over in between would pay for the number again.
+            if (!isFinal(answer)) {
+                guard.endCall();
+            }
         }
         latency.record(took, TimeUnit.NANOSECONDS);
         if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
@@ -188,6 +192,11 @@ public class TwilioLookups {
         }
         count(outcome(answer));
         return answer;
+    }
+
+    /** Whether the lookup ends with this answer, which its caller stores: an answer, or a number Twilio does not know. */
+    private static boolean isFinal(ProviderAnswer answer) {
+        return answer instanceof ProviderAnswer.Answered || answer instanceof ProviderAnswer.NotFound;
     }
 
     /** The circuit breaker's name for a client: the token id, or one name for all that name none. */

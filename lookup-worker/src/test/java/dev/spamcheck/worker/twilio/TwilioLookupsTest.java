@@ -16,6 +16,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -299,6 +300,40 @@ class TwilioLookupsTest {
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
         assertThat(lookUp()).isEqualTo(nomorobo(1));
         assertThat(calls("circuit_open")).isZero();
+    }
+
+    @Test
+    void aCallThatAnswersKeepsItsClaimClosedUntilStoredAndAFailedOneOpensItForEachRetry() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        CallGuard recording = new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                told.add("begin");
+                return true;
+            }
+
+            @Override
+            public void endCall() {
+                told.add("end");
+            }
+        };
+
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), recording)).isEqualTo(nomorobo(1));
+        assertThat(told).as("answered: the claim stays closed for the store").containsExactly("begin");
+
+        told.clear();
+        answer(404, error(20404));
+        assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), recording))
+                .isInstanceOf(ProviderAnswer.NotFound.class);
+        assertThat(told).as("not found is stored too").containsExactly("begin");
+
+        told.clear();
+        answer(500, error(20500));
+        assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), recording))
+                .isInstanceOf(Unavailable.class);
+        assertThat(told).as("open for takeover between the retries and after the last")
+                .containsExactly("begin", "end", "begin", "end", "begin", "end", "begin", "end");
     }
 
     @Test
