@@ -52,8 +52,8 @@ final class LoadReport {
                     **Why the miss overhead is missed.** Even the median miss spends %d ms beyond the
                     stub's %d ms, and the table above says where: the stub's call itself takes %.1f ms
                     more than its delay (the HTTPS exchange with WireMock); the worker's own work %.1f ms
-                    (checking the cache, claiming the number, and storing the answer with the claim given up,
-                    each a PostgreSQL transaction, and the result's publication, acknowledged by Kafka);
+                    (checking the cache and claiming the number in one PostgreSQL statement, storing the answer
+                    and giving the claim up in another, and the result's publication, acknowledged by Kafka);
                     the request's way to a worker %.1f ms; the rate permit %.1f ms; the gateway and the
                     way back the rest. None of them is large: each is a few hand-offs between threads and
                     processes on the two cores that Gatling, Kafka, PostgreSQL and all the services share,
