@@ -5,12 +5,12 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
-import dev.spamcheck.notifier.StreamsApplications;
 import dev.spamcheck.schemas.topic.CampaignHealth;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.MessageCodec;
@@ -18,7 +18,7 @@ import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Lookup results and answered lookups' audit events to {@link Topics#CAMPAIGN_HEALTH}: the audit
- * events are re-keyed by number hash so a number's events meet its results in
+ * events, read as {@link CampaignLookup}s, are re-keyed by number hash so a number's events meet its results in
  * {@link NumberCampaigns}; its deltas are re-keyed by campaign and summed by
  * {@link CampaignHealthAggregator}. Audit events count because a cache hit publishes no result.
  */
@@ -37,11 +37,12 @@ final class CampaignHealthTopology {
         KStream<String, NumberEvent> fromResults = results
                 .mapValues(result -> result == null ? NumberEvent.FORGET : NumberEvent.of(result))
                 .filter((hash, event) -> hash != null && event != null);
-        KStream<String, NumberEvent> fromLookups = StreamsApplications.stream(builder, Topics.AUDIT_EVENTS)
-                .flatMap((requestId, audit) -> {
-                    NumberEvent event = audit == null ? null : NumberEvent.of(audit);
+        KStream<String, NumberEvent> fromLookups = builder.stream(Topics.AUDIT_EVENTS.name(),
+                        Consumed.with(Topics.AUDIT_EVENTS.keySerde(), MessageCodec.serde(CampaignLookup.class)))
+                .flatMap((requestId, lookup) -> {
+                    NumberEvent event = lookup == null ? null : NumberEvent.of(lookup);
                     return event == null ? List.<KeyValue<String, NumberEvent>>of()
-                            : List.of(KeyValue.pair(audit.numberHash(), event));
+                            : List.of(KeyValue.pair(lookup.numberHash(), event));
                 })
                 .repartition(Repartitioned.with(Serdes.String(), MessageCodec.serde(NumberEvent.class))
                         .withName("campaign-lookups-by-number"));

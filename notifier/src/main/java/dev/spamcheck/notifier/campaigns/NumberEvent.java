@@ -5,7 +5,6 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.LookupResult;
 
 /**
@@ -33,12 +32,12 @@ record NumberEvent(
     }
 
     /** A spam score lookup answered for a campaign (from the cache or not); null for any other exchange. */
-    static NumberEvent of(AuditEvent event) {
-        boolean answered = "hit".equals(event.outcome()) || "miss".equals(event.outcome())
-                || "stale".equals(event.outcome());
-        if (!answered || event.campaignId() == null || event.numberHash() == null) {
+    static NumberEvent of(CampaignLookup lookup) {
+        boolean answered = "hit".equals(lookup.outcome()) || "miss".equals(lookup.outcome())
+                || "stale".equals(lookup.outcome());
+        if (!answered || lookup.campaignId() == null || lookup.numberHash() == null) {
             return null;
         }
-        return new NumberEvent(event.campaignId(), null, null, false);
+        return new NumberEvent(lookup.campaignId(), null, null, false);
     }
 }
