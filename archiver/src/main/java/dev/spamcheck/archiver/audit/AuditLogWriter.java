@@ -1,5 +1,8 @@
 package dev.spamcheck.archiver.audit;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
@@ -7,9 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
@@ -27,16 +36,29 @@ import dev.spamcheck.schemas.topic.Topics;
  * PostgreSQL) never takes its batch with it: the events before it are stored, it goes to the
  * dead-letter topic (see {@link AuditKafkaConfiguration}), and the events after it are delivered
  * again.
+ * <p>
+ * A batch goes in with {@code COPY}, which costs PostgreSQL about half of what the same rows cost
+ * as {@code INSERT}s (every gateway request makes one). {@code COPY} knows no {@code ON CONFLICT}:
+ * when PostgreSQL refuses it, because an event was stored before (a redelivery) or one it cannot
+ * take, or for any other reason, nothing of it is stored and the batch goes again as
+ * {@code INSERT}s, which skip the one and find the other.
  */
 @Component
 class AuditLogWriter {
 
+    private static final String COPY = """
+            COPY audit_log (request_id, occurred_at, token_id, client_ip, method, path, number_last4,
+                            campaign_id, outcome, http_status, error_code, latency_ms)
+            FROM STDIN (FORMAT csv)
+            """;
     private static final String INSERT = """
             INSERT INTO audit_log (request_id, occurred_at, token_id, client_ip, method, path, number_last4,
                                    campaign_id, outcome, http_status, error_code, latency_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO NOTHING
             """;
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLogWriter.class);
 
     // JdbcTemplate rather than JdbcClient, the services' usual way in: only it has JDBC batches.
     private final JdbcTemplate jdbc;
@@ -74,8 +96,25 @@ class AuditLogWriter {
         }
     }
 
-    /** Stores the events in one batch; when PostgreSQL refuses it, one at a time to find the one at fault. */
+    /**
+     * Stores the events with one {@code COPY}; when PostgreSQL refuses it, as one batch of inserts
+     * that skip stored ones; when it refuses that, one at a time to find the one at fault.
+     */
     private void storeAll(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            copy(events);
+            return;
+        }
+        catch (DataAccessException copyFailed) {
+            // The inserts are the authority: they tell a refused event from a lost connection, and
+            // work where COPY does not (a table under row-level security for this role).
+            if (!refused(copyFailed)) {
+                log.warn("COPY into audit_log failed ({}); the batch goes as inserts", sqlState(copyFailed));
+            }
+        }
         try {
             store(events);
         }
@@ -118,10 +157,29 @@ class AuditLogWriter {
         return state.startsWith("SQLSTATE 22") || state.startsWith("SQLSTATE 23");
     }
 
-    private void store(List<AuditEvent> events) {
-        if (events.isEmpty()) {
-            return;
+    private void copy(List<AuditEvent> events) {
+        StringBuilder rows = new StringBuilder(events.size() * 256);
+        try (CSVPrinter csv = new CSVPrinter(rows, CSVFormat.POSTGRESQL_CSV)) {
+            for (AuditEvent event : events) {
+                csv.printRecord(UUID.fromString(event.requestId()), event.occurredAt(), event.tokenId(),
+                        event.clientIp(), event.method(), event.path(), event.numberLast4(), event.campaignId(),
+                        event.outcome(), event.httpStatus(), event.errorCode(), event.latencyMs());
+            }
         }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        jdbc.execute((ConnectionCallback<Long>) connection -> {
+            try {
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(rows.toString()));
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        });
+    }
+
+    private void store(List<AuditEvent> events) {
         jdbc.batchUpdate(INSERT, events, events.size(), (statement, event) -> {
             statement.setObject(1, UUID.fromString(event.requestId()));
             statement.setTimestamp(2, Timestamp.from(event.occurredAt()));

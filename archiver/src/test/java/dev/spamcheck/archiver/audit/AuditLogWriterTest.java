@@ -6,16 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.PermissionDeniedDataAccessException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 
@@ -29,12 +34,65 @@ class AuditLogWriterTest {
     private static final DataSource DATABASE = TestDatabase.fresh();
 
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
-    private final AuditLogWriter writer = new AuditLogWriter(new JdbcTemplate(DATABASE));
+    private final AtomicInteger insertBatches = new AtomicInteger();
+    private volatile boolean copyFails;
+    private final AuditLogWriter writer = new AuditLogWriter(new JdbcTemplate(DATABASE) {
+        @Override
+        public <T> T execute(ConnectionCallback<T> action) {
+            if (copyFails) {
+                throw new PermissionDeniedDataAccessException("COPY refused for this role", null);
+            }
+            return super.execute(action);
+        }
+
+        @Override
+        public <T> int[][] batchUpdate(String sql, Collection<T> batchArgs, int batchSize,
+                ParameterizedPreparedStatementSetter<T> setter) {
+            insertBatches.incrementAndGet();
+            return super.batchUpdate(sql, batchArgs, batchSize, setter);
+        }
+    });
     private long offset;
 
     @BeforeEach
     void emptyTheLog() {
         jdbc.sql("DELETE FROM audit_log").update();
+    }
+
+    @Test
+    void aBatchGoesInWithOneCopyThatKeepsEveryValueAsSent() {
+        AuditEvent awkward = new AuditEvent(UUID.randomUUID().toString(),
+                Instant.parse("2026-12-05T21:00:00.123456Z"), null, "2001:db8::1", "POST",
+                "/api/v1/spam_score\n\\.\n\"x\",y", null, null, "spring, \"launch\"\r\nÄ✓", "invalid", 400, "", 0);
+        AuditEvent plain = event("camp-1", 200);
+
+        writer.onEvents(records(awkward, plain));
+
+        assertThat(insertBatches).hasValue(0);
+        Map<String, Object> row = jdbc.sql("SELECT * FROM audit_log WHERE request_id = ?::uuid")
+                .param(awkward.requestId()).query().singleRow();
+        assertThat(((java.sql.Timestamp) row.get("occurred_at")).toInstant()).isEqualTo(awkward.occurredAt());
+        assertThat(row.get("token_id")).isNull();
+        assertThat(row.get("client_ip")).isEqualTo("2001:db8::1");
+        assertThat(row.get("path")).isEqualTo(awkward.path());
+        assertThat(row.get("number_last4")).isNull();
+        assertThat(row.get("campaign_id")).isEqualTo(awkward.campaignId());
+        assertThat(((Number) row.get("http_status")).intValue()).isEqualTo(400);
+        assertThat(row.get("error_code")).isEqualTo("");
+        assertThat(((Number) row.get("latency_ms")).longValue()).isZero();
+        assertThat(storedIds()).containsExactlyInAnyOrder(awkward.requestId(), plain.requestId());
+    }
+
+    @Test
+    void aBatchThatCopyCannotStoreGoesAsInserts() {
+        copyFails = true;
+        AuditEvent first = event("camp-1", 200);
+        AuditEvent second = event(null, 429);
+
+        writer.onEvents(records(first, second));
+
+        assertThat(insertBatches).hasValue(1);
+        assertThat(storedIds()).containsExactlyInAnyOrder(first.requestId(), second.requestId());
     }
 
     @Test
@@ -49,6 +107,8 @@ class AuditLogWriterTest {
         writer.onEvents(records(first, redeliveredWithOtherContent, second, third));
 
         assertThat(jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single()).isEqualTo(3);
+        // The first batch went in with COPY; the second, refused by it for the stored events, as inserts.
+        assertThat(insertBatches).hasValue(1);
         Map<String, Object> row = jdbc.sql("SELECT * FROM audit_log WHERE request_id = ?::uuid")
                 .param(first.requestId()).query().singleRow();
         assertThat(row.get("token_id")).isEqualTo("tok_1");
