@@ -1,14 +1,18 @@
 package dev.spamcheck.archiver.audit;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -28,6 +32,8 @@ import org.springframework.stereotype.Component;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Moves audit events from the audit topic into {@code audit_log} in batches. Offsets
@@ -62,9 +68,21 @@ class AuditLogWriter {
 
     // JdbcTemplate rather than JdbcClient, the services' usual way in: only it has JDBC batches.
     private final JdbcTemplate jdbc;
+    private final Counter copyRefused;
+    private final Counter copyFailed;
+    private final AtomicBoolean toldOfFailedCopy = new AtomicBoolean();
 
-    AuditLogWriter(JdbcTemplate jdbc) {
+    AuditLogWriter(JdbcTemplate jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.copyRefused = fallbacks(meters, "refused");
+        this.copyFailed = fallbacks(meters, "failed");
+    }
+
+    private static Counter fallbacks(MeterRegistry meters, String reason) {
+        return Counter.builder("spamcheck.audit.copy.fallbacks")
+                .description("Batches of audit events stored as inserts because COPY did not store them")
+                .tag("reason", reason)
+                .register(meters);
     }
 
     // Fetches wait for 64 KiB of events or a quarter second: each fetch and offset commit costs
@@ -108,11 +126,18 @@ class AuditLogWriter {
             copy(events);
             return;
         }
-        catch (DataAccessException copyFailed) {
+        catch (DataAccessException failure) {
             // The inserts are the authority: they tell a refused event from a lost connection, and
             // work where COPY does not (a table under row-level security for this role).
-            if (!refused(copyFailed)) {
-                log.warn("COPY into audit_log failed ({}); the batch goes as inserts", sqlState(copyFailed));
+            if (refused(failure)) {
+                copyRefused.increment();
+            }
+            else {
+                copyFailed.increment();
+                if (toldOfFailedCopy.compareAndSet(false, true)) {
+                    log.warn("COPY into audit_log failed ({}); such batches go as inserts, counted in "
+                            + "spamcheck_audit_copy_fallbacks_total{reason=\"failed\"}", sqlState(failure));
+                }
             }
         }
         try {
@@ -161,7 +186,7 @@ class AuditLogWriter {
         StringBuilder rows = new StringBuilder(events.size() * 256);
         try (CSVPrinter csv = new CSVPrinter(rows, CSVFormat.POSTGRESQL_CSV)) {
             for (AuditEvent event : events) {
-                csv.printRecord(UUID.fromString(event.requestId()), event.occurredAt(), event.tokenId(),
+                csv.printRecord(UUID.fromString(event.requestId()), toMicros(event.occurredAt()), event.tokenId(),
                         event.clientIp(), event.method(), event.path(), event.numberLast4(), event.campaignId(),
                         event.outcome(), event.httpStatus(), event.errorCode(), event.latencyMs());
             }
@@ -169,9 +194,12 @@ class AuditLogWriter {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+        // Bytes, not a Reader: pgjdbc encodes a Reader's text in chunks of its buffer, and a character
+        // whose UTF-16 halves fall in two chunks would be stored as "??".
+        byte[] data = rows.toString().getBytes(StandardCharsets.UTF_8);
         jdbc.execute((ConnectionCallback<Long>) connection -> {
             try {
-                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(rows.toString()));
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new ByteArrayInputStream(data));
             }
             catch (IOException ex) {
                 throw new UncheckedIOException(ex);
@@ -182,7 +210,7 @@ class AuditLogWriter {
     private void store(List<AuditEvent> events) {
         jdbc.batchUpdate(INSERT, events, events.size(), (statement, event) -> {
             statement.setObject(1, UUID.fromString(event.requestId()));
-            statement.setTimestamp(2, Timestamp.from(event.occurredAt()));
+            statement.setTimestamp(2, Timestamp.from(toMicros(event.occurredAt())));
             statement.setString(3, event.tokenId());
             statement.setString(4, event.clientIp());
             statement.setString(5, event.method());
@@ -199,6 +227,14 @@ class AuditLogWriter {
             }
             statement.setLong(12, event.latencyMs());
         });
+    }
+
+    /**
+     * The time to the microsecond PostgreSQL keeps, rounded half up here so that both ways in store
+     * the same value (PostgreSQL rounds COPY's text half to even, pgjdbc a parameter half up).
+     */
+    private static Instant toMicros(Instant time) {
+        return time.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
     }
 
     private static String sqlState(Throwable failure) {

@@ -24,19 +24,26 @@ import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 import dev.spamcheck.schemas.testing.TestDatabase;
 import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The audit trail in a real PostgreSQL: one row per request, whatever Kafka redelivers or PostgreSQL refuses. */
 class AuditLogWriterTest {
 
     private static final DataSource DATABASE = TestDatabase.fresh();
+    /** The archiver's pool, whose connections COPY must reach through. */
+    private static final DataSource POOL = pool();
 
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
     private final AtomicInteger insertBatches = new AtomicInteger();
     private volatile boolean copyFails;
-    private final AuditLogWriter writer = new AuditLogWriter(new JdbcTemplate(DATABASE) {
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+    private final AuditLogWriter writer = new AuditLogWriter(new JdbcTemplate(POOL) {
         @Override
         public <T> T execute(ConnectionCallback<T> action) {
             if (copyFails) {
@@ -51,7 +58,7 @@ class AuditLogWriterTest {
             insertBatches.incrementAndGet();
             return super.batchUpdate(sql, batchArgs, batchSize, setter);
         }
-    });
+    }, meters);
     private long offset;
 
     @BeforeEach
@@ -93,6 +100,36 @@ class AuditLogWriterTest {
 
         assertThat(insertBatches).hasValue(1);
         assertThat(storedIds()).containsExactlyInAnyOrder(first.requestId(), second.requestId());
+        assertThat(fallbacks("failed")).isEqualTo(1);
+        assertThat(fallbacks("refused")).isZero();
+    }
+
+    @Test
+    void textLongerThanTheDriversBufferKeepsEveryCharacter() {
+        // 64 Ki characters is pgjdbc's chunk for text. The second batch is the first moved on by one
+        // character, so in one of them a four-byte character lies across the chunk's end.
+        String wide = "\uD83D\uDCDE".repeat(20_000);
+        writer.onEvents(records(eventWithPath("/" + wide), eventWithPath("/" + wide)));
+        writer.onEvents(records(eventWithPath("/x" + wide), eventWithPath("/" + wide)));
+
+        assertThat(insertBatches).hasValue(0);
+        assertThat(jdbc.sql("SELECT path FROM audit_log").query(String.class).list())
+                .containsExactlyInAnyOrder("/" + wide, "/" + wide, "/x" + wide, "/" + wide);
+    }
+
+    @Test
+    void bothWaysInStoreTheSameMicrosecond() {
+        Instant halfway = Instant.parse("2026-12-05T21:00:00.123456500Z");
+        AuditEvent copied = eventAt(halfway);
+        writer.onEvents(records(copied));
+        copyFails = true;
+        AuditEvent inserted = eventAt(halfway);
+        writer.onEvents(records(inserted));
+
+        assertThat(insertBatches).hasValue(1);
+        assertThat(jdbc.sql("SELECT DISTINCT occurred_at FROM audit_log").query(java.sql.Timestamp.class).list())
+                .extracting(java.sql.Timestamp::toInstant)
+                .containsExactly(Instant.parse("2026-12-05T21:00:00.123457Z"));
     }
 
     @Test
@@ -109,6 +146,7 @@ class AuditLogWriterTest {
         assertThat(jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single()).isEqualTo(3);
         // The first batch went in with COPY; the second, refused by it for the stored events, as inserts.
         assertThat(insertBatches).hasValue(1);
+        assertThat(fallbacks("refused")).isEqualTo(1);
         Map<String, Object> row = jdbc.sql("SELECT * FROM audit_log WHERE request_id = ?::uuid")
                 .param(first.requestId()).query().singleRow();
         assertThat(row.get("token_id")).isEqualTo("tok_1");
@@ -172,6 +210,32 @@ class AuditLogWriterTest {
         assertThat(failure.getIndex()).isEqualTo(1);
         assertThat(UnstorableAuditEvent.reason(failure)).isEqualTo("incomplete");
         assertThat(storedIds()).containsExactly(stored.requestId());
+    }
+
+    private double fallbacks(String reason) {
+        return meters.get("spamcheck.audit.copy.fallbacks").tag("reason", reason).counter().count();
+    }
+
+    private static DataSource pool() {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setDataSource(DATABASE);
+        pool.setMaximumPoolSize(2);
+        return pool;
+    }
+
+    private static AuditEvent eventWithPath(String path) {
+        AuditEvent event = event(null, 200);
+        // A fixed time, so that every row before the path has the same length.
+        return new AuditEvent(event.requestId(), Instant.parse("2026-12-05T21:00:00.123456Z"), event.tokenId(), event.clientIp(), event.method(),
+                path, event.numberLast4(), event.numberHash(), event.campaignId(), event.outcome(), event.httpStatus(),
+                event.errorCode(), event.latencyMs());
+    }
+
+    private static AuditEvent eventAt(Instant occurredAt) {
+        AuditEvent event = event(null, 200);
+        return new AuditEvent(event.requestId(), occurredAt, event.tokenId(), event.clientIp(), event.method(),
+                event.path(), event.numberLast4(), event.numberHash(), event.campaignId(), event.outcome(),
+                event.httpStatus(), event.errorCode(), event.latencyMs());
     }
 
     private List<String> storedIds() {
