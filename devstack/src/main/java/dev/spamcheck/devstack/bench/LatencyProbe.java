@@ -29,8 +29,12 @@ import dev.spamcheck.devstack.ChildJvm;
  * the last byte of its answer, over kept-alive connections opened as needed. Gatling, which drives
  * the other loads, records whole milliseconds, which cannot show a target under one; the JDK's
  * {@code HttpClient} hands each answer between its own threads (2.7 ms at the median on the bare
- * endpoint, against 0.9 ms with these blocking sockets, on the bench's machine). Runs in a JVM of
- * its own, so that the devstack's collector never stops the clock.
+ * endpoint, against 0.9 ms with these blocking sockets, on the bench's machine). Apache HttpClient
+ * 5's classic client hands nothing between threads either, and came within about a tenth of
+ * these sockets in the one clean round of a trial; it is not used because every latency in
+ * docs/BENCHMARKS.md was taken with this client, and a new clock would need a run of its own to
+ * show that it reads the same. Runs in a JVM of its own, so that the devstack's collector never
+ * stops the clock.
  */
 public final class LatencyProbe {
 
