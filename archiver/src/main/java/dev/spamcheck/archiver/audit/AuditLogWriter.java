@@ -115,8 +115,8 @@ class AuditLogWriter {
     }
 
     /**
-     * Stores the events with one {@code COPY}; when PostgreSQL refuses it, as one batch of inserts
-     * that skip stored ones; when it refuses that, one at a time to find the one at fault.
+     * Stores the events with one {@code COPY}; when that stores nothing, as one batch of inserts
+     * that skip stored ones; when PostgreSQL refuses those, one at a time to find the one at fault.
      */
     private void storeAll(List<AuditEvent> events) {
         if (events.isEmpty()) {

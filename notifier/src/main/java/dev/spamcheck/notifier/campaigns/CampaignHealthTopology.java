@@ -18,8 +18,8 @@ import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Lookup results and answered lookups' audit events to {@link Topics#CAMPAIGN_HEALTH}: the audit
- * events, read as {@link CampaignLookup}s, are re-keyed by number hash so a number's events meet its results in
- * {@link NumberCampaigns}; its deltas are re-keyed by campaign and summed by
+ * events, read as {@link CampaignLookup}s, are re-keyed by number hash so a number's events meet
+ * its results in {@link NumberCampaigns}; its deltas are re-keyed by campaign and summed by
  * {@link CampaignHealthAggregator}. Audit events count because a cache hit publishes no result.
  */
 final class CampaignHealthTopology {
