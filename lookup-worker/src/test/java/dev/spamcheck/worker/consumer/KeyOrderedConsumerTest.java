@@ -98,6 +98,9 @@ class KeyOrderedConsumerTest {
     @Test
     void oneKeysRecordsRunOneAtATimeInOrderWhileOtherKeysGoOn() {
         holds.put("a-0", new CountDownLatch(1));
+        // b-2 is held too, until both have begun: otherwise b's records could all be done before
+        // a-0's thread even starts it, and nothing would show that they ran beside it.
+        holds.put("b-2", new CountDownLatch(1));
         start();
         for (int i = 0; i < 3; i++) {
             add(offsetOf(i, 0), "a", "a-" + i);
@@ -105,6 +108,8 @@ class KeyOrderedConsumerTest {
         }
 
         // a-0 is held: b's records all go by meanwhile, a's later ones do not even begin.
+        await().atMost(WAIT).until(() -> started.containsAll(List.of("a-0", "b-2")));
+        holds.get("b-2").countDown();
         await().atMost(WAIT).until(() -> handled.containsAll(List.of("b-0", "b-1", "b-2")));
         assertThat(started).contains("a-0").doesNotContain("a-1", "a-2");
         assertThat(mostAtOnce.get()).as("b ran while a-0 was running").isGreaterThanOrEqualTo(2);
