@@ -3,6 +3,7 @@ package dev.spamcheck.devstack;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -19,6 +20,9 @@ public final class TwilioStub implements AutoCloseable {
 
     public static final String ACCOUNT_SID = "ACdevstack00000000000000000000000";
     public static final String AUTH_TOKEN = "devstack-auth-token";
+    /** The {@code Authorization} header a worker sends with these credentials, and the stub expects. */
+    public static final String AUTHORIZATION = "Basic " + Base64.getEncoder().encodeToString(
+            (ACCOUNT_SID + ":" + AUTH_TOKEN).getBytes(StandardCharsets.UTF_8));
 
     private final int port;
     // Replaced when the stub stops refusing connections.
@@ -37,7 +41,7 @@ public final class TwilioStub implements AutoCloseable {
 
     /** @param port the port to listen on, on loopback; 0 for any free one */
     static TwilioStub start(Duration latency, int port) {
-        TwilioStubBehaviour behaviour = new TwilioStubBehaviour(ACCOUNT_SID, AUTH_TOKEN, latency);
+        TwilioStubBehaviour behaviour = new TwilioStubBehaviour(AUTHORIZATION, latency);
         return new TwilioStub(serve(behaviour, port), behaviour);
     }
 

@@ -1,7 +1,6 @@
 package dev.spamcheck.devstack;
 
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,9 +59,9 @@ final class TwilioStubBehaviour implements ResponseDefinitionTransformerV2 {
     private final Map<String, AtomicInteger> answeredSoFar = new ConcurrentHashMap<>();
     private volatile boolean rateLimitEverything;
 
-    TwilioStubBehaviour(String accountSid, String authToken, Duration latency) {
-        this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(
-                (accountSid + ":" + authToken).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /** @param expectedAuthorization the whole {@code Authorization} header a call must carry */
+    TwilioStubBehaviour(String expectedAuthorization, Duration latency) {
+        this.expectedAuthorization = expectedAuthorization;
         this.latency = new AtomicReference<>(latency);
     }
 

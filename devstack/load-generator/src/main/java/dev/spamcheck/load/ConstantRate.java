@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Simulation;
 
@@ -16,8 +17,10 @@ import io.gatling.javaapi.core.Simulation;
  * independent callers do, so a slow answer never hides the ones that would have queued behind it
  * (no coordinated omission). {@code hit}s take numbers from the CSV {@code load.numbers}, round
  * and round; with {@code load.miss-share} above 0 that share of the rate are {@code miss}es, each
- * a number from {@code load.miss-numbers} used once. Runs for {@code load.warmup} plus
- * {@code load.duration}.
+ * a number from {@code load.miss-numbers} used once. With {@code load.stub-url} set, the Twilio
+ * stub is also called straight, as a worker calls it, at the misses' rate ({@code stub}, numbers
+ * from {@code load.stub-numbers} round and round): a miss's baseline, measured by the same client
+ * over the same minute. Runs for {@code load.warmup} plus {@code load.duration}.
  */
 public class ConstantRate extends Simulation {
 
@@ -34,8 +37,19 @@ public class ConstantRate extends Simulation {
                     .exec(phases.request("miss"))
                     .injectOpen(constantUsersPerSec(Target.rate() * missShare).during(total)));
         }
-        setUp(streams).protocols(Target.protocol().shareConnections())
-                .assertions(missShare > 0 ? Report.of("hit", "miss") : Report.of("hit"));
+        boolean stub = missShare > 0 && !System.getProperty("load.stub-url", "").isEmpty();
+        if (stub) {
+            streams.add(scenario("stub").feed(csv(System.getProperty("load.stub-numbers")).circular())
+                    .exec(phases.stubCall())
+                    .injectOpen(constantUsersPerSec(Target.rate() * missShare).during(total))
+                    .protocols(Target.stubProtocol().shareConnections()));
+        }
+        List<Assertion> assertions = new ArrayList<>(
+                missShare > 0 ? Report.of("hit", "miss") : Report.of("hit"));
+        if (stub) {
+            assertions.addAll(Report.ofStub());
+        }
+        setUp(streams).protocols(Target.protocol().shareConnections()).assertions(assertions);
     }
 
     @Override

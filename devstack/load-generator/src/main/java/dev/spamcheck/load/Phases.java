@@ -25,6 +25,8 @@ import io.gatling.javaapi.core.ChainBuilder;
 final class Phases {
 
     static final String MEASURED = "measured";
+    /** The measured calls straight to the Twilio stub: a group of their own, never among the lookups. */
+    static final String STUB = "stub";
     static final String MEASURING = "load: measuring";
     static final String DONE = "load: done";
 
@@ -34,11 +36,19 @@ final class Phases {
 
     /** One spam score request for the session's {@code number}, expected to be answered 200. */
     ChainBuilder request(String name) {
-        ChainBuilder request = exec(http(name).post(Target.path()).body(StringBody(Target.body()))
-                .check(status().is(200)));
+        return phased(exec(http(name).post(Target.path()).body(StringBody(Target.body()))
+                .check(status().is(200))), MEASURED);
+    }
+
+    /** One Twilio Lookup for the session's {@code number} (already URL-encoded), straight at the stub. */
+    ChainBuilder stubCall() {
+        return phased(exec(http(STUB).get(Target.stubPath()).check(status().is(200))), STUB);
+    }
+
+    private ChainBuilder phased(ChainBuilder request, String measuredGroup) {
         return doIfOrElse(session -> warmingUp())
                 .then(group("warmup").on(request))
-                .orElse(group(MEASURED).on(request));
+                .orElse(group(measuredGroup).on(request));
     }
 
     /** For a simulation's {@code after()}: every request has been answered. */

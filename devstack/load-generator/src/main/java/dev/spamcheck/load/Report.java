@@ -33,4 +33,15 @@ final class Report {
         }
         return assertions;
     }
+
+    /** The statistics of the measured calls straight to the Twilio stub. */
+    static List<Assertion> ofStub() {
+        return List.of(
+                details(Phases.STUB, Phases.STUB).successfulRequests().count().gte(0L),
+                details(Phases.STUB, Phases.STUB).failedRequests().count().gte(0L),
+                details(Phases.STUB, Phases.STUB).responseTime().percentile(50.0).gte(0),
+                details(Phases.STUB, Phases.STUB).responseTime().percentile(95.0).gte(0),
+                details(Phases.STUB, Phases.STUB).responseTime().percentile(99.0).gte(0),
+                details(Phases.STUB, Phases.STUB).responseTime().max().gte(0));
+    }
 }

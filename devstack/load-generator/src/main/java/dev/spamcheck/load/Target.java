@@ -24,6 +24,21 @@ final class Target {
         return token.isEmpty() ? protocol : protocol.authorizationHeader("Bearer " + token);
     }
 
+    /**
+     * The Twilio stub as a worker reaches it: {@code load.stub-url}, and {@code load.stub-authorization}
+     * (the whole header value). The numbers come encoded, as a worker encodes them.
+     */
+    static HttpProtocolBuilder stubProtocol() {
+        return http.baseUrl(System.getProperty("load.stub-url"))
+                .acceptHeader("application/json")
+                .authorizationHeader(System.getProperty("load.stub-authorization"))
+                .disableUrlEncoding();
+    }
+
+    static String stubPath() {
+        return "/v1/PhoneNumbers/#{number}?AddOns=nomorobo_spamscore";
+    }
+
     static String path() {
         return System.getProperty("load.path", "/api/v1/spam_score");
     }

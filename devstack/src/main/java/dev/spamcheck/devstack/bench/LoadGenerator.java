@@ -22,16 +22,20 @@ final class LoadGenerator {
 
     /**
      * {@code measured[ / <request>]: <statistic> is greater than or equal to <n> : true (actual :
-     * <value>)}: what the load generator's always-true assertions print (its {@code Report}).
+     * <value>)}: what the load generator's always-true assertions print (its {@code Report}); the
+     * direct calls to the Twilio stub print as {@code stub / stub: ...}.
      */
     private static final Pattern MEASURED = Pattern.compile(
-            "^measured(?: / (\\S+))?: (.+?) is greater than or equal to \\S+ : (?:true|false) \\(actual : ([0-9.]+)\\)$");
+            "^(?:measured|stub)(?: / (\\S+))?: (.+?) is greater than or equal to \\S+ : (?:true|false) \\(actual : ([0-9.]+)\\)$");
 
     /** What Gatling measured for one named request; times in milliseconds. */
     record Stats(long ok, long failed, long p50, long p95, long p99, long max) {
     }
 
-    /** The key of all requests together; only their p95 and p99 are known. */
+    /** The key of the calls straight to the Twilio stub ({@code ConstantRate} with {@code load.stub-url}). */
+    static final String STUB = "stub";
+
+    /** The key of all requests together (the lookups, never the stub's calls); only their p95 and p99 are known. */
     static final String ALL = "all requests";
 
     /** What the load generator's {@code Phases} print as the first measured request starts, and after the load. */

@@ -1,15 +1,22 @@
 package dev.spamcheck.devstack.bench;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import dev.spamcheck.devstack.DevStack;
+import dev.spamcheck.devstack.TwilioStub;
 
 /**
  * The load of a busy day: 25 lookups per second arriving independently (open model), 70% for
  * numbers the cache answers and 30% for new ones, each of which waits for the Twilio stub, at
- * one gateway.
+ * one gateway. Meanwhile the load generator calls the stub itself at the misses' rate, as a worker
+ * calls it: a miss's baseline is the stub's latency as measured then, not the delay it is set to,
+ * which WireMock's own handling of each call adds to.
  */
 final class MixedLoad {
 
@@ -18,9 +25,18 @@ final class MixedLoad {
     static final Duration WARMUP = Duration.ofSeconds(10);
     static final Duration DURATION = Duration.ofSeconds(60);
 
-    /** @param workerTimes the means per miss in the devstack's own workers, over Gatling's measured phase */
+    /**
+     * @param stubLatency the delay the stub was set to
+     * @param stub the stub's calls as the load generator made them straight, over the same minute
+     * @param workerTimes the means per miss in the devstack's own workers, over Gatling's measured phase
+     */
     record Report(LoadGenerator.Stats all, LoadGenerator.Stats hits, LoadGenerator.Stats misses,
-            Duration stubLatency, MissTimes workerTimes) {
+            Duration stubLatency, LoadGenerator.Stats stub, MissTimes workerTimes) {
+
+        /** What spamcheck adds to a miss: its p95 less the stub's own p95, both measured in the same minute. */
+        long missOverhead() {
+            return misses.p95() - stub.p95();
+        }
     }
 
     private MixedLoad() {
@@ -39,12 +55,28 @@ final class MixedLoad {
             Duration stubLatency) throws Exception {
         stack.twilio().latency(stubLatency);
         MissTimes.Window workers = new MissTimes.Window(stack);
-        Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", label, Map.of(
-                "load.url", gatewayUrl, "load.token", stack.lookupToken(),
-                "load.numbers", cached.toString(), "load.miss-numbers", fresh.toString(),
-                "load.miss-share", String.valueOf(MISS_SHARE), "load.rate", String.valueOf(RATE),
-                "load.warmup", WARMUP.toString(), "load.duration", DURATION.toString()), workers);
+        Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", label, Map.ofEntries(
+                Map.entry("load.url", gatewayUrl), Map.entry("load.token", stack.lookupToken()),
+                Map.entry("load.numbers", cached.toString()), Map.entry("load.miss-numbers", fresh.toString()),
+                Map.entry("load.miss-share", String.valueOf(MISS_SHARE)), Map.entry("load.rate", String.valueOf(RATE)),
+                Map.entry("load.warmup", WARMUP.toString()), Map.entry("load.duration", DURATION.toString()),
+                Map.entry("load.stub-url", stack.twilio().baseUrl()),
+                Map.entry("load.stub-authorization", TwilioStub.AUTHORIZATION),
+                Map.entry("load.stub-numbers", stubNumbers(fresh.resolveSibling(label + "-stub.csv")).toString())),
+                workers);
         return new Report(stats.get(LoadGenerator.ALL), stats.get("hit"), stats.get("miss"), stubLatency,
-                workers.times());
+                stats.get(LoadGenerator.STUB), workers.times());
+    }
+
+    /**
+     * Ordinary numbers of their own (no magic last four digits), encoded as a worker puts them in
+     * the URL: the stub's journal never mistakes them for a lookup's.
+     */
+    private static Path stubNumbers(Path file) throws java.io.IOException {
+        List<String> numbers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            numbers.add(URLEncoder.encode(Traffic.uniqueNumber(String.format("%04d", 2000 + i)), StandardCharsets.UTF_8));
+        }
+        return HitPath.csv(file, numbers);
     }
 }
