@@ -21,7 +21,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Each gateway answers cache hits from its in-memory view of fresh answers. A gateway that has
  * not seen a number (a new or restarted one: it reads the results topic from its end) answers it
  * from PostgreSQL once, correctly, and from memory after that — also while it is restarted under
- * load. Expiry, purges, key rotation and revocation with the view are covered where they were
+ * load. Once a gateway has read every result for longer than the TTL, a number its view lacks
+ * goes straight to a lookup, and the worker still answers a stored answer without paying.
+ * Expiry, purges, key rotation and revocation with the view are covered where they were
  * before (SpamScoreSystemTest, DataLifecycleSystemTest, KeyRotationSystemTest, AuthSystemTest).
  */
 class AnswerViewSystemTest {
@@ -105,6 +107,48 @@ class AnswerViewSystemTest {
         }
         finally {
             restarted.close();
+        }
+    }
+
+    @Test
+    void aGatewayWhoseViewHoldsEveryFreshAnswerLooksUpWhatItLacksWithoutReadingPostgresql() throws Exception {
+        DevStack stack = TestStack.get();
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        // The shared stack's 5 s TTL, and no margin for clocks that are one clock here: whole 5 s after it starts.
+        ConfigurableApplicationContext gateway = stack.startGateway(port, 0,
+                Map.of("spamcheck.answer-view.clock-margin", "PT0S"));
+        try {
+            assertThat(Prometheus.value(gateway, "spamcheck_gateway_answer_view_whole")).isZero();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Prometheus.value(gateway, "spamcheck_gateway_answer_view_whole") == 1);
+            // Stored as a worker stores an answer, but never published: no view has it. The stub
+            // would flag this number; the stored answer says 0.
+            String number = TestStack.uniqueNumber("0042");
+            var planted = TestStack.protection().protect(number);
+            try (var db = TestStack.database(); var insert = db.prepareStatement("""
+                    INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
+                    VALUES (?, ?, ?, 'scored', 0, now())""")) {
+                insert.setString(1, planted.hash());
+                insert.setString(2, planted.ciphertext());
+                insert.setString(3, planted.last4());
+                insert.execute();
+            }
+
+            HttpResponse<String> first = TestStack.postSpamScore(url, "{\"phone_number\": \"" + number + "\"}");
+            HttpResponse<String> second = TestStack.postSpamScore(url, "{\"phone_number\": \"" + number + "\"}");
+
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            assertThat(TestStack.json(first).get("spam_score").asInt()).isZero();
+            assertThat(TestStack.json(second).get("spam_score").asInt()).isZero();
+            // The worker found the stored answer before paying; its result on the topic fed the view.
+            assertThat(stack.twilio().callsFor(number)).isZero();
+            assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"database\"")).isZero();
+            assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"lookup\"")).isEqualTo(1);
+            assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"view\"")).isEqualTo(1);
+        }
+        finally {
+            gateway.close();
         }
     }
 

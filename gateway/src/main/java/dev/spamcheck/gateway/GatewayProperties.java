@@ -78,8 +78,11 @@ public record GatewayProperties(
      * @param maximumSize the most numbers one gateway keeps answers for in memory (about 235 bytes
      *        of heap each, 224 MiB for a million; beyond it the least used go, and are read from
      *        PostgreSQL when asked for)
+     * @param clockMargin how far the gateways' clocks and the database's may be apart: a view counts
+     *        as holding every fresh answer (a number it lacks is looked up without reading
+     *        PostgreSQL first) once it has read every result for the cache TTL plus this
      */
-    public record AnswerView(@DefaultValue("1000000") long maximumSize) {
+    public record AnswerView(@DefaultValue("1000000") long maximumSize, @DefaultValue("PT1M") Duration clockMargin) {
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.schemas.config.SpamcheckProperties;
@@ -28,7 +29,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
  * <p>
  * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
- * answers correctly from its first request and warms as it serves.
+ * answers correctly from its first request and warms as it serves. Once the results consumer has
+ * read without a gap for longer than the TTL and nothing was pushed out by the size bound, the
+ * view {@linkplain #holdsEveryFreshAnswer() holds every fresh answer} there is, and a number it
+ * lacks goes straight to a lookup.
  */
 @Component
 class AnswerView {
@@ -37,23 +41,59 @@ class AnswerView {
             .maximumSize(10_000).build();
     private final Cache<String, Seen> answers;
     private final Duration ttl;
+    /** Answers are checked by the database's clock, a gap is taken by this gateway's. */
+    private final Duration clockMargin;
     private final Clock clock;
+    /** When the view last began to miss answers (null: its consumer has no position yet). */
+    private volatile Instant lastGap;
 
     @Autowired
     AnswerView(GatewayProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
-        this(properties.answerView().maximumSize(), shared.cacheTtl(), Clock.systemUTC());
+        this(properties.answerView().maximumSize(), shared.cacheTtl(), properties.answerView().clockMargin(),
+                Clock.systemUTC());
         Gauge.builder("spamcheck.gateway.answer.view.size", answers, Cache::estimatedSize)
                 .description("Fresh answers held in this gateway's in-memory view")
                 .register(meters);
+        Gauge.builder("spamcheck.gateway.answer.view.whole", this, view -> view.holdsEveryFreshAnswer() ? 1 : 0)
+                .description("1 while this gateway's view holds every fresh answer, so that a number it lacks"
+                        + " is looked up without a database read first; 0 until then")
+                .register(meters);
     }
 
-    AnswerView(long maximumSize, Duration ttl, Clock clock) {
+    AnswerView(long maximumSize, Duration ttl, Duration clockMargin, Clock clock) {
         this.ttl = ttl;
+        this.clockMargin = clockMargin;
         this.clock = clock;
         this.answers = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(ttl, clock.instant())))
+                .evictionListener((String hash, Seen seen, RemovalCause cause) -> {
+                    if (cause == RemovalCause.SIZE) {
+                        gap();
+                    }
+                })
                 .build();
+    }
+
+    /**
+     * Whether a number this view lacks has no fresh answer anywhere: its consumer has read every
+     * result since a moment more than the TTL (and the clock margin) ago, and the size bound
+     * has pushed nothing out since. A hint, not a promise: a result not yet read, or stored but
+     * never published (a worker that died in between), is still found, by the worker, which looks
+     * in PostgreSQL before it pays for a lookup.
+     */
+    boolean holdsEveryFreshAnswer() {
+        Instant since = lastGap;
+        return since != null && clock.instant().isAfter(since.plus(ttl).plus(clockMargin));
+    }
+
+    /** The results consumer has (again) a position at the end of each partition: what came before was not read. */
+    void readingFromNow() {
+        gap();
+    }
+
+    private void gap() {
+        lastGap = clock.instant();
     }
 
     /** The number's answer if this gateway holds a fresh one; a hit, as {@link ReputationCache} gives it. */

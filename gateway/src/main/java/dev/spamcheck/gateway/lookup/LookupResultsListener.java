@@ -45,6 +45,7 @@ class LookupResultsListener implements MessageListener<String, LookupResult>, Co
     /** The consumer has its partitions and a fixed position in each: results from now on are read. */
     @Override
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        view.readingFromNow();
         readiness.positioned();
     }
 }

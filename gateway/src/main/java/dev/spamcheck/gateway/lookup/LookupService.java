@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers from the in-memory view, else from PostgreSQL's cache, else asks lookup-worker and waits
+ * Answers from the in-memory view, else from PostgreSQL's cache (unless the view holds every fresh
+ * answer), else asks lookup-worker and waits
  * at most the lookup timeout; when no fresh answer can be had that way, gives the number's last
  * score if it is younger than {@code stale-if-error} (and the caller's {@code max_stale}), marked
  * stale.
@@ -84,17 +85,24 @@ class LookupService {
             requested.mark(hash);
             return Mono.just(seen);
         }
+        if (view.holdsEveryFreshAnswer()) {
+            // PostgreSQL has no answer the view lacks: a read would only delay the lookup (bin/bench
+            // mixed: 1.6 ms at the median, 4 ms at p95).
+            return lookUp(e164, hash, campaignId, requestId, client, maxStale);
+        }
         return cache.findFresh(hash, cacheTtl)
                 .doOnNext(hit -> {
                     fromDatabase.increment();
                     view.seen(hash, hit);
                     requested.mark(hash);
                 })
-                .switchIfEmpty(Mono.defer(() -> {
-                    fromLookup.increment();
-                    return orStale(hash, staleLimit(maxStale),
-                            askWorker(protection.protect(e164), campaignId, requestId, client));
-                }));
+                .switchIfEmpty(Mono.defer(() -> lookUp(e164, hash, campaignId, requestId, client, maxStale)));
+    }
+
+    private Mono<Answer> lookUp(String e164, String hash, String campaignId, String requestId, String client,
+            Duration maxStale) {
+        fromLookup.increment();
+        return orStale(hash, staleLimit(maxStale), askWorker(protection.protect(e164), campaignId, requestId, client));
     }
 
     private Duration staleLimit(Duration requested) {
@@ -138,6 +146,13 @@ class LookupService {
         // Keyed by number hash, so one number's requests share a partition.
         return pending.await(number.hash(), requestId, properties.lookupTimeout(),
                         () -> kafka.send(Topics.LOOKUP_REQUESTS, number.hash(), request))
+                .doOnNext(result -> {
+                    if (result.fromCache() && result.isDefinitive()) {
+                        // The worker found it in PostgreSQL after all (stored, not yet read here): a
+                        // use of the cache like any other hit.
+                        requested.mark(number.hash());
+                    }
+                })
                 .map(Answer::of)
                 .onErrorMap(TimeoutException.class, ex -> {
                     log.warn("No lookup result for {} within {} (request {})", number.masked(),

@@ -39,9 +39,10 @@ class AnswerViewTest {
     private static final Duration TTL = Duration.ofHours(24);
     private static final String HASH = "a".repeat(64);
     private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
+    private static final Duration MARGIN = Duration.ofMinutes(1);
 
     private final MutableClock clock = new MutableClock(NOW);
-    private final AnswerView view = new AnswerView(1000, TTL, clock);
+    private final AnswerView view = new AnswerView(1000, TTL, MARGIN, clock);
 
     @Test
     void anAnswerIsAHitUntilTheMillisecondItIsNoLongerFresh() {
@@ -86,7 +87,7 @@ class AnswerViewTest {
 
     @Test
     void theViewStaysWithinItsSize() {
-        AnswerView small = new AnswerView(100, TTL, clock);
+        AnswerView small = new AnswerView(100, TTL, MARGIN, clock);
         for (int i = 0; i < 1000; i++) {
             small.seen(String.format("%064d", i), scored(0, NOW));
         }
@@ -122,6 +123,73 @@ class AnswerViewTest {
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(4);
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
         assertThat(meters.get("spamcheck.gateway.answer.view.size").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void theViewHoldsEveryFreshAnswerOnlyOnceItHasReadEveryResultForLongerThanTheTtl() {
+        assertThat(view.holdsEveryFreshAnswer()).as("no position on the topic yet").isFalse();
+
+        view.readingFromNow();
+        clock.now = NOW.plus(TTL).plus(MARGIN);
+        assertThat(view.holdsEveryFreshAnswer()).as("an answer checked just before could still be fresh").isFalse();
+        clock.now = clock.now.plusMillis(1);
+        assertThat(view.holdsEveryFreshAnswer()).isTrue();
+
+        // The consumer positioned anew (a restarted container): what came meanwhile was not read.
+        view.readingFromNow();
+        assertThat(view.holdsEveryFreshAnswer()).isFalse();
+    }
+
+    @Test
+    void anAnswerPushedOutByTheSizeBoundLeavesTheViewPartialForATtl() {
+        AnswerView small = new AnswerView(100, TTL, MARGIN, clock);
+        small.readingFromNow();
+        clock.now = NOW.plus(TTL).plus(MARGIN).plusSeconds(1);
+        assertThat(small.holdsEveryFreshAnswer()).isTrue();
+
+        for (int i = 0; i < 1000; i++) {
+            small.seen(String.format("%064d", i), scored(0, clock.now));
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !small.holdsEveryFreshAnswer());
+        clock.now = clock.now.plus(TTL).plus(MARGIN).plusSeconds(1);
+        assertThat(small.holdsEveryFreshAnswer()).isTrue();
+    }
+
+    @Test
+    void aNumberAWholeViewLacksIsLookedUpWithoutADatabaseRead() {
+        ReputationCache database = mock(ReputationCache.class);
+        RequestedNumbers requested = mock(RequestedNumbers.class);
+        TopicSender kafka = mock(TopicSender.class);
+        PendingLookups pending = new PendingLookups();
+        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
+                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
+                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AnswerView whole = new AnswerView(1000, shared.cacheTtl(), MARGIN, clock);
+        whole.readingFromNow();
+        clock.now = NOW.plus(shared.cacheTtl()).plus(MARGIN).plusSeconds(1);
+        NumberProtection protection = NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys());
+        String hash = protection.protect("+12025550123").hash();
+        LookupService lookups = new LookupService(whole, database, requested, pending, kafka, protection,
+                TestProperties.gateway(Map.of()), shared, meters);
+        Instant checked = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // The worker finds the number in PostgreSQL after all (stored, never seen on the topic here).
+        when(kafka.send(any(), any(), any())).thenAnswer(call -> {
+            pending.complete(new dev.spamcheck.schemas.topic.LookupResult("r1", hash, "v1.k1.x", "0123",
+                    Outcome.SCORED, 1, checked, null, true, null, null));
+            return Mono.empty();
+        });
+
+        assertThat(lookups.answer("+12025550123", hash, null, "r1", "tok_test", null).block())
+                .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, false, false));
+
+        verify(database, never()).findFresh(any(), any());
+        verify(kafka, times(1)).send(any(), any(), any());
+        verify(requested).mark(hash);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "lookup").counter().count()).isEqualTo(1);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isZero();
     }
 
     @Test
