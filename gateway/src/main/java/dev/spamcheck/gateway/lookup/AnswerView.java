@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -29,9 +30,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
  * <p>
  * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
- * answers correctly from its first request and warms as it serves. Once the results consumer has
- * read without a gap for longer than the TTL and nothing was pushed out by the size bound, the
- * view {@linkplain #holdsEveryFreshAnswer() holds every fresh answer} there is, and a number it
+ * answers correctly from its first request and warms as it serves; before it is ready, it reads
+ * what the topic holds of the last TTL ({@link AnswerViewWarmup}). Once the view has every result
+ * written since a moment more than the TTL ago, and nothing was pushed out by the size bound since,
+ * it {@linkplain #holdsEveryFreshAnswer() holds every fresh answer} there is, and a number it
  * lacks goes straight to a lookup.
  */
 @Component
@@ -45,7 +47,7 @@ class AnswerView {
     private final Duration clockMargin;
     private final Clock clock;
     /** When the view last began to miss answers (null: its consumer has no position yet). */
-    private volatile Instant lastGap;
+    private final AtomicReference<Gap> lastGap = new AtomicReference<>();
 
     @Autowired
     AnswerView(GatewayProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
@@ -83,17 +85,35 @@ class AnswerView {
      * in PostgreSQL before it pays for a lookup.
      */
     boolean holdsEveryFreshAnswer() {
-        Instant since = lastGap;
-        return since != null && clock.instant().isAfter(since.plus(ttl).plus(clockMargin));
+        Gap since = lastGap.get();
+        return since != null && clock.instant().isAfter(since.at().plus(ttl).plus(clockMargin));
     }
 
-    /** The results consumer has (again) a position at the end of each partition: what came before was not read. */
-    void readingFromNow() {
-        gap();
+    /**
+     * The results consumer has (again) a position at the end of each partition: what came before
+     * was not read. Returns that gap, for {@link #warmedFrom}.
+     */
+    Gap readingFromNow() {
+        return gap();
     }
 
-    private void gap() {
-        lastGap = clock.instant();
+    /**
+     * Every result written since {@code from} up to where the consumer started after
+     * {@code positioned} has been read into the view ({@link AnswerViewWarmup}): unless the view
+     * has missed answers since (the size bound), it lacks nothing from {@code from} on.
+     */
+    void warmedFrom(Gap positioned, Instant from) {
+        lastGap.compareAndSet(positioned, new Gap(from));
+    }
+
+    private Gap gap() {
+        Gap now = new Gap(clock.instant());
+        lastGap.set(now);
+        return now;
+    }
+
+    /** A moment from which the view may lack answers; each one a new instance, told apart by identity. */
+    record Gap(Instant at) {
     }
 
     /** The number's answer if this gateway holds a fresh one; a hit, as {@link ReputationCache} gives it. */

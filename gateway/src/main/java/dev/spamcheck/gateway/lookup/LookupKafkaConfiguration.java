@@ -4,7 +4,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -28,9 +27,11 @@ class LookupKafkaConfiguration {
      * ever move its position past a result; it never commits. Partitions added to a topic later are
      * read after a restart.
      * <p>
-     * It starts before the web server and stops after it: on SIGTERM, requests already waiting for a
-     * result must still get it while the graceful shutdown lets them finish. (A listener container's
-     * default phase would stop it first, and every miss in flight would end in a 503.)
+     * It starts before the web server (which {@link LookupResultsReadiness} holds back until it has
+     * its positions and the answer view is warmed) and stops after it: on SIGTERM, requests already
+     * waiting for a result must still get it while the graceful shutdown lets them finish. (A
+     * listener container's default phase would stop it first, and every miss in flight would end in
+     * a 503.)
      * <p>
      * An unreadable result goes to its dead-letter topic like any other (each gateway reads every
      * result, so each moves its own copy there).
@@ -52,7 +53,7 @@ class LookupKafkaConfiguration {
                 properties);
         container.setCommonErrorHandler(errors);
         container.setBeanName("lookup-results");
-        container.setPhase(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
+        container.setPhase(LookupResultsReadiness.PHASE - 1);
         return container;
     }
 }

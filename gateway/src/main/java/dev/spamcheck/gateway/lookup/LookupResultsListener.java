@@ -21,11 +21,14 @@ class LookupResultsListener implements MessageListener<String, LookupResult>, Co
     private final AnswerView view;
     private final PendingLookups pending;
     private final LookupResultsReadiness readiness;
+    private final AnswerViewWarmup warmup;
 
-    LookupResultsListener(AnswerView view, PendingLookups pending, LookupResultsReadiness readiness) {
+    LookupResultsListener(AnswerView view, PendingLookups pending, LookupResultsReadiness readiness,
+            AnswerViewWarmup warmup) {
         this.view = view;
         this.pending = pending;
         this.readiness = readiness;
+        this.warmup = warmup;
     }
 
     @Override
@@ -42,10 +45,14 @@ class LookupResultsListener implements MessageListener<String, LookupResult>, Co
         pending.complete(result);
     }
 
-    /** The consumer has its partitions and a fixed position in each: results from now on are read. */
+    /**
+     * The consumer has its partitions and a fixed position in each: results from now on are read,
+     * those before that can still be fresh are read into the view first, on this thread before its
+     * first poll, and then the gateway may be ready.
+     */
     @Override
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
-        view.readingFromNow();
+        warmup.warm(assignments, view.readingFromNow());
         readiness.positioned();
     }
 }

@@ -141,6 +141,25 @@ class AnswerViewTest {
     }
 
     @Test
+    void aViewWarmedFromTheTopicHoldsEveryFreshAnswerAtOnceUnlessItLostOneMeanwhile() {
+        AnswerView.Gap positioned = view.readingFromNow();
+        view.warmedFrom(positioned, NOW.minus(TTL).minus(MARGIN));
+        assertThat(view.holdsEveryFreshAnswer()).isFalse();
+        clock.now = NOW.plusMillis(1);
+        assertThat(view.holdsEveryFreshAnswer()).isTrue();
+
+        AnswerView small = new AnswerView(10, TTL, MARGIN, clock);
+        AnswerView.Gap smallPositioned = small.readingFromNow();
+        for (int i = 0; i < 100; i++) {
+            small.seen(String.format("%064d", i), scored(0, clock.now));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> java.util.stream.IntStream.range(0, 100)
+                .filter(i -> small.fresh(String.format("%064d", i)) != null).count() <= 10);
+        small.warmedFrom(smallPositioned, NOW.minus(TTL).minus(MARGIN));
+        assertThat(small.holdsEveryFreshAnswer()).as("answers were pushed out while it warmed").isFalse();
+    }
+
+    @Test
     void anAnswerPushedOutByTheSizeBoundLeavesTheViewPartialForATtl() {
         AnswerView small = new AnswerView(100, TTL, MARGIN, clock);
         small.readingFromNow();
