@@ -78,9 +78,10 @@ public record GatewayProperties(
      * @param maximumSize the most numbers one gateway keeps answers for in memory (about 235 bytes
      *        of heap each, 224 MiB for a million; beyond it the least used go, and are read from
      *        PostgreSQL when asked for)
-     * @param clockMargin how far the gateways' clocks and the database's may be apart: a view counts
-     *        as holding every fresh answer (a number it lacks is looked up without reading
-     *        PostgreSQL first) once it has read every result for the cache TTL plus this
+     * @param clockMargin how far apart the clocks of the gateways, the workers (which stamp the
+     *        results' records) and PostgreSQL (which stamps the answers) may be: a gateway warms its
+     *        view from the results of the last cache TTL plus this, and a view that has read every
+     *        result for that long looks up a number it lacks without reading PostgreSQL first
      */
     public record AnswerView(@DefaultValue("1000000") long maximumSize, @DefaultValue("PT1M") Duration clockMargin) {
     }

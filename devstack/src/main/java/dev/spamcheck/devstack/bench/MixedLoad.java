@@ -64,8 +64,13 @@ final class MixedLoad {
                 Map.entry("load.stub-authorization", TwilioStub.AUTHORIZATION),
                 Map.entry("load.stub-numbers", stubNumbers(fresh.resolveSibling(label + "-stub.csv")).toString())),
                 workers);
-        return new Report(stats.get(LoadGenerator.ALL), stats.get("hit"), stats.get("miss"), stubLatency,
-                stats.get(LoadGenerator.STUB), workers.times());
+        LoadGenerator.Stats stub = stats.get(LoadGenerator.STUB);
+        if (stub == null || stub.ok() == 0 || stub.failed() > 0) {
+            // Without the stub's own latency a miss has no baseline to be judged against.
+            throw new IllegalStateException("The calls straight to the Twilio stub failed: " + stub);
+        }
+        return new Report(stats.get(LoadGenerator.ALL), stats.get("hit"), stats.get("miss"), stubLatency, stub,
+                workers.times());
     }
 
     /**

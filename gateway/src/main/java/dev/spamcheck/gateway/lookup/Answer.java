@@ -24,10 +24,11 @@ record Answer(Outcome outcome, Integer spamScore, Instant checkedAt, String erro
         this(outcome, spamScore, checkedAt, errorCode, fromCache, stale, null, null, null);
     }
 
+    /** A worker's answer: from the cache when it found the number's answer stored (audited as a hit). */
     static Answer of(LookupResult result) {
-        return new Answer(result.outcome(), result.spamScore(), result.checkedAt(), result.errorCode(), false, false,
-                result.retryAfterSeconds() == null ? null : Duration.ofSeconds(result.retryAfterSeconds()),
-                result.risk(), result.sources());
+        return new Answer(result.outcome(), result.spamScore(), result.checkedAt(), result.errorCode(),
+                result.fromCache(), false, result.retryAfterSeconds() == null ? null
+                        : Duration.ofSeconds(result.retryAfterSeconds()), result.risk(), result.sources());
     }
 
     /** This cached answer, given as stale. */

@@ -43,7 +43,7 @@ class AnswerView {
             .maximumSize(10_000).build();
     private final Cache<String, Seen> answers;
     private final Duration ttl;
-    /** Answers are checked by the database's clock, a gap is taken by this gateway's. */
+    /** Answers are stamped by the database's clock, results' records by the workers', a gap by this gateway's. */
     private final Duration clockMargin;
     private final Clock clock;
     /** When the view last began to miss answers (null: its consumer has no position yet). */
@@ -86,7 +86,8 @@ class AnswerView {
      */
     boolean holdsEveryFreshAnswer() {
         Gap since = lastGap.get();
-        return since != null && clock.instant().isAfter(since.at().plus(ttl).plus(clockMargin));
+        // An answer checked at the gap itself is no longer fresh from then on.
+        return since != null && !clock.instant().isBefore(since.at().plus(ttl).plus(clockMargin));
     }
 
     /**

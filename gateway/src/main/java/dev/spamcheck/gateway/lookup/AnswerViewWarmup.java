@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,23 +43,31 @@ class AnswerViewWarmup {
     /** Well inside the 60 s the gateway waits for its results consumer before it fails to start. */
     static final Duration BUDGET = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConsumerFactory<String, LookupResult> consumers;
     private final AnswerView view;
     private final Duration reach;
+    private final Duration budget;
     private final Clock clock;
 
     @Autowired
     AnswerViewWarmup(ConsumerFactory<String, LookupResult> consumers, AnswerView view, SpamcheckProperties shared,
             GatewayProperties properties) {
-        this(consumers, view, shared.cacheTtl().plus(properties.answerView().clockMargin()), Clock.systemUTC());
+        this(consumers, view, shared.cacheTtl().plus(properties.answerView().clockMargin()), BUDGET,
+                Clock.systemUTC());
     }
 
-    /** @param reach how far back a result's record can be and its answer still fresh */
-    AnswerViewWarmup(ConsumerFactory<String, LookupResult> consumers, AnswerView view, Duration reach, Clock clock) {
+    /**
+     * @param reach how far back a result's record can be and its answer still fresh
+     * @param budget how long it may read
+     */
+    AnswerViewWarmup(ConsumerFactory<String, LookupResult> consumers, AnswerView view, Duration reach, Duration budget,
+            Clock clock) {
         this.consumers = consumers;
         this.view = view;
         this.reach = reach;
+        this.budget = budget;
         this.clock = clock;
     }
 
@@ -75,25 +83,16 @@ class AnswerViewWarmup {
                 .filter(entry -> entry.getKey().topic().equals(Topics.LOOKUP_RESULTS.name()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         long started = System.nanoTime();
-        long deadline = started + BUDGET.toNanos();
-        long read = 0;
         Properties settings = new Properties();
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (Consumer<String, LookupResult> consumer = consumers.createConsumer(null, "answer-view-warmup", null,
-                settings)) {
+        // No single call may wait the default minute: the warm-up as a whole has its budget.
+        settings.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        Consumer<String, LookupResult> consumer = null;
+        try {
+            consumer = consumers.createConsumer(null, "answer-view-warmup", null, settings);
             Map<TopicPartition, Long> left = startAt(consumer, ends, from);
-            while (!left.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, LookupResult> record : consumer.poll(POLL)) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (record.offset() < ends.get(partition)) {
-                        apply(record);
-                        read++;
-                    }
-                }
-                left.keySet().removeIf(partition -> consumer.position(partition) >= left.get(partition));
-                consumer.pause(consumer.assignment().stream().filter(partition -> !left.containsKey(partition)).toList());
-            }
+            long read = readUntil(consumer, left, started + budget.toNanos());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             if (left.isEmpty()) {
                 view.warmedFrom(positioned, from);
@@ -104,9 +103,35 @@ class AnswerViewWarmup {
                         + "answers what it lacks", read, took.toSeconds(), left.size());
             }
         }
-        catch (KafkaException ex) {
+        catch (RuntimeException ex) {
+            // Kafka unwell, or anything else: the warm-up is a saving, never a condition to start.
             log.warn("Answer view not warmed ({}): PostgreSQL answers what it lacks", ex.getClass().getSimpleName());
         }
+        finally {
+            if (consumer != null) {
+                consumer.close(CloseOptions.timeout(CALL_TIMEOUT));
+            }
+        }
+    }
+
+    /**
+     * Applies the records before each partition's end until all are read or the deadline passes;
+     * returns how many were applied, and leaves in {@code left} the partitions not finished.
+     */
+    private long readUntil(Consumer<String, LookupResult> consumer, Map<TopicPartition, Long> left, long deadline) {
+        Map<TopicPartition, Long> ends = Map.copyOf(left);
+        long read = 0;
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, LookupResult> record : consumer.poll(POLL)) {
+                Long end = ends.get(new TopicPartition(record.topic(), record.partition()));
+                if (end != null && record.offset() < end && apply(record)) {
+                    read++;
+                }
+            }
+            left.keySet().removeIf(partition -> consumer.position(partition) >= left.get(partition));
+            consumer.pause(consumer.assignment().stream().filter(partition -> !left.containsKey(partition)).toList());
+        }
+        return read;
     }
 
     /** Assigns and positions the consumer; returns the partitions with records to read, and where to stop in each. */
@@ -127,15 +152,25 @@ class AnswerViewWarmup {
         return left;
     }
 
-    private void apply(ConsumerRecord<String, LookupResult> record) {
-        if (record.value() != null) {
-            if (record.value().isDefinitive()) {
-                view.seen(record.value().numberHash(), Answer.of(record.value()));
+    /** Returns whether the record was applied; one that cannot be is skipped, as the live consumer dead-lettered it. */
+    private boolean apply(ConsumerRecord<String, LookupResult> record) {
+        try {
+            if (record.value() != null) {
+                if (record.value().isDefinitive()) {
+                    view.seen(record.value().numberHash(), Answer.of(record.value()));
+                }
+                return true;
             }
+            if (DeadLetters.unreadable(record) == null && record.key() != null) {
+                // A purge's tombstone.
+                view.forget(record.key());
+                return true;
+            }
+            return false;
         }
-        else if (DeadLetters.unreadable(record) == null) {
-            // A purge's tombstone; an unreadable record was dead-lettered when it was written.
-            view.forget(record.key());
+        catch (RuntimeException ex) {
+            // Read but unusable (say, no number hash): the view only misses a saving.
+            return false;
         }
     }
 }

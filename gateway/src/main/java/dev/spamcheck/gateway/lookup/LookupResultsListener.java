@@ -52,7 +52,12 @@ class LookupResultsListener implements MessageListener<String, LookupResult>, Co
      */
     @Override
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
-        warmup.warm(assignments, view.readingFromNow());
-        readiness.positioned();
+        try {
+            warmup.warm(assignments, view.readingFromNow());
+        }
+        finally {
+            // Whatever became of the warm-up: the consumer is positioned, and misses can be answered.
+            readiness.positioned();
+        }
     }
 }

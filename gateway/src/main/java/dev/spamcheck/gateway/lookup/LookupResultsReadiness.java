@@ -15,7 +15,9 @@ import dev.spamcheck.schemas.topic.Topics;
  * answer view is warmed: the results consumer (started in the phase before) has every partition
  * and a fixed position in each, and has read into the view what the topic holds of the last TTL
  * ({@link AnswerViewWarmup}). Until then no request is taken, so none is answered from an empty
- * view or waits for a result that could pass it by.
+ * view or waits for a result that could pass it by. The wait is part of the context's start, so a
+ * SIGTERM that comes meanwhile takes effect when it ends (at most the warm-up's 30 s, or this 60 s
+ * when Kafka cannot be reached).
  */
 @Component
 class LookupResultsReadiness implements SmartLifecycle {
