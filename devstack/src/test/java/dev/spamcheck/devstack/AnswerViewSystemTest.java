@@ -5,17 +5,27 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Each gateway answers cache hits from its in-memory view of fresh answers. Before it is ready, a
@@ -62,8 +72,7 @@ class AnswerViewSystemTest {
                 for (int i = caller; !stop.get(); i++) {
                     String number = numbers.get(i % numbers.size());
                     try {
-                        HttpResponse<String> response = TestStack.postSpamScore(url,
-                                "{\"phone_number\": \"" + number + "\"}");
+                        HttpResponse<String> response = lookUp(url, number);
                         statuses.add(response.statusCode());
                         if (response.statusCode() == 200
                                 && !TestStack.json(response).get("spam_score").asString().equals(scores.get(number))) {
@@ -123,8 +132,8 @@ class AnswerViewSystemTest {
             // Stored as a worker stores an answer, but never published: no view has it. The stub
             // would flag this number; the stored answer says 0.
             String number = TestStack.uniqueNumber("0042");
-            var planted = TestStack.protection().protect(number);
-            try (var db = TestStack.database(); var insert = db.prepareStatement("""
+            ProtectedNumber planted = TestStack.protection().protect(number);
+            try (Connection db = TestStack.database(); PreparedStatement insert = db.prepareStatement("""
                     INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
                     VALUES (?, ?, ?, 'scored', 0, now())""")) {
                 insert.setString(1, planted.hash());
@@ -133,8 +142,8 @@ class AnswerViewSystemTest {
                 insert.execute();
             }
 
-            HttpResponse<String> first = TestStack.postSpamScore(url, "{\"phone_number\": \"" + number + "\"}");
-            HttpResponse<String> second = TestStack.postSpamScore(url, "{\"phone_number\": \"" + number + "\"}");
+            HttpResponse<String> first = lookUp(url, number);
+            HttpResponse<String> second = lookUp(url, number);
 
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
             assertThat(TestStack.json(first).get("spam_score").asInt()).isZero();
@@ -159,28 +168,24 @@ class AnswerViewSystemTest {
         assertThat(TestStack.lookUp(purged).statusCode()).isEqualTo(200);
         // A purge as the nightly job makes it: the cached answer gone, then the number's tombstone.
         String purgedHash = TestStack.protection().hash(purged);
-        try (var db = TestStack.database();
-                var delete = db.prepareStatement("DELETE FROM phone_reputation WHERE number_hash = ?")) {
+        try (Connection db = TestStack.database();
+                PreparedStatement delete = db.prepareStatement("DELETE FROM phone_reputation WHERE number_hash = ?")) {
             delete.setString(1, purgedHash);
             delete.execute();
         }
-        java.util.Properties config = new java.util.Properties();
-        config.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.kafkaBootstrapServers());
-        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(config,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.StringSerializer())) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    dev.spamcheck.schemas.topic.Topics.LOOKUP_RESULTS.name(), purgedHash, null)).get();
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.LOOKUP_RESULTS.name(), purgedHash, null)).get();
         }
         int port = freePort();
         String url = "http://127.0.0.1:" + port;
         ConfigurableApplicationContext gateway = stack.startGateway(port, 0, LONG_TTL);
         try {
-            HttpResponse<String> keptAgain = TestStack.postSpamScore(url, "{\"phone_number\": \"" + kept + "\"}");
-            HttpResponse<String> purgedAgain = TestStack.postSpamScore(url,
-                    "{\"phone_number\": \"" + purged + "\"}");
+            HttpResponse<String> keptAgain = lookUp(url, kept);
+            HttpResponse<String> purgedAgain = lookUp(url, purged);
 
             assertThat(keptAgain.statusCode()).isEqualTo(200);
             assertThat(purgedAgain.statusCode()).as(purgedAgain.body()).isEqualTo(200);
@@ -209,7 +214,7 @@ class AnswerViewSystemTest {
         ConfigurableApplicationContext gateway = stack.startGateway(port, 0, small);
         try {
             for (String number : numbers) {
-                assertThat(TestStack.postSpamScore(url, "{\"phone_number\": \"" + number + "\"}").statusCode())
+                assertThat(lookUp(url, number).statusCode())
                         .isEqualTo(200);
             }
             assertThat(Prometheus.value(gateway, "spamcheck_gateway_answer_view_whole")).isZero();
@@ -230,6 +235,10 @@ class AnswerViewSystemTest {
         assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"database\"")).isZero();
         assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"lookup\"")).isZero();
         assertThat(Prometheus.value(gateway, "spamcheck_gateway_answers_total{source=\"view\"")).isGreaterThan(100);
+    }
+
+    private static HttpResponse<String> lookUp(String gatewayUrl, String number) {
+        return TestStack.postSpamScore(gatewayUrl, "{\"phone_number\": \"" + number + "\"}");
     }
 
     private static int freePort() throws java.io.IOException {
