@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -128,8 +129,10 @@ class AnswerViewWarmup {
                     read++;
                 }
             }
-            left.keySet().removeIf(partition -> consumer.position(partition) >= left.get(partition));
-            consumer.pause(consumer.assignment().stream().filter(partition -> !left.containsKey(partition)).toList());
+            List<TopicPartition> finished = left.keySet().stream()
+                    .filter(partition -> consumer.position(partition) >= left.get(partition)).toList();
+            finished.forEach(left::remove);
+            consumer.pause(finished);
         }
         return read;
     }

@@ -24,10 +24,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Answers from the in-memory view, else from PostgreSQL's cache (unless the view holds every fresh
- * answer), else asks lookup-worker and waits
- * at most the lookup timeout; when no fresh answer can be had that way, gives the number's last
- * score if it is younger than {@code stale-if-error} (and the caller's {@code max_stale}), marked
- * stale.
+ * answer), else asks lookup-worker and waits at most the lookup timeout; when no fresh answer can
+ * be had that way, gives the number's last score if it is younger than {@code stale-if-error} (and
+ * the caller's {@code max_stale}), marked stale.
  */
 @Service
 class LookupService {
