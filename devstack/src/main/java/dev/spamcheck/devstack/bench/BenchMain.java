@@ -33,6 +33,8 @@ public final class BenchMain {
     private static final int BURST = 400;
     /** As many as fit while the burst is looked up (the lookup timeout, 8 s, ends it). */
     private static final int QUIET_SAMPLES = 10;
+    /** The bench's own JVM, which runs the devstack: the broker, the stub and the in-process services. */
+    private static final List<Long> DEVSTACK_JVM = List.of(ProcessHandle.current().pid());
 
     private BenchMain() {
     }
@@ -111,7 +113,7 @@ public final class BenchMain {
             Path cached = HitPath.csv(home.resolve("cached.csv"), cache(stack, 50));
             if (mixedOnly) {
                 MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
-                        HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+                        freshNumbers(home), Duration.ofMillis(150), DEVSTACK_JVM);
                 System.out.println("Mixed: " + mixed);
                 write(report, header(only) + LoadReport.mixed(mixed, null));
                 return;
@@ -123,7 +125,7 @@ public final class BenchMain {
                 return;
             }
             MixedLoad.Report mixed = MixedLoad.run(stack, stack.baseUrl(), load, "gateway-mixed-25rps", cached,
-                    HitPath.csv(home.resolve("fresh.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+                    freshNumbers(home), Duration.ofMillis(150), DEVSTACK_JVM);
             System.out.println("Mixed: " + mixed);
             // The same load again at a gateway of its own, with a worker, an archiver and a notifier
             // of their own among the others, so that each one's memory can be measured after it.
@@ -131,8 +133,9 @@ public final class BenchMain {
                     stack.startWorkerProcess(Map.of()), stack.startArchiverProcess(Map.of()),
                     stack.startNotifierProcess(Map.of()));
             MixedLoad.Report mixedInProcesses = MixedLoad.run(stack, services.get(0).baseUrl(), load,
-                    "gateway-process-mixed-25rps", cached,
-                    HitPath.csv(home.resolve("fresh-2.csv"), fresh(MixedLoad.missesNeeded())), Duration.ofMillis(150));
+                    "gateway-process-mixed-25rps", cached, freshNumbers(home), Duration.ofMillis(150),
+                    java.util.stream.Stream.concat(DEVSTACK_JVM.stream(), services.stream().map(ServiceProcess::pid))
+                            .toList());
             System.out.println("Mixed, services in processes: " + mixedInProcesses);
             List<Memory> memory = new java.util.ArrayList<>();
             for (ServiceProcess service : services) {
@@ -207,6 +210,21 @@ public final class BenchMain {
             }
         });
         return numbers;
+    }
+
+    private static MixedLoad.Fresh freshNumbers(Path home) {
+        return new MixedLoad.Fresh() {
+
+            @Override
+            public Path directory() {
+                return home;
+            }
+
+            @Override
+            public Path numbers(String label, int count) throws java.io.IOException {
+                return HitPath.csv(home.resolve(label + "-fresh.csv"), fresh(count));
+            }
+        };
     }
 
     private static List<String> fresh(int count) {

@@ -137,7 +137,7 @@ final class HitPath {
                 "load.duration", JIT_ROUND.toString()));
         double share = 1;
         for (int rounds = 1; rounds <= MAX_JIT_ROUNDS; rounds++) {
-            CompilerWindow compilers = new CompilerWindow(pid);
+            CompilerWindow compilers = new CompilerWindow(List.of(pid));
             load.run("Saturation", label + "-jit-warmup-" + rounds, round, compilers);
             share = compilers.share();
             if (share <= QUIET_COMPILERS) {
@@ -145,43 +145,6 @@ final class HitPath {
             }
         }
         return new JitWarmup(MAX_JIT_ROUNDS, false, share);
-    }
-
-    /** The CPU a JVM's compilers spend while Gatling's load runs, as a share of one core. */
-    private static final class CompilerWindow implements LoadGenerator.Window {
-
-        private final long pid;
-        private long startNanos;
-        private Map<Long, Long> start = Map.of();
-        private double share = 1;
-
-        CompilerWindow(long pid) {
-            this.pid = pid;
-        }
-
-        @Override
-        public void opened() {
-            start = CpuUse.compilerThreads(pid);
-            startNanos = System.nanoTime();
-        }
-
-        @Override
-        public void closed() {
-            Map<Long, Long> end = CpuUse.compilerThreads(pid);
-            if (!end.keySet().containsAll(start.keySet())) {
-                // HotSpot stops compiler threads it has no work for (on more than 2 cores), and
-                // their time goes with them: a round in which one ended is not known to be quiet.
-                share = 1;
-                return;
-            }
-            long spent = end.entrySet().stream()
-                    .mapToLong(thread -> thread.getValue() - start.getOrDefault(thread.getKey(), 0L)).sum();
-            share = (double) spent / (System.nanoTime() - startNanos);
-        }
-
-        double share() {
-            return share;
-        }
     }
 
     /** Waits until the baseline's process answers, at most a minute. */

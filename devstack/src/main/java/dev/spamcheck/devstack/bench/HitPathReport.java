@@ -277,7 +277,7 @@ final class HitPathReport {
                 + warmup(gateway.warmup());
     }
 
-    private static String warmup(HitPath.JitWarmup warmup) {
+    static String warmup(HitPath.JitWarmup warmup) {
         return warmup.settled() ? warmup.rounds() + (warmup.rounds() == 1 ? " round" : " rounds")
                 : "**not quiet** after " + warmup.rounds() + " rounds, still %.0f%% of a core".formatted(warmup.lastShare() * 100);
     }
