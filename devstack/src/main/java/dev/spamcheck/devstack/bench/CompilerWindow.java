@@ -13,7 +13,7 @@ final class CompilerWindow implements LoadGenerator.Window {
     private final List<Long> pids;
     private long startNanos;
     private Map<Long, Long> start = Map.of();
-    private double share = 1;
+    private double share = Double.NaN;
 
     CompilerWindow(List<Long> pids) {
         this.pids = pids;
@@ -28,10 +28,11 @@ final class CompilerWindow implements LoadGenerator.Window {
     @Override
     public void closed() {
         Map<Long, Long> end = compilerThreads();
-        if (!end.keySet().containsAll(start.keySet())) {
+        if (!end.keySet().containsAll(start.keySet())
+                || !pids.stream().allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
             // HotSpot stops compiler threads it has no work for (on more than 2 cores), and
-            // their time goes with them: a window in which one ended is not known to be quiet.
-            share = 1;
+            // their time goes with them; a JVM that ended took all of its: not known to be quiet.
+            share = Double.NaN;
             return;
         }
         long spent = end.entrySet().stream()
@@ -39,7 +40,7 @@ final class CompilerWindow implements LoadGenerator.Window {
         share = (double) spent / (System.nanoTime() - startNanos);
     }
 
-    /** The share of one core; 1 until the window closed, or when it cannot be known. */
+    /** The share of one core; NaN until the window closed, or when it cannot be known. */
     double share() {
         return share;
     }

@@ -279,6 +279,11 @@ final class HitPathReport {
 
     static String warmup(HitPath.JitWarmup warmup) {
         return warmup.settled() ? warmup.rounds() + (warmup.rounds() == 1 ? " round" : " rounds")
-                : "**not quiet** after " + warmup.rounds() + " rounds, still %.0f%% of a core".formatted(warmup.lastShare() * 100);
+                : "**not quiet** after " + warmup.rounds() + " rounds, still " + coreShare(warmup.lastShare(), "%.0f");
+    }
+
+    /** A share of one core, as measured by a {@link CompilerWindow}, which may not know it. */
+    static String coreShare(double share, String format) {
+        return Double.isNaN(share) ? "an unknown share of a core" : (format + "%% of a core").formatted(share * 100);
     }
 }

@@ -31,7 +31,7 @@ final class LoadReport {
                 Twilio stub is set to take %d ms. The target is about a system that has been answering
                 for a while, so first the same mix at %d per second, in rounds of %d s until the JIT
                 compilers of the JVMs that serve it took at most %.0f%% of a core in one, at most %d
-                rounds (here %s); during the measured minute they took %.1f%% of a core. A miss's baseline is the stub's latency, measured in
+                rounds (here %s); during the measured minute they took %s. A miss's baseline is the stub's latency, measured in
                 the same run: meanwhile the load generator calls the stub itself at the misses' rate, the
                 same lookup a worker makes (plain HTTP on loopback, kept-alive connections), and times it
                 as it times the lookups. The stub answered those calls in p50 %d ms, p95 %d ms (%d calls;
@@ -48,7 +48,8 @@ final class LoadReport {
                 """.formatted(MixedLoad.RATE, MixedLoad.RATE, MixedLoad.DURATION.toSeconds(), MixedLoad.WARMUP.toSeconds(),
                 (1 - MixedLoad.MISS_SHARE) * 100, MixedLoad.MISS_SHARE * 100, mixed.stubLatency().toMillis(),
                 MixedLoad.JIT_RATE, MixedLoad.JIT_ROUND.toSeconds(), MixedLoad.QUIET_COMPILERS * 100,
-                MixedLoad.MAX_JIT_ROUNDS, HitPathReport.warmup(mixed.warmup()), mixed.measuredCompilers() * 100,
+                MixedLoad.MAX_JIT_ROUNDS, HitPathReport.warmup(mixed.warmup()),
+                HitPathReport.coreShare(mixed.measuredCompilers(), "%.1f"),
                 mixed.stub().p50(), mixed.stub().p95(), mixed.stub().ok(),
                 MIXED_P95_TARGET_MS, mixed.all().p95(), mixed.all().p99(), verdict(mixed.all().p95() < MIXED_P95_TARGET_MS),
                 MISS_OVERHEAD_TARGET_MS, overhead, mixed.misses().p50(), mixed.misses().p95(),
@@ -77,12 +78,13 @@ final class LoadReport {
                     notifier in JVMs of their own among the devstack's (four more JVMs on the two cores): all
                     lookups p95 %d ms; misses p50 %d ms, p95 %d ms (%d ms over the stub's p95 of %d ms); hits
                     p95 %d ms; %d failed. Warmed as above (%s); the compilers of those JVMs and the devstack's
-                    took %.1f%% of a core during the measured minute.
+                    took %s during the measured minute.
 
                     """.formatted(inProcesses.all().p95(), inProcesses.misses().p50(), inProcesses.misses().p95(),
                     inProcesses.missOverhead(), inProcesses.stub().p95(), inProcesses.hits().p95(),
                     inProcesses.hits().failed() + inProcesses.misses().failed(),
-                    HitPathReport.warmup(inProcesses.warmup()), inProcesses.measuredCompilers() * 100);
+                    HitPathReport.warmup(inProcesses.warmup()),
+                    HitPathReport.coreShare(inProcesses.measuredCompilers(), "%.1f"));
         }
         return text;
     }

@@ -109,12 +109,19 @@ final class MixedLoad {
         for (int round = 1; round <= MAX_JIT_ROUNDS; round++) {
             String name = label + "-jit-warmup-" + round;
             CompilerWindow compilers = new CompilerWindow(serving);
-            load.run("ConstantRate", name, HitPath.with(mix, Map.of(
+            Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", name, HitPath.with(mix, Map.of(
                     "load.miss-numbers", fresh.numbers(name, misses(JIT_RATE, JIT_ROUND)).toString(),
                     "load.rate", String.valueOf(JIT_RATE), "load.warmup", "PT0S",
                     "load.duration", JIT_ROUND.toString())), compilers);
             share = compilers.share();
-            System.out.printf("%s: JIT warm-up round %d, compilers %.1f%% of a core%n", label, round, share * 100);
+            // Failures here are not measured, but a round that failed fast would look quiet.
+            long failed = stats.values().stream().mapToLong(LoadGenerator.Stats::failed).sum();
+            System.out.printf("%s: JIT warm-up round %d, compilers %s, %d failed%n", label, round,
+                    HitPathReport.coreShare(share, "%.1f"), failed);
+            if (failed > 0) {
+                share = Double.NaN;
+                continue;
+            }
             if (share <= QUIET_COMPILERS) {
                 return new HitPath.JitWarmup(round, true, share);
             }
@@ -138,8 +145,8 @@ final class MixedLoad {
 
             @Override
             public void closed() {
-                first.closed();
                 second.closed();
+                first.closed();
             }
         };
     }
