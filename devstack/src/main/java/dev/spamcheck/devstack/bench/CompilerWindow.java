@@ -1,5 +1,6 @@
 package dev.spamcheck.devstack.bench;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,35 @@ final class CompilerWindow implements LoadGenerator.Window {
 
     CompilerWindow(List<Long> pids) {
         this.pids = pids;
+    }
+
+    /** The Gatling settings of warm-up round {@code round} (from 1). */
+    interface Round {
+
+        Map<String, String> settings(String name, int round) throws IOException;
+    }
+
+    /**
+     * Runs {@code simulation} in rounds until the compilers of {@code pids} took at most
+     * {@code quiet} of a core in one without a failed request (a round that failed fast would look
+     * quiet), at most {@code maxRounds}.
+     */
+    static HitPath.JitWarmup warmUp(LoadGenerator load, String simulation, String label, Round round, List<Long> pids,
+            double quiet, int maxRounds) throws IOException, InterruptedException {
+        double share = Double.NaN;
+        for (int rounds = 1; rounds <= maxRounds; rounds++) {
+            String name = label + "-jit-warmup-" + rounds;
+            CompilerWindow compilers = new CompilerWindow(pids);
+            Map<String, LoadGenerator.Stats> stats = load.run(simulation, name, round.settings(name, rounds), compilers);
+            share = compilers.share();
+            long failed = stats.values().stream().mapToLong(LoadGenerator.Stats::failed).sum();
+            System.out.printf("%s: JIT warm-up round %d, compilers %s, %d failed%n", label, rounds,
+                    HitPathReport.coreShare(share, "%.1f"), failed);
+            if (failed == 0 && share <= quiet) {
+                return new HitPath.JitWarmup(rounds, true, share);
+            }
+        }
+        return new HitPath.JitWarmup(maxRounds, false, share);
     }
 
     @Override

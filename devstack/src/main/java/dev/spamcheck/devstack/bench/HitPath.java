@@ -135,16 +135,8 @@ final class HitPath {
             throws IOException, InterruptedException {
         Map<String, String> round = with(target, Map.of("load.users", String.valueOf(USERS), "load.warmup", "PT0S",
                 "load.duration", JIT_ROUND.toString()));
-        double share = 1;
-        for (int rounds = 1; rounds <= MAX_JIT_ROUNDS; rounds++) {
-            CompilerWindow compilers = new CompilerWindow(List.of(pid));
-            load.run("Saturation", label + "-jit-warmup-" + rounds, round, compilers);
-            share = compilers.share();
-            if (share <= QUIET_COMPILERS) {
-                return new JitWarmup(rounds, true, share);
-            }
-        }
-        return new JitWarmup(MAX_JIT_ROUNDS, false, share);
+        return CompilerWindow.warmUp(load, "Saturation", label, (name, rounds) -> round, List.of(pid), QUIET_COMPILERS,
+                MAX_JIT_ROUNDS);
     }
 
     /** Waits until the baseline's process answers, at most a minute. */

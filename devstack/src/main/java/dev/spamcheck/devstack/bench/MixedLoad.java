@@ -65,24 +65,27 @@ final class MixedLoad {
 
     /**
      * @param cached a CSV of numbers the cache answers
-     * @param fresh makes a CSV of that many numbers never looked up, in the directory of the run's files
+     * @param files where the run's CSVs of numbers go
      * @param serving the JVMs that serve the load, whose compilers the warm-up waits for
      */
     static Report run(DevStack stack, String gatewayUrl, LoadGenerator load, String label, Path cached,
-            Fresh fresh, Duration stubLatency, List<Long> serving) throws Exception {
+            Path files, Duration stubLatency, List<Long> serving) throws Exception {
         stack.twilio().latency(stubLatency);
-        Path stubNumbers = stubNumbers(fresh.directory().resolve(label + "-stub.csv"));
+        Path stubNumbers = stubNumbers(files.resolve(label + "-stub.csv"));
         Map<String, String> mix = Map.ofEntries(
                 Map.entry("load.url", gatewayUrl), Map.entry("load.token", stack.lookupToken()),
                 Map.entry("load.numbers", cached.toString()), Map.entry("load.miss-share", String.valueOf(MISS_SHARE)),
                 Map.entry("load.stub-url", stack.twilio().baseUrl()),
                 Map.entry("load.stub-authorization", TwilioStub.AUTHORIZATION),
                 Map.entry("load.stub-numbers", stubNumbers.toString()));
-        HitPath.JitWarmup warmup = warmUp(load, label, mix, fresh, serving);
+        HitPath.JitWarmup warmup = CompilerWindow.warmUp(load, "ConstantRate", label, (name, round) -> HitPath.with(mix,
+                Map.of("load.miss-numbers", fresh(files, name, misses(JIT_RATE, JIT_ROUND)).toString(),
+                        "load.rate", String.valueOf(JIT_RATE), "load.warmup", "PT0S",
+                        "load.duration", JIT_ROUND.toString())), serving, QUIET_COMPILERS, MAX_JIT_ROUNDS);
         MissTimes.Window workers = new MissTimes.Window(stack);
         CompilerWindow compilers = new CompilerWindow(serving);
         Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", label, HitPath.with(mix, Map.of(
-                "load.miss-numbers", fresh.numbers(label, misses(RATE, WARMUP.plus(DURATION))).toString(),
+                "load.miss-numbers", fresh(files, label, misses(RATE, WARMUP.plus(DURATION))).toString(),
                 "load.rate", String.valueOf(RATE), "load.warmup", WARMUP.toString(),
                 "load.duration", DURATION.toString())), both(workers, compilers));
         LoadGenerator.Stats stub = stats.get(LoadGenerator.STUB);
@@ -94,39 +97,9 @@ final class MixedLoad {
                 workers.times(), warmup, compilers.share());
     }
 
-    /** Numbers never looked up, for the misses of each Gatling run. */
-    interface Fresh {
-
-        Path directory();
-
-        /** A CSV of {@code count} of them, named after {@code label}. */
-        Path numbers(String label, int count) throws java.io.IOException;
-    }
-
-    private static HitPath.JitWarmup warmUp(LoadGenerator load, String label, Map<String, String> mix, Fresh fresh,
-            List<Long> serving) throws Exception {
-        double share = 1;
-        for (int round = 1; round <= MAX_JIT_ROUNDS; round++) {
-            String name = label + "-jit-warmup-" + round;
-            CompilerWindow compilers = new CompilerWindow(serving);
-            Map<String, LoadGenerator.Stats> stats = load.run("ConstantRate", name, HitPath.with(mix, Map.of(
-                    "load.miss-numbers", fresh.numbers(name, misses(JIT_RATE, JIT_ROUND)).toString(),
-                    "load.rate", String.valueOf(JIT_RATE), "load.warmup", "PT0S",
-                    "load.duration", JIT_ROUND.toString())), compilers);
-            share = compilers.share();
-            // Failures here are not measured, but a round that failed fast would look quiet.
-            long failed = stats.values().stream().mapToLong(LoadGenerator.Stats::failed).sum();
-            System.out.printf("%s: JIT warm-up round %d, compilers %s, %d failed%n", label, round,
-                    HitPathReport.coreShare(share, "%.1f"), failed);
-            if (failed > 0) {
-                share = Double.NaN;
-                continue;
-            }
-            if (share <= QUIET_COMPILERS) {
-                return new HitPath.JitWarmup(round, true, share);
-            }
-        }
-        return new HitPath.JitWarmup(MAX_JIT_ROUNDS, false, share);
+    /** A CSV of {@code count} numbers never looked up, named after the Gatling run {@code label}. */
+    private static Path fresh(Path files, String label, int count) throws java.io.IOException {
+        return HitPath.csv(files.resolve(label + "-fresh.csv"), BenchMain.fresh(count));
     }
 
     /** New numbers a run at {@code rate} for {@code duration} uses, with some to spare. */
