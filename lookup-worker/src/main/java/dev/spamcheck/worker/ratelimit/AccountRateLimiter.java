@@ -32,7 +32,9 @@ import io.micrometer.core.instrument.Timer;
  * ({@code twilio_daily_calls}); WARN logs at 80 % and 100 %.</li>
  * </ul>
  * Interactive lookups reserve the earliest slot that keeps the window within the rate and is one
- * share of the window ({@code 1/rate}) after the latest call, even a future one, and wait for it;
+ * share of the window ({@code 1/rate}) after the latest interactive call, even a future one, and
+ * wait for it; not after the latest bulk call, which would make every interactive lookup wait up
+ * to a share behind a backlog that the window and the reserve already keep out of its way;
  * but never more than {@link #BOOKING_HORIZON} ahead, so that a slot is not promised to one client
  * long before another asks. One thread per worker books for all its interactive lookups, handing
  * each slot to the client (API token) whose turn it is when the slot is booked ({@link FairTurns});
@@ -245,7 +247,7 @@ public class AccountRateLimiter {
             Instant now = window.now();
             // In microseconds, as the database keeps it: the slot names its call's row.
             Instant slot = latest(now, window.nthLatest() == null ? now : window.nthLatest().plus(WINDOW),
-                    window.last() == null ? now : window.last().plus(evenly(window.calls())))
+                    window.lastInteractive() == null ? now : window.lastInteractive().plus(evenly(window.calls())))
                     .truncatedTo(ChronoUnit.MICROS);
             Duration until = Duration.between(now, slot);
             if (until.compareTo(left) > 0) {
@@ -307,7 +309,7 @@ public class AccountRateLimiter {
     }
 
     /**
-     * The window's share per call. Interactive calls start at least this far apart: a burst then
+     * The window's share per call. Interactive calls start at least this far apart from each other: a burst then
      * reaches Twilio as an even stream at the rate, and the next slot is never more than one share
      * away for whichever client's turn it is; without it, a burst filled the window at once and
      * every other client waited for the window to slide, up to a second.

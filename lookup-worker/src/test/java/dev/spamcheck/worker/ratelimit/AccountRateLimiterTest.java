@@ -115,6 +115,23 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void anInteractiveLookupIsSpacedAfterTheLatestInteractiveCallNotAfterABulkOne() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
+        Duration share = AccountRateLimiter.WINDOW.dividedBy(5);
+        assertThat(limiter.acquire(false, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+
+        // The window has room: a caller need not wait a share behind a prewarm call.
+        long asked = System.nanoTime();
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(share.dividedBy(2));
+
+        // Interactive calls still reach Twilio as an even stream.
+        asked = System.nanoTime();
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isGreaterThan(share.minusMillis(20));
+    }
+
+    @Test
     void aCallThatStartsLateCountsInTheWindowFromWhenItStarted() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "2"));
         Granted late = (Granted) limiter.acquire(true, null, Duration.ofSeconds(1));
