@@ -20,7 +20,6 @@ class DatabaseConnectionEnvironment implements EnvironmentPostProcessor {
         environment.getPropertySources().addLast(new MapPropertySource("spamcheckDatabaseConnection", Map.of(
                 "spamcheck.db.jdbc-url", connection.jdbcUrl(),
                 "spamcheck.db.session-jdbc-url", connection.sessionJdbcUrl(),
-                "spamcheck.db.r2dbc-url", connection.r2dbcUrl(),
-                "spamcheck.db.transaction-pooler", String.valueOf(connection.transactionPooler()))));
+                "spamcheck.db.r2dbc-url", connection.r2dbcUrl())));
     }
 }
