@@ -34,6 +34,12 @@ class ValidNumbers {
 
     /** A number the rules accept, in E.164 form, and its hash, taken once. */
     record ValidNumber(String e164, String hash) {
+
+        /** Never the number, should this ever reach a log. */
+        @Override
+        public String toString() {
+            return "ValidNumber[" + NumberProtection.mask(e164) + "]";
+        }
     }
 
     /** The number and its hash; throws {@code invalid_phone_number} with a detail that never quotes the input. */

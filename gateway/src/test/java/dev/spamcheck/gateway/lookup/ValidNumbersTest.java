@@ -34,6 +34,11 @@ class ValidNumbersTest {
     }
 
     @Test
+    void aValidNumberPrintsOnlyItsLastFourDigits() {
+        assertThat(numbers.require("+12025550123")).hasToString("ValidNumber[***0123]");
+    }
+
+    @Test
     void aRefusedNumberIsCheckedAndRefusedEveryTime() {
         for (String refused : new String[] {"+12005550123", "+442071838750", "+1 202 555 0123", "+1202555012\u0000"}) {
             for (int i = 0; i < 2; i++) {

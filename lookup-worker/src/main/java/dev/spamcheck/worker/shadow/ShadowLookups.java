@@ -109,9 +109,10 @@ public class ShadowLookups implements DisposableBean {
             record(Agreement.of(answer, spamScore));
         }
         catch (RuntimeException ex) {
-            // A shadow comparison never matters to an answer: counted and logged, without the number.
+            // A shadow comparison never matters to an answer: counted and logged, without the number
+            // (by the failure's class: a message might quote the request's URL, which holds it).
             skipped("error");
-            log.warn("Shadow comparison with {} failed: {}", PROVIDER, ex.toString());
+            log.warn("Shadow comparison with {} failed: {}", PROVIDER, ex.getClass().getSimpleName());
         }
     }
 

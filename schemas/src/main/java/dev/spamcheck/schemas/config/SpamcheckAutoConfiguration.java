@@ -28,6 +28,8 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.support.LoggingProducerListener;
+import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.support.serializer.DelegatingByTopicDeserializer;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
@@ -53,8 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
  * service declares a bean of the same type to replace one.
  */
 @AutoConfiguration(beforeName = {
-        // Its JsonMapper and ReactorResourceFactory stand back for ours.
+        // Its JsonMapper, ReactorResourceFactory and ProducerListener stand back for ours.
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+        "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
         "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration"})
 @EnableConfigurationProperties(SpamcheckProperties.class)
 public class SpamcheckAutoConfiguration {
@@ -148,6 +151,19 @@ public class SpamcheckAutoConfiguration {
                     return new DelegatingByTypeSerializer(byType, true);
                 });
             };
+        }
+
+        /**
+         * A failed send logged with its topic and failure only. Spring Boot's listener would log the
+         * record's key and the start of its value: a prewarm dead letter keeps the key its producer
+         * gave it, which may be a phone number.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        ProducerListener<Object, Object> kafkaProducerListener() {
+            LoggingProducerListener<Object, Object> listener = new LoggingProducerListener<>();
+            listener.setIncludeContents(false);
+            return listener;
         }
 
         @Bean

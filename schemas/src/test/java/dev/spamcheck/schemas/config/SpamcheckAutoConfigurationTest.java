@@ -2,19 +2,26 @@ package dev.spamcheck.schemas.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.support.ProducerListener;
 
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.kafka.TopicSender;
@@ -50,6 +57,20 @@ class SpamcheckAutoConfigurationTest {
                 .run(context -> assertThat(topics(context))
                         .containsEntry(Topics.LOOKUP_REQUESTS.name(), 3)
                         .containsEntry(Topics.ARCHIVE_TRIGGERS.name(), 1));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aFailedSendIsLoggedWithoutTheRecordsKeyOrValue(CapturedOutput output) {
+        services.withPropertyValues("spring.application.name=spamcheck-lookup-worker").run(context -> {
+            @SuppressWarnings("unchecked")
+            ProducerListener<Object, Object> listener = context.getBean(ProducerListener.class);
+            // A prewarm entry its producer keyed by the number, failing on its way to the dead-letter topic.
+            listener.onError(new ProducerRecord<>(Topics.LOOKUP_PREWARM.deadLetterTopic(), "+12025550123",
+                    "{\"phone_number\":\"+12025550123\"}".getBytes(StandardCharsets.UTF_8)), null,
+                    new KafkaException("broker unreachable"));
+        });
+        assertThat(output).contains(Topics.LOOKUP_PREWARM.deadLetterTopic()).doesNotContain("2025550123");
     }
 
     @Test
