@@ -104,26 +104,32 @@ class GracefulShutdownSystemTest {
             AtomicBoolean stopped = new AtomicBoolean();
             AtomicInteger answered = new AtomicInteger();
             ExecutorService callers = Executors.newFixedThreadPool(16);
-            for (int c = 0; c < 16; c++) {
-                callers.execute(() -> {
-                    while (!stopped.get()) {
-                        try {
-                            Traffic.send(request);
-                            answered.incrementAndGet();
-                        }
-                        catch (UncheckedIOException ex) {
-                            if (ex.getCause() instanceof HttpTimeoutException) {
-                                waiting.add("a request left waiting at stop " + stop);
+            try {
+                for (int c = 0; c < 16; c++) {
+                    callers.execute(() -> {
+                        while (!stopped.get()) {
+                            try {
+                                Traffic.send(request);
+                                answered.incrementAndGet();
+                            }
+                            catch (UncheckedIOException ex) {
+                                if (ex.getCause() instanceof HttpTimeoutException) {
+                                    waiting.add("a request left waiting at stop " + stop);
+                                }
                             }
                         }
-                    }
-                });
+                    });
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() >= 200);
+                // The callers keep asking while it stops: the stop is what is under test.
+                gateway.close();
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() >= 200);
-            gateway.close();
-            stopped.set(true);
-            callers.shutdown();
-            assertThat(callers.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            finally {
+                stopped.set(true);
+                callers.shutdown();
+                assertThat(callers.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+                gateway.close();
+            }
         }
         assertThat(waiting).isEmpty();
     }
