@@ -52,7 +52,7 @@ class NightlyJobController {
     @PostMapping(path = "/api/v1/admin/jobs/nightly", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JobView>> trigger(ServerWebExchange exchange) {
         ApiToken admin = BearerTokens.client(exchange);
-        return JsonBodies.read(exchange).flatMap(body -> trigger(body, admin));
+        return JsonBodies.readOptional(exchange).flatMap(body -> trigger(body, admin));
     }
 
     private Mono<ResponseEntity<JobView>> trigger(String body, ApiToken admin) {

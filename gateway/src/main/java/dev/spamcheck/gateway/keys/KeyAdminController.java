@@ -56,7 +56,7 @@ class KeyAdminController {
     @PostMapping(path = "/api/v1/admin/keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<RotationView>> rotate(ServerWebExchange exchange) {
         ApiToken admin = BearerTokens.client(exchange);
-        return JsonBodies.read(exchange).flatMap(body -> {
+        return JsonBodies.readOptional(exchange).flatMap(body -> {
             if (body != null && !body.isBlank()) {
                 JsonBodies.object(body, Set.of());
             }

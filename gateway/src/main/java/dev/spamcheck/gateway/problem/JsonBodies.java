@@ -4,12 +4,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -53,6 +57,30 @@ public final class JsonBodies {
         return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
                 .map(JsonBodies::utf8)
                 .defaultIfEmpty("");
+    }
+
+    /**
+     * The body of a request that may come without one (empty then), as {@link #read}; a body there
+     * is must be {@code application/json}, as a mapping's {@code consumes} would require of every
+     * request, including those without a body.
+     */
+    public static Mono<String> readOptional(ServerWebExchange exchange) {
+        return read(exchange).map(body -> {
+            if (body.isEmpty()) {
+                return body;
+            }
+            MediaType type;
+            try {
+                type = exchange.getRequest().getHeaders().getContentType();
+            }
+            catch (InvalidMediaTypeException ex) {
+                throw new UnsupportedMediaTypeStatusException(ex.getMessage());
+            }
+            if (type == null || !MediaType.APPLICATION_JSON.includes(type)) {
+                throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
+            }
+            return body;
+        });
     }
 
     public static JsonNode object(String body, Set<String> allowedFields) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -36,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class ProblemResponder {
 
     private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration BROKER_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final JsonMapper json;
 
@@ -95,6 +97,12 @@ public class ProblemResponder {
             // caller is told to come back rather than that something broke.
             return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "Storage is unavailable; try again shortly",
                     DATABASE_RETRY_AFTER);
+        }
+        if (hasCause(error, RetriableException.class)) {
+            // Kafka unreachable, or a partition without its leader for a moment: the producer gave
+            // up within its delivery timeout and nothing was queued, so the caller may simply retry.
+            return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "The message broker is unavailable; try again shortly",
+                    BROKER_RETRY_AFTER);
         }
         if (hasCause(error, DataBufferLimitException.class)) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB");

@@ -135,6 +135,7 @@ public class GatewaySlice {
         }
 
         private final List<Sent> sent = new CopyOnWriteArrayList<>();
+        private final Map<String, RuntimeException> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
         SentToKafka() {
             super(new DefaultKafkaProducerFactory<>(Map.of()));
@@ -142,8 +143,17 @@ public class GatewaySlice {
 
         @Override
         public CompletableFuture<SendResult<String, Object>> send(String topic, String key, Object data) {
+            RuntimeException refusal = refusals.get(topic);
+            if (refusal != null) {
+                return CompletableFuture.failedFuture(refusal);
+            }
             sent.add(new Sent(topic, key, data));
             return CompletableFuture.completedFuture(null);
+        }
+
+        /** Sends to this topic fail with {@code failure} until the next {@link #clear()}. */
+        public void refuse(String topic, RuntimeException failure) {
+            refusals.put(topic, failure);
         }
 
         /** The values sent to this topic since the last {@link #clear()}. */
@@ -153,6 +163,7 @@ public class GatewaySlice {
 
         public void clear() {
             sent.clear();
+            refusals.clear();
         }
     }
 }

@@ -11,12 +11,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.kafka.KafkaException;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -75,6 +77,25 @@ class NightlyJobControllerTest {
     void aFutureOrMalformedDateIsRefusedAndNothingIsQueued(String body) {
         problem(trigger(body), 400, "invalid_request");
         assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).isEmpty();
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsRefusedAndNothingIsQueued() {
+        problem(http.post().uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN)
+                .contentType(MediaType.TEXT_PLAIN).bodyValue("{\"job_date\":\"2026-11-25\"}").exchange(),
+                415, "unsupported_media_type");
+        assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).isEmpty();
+    }
+
+    @Test
+    void aTriggerKafkaDoesNotTakeIsAnsweredUnavailableToRetry() {
+        // As the producer fails when the broker is unreachable for its max.block.ms.
+        kafka.refuse(Topics.ARCHIVE_TRIGGERS.name(), new KafkaException("Send failed",
+                new TimeoutException("Topic spamcheck.archive.triggers not present in metadata after 2000 ms.")));
+
+        WebTestClient.ResponseSpec response = trigger(null);
+        response.expectHeader().valueEquals("Retry-After", "5");
+        problem(response, 503, "service_unavailable");
     }
 
     @Test
