@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
@@ -14,6 +15,8 @@ import org.springframework.stereotype.Component;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
@@ -21,8 +24,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Verifies a presented token against {@code api_tokens}. What the database said about a token is
- * kept for at most {@link #VERIFIED_FOR}, so a burst of requests costs one query, and a revoked
- * token stops working on every gateway within that second.
+ * kept for at most {@link #VERIFIED_FOR} from when it was asked, so a burst of requests costs one
+ * query, and a revoked token stops working on every gateway within that second.
  */
 @Component
 class TokenAuthenticationManager implements ReactiveAuthenticationManager {
@@ -31,13 +34,22 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticationManager.class);
 
     private final TokenStore tokens;
-    private final AsyncCache<String, Optional<ApiToken>> verified = Caffeine.newBuilder()
-            .expireAfterWrite(VERIFIED_FOR)
-            .maximumSize(10_000)
-            .buildAsync();
+    private final Ticker ticker;
+    private final AsyncCache<String, Verified> verified;
 
+    @Autowired
     TokenAuthenticationManager(TokenStore tokens) {
+        this(tokens, Ticker.systemTicker());
+    }
+
+    TokenAuthenticationManager(TokenStore tokens, Ticker ticker) {
         this.tokens = tokens;
+        this.ticker = ticker;
+        this.verified = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfter(new FromTheQuestion())
+                .maximumSize(10_000)
+                .buildAsync();
     }
 
     @Override
@@ -45,16 +57,46 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
         byte[] hash = TokenSecrets.sha256((String) presented.getCredentials());
         // Keyed by the hash: the cache never holds a token itself.
         String key = HexFormat.of().formatHex(hash);
-        return Mono.fromFuture(() -> verified.get(key, (ignored, executor) -> tokens.findActive(hash)
-                        .map(Optional::of)
-                        .defaultIfEmpty(Optional.empty())
-                        .toFuture()), true)
+        return Mono.fromFuture(() -> verified.get(key, (ignored, executor) -> {
+                    long askedAt = ticker.read();
+                    return tokens.findActive(hash)
+                            .map(Optional::of)
+                            .defaultIfEmpty(Optional.empty())
+                            .map(token -> new Verified(token, askedAt))
+                            .toFuture();
+                }), true)
                 .onErrorMap(ex -> !(ex instanceof AuthenticationException), ex -> {
                     log.error("Cannot verify a token: {}", ex.getClass().getSimpleName());
                     return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
                             "The token cannot be verified right now; try again shortly", Duration.ofSeconds(5));
                 })
-                .flatMap(token -> token.<Mono<Authentication>>map(t -> Mono.just(TokenAuthentication.verified(t)))
+                .flatMap(answer -> answer.token().<Mono<Authentication>>map(t -> Mono.just(TokenAuthentication.verified(t)))
                         .orElseGet(() -> Mono.error(new BadCredentialsException("The token is unknown or revoked"))));
+    }
+
+    /** What the database said about a token, and when it was asked ({@link Ticker} time). */
+    private record Verified(Optional<ApiToken> token, long askedAt) {
+    }
+
+    /**
+     * The second counts from the question, not from the answer: a token revoked just after the
+     * database read it would otherwise work for the second plus however long the answer took.
+     */
+    private static final class FromTheQuestion implements Expiry<String, Verified> {
+
+        @Override
+        public long expireAfterCreate(String key, Verified answer, long now) {
+            return Math.max(0, VERIFIED_FOR.toNanos() - (now - answer.askedAt()));
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Verified answer, long now, long remaining) {
+            return expireAfterCreate(key, answer, now);
+        }
+
+        @Override
+        public long expireAfterRead(String key, Verified answer, long now, long remaining) {
+            return remaining;
+        }
     }
 }
