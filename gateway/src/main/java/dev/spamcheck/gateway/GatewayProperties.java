@@ -19,7 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedCidrs client addresses allowed in ({@code SPAMCHECK_ALLOWED_CIDRS})
  * @param trustedProxies proxies whose forwarding headers are believed ({@code SPAMCHECK_TRUSTED_PROXIES})
  * @param forwardedHeaders which forwarding headers the trusted proxies write ({@code SPAMCHECK_FORWARDED_HEADERS})
- * @param corsOrigins browser origins allowed to call the API ({@code SPAMCHECK_CORS_ORIGINS})
+ * @param corsOrigins browser origins allowed to call the API, each as browsers send it, {@code https://host[:port]}
+ *        (not {@code *} nor {@code null}) ({@code SPAMCHECK_CORS_ORIGINS})
  * @param tls the certificate to serve HTTPS with
  * @param gateway request limits and timeouts
  * @param webhooks which receiver URLs webhook subscriptions may name

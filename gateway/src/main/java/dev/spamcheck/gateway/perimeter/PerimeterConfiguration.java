@@ -1,5 +1,7 @@
 package dev.spamcheck.gateway.perimeter;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +33,7 @@ import dev.spamcheck.gateway.GatewayProperties;
 import dev.spamcheck.gateway.auth.BearerTokens;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.gateway.transport.ManagementServer;
 import reactor.core.publisher.Mono;
 
@@ -100,6 +103,27 @@ class PerimeterConfiguration {
         return (exchange, rejected) -> headers.writeHttpHeaders(exchange).then(Mono.error(ApiFirewall.problem(rejected)));
     }
 
+    /**
+     * One origin as a browser sends it: {@code *} would let every page on the web call the API from
+     * its visitors' browsers, {@code null} every sandboxed frame and local file, and an origin with
+     * a path would match nothing.
+     */
+    private static void requireOrigin(String origin) {
+        URI uri;
+        try {
+            uri = new URI(origin);
+        }
+        catch (URISyntaxException ex) {
+            uri = null;
+        }
+        if (uri == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new InvalidConfigurationException("SPAMCHECK_CORS_ORIGINS must list origins such as"
+                    + " https://tool.example.com, without a path; not '" + origin + "'");
+        }
+    }
+
     /** A bearer-token API: no sessions, saved requests, logins, logouts or CSRF tokens. */
     private static ServerHttpSecurity stateless(ServerHttpSecurity http) {
         return http
@@ -113,7 +137,8 @@ class PerimeterConfiguration {
     }
 
     /** CORS for the web tool's origins ({@code SPAMCHECK_CORS_ORIGINS}); other origins get a problem. */
-    private static CorsWebFilter cors(List<String> origins) {
+    static CorsWebFilter cors(List<String> origins) {
+        origins.forEach(PerimeterConfiguration::requireOrigin);
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(origins);
         cors.setAllowedMethods(List.of("GET", "POST", "DELETE"));
