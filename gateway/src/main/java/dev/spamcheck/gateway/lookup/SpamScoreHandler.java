@@ -17,7 +17,6 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebHandler;
 
 import dev.spamcheck.gateway.audit.AuditedRequest;
@@ -97,15 +96,9 @@ final class SpamScoreHandler implements WebHandler {
 
     /** As the annotated mapping's {@code consumes} and {@code produces} conditions refused, in that order. */
     private static RuntimeException notJson(HttpHeaders headers) {
-        MediaType contentType;
-        try {
-            contentType = headers.getContentType();
-        }
-        catch (InvalidMediaTypeException ex) {
-            return new UnsupportedMediaTypeStatusException(ex.getMessage());
-        }
-        if (contentType == null || !MediaType.APPLICATION_JSON.includes(contentType)) {
-            return new UnsupportedMediaTypeStatusException(contentType, JSON);
+        RuntimeException notJsonBody = JsonBodies.notJsonContent(headers);
+        if (notJsonBody != null) {
+            return notJsonBody;
         }
         List<MediaType> accepted;
         try {

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
@@ -66,21 +67,31 @@ public final class JsonBodies {
      */
     public static Mono<String> readOptional(ServerWebExchange exchange) {
         return read(exchange).map(body -> {
-            if (body.isEmpty()) {
-                return body;
-            }
-            MediaType type;
-            try {
-                type = exchange.getRequest().getHeaders().getContentType();
-            }
-            catch (InvalidMediaTypeException ex) {
-                throw new UnsupportedMediaTypeStatusException(ex.getMessage());
-            }
-            if (type == null || !MediaType.APPLICATION_JSON.includes(type)) {
-                throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
+            UnsupportedMediaTypeStatusException notJson = body.isEmpty() ? null
+                    : notJsonContent(exchange.getRequest().getHeaders());
+            if (notJson != null) {
+                throw notJson;
             }
             return body;
         });
+    }
+
+    /**
+     * Why a body with these headers is not {@code application/json}, as a mapping's {@code consumes}
+     * condition refuses it; null when it is.
+     */
+    public static UnsupportedMediaTypeStatusException notJsonContent(HttpHeaders headers) {
+        MediaType type;
+        try {
+            type = headers.getContentType();
+        }
+        catch (InvalidMediaTypeException ex) {
+            return new UnsupportedMediaTypeStatusException(ex.getMessage());
+        }
+        if (type == null || !MediaType.APPLICATION_JSON.includes(type)) {
+            return new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
+        }
+        return null;
     }
 
     public static JsonNode object(String body, Set<String> allowedFields) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.mockito.Answers;
@@ -135,7 +136,7 @@ public class GatewaySlice {
         }
 
         private final List<Sent> sent = new CopyOnWriteArrayList<>();
-        private final Map<String, RuntimeException> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, RuntimeException> refusals = new ConcurrentHashMap<>();
 
         SentToKafka() {
             super(new DefaultKafkaProducerFactory<>(Map.of()));
