@@ -13,7 +13,7 @@ import reactor.netty.NettyPipeline;
  * The HTTP server's connections: the {@link RequestTargetGuard} and a {@link LingeringClose} in
  * every pipeline, and a read timeout, so a client that stops sending in the middle of a request
  * loses its connection instead of holding it ({@code server.netty.idle-timeout} closes
- * connections idle between requests).
+ * connections idle between requests). {@link LateConnections} sees every connection start.
  */
 @Configuration(proxyBeanMethods = false)
 class NettyConfiguration {
@@ -21,8 +21,14 @@ class NettyConfiguration {
     private static final RequestTargetGuard GUARD = new RequestTargetGuard();
 
     @Bean
+    LateConnections lateConnections() {
+        return new LateConnections();
+    }
+
+    @Bean
     NettyServerCustomizer requestGuardAndReadTimeout(GatewayProperties properties,
-            @Value("${server.port:8080}") int apiPort, @Value("${management.server.port:-1}") int managementPort) {
+            @Value("${server.port:8080}") int apiPort, @Value("${management.server.port:-1}") int managementPort,
+            LateConnections lateConnections) {
         requireSeparatePorts(apiPort, managementPort);
         return server -> server
                 .readTimeout(properties.gateway().readTimeout())
@@ -31,6 +37,7 @@ class NettyConfiguration {
                     if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                         channel.pipeline().addAfter(NettyPipeline.HttpCodec, "spamcheck.requestTargetGuard", GUARD);
                     }
+                    lateConnections.track(channel);
                 });
     }
 

@@ -95,10 +95,9 @@ public class SpamcheckAutoConfiguration {
         // Netty's default waits 2 s for the loops to fall quiet. Only the services' HTTP servers
         // run on them, and the factory stops (lifecycle phase 0) after their graceful shutdown
         // has finished every request, so the wait only delayed every stop, and each test stack's.
-        // (A connection accepted in the instant the loops stop is then neither read nor closed
-        // until the process exits: about one stop in twelve of an in-JVM gateway under sixteen
-        // kept-alive callers. A quiet period of 100 ms avoided that, but let such late requests be
-        // handled and audited as the loops stopped, their answers lost: not taken, see CHANGELOG.)
+        // (A connection accepted as the server stops is seen by no graceful shutdown; the gateway's
+        // LateConnections ends it before the loops stop. A quiet period of 100 ms had let such late
+        // requests be handled and audited as the loops stopped, their answers lost: see CHANGELOG.)
         factory.setShutdownQuietPeriod(Duration.ZERO);
         return factory;
     }
