@@ -48,9 +48,12 @@ class CampaignHealthController {
     }
 
     private Mono<Health> healthOf(String campaignId) {
-        if (campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH || JsonBodies.hasControlCharacter(campaignId)) {
-            // No lookup could have named it: campaign ids are checked the same way there.
-            return notFound();
+        // The rules a lookup's campaign_id follows, with the same answers: no campaign can have another id.
+        if (campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH) {
+            throw JsonBodies.invalid("campaign_id must not exceed " + JsonBodies.MAX_CAMPAIGN_ID_LENGTH + " characters");
+        }
+        if (JsonBodies.hasControlCharacter(campaignId)) {
+            throw JsonBodies.invalid("campaign_id must not contain control characters");
         }
         return store.find(campaignId)
                 .switchIfEmpty(notFound());

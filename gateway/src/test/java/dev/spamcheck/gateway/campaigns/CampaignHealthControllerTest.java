@@ -52,8 +52,8 @@ class CampaignHealthControllerTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/api/v1/admin/campaigns/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/health",
             "/api/v1/admin/campaigns/health?campaign_id=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
-    void anIdLongerThanALookupTakesIs404WithoutAQuery(String path) {
-        problem(get(path), 404, "not_found");
+    void anIdLongerThanALookupTakesIs400WithoutAQuery(String path) {
+        problem(get(path), 400, "invalid_request");
         verify(store, never()).find(any());
     }
 
