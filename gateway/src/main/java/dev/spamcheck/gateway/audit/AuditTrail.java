@@ -49,10 +49,10 @@ class AuditTrail {
         if (!request.markRecorded()) {
             return Mono.empty();
         }
-        return send(exchange, event(exchange, request, status, outcome(request, status)))
+        AuditEvent event = event(exchange, request, status, outcome(request, status));
+        return send(exchange, event)
                 .onErrorMap(ex -> {
-                    log.error("Audit event for request {} not accepted by Kafka: {}", RequestIds.of(exchange),
-                            ex.getClass().getSimpleName());
+                    logUnrecorded(event, ex);
                     return new NotRecorded(ex);
                 });
     }
@@ -63,9 +63,20 @@ class AuditTrail {
         if (!request.markRecorded()) {
             return;
         }
-        send(exchange, event(exchange, request, CLIENT_CLOSED_REQUEST, "abandoned")).subscribe(null, ex ->
-                log.error("Audit event for abandoned request {} not accepted by Kafka: {}", RequestIds.of(exchange),
-                        ex.getClass().getSimpleName()));
+        AuditEvent event = event(exchange, request, CLIENT_CLOSED_REQUEST, "abandoned");
+        send(exchange, event).subscribe(null, ex -> logUnrecorded(event, ex));
+    }
+
+    /**
+     * The log is the exchange's only record then (refusals and failures are still answered), so it
+     * carries what an operator needs to account for it: the event without the number's hash and
+     * the caller's campaign text.
+     */
+    private static void logUnrecorded(AuditEvent event, Throwable failure) {
+        log.error("Audit event for request {} not accepted by Kafka ({}): {} {} {} {} at {} from {} with token {},"
+                + " number ending {}", event.requestId(), failure.getClass().getSimpleName(), event.httpStatus(),
+                event.outcome(), event.method(), event.path(), event.occurredAt(), event.clientIp(), event.tokenId(),
+                event.numberLast4());
     }
 
     /**

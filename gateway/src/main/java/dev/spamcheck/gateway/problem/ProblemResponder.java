@@ -68,6 +68,8 @@ public class ProblemResponder {
         response.setStatusCode(code.status());
         HttpHeaders headers = response.getHeaders();
         headers.remove(HttpHeaders.CONTENT_LENGTH);
+        // A success turned into a problem (its audit event refused) may have named what it created.
+        headers.remove(HttpHeaders.LOCATION);
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.retryAfter() != null) {
             long seconds = (problem.retryAfter().toMillis() + 999) / 1000;

@@ -3,11 +3,15 @@ package dev.spamcheck.gateway.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBuffer;
@@ -77,6 +81,20 @@ class AuditedResponseTest {
     }
 
     @Test
+    void aCreationWhoseEventKafkaRefusesIsAnswered503WithoutItsLocation() {
+        response.setStatusCode(HttpStatus.CREATED);
+        response.getHeaders().setLocation(URI.create("/api/v1/admin/webhooks/whk_0000000000000001"));
+        Disposable writing = response.writeWith(Mono.just(body("{\"id\":\"whk_0000000000000001\"}"))).subscribe();
+        await().until(() -> kafka.sent.size() == 1);
+
+        kafka.refuse(0);
+
+        await().until(writing::isDisposed);
+        assertThat(wire.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(wire.getHeaders().getLocation()).isNull();
+    }
+
+    @Test
     void anErrorAnswerGoesOutEvenWhenKafkaRefusesItsEvent() {
         response.setStatusCode(HttpStatus.NOT_FOUND);
         Disposable writing = response.writeWith(Mono.just(body("{\"code\":\"not_found\"}"))).subscribe();
@@ -87,6 +105,20 @@ class AuditedResponseTest {
         await().until(writing::isDisposed);
         assertThat(wire.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(wire.getBodyAsString().block()).contains("not_found");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void anExchangeWhoseEventKafkaRefusesIsAccountedForInTheLog(CapturedOutput log) {
+        response.setStatusCode(HttpStatus.UNAUTHORIZED);
+        Disposable writing = response.setComplete().subscribe();
+        await().until(() -> kafka.sent.size() == 1);
+
+        kafka.refuse(0);
+
+        await().until(writing::isDisposed);
+        assertThat(log.getOut()).contains("Audit event for request " + kafka.sent.get(0).requestId()
+                + " not accepted by Kafka").contains("401 rejected POST " + kafka.sent.get(0).path());
     }
 
     @Test
