@@ -81,6 +81,35 @@ class ClientAddressesTest {
     }
 
     @Test
+    void aTrustedPeerWithNoUntrustedHopIsItsOwnClientOrTheLeftMostHop() {
+        // A request the proxy makes itself (a health check), and one relayed only between proxies.
+        ClientOrigin direct = xForwarded.resolve(from(PROXY).build());
+        assertThat(direct.clientIp()).isEqualTo("10.9.9.9");
+        assertThat(direct.https()).isFalse();
+        assertThat(xForwarded.resolve(from(PROXY).header("X-Forwarded-For", "10.9.9.8").build()).clientIp())
+                .isEqualTo("10.9.9.8");
+        assertThat(forwarded.resolve(from(PROXY).header("Forwarded", "for=10.9.9.8;proto=https").build()).clientIp())
+                .isEqualTo("10.9.9.8");
+    }
+
+    @Test
+    void aTrustedProxyInsideTheAllowListLendsItsStandingToNoClient() {
+        // The proxies' block overlaps the allow-list: the client it names is judged on its own.
+        ClientAddresses overlapping = addresses(Map.of("spamcheck.allowed-cidrs", "10.9.0.0/16",
+                "spamcheck.trusted-proxies", "10.9.9.0/24"));
+        ClientOrigin outsider = overlapping.resolve(from(PROXY).header("X-Forwarded-For", "203.0.113.9").build());
+        assertThat(outsider.clientIp()).isEqualTo("203.0.113.9");
+        assertThat(overlapping.isAllowed(outsider.client())).isFalse();
+        // A client-written hop inside the proxies' block, left of an outsider, is not believed.
+        ClientOrigin spoofed = overlapping.resolve(from(PROXY).header("X-Forwarded-For", "10.9.9.7, 203.0.113.9")
+                .build());
+        assertThat(spoofed.clientIp()).isEqualTo("203.0.113.9");
+        assertThat(overlapping.isAllowed(spoofed.client())).isFalse();
+        ClientOrigin insider = overlapping.resolve(from(PROXY).header("X-Forwarded-For", "10.9.1.2").build());
+        assertThat(overlapping.isAllowed(insider.client())).isTrue();
+    }
+
+    @Test
     void theAllowListMatchesBlocksOfBothFamilies() throws Exception {
         assertThat(xForwarded.isAllowed(java.net.InetAddress.getByName("10.200.0.1"))).isTrue();
         assertThat(xForwarded.isAllowed(java.net.InetAddress.getByName("2001:db8::1"))).isTrue();
