@@ -21,8 +21,9 @@ class NettyConfiguration {
     private static final RequestTargetGuard GUARD = new RequestTargetGuard();
 
     @Bean
-    LateConnections lateConnections() {
-        return new LateConnections();
+    LateConnections lateConnections(GatewayProperties properties) {
+        // A lookup waits at most its timeout for the worker's answer, then the audit's acknowledgement.
+        return new LateConnections(properties.lookupTimeout().plusSeconds(2));
     }
 
     @Bean

@@ -36,7 +36,7 @@ class LateConnectionsTest {
 
     private static final String REQUEST = "GET /%s HTTP/1.1\r\nHost: gateway\r\n\r\n";
 
-    private final LateConnections lateConnections = new LateConnections();
+    private final LateConnections lateConnections = new LateConnections(Duration.ofSeconds(2));
     private final AtomicInteger handled = new AtomicInteger();
     private final CountDownLatch slowStarted = new CountDownLatch(1);
     private final Sinks.Empty<Void> slowMayAnswer = Sinks.empty();
@@ -113,6 +113,21 @@ class LateConnectionsTest {
             await().atMost(Duration.ofSeconds(5)).untilTrue(ended);
         }
         assertThat(lateConnections.isRunning()).isFalse();
+    }
+
+    @Test
+    void anExchangeThatNeverEndsHoldsTheStopOnlyAsLongAsAnExchangeMayTake() throws Exception {
+        try (Socket client = connect()) {
+            send(client, "slow");
+            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+            AtomicBoolean ended = new AtomicBoolean();
+            lateConnections.stop(() -> ended.set(true));
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).untilFalse(ended);
+            await().atMost(Duration.ofSeconds(5)).untilTrue(ended);
+
+            assertThat(readUntilClosed(client)).isEmpty();
+        }
     }
 
     private void stopAndAwait() {
