@@ -7,12 +7,15 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.spamcheck.archiver.keys.RotateKeysCommand;
 import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
+// The nightly job's cron and the key metrics' refresh (NightlyScheduler, CiphertextMetrics).
+@EnableScheduling
 public class ArchiverApplication {
 
     public static void main(String[] args) {

@@ -12,10 +12,14 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.scheduling.config.CronTask;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 
 import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
@@ -165,6 +169,19 @@ class NightlySystemTest {
                         n -> n >= 2);
         assertThat(resultsFor).isGreaterThanOrEqualTo(2);
         assertThat(TestStack.get().twilio().callsFor(number)).isEqualTo(1);
+    }
+
+    @Test
+    void everyArchiverSchedulesTheNightlyJobAndTheKeyMetrics() {
+        for (ConfigurableApplicationContext archiver : TestStack.get().archivers()) {
+            Set<ScheduledTask> tasks = archiver.getBean(ScheduledTaskHolder.class).getScheduledTasks();
+            assertThat(tasks).anySatisfy(task -> {
+                assertThat(task.getTask()).isInstanceOfSatisfying(CronTask.class,
+                        cron -> assertThat(cron.getExpression()).isEqualTo("0 0 2 * * *"));
+                assertThat(task.toString()).endsWith("NightlyScheduler.trigger");
+            });
+            assertThat(tasks).anySatisfy(task -> assertThat(task.toString()).endsWith("CiphertextMetrics.refresh"));
+        }
     }
 
     /** Until the archivers have handled every trigger sent so far. */
