@@ -37,6 +37,11 @@ class JobRuns {
                 .single();
     }
 
+    boolean completed(LocalDate date) {
+        return jdbc.sql("SELECT count(*) FROM job_runs WHERE job_date = ? AND status = 'completed'").param(date)
+                .query(Long.class).single() > 0;
+    }
+
     void progress(LocalDate date, Phase phase, Map<String, Object> counts) {
         jdbc.sql("UPDATE job_runs SET phase = ?, counts = ?::jsonb, status = 'running' WHERE job_date = ?")
                 .params(phase.value(), MessageCodec.mapper().writeValueAsString(counts), date)

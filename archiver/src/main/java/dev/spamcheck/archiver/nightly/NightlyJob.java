@@ -87,8 +87,15 @@ class NightlyJob {
         }
         try (Connection lock = dataSource.getConnection()) {
             if (!tryLock(lock, date)) {
-                log.info("Nightly job {} is running on another archiver; trigger {} ignored", date, trigger.triggerId());
-                return;
+                if (runs.completed(date)) {
+                    log.info("Nightly job {} already ran; trigger {} ignored", date, trigger.triggerId());
+                    return;
+                }
+                // Kept until that run is done: should its archiver stop before finishing, this
+                // trigger is the one that resumes it (redelivered with the failures' back-off).
+                log.info("Nightly job {} is running on another archiver; trigger {} waits for it", date,
+                        trigger.triggerId());
+                throw new RunningElsewhere(date);
             }
             try {
                 JobRun run = runs.startOrResume(date, trigger.requestedBy());
@@ -224,5 +231,13 @@ class NightlyJob {
     private interface Batch {
         /** @return how many rows it moved or deleted; 0 when nothing is left */
         int run() throws Exception;
+    }
+
+    /** The date's job holds its lock on another archiver: the trigger is delivered again later. */
+    static final class RunningElsewhere extends RuntimeException {
+
+        RunningElsewhere(LocalDate date) {
+            super("Nightly job " + date + " is running on another archiver", null, false, false);
+        }
     }
 }

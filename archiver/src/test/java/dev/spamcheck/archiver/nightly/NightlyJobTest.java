@@ -1,9 +1,12 @@
 package dev.spamcheck.archiver.nightly;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -140,6 +143,34 @@ class NightlyJobTest {
 
         assertThat(producer.history()).isEmpty();
         assertThat(jdbc.sql("SELECT count(*) FROM job_runs").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aTriggerForADateRunningOnAnotherArchiverWaitsForThatRunInsteadOfBeingDropped() throws Exception {
+        reputation("+12125550101", 0, "2 days", "1 day");
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+        LocalDate today = job.today();
+        try (Connection otherArchiver = DATABASE.getConnection();
+                Statement lock = otherArchiver.createStatement()) {
+            lock.execute("SELECT pg_advisory_lock(hashtext('spamcheck.nightly." + today + "'))");
+
+            assertThatThrownBy(() -> job.run(trigger(today))).isInstanceOf(NightlyJob.RunningElsewhere.class);
+            assertThat(producer.history()).isEmpty();
+
+            // That archiver stops before finishing (its lock goes with its session): the redelivered
+            // trigger runs the job.
+            lock.execute("SELECT pg_advisory_unlock(hashtext('spamcheck.nightly." + today + "'))");
+        }
+        job.run(trigger(today));
+        assertThat(jobRun(today).get("status")).isEqualTo("completed");
+
+        // Once it has run, a trigger meeting the lock of a late duplicate is simply done.
+        try (Connection otherArchiver = DATABASE.getConnection();
+                Statement lock = otherArchiver.createStatement()) {
+            lock.execute("SELECT pg_advisory_lock(hashtext('spamcheck.nightly." + today + "'))");
+            job.run(trigger(today));
+        }
     }
 
     @Test
