@@ -77,6 +77,9 @@ public class TwilioLookups {
                 .minimumNumberOfCalls(circuit.minimumCalls())
                 .waitDurationInOpenState(circuit.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
+                // A trial call that never reports (its worker thread died with it) must not leave
+                // the client's circuit half open, refusing every lookup, until the worker restarts.
+                .maxWaitDurationInHalfOpenState(circuit.openFor().multipliedBy(3))
                 // Half open when the open time is over, called or not: a client that went away
                 // does not leave an open circuit in the metrics.
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
@@ -113,6 +116,9 @@ public class TwilioLookups {
                 .intervalBiFunction((Integer attempt, Either<Throwable, ProviderAnswer> outcome) ->
                         backoff(attempt, outcome.isRight() ? outcome.get() : null, deadline))
                 .failAfterMaxAttempts(false)
+                // Only answers are retried: an exception (the database behind the rate or the claim)
+                // goes to the caller at once instead of taking a trial call of the circuit each time.
+                .retryOnException(failure -> false)
                 .build());
         retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
         ProviderAnswer answer = retry.executeSupplier(() -> {
@@ -138,6 +144,19 @@ public class TwilioLookups {
             count(CIRCUIT_OPEN);
             return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
         }
+        try {
+            return attemptWithPermission(e164, interactive, client, deadline, left, guard, circuitBreaker);
+        }
+        catch (RuntimeException failure) {
+            // Before the call had an outcome (the database behind the rate or the claim failed):
+            // the permission goes back, or a half-open circuit would run out of trial calls.
+            circuitBreaker.releasePermission();
+            throw failure;
+        }
+    }
+
+    private ProviderAnswer attemptWithPermission(String e164, boolean interactive, String client, long deadline,
+            Duration left, CallGuard guard, CircuitBreaker circuitBreaker) {
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
         try {

@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
  * 61001, {@code result} then {@code {}} or {@code []}), and a failed, missing or unreadable
  * add-on says nothing about the number (verdict unknown). Never retried, since the lookup is
  * billed; the verdict policy decides what the verdicts make;</li>
- * <li>404 (20404): not found;</li>
+ * <li>404 with code 20404: not found; any other 404 (not Twilio's: a wrong base URL, a proxy): a
+ * failure, not retried;</li>
  * <li>429 (20429, 60616), 5xx and unreadable bodies: retried, honouring {@code Retry-After};</li>
  * <li>401/403 (20003): bad credentials, not retried;</li>
  * <li>any other status: not retried.</li>
@@ -32,10 +33,15 @@ final class TwilioResponses {
 
     /** Twilio's 429 (20429, 60616). */
     static final String RATE_LIMITED = "twilio_rate_limited";
+    /** Twilio's error code for a number it does not know. */
+    private static final int NUMBER_NOT_FOUND = 20404;
 
     static ProviderAnswer interpret(int status, String body, Duration retryAfter, List<LookupAddOn> addOns) {
         if (status == 404) {
-            return new ProviderAnswer.NotFound();
+            // Only Twilio's own "no such number" is cached as one: a 404 from anything else (a wrong
+            // base URL, a proxy) would otherwise answer every number not found for a day.
+            return twilioCode(body) == NUMBER_NOT_FOUND ? new ProviderAnswer.NotFound()
+                    : new Unavailable("twilio_http_404", false, true, null);
         }
         if (status == 429) {
             // Retried, and the whole account slows down (AccountRateLimiter). Not a failure for the
@@ -65,6 +71,16 @@ final class TwilioResponses {
             sources.add(verdict(addOn, results.path(addOn.uniqueName())));
         }
         return new ProviderAnswer.Answered(sources);
+    }
+
+    /** The {@code code} of a Twilio error body, or 0 when the body is none. */
+    private static int twilioCode(String body) {
+        try {
+            return MessageCodec.mapper().readTree(body).path("code").asInt(0);
+        }
+        catch (JacksonException ex) {
+            return 0;
+        }
     }
 
     private static SourceVerdict verdict(LookupAddOn addOn, JsonNode answer) {

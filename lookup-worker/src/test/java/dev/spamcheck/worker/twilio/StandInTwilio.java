@@ -49,7 +49,16 @@ public final class StandInTwilio implements AutoCloseable {
         server.resetAll();
         server.stubFor(get(urlPathMatching("/v1/PhoneNumbers/.*")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json")
-                .withBody("{\"code\": 20500, \"message\": \"error\", \"status\": " + status + "}")));
+                .withBody("{\"code\": " + twilioCode(status) + ", \"message\": \"error\", \"status\": " + status + "}")));
+    }
+
+    /** The error code Twilio sends with the status. */
+    private static int twilioCode(int status) {
+        return switch (status) {
+            case 404 -> 20404;
+            case 429 -> 20429;
+            default -> 20500;
+        };
     }
 
     public int calls() {

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.havingExactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -281,6 +282,43 @@ class TwilioLookupsTest {
                         unavailable -> assertThat(unavailable.errorCode()).isEqualTo("circuit_open"));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void aDatabaseFailureBeforeTheCallGivesItsTrialCallBackToAHalfOpenCircuit() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
+                "spamcheck.twilio.circuit.sliding-window-size", "4", "spamcheck.twilio.circuit.open-for", "PT0.2S"));
+        answer(500, error(20500));
+        lookUp();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> meters.get("spamcheck.twilio.circuit.open").gauge().value() == 0);
+        CallGuard claimsUnreachable = new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                throw new IllegalStateException("the claim's database is unreachable");
+            }
+
+            @Override
+            public void endCall() {
+            }
+        };
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4), claimsUnreachable))
+                    .hasMessageContaining("unreachable");
+        }
+
+        // Three trial calls were let through, none was made: the next lookup is one of them.
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookUp()).isEqualTo(nomorobo(1));
+    }
+
+    @Test
+    void aNotFoundThatIsNotTwiliosIsAFailureNotACachedAnswer() {
+        answer(404, "<html><body>Not Found</body></html>");
+
+        assertThat(lookUp()).isEqualTo(new Unavailable("twilio_http_404", false, true, null));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
     }
 
     @Test

@@ -151,6 +151,8 @@ class TwilioResponsesTest {
     @Test
     void notFoundCredentialsAndOtherErrorsAreNotRetried() {
         assertThat(interpret(404, "{\"code\": 20404}")).isEqualTo(new ProviderAnswer.NotFound());
+        assertThat(interpret(404, "{\"code\": 20001}")).isEqualTo(new Unavailable("twilio_http_404", false, true, null));
+        assertThat(interpret(404, "Not Found")).isEqualTo(new Unavailable("twilio_http_404", false, true, null));
         assertThat(interpret(401, "{\"code\": 20003}")).isEqualTo(new Unavailable("twilio_auth_failed", false, true, null));
         assertThat(interpret(400, "{\"code\": 21211}")).isEqualTo(Unavailable.permanent("twilio_http_400"));
     }
