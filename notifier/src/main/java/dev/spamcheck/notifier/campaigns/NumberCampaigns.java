@@ -14,13 +14,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * Per number (keyed by hash): its latest score and the campaigns it was answered for (the store
  * {@value #STORE}). Turns each {@link NumberEvent} into {@link CampaignDelta}s keyed by campaign:
- * a campaign gains the number once; a newer score that differs moves every one of its campaigns'
+ * a campaign gains the number once (up to {@link #MAX_CAMPAIGNS_PER_NUMBER} campaigns); a newer score that differs moves every one of its campaigns'
  * flagged count and, being a reputation change (the same rule as the changes processor: a first
  * answer only when flagged), their change count; a purge takes the number out of them all.
  */
 final class NumberCampaigns implements Processor<String, NumberEvent, String, CampaignDelta> {
 
     static final String STORE = "campaign-numbers";
+    /**
+     * The campaigns a number counts in at most: the first it was answered for. Callers name
+     * campaigns freely, and the number's state is rewritten whole on every event, so without a
+     * bound one number asked about under ever new ids would grow until Kafka refused its record.
+     */
+    static final int MAX_CAMPAIGNS_PER_NUMBER = 100;
 
     private ProcessorContext<String, CampaignDelta> context;
     private KeyValueStore<String, State> numbers;
@@ -54,7 +60,8 @@ final class NumberCampaigns implements Processor<String, NumberEvent, String, Ca
         Integer score = state.score();
         Instant checkedAt = state.checkedAt();
         String joined = null;
-        if (event.campaignId() != null && !campaigns.contains(event.campaignId())) {
+        if (event.campaignId() != null && campaigns.size() < MAX_CAMPAIGNS_PER_NUMBER
+                && !campaigns.contains(event.campaignId())) {
             joined = event.campaignId();
             campaigns.add(joined);
         }

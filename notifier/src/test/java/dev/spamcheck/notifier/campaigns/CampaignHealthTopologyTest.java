@@ -95,6 +95,21 @@ class CampaignHealthTopologyTest {
     }
 
     @Test
+    void aNumberCountsInItsFirstHundredCampaignsOnly() {
+        result(B, 1, T1, "campaign-0");
+        for (int i = 1; i <= NumberCampaigns.MAX_CAMPAIGNS_PER_NUMBER; i++) {
+            hit(B, "campaign-" + i);
+        }
+
+        Map<String, CampaignHealth> latest = latest();
+        assertThat(latest).hasSize(NumberCampaigns.MAX_CAMPAIGNS_PER_NUMBER)
+                .containsKey("campaign-99").doesNotContainKey("campaign-100");
+        // Still every one of its campaigns moves with its score.
+        result(B, 0, T2, null);
+        assertThat(latest().get("campaign-0").currentlyFlagged()).isZero();
+    }
+
+    @Test
     void repeatedOlderOrCachedAnswersChangeNothing() {
         result(A, 1, T2, "spring");
         int snapshots = health.readKeyValuesToList().size();
