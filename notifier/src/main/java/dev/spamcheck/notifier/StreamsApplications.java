@@ -7,7 +7,8 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -32,13 +33,28 @@ import io.micrometer.core.instrument.MeterRegistry;
 @EnableKafkaStreams
 public class StreamsApplications {
 
-    /** Spring Boot's streams settings, with unreadable records moved to their dead-letter topics. */
-    @Bean(KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-    KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, MeterRegistry meters) {
-        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        config.put(DeadLetterDeserializationHandler.METER_REGISTRY, meters);
-        return new KafkaStreamsConfiguration(config);
+    /**
+     * Spring Boot's own streams settings (with what its connection details add: the brokers, the
+     * security protocol and the {@code spring.kafka.ssl.bundle}), and unreadable records moved to
+     * their dead-letter topics. Added to Boot's bean rather than built anew, which would lose those.
+     */
+    @Bean
+    static BeanPostProcessor deadLettersForStreams(ObjectProvider<MeterRegistry> meters) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (!(bean instanceof KafkaStreamsConfiguration defaults)
+                        || !name.equals(KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)) {
+                    return bean;
+                }
+                Map<String, Object> config = new HashMap<>();
+                defaults.asProperties().forEach((key, value) -> config.put(key.toString(), value));
+                config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        DeadLetterDeserializationHandler.class);
+                config.put(DeadLetterDeserializationHandler.METER_REGISTRY, meters.getObject());
+                return new KafkaStreamsConfiguration(config);
+            }
+        };
     }
 
     /** A topic as a stream of {@code builder}, typed by its serdes (also for topology tests). */
