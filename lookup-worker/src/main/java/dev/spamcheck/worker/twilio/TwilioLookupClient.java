@@ -1,6 +1,5 @@
 package dev.spamcheck.worker.twilio;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,6 +13,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -68,8 +71,12 @@ class TwilioLookupClient implements ReputationProvider {
                 .header("Accept", "application/json")
                 .GET()
                 .build();
+        // One deadline over the whole exchange: the request's own timeout ends when the headers
+        // arrive (on Java 17 to 25), and a body that trickles would hold the lookup past its
+        // budget and past its claim, for another worker to pay for the number again.
+        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             Duration retryAfter = response.headers().firstValue("Retry-After").map(TwilioLookupClient::retryAfter)
                     .orElse(null);
             ProviderAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter,
@@ -80,13 +87,16 @@ class TwilioLookupClient implements ReputationProvider {
             }
             return answer;
         }
-        catch (HttpTimeoutException ex) {
+        catch (TimeoutException ex) {
+            exchange.cancel(true);
             return new Unavailable("twilio_timeout", true, true, null);
         }
-        catch (IOException ex) {
-            return new Unavailable("twilio_unreachable", true, true, null);
+        catch (ExecutionException ex) {
+            return ex.getCause() instanceof HttpTimeoutException ? new Unavailable("twilio_timeout", true, true, null)
+                    : new Unavailable("twilio_unreachable", true, true, null);
         }
         catch (InterruptedException ex) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             return Unavailable.permanent("interrupted");
         }

@@ -216,6 +216,20 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void aBodyThatTricklesInIsCutOffAtTheLookupsBudget() {
+        // Headers at once, then the body over ten seconds: the request's own timeout no longer applies.
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200)
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))
+                .withChunkedDribbleDelay(20, 10_000)));
+        long started = System.nanoTime();
+        assertThat(lookups.lookup(NUMBER, true, null, Duration.ofMillis(1500), CallGuard.NONE))
+                .isInstanceOfSatisfying(Unavailable.class,
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the budget bounds the body too")
+                .isLessThan(Duration.ofMillis(2500));
+    }
+
+    @Test
     void aBodyThatIsNotJsonIsAMalformedAnswerAndIsRetried() {
         answer(200, "{\"caller_name\": null, \"add_ons\": <html>");
 
