@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Bulk prewarm from the plaintext ingress topic, and the worker's metrics. */
 class PrewarmSystemTest {
@@ -47,6 +49,32 @@ class PrewarmSystemTest {
         // The warmed numbers now answer from the cache: no further Twilio call.
         assertThat(TestStack.json(TestStack.lookUp(first)).get("spam_score").asInt()).isEqualTo(1);
         assertThat(TestStack.get().twilio().callsFor(first)).isEqualTo(1);
+    }
+
+    @Test
+    void anEntryTwilioCannotBeAskedAboutWaitsAndIsWarmedOnceItCan() throws Exception {
+        String number = TestStack.uniqueNumber("0042");
+        double unreachableBefore = unreachableCalls();
+        TestStack.get().twilio().refuseConnections();
+        try {
+            Traffic.prewarm(TestStack.get(), List.of(Traffic.prewarmEntry(number, "outage")));
+            // A lookup makes four attempts (three retries) before it gives up: a fifth is the entry
+            // asked about again, not dropped as a failure.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> unreachableCalls() >= unreachableBefore + 5);
+        }
+        finally {
+            TestStack.get().twilio().acceptConnections();
+        }
+
+        // Not given up on as a failure: the batch is tried again once Twilio answers.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> cached(number));
+    }
+
+    private static double unreachableCalls() {
+        return TestStack.get().workers().stream().mapToDouble(worker -> worker.getBean(MeterRegistry.class)
+                .find("spamcheck.twilio.calls").tag("outcome", "twilio_unreachable").counters().stream()
+                .mapToDouble(Counter::count).sum()).sum();
     }
 
     @Test

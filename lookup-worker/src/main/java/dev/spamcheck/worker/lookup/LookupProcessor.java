@@ -34,6 +34,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Service
 public class LookupProcessor {
 
+    /** The error of a lookup whose number another call was still being asked about when its time ran out. */
+    public static final String IN_PROGRESS = "lookup_in_progress";
+
     private static final Logger log = LoggerFactory.getLogger(LookupProcessor.class);
     /** How often a lookup looks again while another holds its number: from this, doubling up to {@link #MAX_POLL}. */
     private static final Duration FIRST_POLL = Duration.ofMillis(25);
@@ -114,7 +117,7 @@ public class LookupProcessor {
             Duration poll = FIRST_POLL;
             while (store.progress(request.numberHash(), cacheTtl) == ReputationStore.Progress.CLAIMED) {
                 if (System.nanoTime() + poll.toNanos() > deadline) {
-                    return Optional.of(unavailable(request, "lookup_in_progress"));
+                    return Optional.of(unavailable(request, IN_PROGRESS));
                 }
                 Thread.sleep(poll.toMillis());
                 poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);

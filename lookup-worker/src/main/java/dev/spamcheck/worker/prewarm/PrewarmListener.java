@@ -60,7 +60,8 @@ class PrewarmListener {
 
     private static final Logger log = LoggerFactory.getLogger(PrewarmListener.class);
     static final int BATCH = 64;
-    private static final Duration RETRY_RATE_BUDGET = Duration.ofSeconds(1);
+    private static final Duration RETRY_SOON = Duration.ofSeconds(1);
+    private static final Duration RETRY_WHILE_UNAVAILABLE = Duration.ofSeconds(5);
     private static final Duration RETRY_DAILY_LIMIT = Duration.ofMinutes(1);
 
     private final PhoneNumberRules rules;
@@ -105,20 +106,20 @@ class PrewarmListener {
         List<Future<Postponed>> running = new ArrayList<>(entries.size());
         for (PrewarmEntry entry : entries) {
             running.add(lookups.submit(() -> {
-                if (postponed.get() == Postponed.UNTIL_TOMORROW) {
-                    return Postponed.UNTIL_TOMORROW;
+                Postponed already = postponed.get();
+                if (already != null && already.holdsEveryEntry()) {
+                    return already;
                 }
                 try {
                     Postponed later = onEntry(entry);
                     if (later != null) {
-                        postponed.compareAndSet(null, later);
-                        postponed.compareAndSet(Postponed.FOR_RATE_BUDGET, later);
+                        postponed.accumulateAndGet(later, Postponed::longer);
                     }
                     return later;
                 }
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
-                    return Postponed.FOR_RATE_BUDGET;
+                    return Postponed.SOON;
                 }
                 catch (Exception ex) {
                     log.warn("Prewarm entry skipped after an error: {}", ex.getClass().getSimpleName());
@@ -143,8 +144,7 @@ class PrewarmListener {
             }
         }
         if (firstPostponed >= 0) {
-            acknowledgment.nack(firstPostponed, postponed.get() == Postponed.UNTIL_TOMORROW ? RETRY_DAILY_LIMIT
-                    : RETRY_RATE_BUDGET);
+            acknowledgment.nack(firstPostponed, postponed.get() == null ? RETRY_SOON : postponed.get().retryAfter);
         }
         else if (unreadable != null) {
             // The error handler commits the entries before it, moves it to the dead-letter topic
@@ -156,9 +156,28 @@ class PrewarmListener {
         }
     }
 
-    /** Why an entry is not done yet. */
+    /** Why an entry is not done yet, and when its batch is tried again: the longest reason wins. */
     private enum Postponed {
-        FOR_RATE_BUDGET, UNTIL_TOMORROW
+        /** No rate budget within the entry's time, or another call for the number under way. */
+        SOON(RETRY_SOON),
+        /** Twilio unavailable for now ({@link TwilioLookups#isPassing}): the rest of the batch waits too. */
+        WHILE_UNAVAILABLE(RETRY_WHILE_UNAVAILABLE),
+        /** The account's daily call limit is reached. */
+        UNTIL_TOMORROW(RETRY_DAILY_LIMIT);
+
+        final Duration retryAfter;
+
+        Postponed(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+        }
+
+        boolean holdsEveryEntry() {
+            return this != SOON;
+        }
+
+        static Postponed longer(Postponed a, Postponed b) {
+            return a == null || b.ordinal() > a.ordinal() ? b : a;
+        }
     }
 
     @PreDestroy
@@ -199,8 +218,11 @@ class PrewarmListener {
         if (errorCode.equals(TwilioLookups.BUDGET_EXHAUSTED)) {
             return Postponed.UNTIL_TOMORROW;
         }
-        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED)) {
-            return Postponed.FOR_RATE_BUDGET;
+        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED) || errorCode.equals(LookupProcessor.IN_PROGRESS)) {
+            return Postponed.SOON;
+        }
+        if (TwilioLookups.isPassing(errorCode)) {
+            return Postponed.WHILE_UNAVAILABLE;
         }
         publisher.publish(result.get());
         return null;

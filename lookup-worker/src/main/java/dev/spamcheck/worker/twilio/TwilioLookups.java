@@ -54,6 +54,17 @@ public class TwilioLookups {
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
 
+    /**
+     * Whether a lookup that failed with this code may well succeed shortly, unchanged: Twilio slow,
+     * unreachable, failing or saying "slower", or the client's circuit open. Bulk work waits and
+     * asks again rather than give up on such a number.
+     */
+    public static boolean isPassing(String errorCode) {
+        return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(TwilioResponses.RATE_LIMITED)
+                || errorCode.equals("twilio_timeout") || errorCode.equals("twilio_unreachable")
+                || errorCode.startsWith("twilio_http_5");
+    }
+
     private final ReputationProvider provider;
     private final AccountRateLimiter rateLimiter;
     private final WorkerProperties.Twilio twilio;
