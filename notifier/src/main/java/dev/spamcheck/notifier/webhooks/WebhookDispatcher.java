@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -31,7 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * shared timeout thread.
  */
 @Component
-class WebhookDispatcher implements DisposableBean {
+class WebhookDispatcher implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
@@ -43,6 +45,8 @@ class WebhookDispatcher implements DisposableBean {
     private final Duration lease;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+    private final Object drained = new Object();
+    private volatile boolean running;
     private final ExecutorService claiming = Executors.newSingleThreadExecutor(
             new CustomizableThreadFactory("webhook-dispatch-"));
     private final ExecutorService recording = Executors.newFixedThreadPool(2,
@@ -76,7 +80,7 @@ class WebhookDispatcher implements DisposableBean {
     /** Asks for a look at due deliveries soon; returns at once. Wake-ups while one is pending coalesce. */
     @Scheduled(fixedDelayString = "${spamcheck.webhooks.poll-interval:PT1S}")
     void wakeUp() {
-        if (wakeUpPending.compareAndSet(false, true)) {
+        if (running && wakeUpPending.compareAndSet(false, true)) {
             claiming.execute(this::dispatch);
         }
     }
@@ -140,7 +144,11 @@ class WebhookDispatcher implements DisposableBean {
                     ex.getClass().getSimpleName());
         }
         finally {
-            inFlight.decrementAndGet();
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            }
         }
     }
 
@@ -160,6 +168,44 @@ class WebhookDispatcher implements DisposableBean {
             log.warn("Webhook delivery {} of event {} to {} is dead after {} attempts: {}", delivery.id(),
                     delivery.eventId(), delivery.webhookId(), delivery.attempt(), attempt.error());
         }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Claims nothing more and lets the attempts under way finish and be recorded, for at most as
+     * long as one may take: a delivery whose outcome was lost to a stop would be sent again once
+     * its lease ran out, a duplicate for its receiver at every deployment.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        claiming.shutdown();
+        long deadline = System.nanoTime() + settings.connectTimeout().plus(settings.timeout()).plusSeconds(2).toNanos();
+        try {
+            claiming.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            synchronized (drained) {
+                for (long left = deadline - System.nanoTime(); inFlight.get() > 0 && left > 0;
+                        left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(drained, left);
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (inFlight.get() > 0) {
+            log.warn("Stopped with {} webhook deliveries unrecorded; they are sent again once their lease runs out",
+                    inFlight.get());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -285,6 +286,24 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void aStopWaitsForTheAttemptsUnderWayAndRecordsThemInsteadOfLeavingThemToBeSentAgain() {
+        dispatcher = dispatcher(Map.of());
+        subscribe("wh_hang", "/hang", false, "whsec_h");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        dispatcher.wakeUp();
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.get("/hang").size() == 1);
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(dispatcher::stop);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !stopping.isDone());
+        assertThat(dispatcher.isRunning()).isFalse();
+        releaseHanging.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(stopping::isDone);
+        assertThat(status("wh_hang", change.id())).isEqualTo("delivered");
+    }
+
+    @Test
     void wakeUpReturnsAtOnceWhileTheDatabaseIsSlowAndTheDeliveryGoesOutWhenItRecovers() throws Exception {
         dispatcher = dispatcher(Map.of());
         subscribe("wh_ok", "/ok", false, "whsec_o");
@@ -318,7 +337,9 @@ class WebhookDispatcherTest {
         all.putAll(settings);
         NotifierProperties properties = new Binder(new MapConfigurationPropertySource(all))
                 .bindOrCreate("spamcheck", NotifierProperties.class);
-        return new WebhookDispatcher(queue(), protection, properties, meters);
+        WebhookDispatcher started = new WebhookDispatcher(queue(), protection, properties, meters);
+        started.start();
+        return started;
     }
 
     private DeliveryQueue queue() {
