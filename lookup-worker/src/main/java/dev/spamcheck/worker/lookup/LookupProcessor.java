@@ -115,7 +115,7 @@ public class LookupProcessor {
             // Another lookup of this number is under way (another worker's, or a bulk one): its answer
             // will do. Rare, since one number's requests share a partition; one query a look, backing off.
             Duration poll = FIRST_POLL;
-            while (store.progress(request.numberHash(), cacheTtl) == ReputationStore.Progress.CLAIMED) {
+            while (store.progress(request.numberHash(), bulk, cacheTtl) == ReputationStore.Progress.CLAIMED) {
                 if (System.nanoTime() + poll.toNanos() > deadline) {
                     return Optional.of(unavailable(request, IN_PROGRESS));
                 }

@@ -59,15 +59,22 @@ class ReputationStore {
         SETTLED
     }
 
-    /** Whether the number is still being looked up by another, in one query. */
-    Progress progress(String numberHash, Duration ttl) {
+    /**
+     * Whether the number is still being looked up by another, in one query. For an interactive
+     * waiter a bulk claim between its calls (backing off, or waiting for rate budget) is settled:
+     * it may be taken over ({@link LookupClaims#claimUnlessFresh}), so a caller never waits out
+     * bulk work's retries.
+     */
+    Progress progress(String numberHash, boolean bulkWaiter, Duration ttl) {
         boolean waiting = jdbc.sql("""
                 SELECT EXISTS (SELECT 1 FROM lookup_claims
-                                WHERE number_hash = :hash AND claimed_until >= clock_timestamp())
+                                WHERE number_hash = :hash AND claimed_until >= clock_timestamp()
+                                  AND (:bulkWaiter OR NOT bulk OR calling))
                    AND NOT EXISTS (SELECT 1 FROM phone_reputation
                                     WHERE number_hash = :hash AND checked_at > now() - make_interval(secs => :ttl))
                 """)
                 .param("hash", numberHash)
+                .param("bulkWaiter", bulkWaiter)
                 .param("ttl", ttl.toMillis() / 1000.0)
                 .query(Boolean.class)
                 .single();

@@ -15,6 +15,8 @@ import dev.spamcheck.schemas.testing.TestDatabase;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.worker.lookup.LookupClaims.Attempt;
+import dev.spamcheck.worker.lookup.ReputationStore.Progress;
+import dev.spamcheck.worker.twilio.CallGuard;
 
 /**
  * The one statement that starts a lookup, against a real PostgreSQL: a fresh answer is given and
@@ -103,6 +105,24 @@ class LookupClaimsTest {
         assertThat(claims.guard(calling, caller).beginCall()).isTrue();
         assertThat(claims.claimUnlessFresh(calling, UUID.randomUUID(), false, LEASE, TTL).claimed())
                 .as("a bulk claim calling Twilio is kept").isFalse();
+    }
+
+    @Test
+    void anInteractiveWaiterSeesABulkClaimBetweenItsCallsAsOneToTakeOver() {
+        String hash = hash();
+        UUID bulkOwner = UUID.randomUUID();
+        claims.claimUnlessFresh(hash, bulkOwner, true, LEASE, TTL);
+        CallGuard bulkCalls = claims.guard(hash, bulkOwner);
+        assertThat(bulkCalls.beginCall()).isTrue();
+        assertThat(store.progress(hash, false, TTL)).as("calling: wait for its answer").isEqualTo(Progress.CLAIMED);
+
+        // The call failed; the bulk lookup backs off before its retry, or waits for rate budget.
+        bulkCalls.endCall();
+
+        assertThat(store.progress(hash, false, TTL)).as("an interactive waiter takes it over")
+                .isEqualTo(Progress.SETTLED);
+        assertThat(store.progress(hash, true, TTL)).as("another bulk lookup keeps waiting").isEqualTo(Progress.CLAIMED);
+        assertThat(claims.claimUnlessFresh(hash, UUID.randomUUID(), false, LEASE, TTL).claimed()).isTrue();
     }
 
     private String holder(String hash) {
