@@ -30,7 +30,9 @@ import dev.spamcheck.schemas.topic.Topics;
  * result under another key is published again, the same result with its number re-encrypted, so
  * compaction drops the old one; a live failure (written there before failures had a topic of
  * their own) is tombstoned instead. Republished results keep their {@code checked_at}, so replay
- * and gateways treat them as the old answers they are. One partition at a time: memory holds, per
+ * and gateways treat them as the old answers they are. A key written again while its partition is
+ * read (a newer answer, a purge's tombstone) is left alone; one written in the moment between that
+ * look and the republishing is the window left. One partition at a time: memory holds, per
  * partition, the keys and offsets of the live records still to move.
  */
 @Component
@@ -76,6 +78,11 @@ class LiveResultRecords {
                         toMove.remove(key(record));
                     }
                 });
+                // Written since (a newer answer, a purge's tombstone): those keys are no longer the old
+                // records', and republishing one would put it back over what replaced it.
+                consumer.seek(partition, end);
+                read(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), stopCheck,
+                        record -> toMove.remove(key(record)));
                 if (toMove.isEmpty()) {
                     continue;
                 }
