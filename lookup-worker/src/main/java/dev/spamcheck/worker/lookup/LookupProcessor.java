@@ -74,7 +74,8 @@ public class LookupProcessor {
     }
 
     /** The result to publish; empty when nobody is waiting for one. */
-    public Optional<LookupResult> process(LookupRequest request) throws InterruptedException {
+    public Optional<LookupResult> process(LookupRequest received) throws InterruptedException {
+        LookupRequest request = underActiveKey(received);
         boolean bulk = request.origin().isBulk();
         long deadline = System.nanoTime()
                 + budget(request, Instant.now(), properties.lookupBudget(), properties.prewarmBudget()).toNanos();
@@ -122,6 +123,26 @@ public class LookupProcessor {
                 Thread.sleep(poll.toMillis());
                 poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * The request with its number under the active key, since what is stored and published from it
+     * must not bring back a key being retired: a re-check the nightly job queued before a rotation
+     * carries the old one, and would put the number's row and result back under it.
+     */
+    private LookupRequest underActiveKey(LookupRequest request) {
+        if (protection.activeKeyId().equals(NumberProtection.keyIdOf(request.numberCiphertext()))) {
+            return request;
+        }
+        try {
+            return new LookupRequest(request.requestId(), request.numberHash(),
+                    protection.reencrypt(request.numberCiphertext(), request.numberHash()), request.last4(),
+                    request.origin(), request.campaignId(), request.requestedAt(), request.deadline(), request.client());
+        }
+        catch (IllegalArgumentException unreadable) {
+            // No configured key reads it: the lookup fails where it decrypts, as before.
+            return request;
         }
     }
 

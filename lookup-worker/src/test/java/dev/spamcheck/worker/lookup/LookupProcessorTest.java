@@ -47,7 +47,9 @@ class LookupProcessorTest {
 
     private static final DataSource DATABASE = TestDatabase.fresh();
     private static final StandInTwilio TWILIO = new StandInTwilio();
-    private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(key(), "k1:" + key());
+    private static final String HASH_KEY = key();
+    private static final String KEY_1 = key();
+    private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(HASH_KEY, "k1:" + KEY_1);
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LookupProcessor processor = processor();
@@ -185,6 +187,21 @@ class LookupProcessorTest {
         assertThat(later.fromCache()).isFalse();
     }
 
+    @Test
+    void anAnswerIsStoredAndPublishedUnderTheActiveKeyWhateverKeyItsRequestCameWith() throws Exception {
+        TWILIO.answers(1, 0);
+        // A re-check queued under k1 before the rotation, looked up once k2 is the active key.
+        ProtectedNumber number = PROTECTION.protect("+12125550077");
+        NumberProtection rotated = NumberProtection.fromSecrets(HASH_KEY, "k2:" + key() + ",k1:" + KEY_1);
+
+        LookupResult result = processor(rotated).process(request(number)).orElseThrow();
+
+        assertThat(NumberProtection.keyIdOf(result.numberCiphertext())).isEqualTo("k2");
+        assertThat(NumberProtection.keyIdOf(jdbc.sql("SELECT number_ciphertext FROM phone_reputation WHERE number_hash = ?")
+                .param(number.hash()).query(String.class).single())).isEqualTo("k2");
+        assertThat(rotated.decrypt(result.numberCiphertext(), number.hash())).isEqualTo("+12125550077");
+    }
+
     private long claims(ProtectedNumber number) {
         return jdbc.sql("SELECT count(*) FROM lookup_claims WHERE number_hash = ?").param(number.hash())
                 .query(Long.class).single();
@@ -201,13 +218,17 @@ class LookupProcessorTest {
     }
 
     private LookupProcessor processor() {
+        return processor(PROTECTION);
+    }
+
+    private LookupProcessor processor(NumberProtection protection) {
         WorkerProperties properties = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", WorkerProperties.class);
         SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", SpamcheckProperties.class);
         return new LookupProcessor(new ReputationStore(jdbc), new LookupClaims(jdbc),
                 TWILIO.lookups(DATABASE, meters), new ShadowLookups(properties, new ShadowStore(jdbc), meters),
-                PROTECTION, properties, shared, meters);
+                protection, properties, shared, meters);
     }
 
     private static LookupRequest request(ProtectedNumber number) {
