@@ -81,7 +81,7 @@ class TwilioLookupClient implements ReputationProvider {
                     .orElse(null);
             ProviderAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter,
                     addOns);
-            if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals("twilio_auth_failed")) {
+            if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioLookups.AUTH_FAILED)) {
                 log.error("Twilio rejected the credentials (HTTP {}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
                         response.statusCode());
             }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -53,6 +54,10 @@ public class TwilioLookups {
     public static final String CIRCUIT_OPEN = "circuit_open";
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
+    /** Twilio refused the account's credentials: an account-wide failure, not one client's. */
+    static final String AUTH_FAILED = "twilio_auth_failed";
+    /** How long no call is made after Twilio refused the credentials: one call a minute tells when they work again. */
+    static final Duration AUTH_FAILED_PAUSE = Duration.ofMinutes(1);
 
     /**
      * Whether a lookup that failed with this code may well succeed shortly, unchanged: Twilio slow,
@@ -74,6 +79,8 @@ public class TwilioLookups {
     private final Duration openFor;
     /** When each circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+    /** Until when ({@link System#nanoTime()}) no call is made because Twilio refused the credentials. */
+    private final AtomicLong credentialsRefusedUntil = new AtomicLong(System.nanoTime());
 
     TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
             MeterRegistry meters) {
@@ -150,6 +157,12 @@ public class TwilioLookups {
             return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
                     : Unavailable.permanent("lookup_budget_exhausted");
         }
+        long refusedFor = credentialsRefusedUntil.get() - System.nanoTime();
+        if (refusedFor > 0) {
+            // Every client's call would be refused alike, each costing a rate slot and the daily limit.
+            count(AUTH_FAILED);
+            return new Unavailable(AUTH_FAILED, false, false, Duration.ofSeconds(Math.max(1, refusedFor / 1_000_000_000L)));
+        }
         CircuitBreaker circuitBreaker = circuits.circuitBreaker(circuitOf(client));
         if (!circuitBreaker.tryAcquirePermission()) {
             count(CIRCUIT_OPEN);
@@ -213,6 +226,11 @@ public class TwilioLookups {
             // which the account's adaptive rate takes care of.
             circuitBreaker.releasePermission();
             rateLimiter.slowDown();
+        }
+        else if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(AUTH_FAILED)) {
+            // Not this client's failure: the whole account pauses instead (above).
+            circuitBreaker.releasePermission();
+            credentialsRefusedUntil.set(System.nanoTime() + AUTH_FAILED_PAUSE.toNanos());
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));

@@ -53,7 +53,7 @@ final class TwilioResponses {
             return new Unavailable("twilio_http_" + status, true, true, retryAfter);
         }
         if (status == 401 || status == 403) {
-            return new Unavailable("twilio_auth_failed", false, true, null);
+            return new Unavailable(TwilioLookups.AUTH_FAILED, false, true, null);
         }
         if (status != 200) {
             return Unavailable.permanent("twilio_http_" + status);

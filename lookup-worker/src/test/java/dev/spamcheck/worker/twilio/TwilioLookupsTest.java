@@ -247,11 +247,30 @@ class TwilioLookupsTest {
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
 
         twilio.resetAll();
+        lookups = lookups(Map.of());
         answer(400, error(21211));
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_400"));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(retries()).isZero();
+    }
+
+    @Test
+    void refusedCredentialsPauseEveryClientsCallsForAMinute() {
+        answer(401, error(20003));
+        assertThat(lookups.lookup(NUMBER, true, "tok_first", Duration.ofSeconds(4), CallGuard.NONE))
+                .isInstanceOfSatisfying(Unavailable.class,
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));
+
+        // Another client, another number's worth of calls: none is made, each would be refused alike.
+        assertThat(lookups.lookup(NUMBER, true, "tok_second", Duration.ofSeconds(4), CallGuard.NONE))
+                .isInstanceOfSatisfying(Unavailable.class, unavailable -> {
+                    assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed");
+                    assertThat(unavailable.retryAfter()).isBetween(Duration.ofSeconds(50), Duration.ofSeconds(60));
+                });
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("twilio_auth_failed")).isEqualTo(2);
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isZero();
     }
 
     @Test
