@@ -177,7 +177,7 @@ class NightlySystemTest {
             Set<ScheduledTask> tasks = archiver.getBean(ScheduledTaskHolder.class).getScheduledTasks();
             assertThat(tasks).anySatisfy(task -> {
                 assertThat(task.getTask()).isInstanceOfSatisfying(CronTask.class,
-                        cron -> assertThat(cron.getExpression()).isEqualTo("0 0 2 * * *"));
+                        cron -> assertThat(cron.getExpression()).isEqualTo(TestStack.NIGHTLY_CRON));
                 assertThat(task.toString()).endsWith("NightlyScheduler.trigger");
             });
             assertThat(tasks).anySatisfy(task -> assertThat(task.toString()).endsWith("CiphertextMetrics.refresh"));

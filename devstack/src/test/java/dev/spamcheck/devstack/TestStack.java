@@ -27,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class TestStack {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    /** The archivers' scheduler armed, but never firing in a run: a real night's job would change what tests see. */
+    static final String NIGHTLY_CRON = "0 0 2 29 2 *";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> REQUEST_IDS = ConcurrentHashMap.newKeySet();
@@ -55,7 +57,8 @@ final class TestStack {
                                 "spamcheck.webhooks.retry-max-interval", "PT2S",
                                 "spamcheck.webhooks.retry-for", "PT10S",
                                 "spamcheck.webhooks.timeout", "PT2S",
-                                "spamcheck.webhooks.poll-interval", "PT0.2S"), null, null));
+                                "spamcheck.webhooks.poll-interval", "PT0.2S",
+                                "spamcheck.nightly.cron", NIGHTLY_CRON), null, null));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         stack.close();

@@ -124,8 +124,7 @@ public record WorkerProperties(
      * @param openFor how long an open circuit answers at once, without calling Twilio, before letting
      *        three trial calls through; a caller is told what is left of it ({@code Retry-After}). Rate
      *        limits never open it; timeouts, 5xx, unreachable Twilio, unreadable answers and a 404 that
-     *        is not Twilio's do (refused credentials pause every client's calls for a minute instead); a trial call that never reports returns it to open after
-     *        three times this
+     *        is not Twilio's do (refused credentials pause every client's calls for a minute instead)
      */
     public record Circuit(
             @DefaultValue("50") float failureRateThreshold,

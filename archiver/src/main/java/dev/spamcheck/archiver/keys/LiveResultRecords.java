@@ -30,9 +30,9 @@ import dev.spamcheck.schemas.topic.Topics;
  * result under another key is published again, the same result with its number re-encrypted, so
  * compaction drops the old one; a live failure (written there before failures had a topic of
  * their own) is tombstoned instead. Republished results keep their {@code checked_at}, so replay
- * and gateways treat them as the old answers they are. A key written again while its partition is
- * read (a newer answer, a purge's tombstone) is left alone; one written in the moment between that
- * look and the republishing is the window left. One partition at a time: memory holds, per
+ * and gateways treat them as the old answers they are. What is written while a partition is read
+ * (a newer answer, a purge's tombstone) counts as the key's latest record; one written in the moment
+ * between that look and the republishing is the window left. One partition at a time: memory holds, per
  * partition, the keys and offsets of the live records still to move.
  */
 @Component
@@ -70,19 +70,19 @@ class LiveResultRecords {
                 consumer.seekToBeginning(List.of(partition));
                 long end = consumer.endOffsets(List.of(partition)).get(partition);
                 Map<String, Long> toMove = new HashMap<>();
-                read(consumer, partition, end, stopCheck, record -> {
+                Consumer<ConsumerRecord<Object, Object>> latest = record -> {
                     if (needsMoving(record)) {
                         toMove.put(key(record), record.offset());
                     }
                     else {
                         toMove.remove(key(record));
                     }
-                });
-                // Written since (a newer answer, a purge's tombstone): those keys are no longer the old
-                // records', and republishing one would put it back over what replaced it.
+                };
+                read(consumer, partition, end, stopCheck, latest);
+                // And what was written meanwhile (a newer answer, a purge's tombstone), judged alike:
+                // republishing an old record over what replaced it would bring it back.
                 consumer.seek(partition, end);
-                read(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), stopCheck,
-                        record -> toMove.remove(key(record)));
+                read(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), stopCheck, latest);
                 if (toMove.isEmpty()) {
                     continue;
                 }

@@ -158,7 +158,7 @@ class PrewarmListener {
 
     /** Why an entry is not done yet, and when its batch is tried again: the longest reason wins. */
     private enum Postponed {
-        /** No rate budget within the entry's time, or another call for the number under way. */
+        /** No rate budget within the entry's time, another lookup of the number under way, or the worker stopping. */
         SOON(RETRY_SOON),
         /** Twilio unavailable for now ({@link TwilioLookups#isPassing}): the rest of the batch waits too. */
         WHILE_UNAVAILABLE(RETRY_WHILE_UNAVAILABLE),
@@ -212,13 +212,16 @@ class PrewarmListener {
     private Postponed lookUp(LookupRequest request) throws Exception {
         Optional<LookupResult> result = processor.process(request);
         if (result.isEmpty()) {
-            return null;
+            // Taken over by a caller's lookup of the same number: asked again, it is a cache hit
+            // published with its campaign, or, if the caller's lookup failed, looked up again.
+            return Postponed.SOON;
         }
         String errorCode = String.valueOf(result.get().errorCode());
         if (errorCode.equals(TwilioLookups.BUDGET_EXHAUSTED)) {
             return Postponed.UNTIL_TOMORROW;
         }
-        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED) || errorCode.equals(LookupProcessor.IN_PROGRESS)) {
+        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED) || errorCode.equals(LookupProcessor.IN_PROGRESS)
+                || errorCode.equals(TwilioLookups.INTERRUPTED)) {
             return Postponed.SOON;
         }
         if (TwilioLookups.isPassing(errorCode)) {

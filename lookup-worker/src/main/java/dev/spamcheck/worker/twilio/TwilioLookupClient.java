@@ -98,7 +98,7 @@ class TwilioLookupClient implements ReputationProvider {
         catch (InterruptedException ex) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
-            return Unavailable.permanent("interrupted");
+            return Unavailable.permanent(TwilioLookups.INTERRUPTED);
         }
     }
 

@@ -54,6 +54,8 @@ public class TwilioLookups {
     public static final String CIRCUIT_OPEN = "circuit_open";
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
     public static final String SUPERSEDED = "superseded";
+    /** The lookup's thread was interrupted (the worker is stopping): nothing was learned. */
+    public static final String INTERRUPTED = "interrupted";
     /** Twilio refused the account's credentials: an account-wide failure, not one client's. */
     static final String AUTH_FAILED = "twilio_auth_failed";
     /** How long no call is made after Twilio refused the credentials: one call a minute tells when they work again. */
@@ -61,11 +63,11 @@ public class TwilioLookups {
 
     /**
      * Whether a lookup that failed with this code may well succeed shortly, unchanged: Twilio slow,
-     * unreachable, failing or saying "slower", or the client's circuit open. Bulk work waits and
-     * asks again rather than give up on such a number.
+     * unreachable, failing or saying "slower", the client's circuit open, or the credentials refused
+     * (until an operator fixes them). Bulk work waits and asks again rather than give up on such a number.
      */
     public static boolean isPassing(String errorCode) {
-        return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(TwilioResponses.RATE_LIMITED)
+        return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(AUTH_FAILED) || errorCode.equals(TwilioResponses.RATE_LIMITED)
                 || errorCode.equals("twilio_timeout") || errorCode.equals("twilio_unreachable")
                 || errorCode.startsWith("twilio_http_5");
     }
@@ -95,9 +97,6 @@ public class TwilioLookups {
                 .minimumNumberOfCalls(circuit.minimumCalls())
                 .waitDurationInOpenState(circuit.openFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
-                // A trial call that never reports (its worker thread died with it) must not leave
-                // the client's circuit half open, refusing every lookup, until the worker restarts.
-                .maxWaitDurationInHalfOpenState(circuit.openFor().multipliedBy(3))
                 // Half open when the open time is over, called or not: a client that went away
                 // does not leave an open circuit in the metrics.
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)

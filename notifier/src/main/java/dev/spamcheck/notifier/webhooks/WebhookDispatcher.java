@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,13 +82,22 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
     @Scheduled(fixedDelayString = "${spamcheck.webhooks.poll-interval:PT1S}")
     void wakeUp() {
         if (running && wakeUpPending.compareAndSet(false, true)) {
-            claiming.execute(this::dispatch);
+            try {
+                claiming.execute(this::dispatch);
+            }
+            catch (RejectedExecutionException stopping) {
+                // Stopped between the look at running and here: nothing more is claimed.
+            }
         }
     }
 
     /** Only ever on the claiming thread. */
     private void dispatch() {
         wakeUpPending.set(false);
+        if (!running) {
+            // Queued before the stop: claiming now would start attempts the stop does not wait for.
+            return;
+        }
         int free = settings.maxInFlight() - inFlight.get();
         if (free <= 0) {
             return;

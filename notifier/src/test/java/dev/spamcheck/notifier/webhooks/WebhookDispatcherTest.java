@@ -304,6 +304,21 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void aStoppedDispatcherClaimsNothingMore() {
+        dispatcher = dispatcher(Map.of());
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        dispatcher.stop();
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+
+        dispatcher.wakeUp();
+
+        // Left to the notifiers still running: pending, unclaimed, never sent from here.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1))
+                .until(() -> received.get("/ok").isEmpty() && "pending".equals(status("wh_ok", change.id())));
+    }
+
+    @Test
     void wakeUpReturnsAtOnceWhileTheDatabaseIsSlowAndTheDeliveryGoesOutWhenItRecovers() throws Exception {
         dispatcher = dispatcher(Map.of());
         subscribe("wh_ok", "/ok", false, "whsec_o");
