@@ -1,6 +1,8 @@
 package dev.spamcheck.archiver;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -17,6 +19,10 @@ import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 // The nightly job's cron and the key metrics' refresh (NightlyScheduler, CiphertextMetrics).
 @EnableScheduling
 public class ArchiverApplication {
+
+    /** What a one-off command never does: take the running archivers' triggers, audit events or schedule. */
+    private static final List<String> COMMAND_OVERRIDES = List.of("--spring.kafka.listener.auto-startup=false",
+            "--spamcheck.nightly.cron=-");
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("replay-results")) {
@@ -43,9 +49,17 @@ public class ArchiverApplication {
      * no web server, and no trigger, audit event or schedule of the running archivers taken over.
      */
     public static ConfigurableApplicationContext command(String... args) {
-        String[] commandLine = Arrays.copyOf(args, args.length + 2);
-        commandLine[args.length] = "--spring.kafka.listener.auto-startup=false";
-        commandLine[args.length + 1] = "--spamcheck.nightly.cron=-";
-        return builder().web(WebApplicationType.NONE).run(commandLine);
+        // Replaced, not added to: Spring joins an option given twice with a comma, and a cron of
+        // "0 0 2 * * *,-" failed the command at start.
+        List<String> names = COMMAND_OVERRIDES.stream().map(option -> option.substring(0, option.indexOf('=') + 1))
+                .toList();
+        List<String> commandLine = new ArrayList<>();
+        for (String arg : args) {
+            if (names.stream().noneMatch(arg::startsWith)) {
+                commandLine.add(arg);
+            }
+        }
+        commandLine.addAll(COMMAND_OVERRIDES);
+        return builder().web(WebApplicationType.NONE).run(commandLine.toArray(String[]::new));
     }
 }
