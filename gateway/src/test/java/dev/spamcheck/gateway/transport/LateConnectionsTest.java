@@ -100,11 +100,7 @@ class LateConnectionsTest {
     @Test
     void aRequestInFlightIsAnsweredBeforeItsConnectionIsClosed() throws Exception {
         try (Socket client = connect()) {
-            send(client, "slow");
-            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
-
-            AtomicBoolean ended = new AtomicBoolean();
-            lateConnections.stop(() -> ended.set(true));
+            AtomicBoolean ended = stopWithASlowRequestInFlight(client);
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).untilFalse(ended);
 
             slowMayAnswer.tryEmitEmpty();
@@ -118,16 +114,21 @@ class LateConnectionsTest {
     @Test
     void anExchangeThatNeverEndsHoldsTheStopOnlyAsLongAsAnExchangeMayTake() throws Exception {
         try (Socket client = connect()) {
-            send(client, "slow");
-            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
-
-            AtomicBoolean ended = new AtomicBoolean();
-            lateConnections.stop(() -> ended.set(true));
+            AtomicBoolean ended = stopWithASlowRequestInFlight(client);
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).untilFalse(ended);
             await().atMost(Duration.ofSeconds(5)).untilTrue(ended);
 
             assertThat(readUntilClosed(client)).isEmpty();
         }
+    }
+
+    /** Sends a request that waits to be let answer, and once it is handled, starts the stop; true once it ended. */
+    private AtomicBoolean stopWithASlowRequestInFlight(Socket client) throws Exception {
+        send(client, "slow");
+        assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        AtomicBoolean ended = new AtomicBoolean();
+        lateConnections.stop(() -> ended.set(true));
+        return ended;
     }
 
     private void stopAndAwait() {
