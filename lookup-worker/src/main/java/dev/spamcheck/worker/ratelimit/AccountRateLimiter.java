@@ -169,6 +169,28 @@ public class AccountRateLimiter {
         }
     }
 
+    /**
+     * The granted call will not be made (its lookup was taken over before it started): its slot
+     * and its place in the day's count go back. Best effort, like {@link #starting}.
+     */
+    public void refund(Granted call) {
+        try {
+            jdbc.sql("""
+                    WITH call AS (
+                        DELETE FROM twilio_calls WHERE ctid = (SELECT ctid FROM twilio_calls WHERE at = :at AND origin = :origin
+                                                                LIMIT 1)
+                    )
+                    UPDATE twilio_daily_calls SET calls = calls - 1
+                     WHERE day = (CAST(:at AS timestamptz) AT TIME ZONE 'UTC')::date AND calls > 0""")
+                    .param("at", Timestamp.from(call.slot()))
+                    .param("origin", call.origin())
+                    .update();
+        }
+        catch (DataAccessException ex) {
+            log.warn("An unused Twilio call slot was not given back: {}", ex.getClass().getSimpleName());
+        }
+    }
+
     /** The account-wide rate now, in calls per second. */
     public double currentRate() {
         Cut last = cut();
@@ -210,8 +232,9 @@ public class AccountRateLimiter {
                 if (decision.permit() == null) {
                     interactiveTurns.restUnlessNewcomer(decision.pause());
                 }
-                else {
-                    interactiveTurns.serve(next, decision);
+                else if (!interactiveTurns.serve(next, decision) && decision.permit() instanceof Granted unused) {
+                    // Its caller gave up in the meantime: the slot booked for it goes back.
+                    refund(unused);
                 }
                 if (System.nanoTime() - mine.deadline() > 0) {
                     interactiveTurns.serve(mine, NOT_IN_TIME);

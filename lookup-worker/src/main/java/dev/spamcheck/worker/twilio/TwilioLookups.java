@@ -200,6 +200,7 @@ public class TwilioLookups {
         }
         if (!guard.beginCall()) {
             circuitBreaker.releasePermission();
+            rateLimiter.refund(granted);
             count(SUPERSEDED);
             return Unavailable.permanent(SUPERSEDED);
         }

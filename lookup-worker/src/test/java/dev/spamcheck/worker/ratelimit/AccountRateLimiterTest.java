@@ -188,6 +188,18 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void aCallThatWillNotBeMadeGivesItsSlotAndItsPlaceInTheDayBack() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "50", "spamcheck.twilio.daily-call-limit", "1"));
+        Granted unused = (Granted) limiter.acquire(false, null, Duration.ofSeconds(1));
+
+        limiter.refund(unused);
+
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Long.class).single()).isZero();
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).as("the day's one call is still there")
+                .isInstanceOf(Granted.class);
+    }
+
+    @Test
     void aClientsBurstCannotStarveAnotherClientWhileTheRateIsContended() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
         ExecutorService burst = Executors.newFixedThreadPool(20);

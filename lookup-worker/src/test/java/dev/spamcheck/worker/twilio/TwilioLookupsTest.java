@@ -408,6 +408,28 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void aLookupTakenOverBeforeItsCallCostsNeitherARateSlotNorTheDailyLimit() {
+        CallGuard takenOver = new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                return false;
+            }
+
+            @Override
+            public void endCall() {
+            }
+        };
+
+        assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), takenOver))
+                .isEqualTo(Unavailable.permanent(TwilioLookups.SUPERSEDED));
+
+        twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
+        JdbcClient jdbc = JdbcClient.create(DATABASE);
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT coalesce(sum(calls), 0) FROM twilio_daily_calls").query(Long.class).single()).isZero();
+    }
+
+    @Test
     void pastTheDailyLimitTwilioIsNotCalled() {
         lookups = lookups(Map.of("spamcheck.twilio.daily-call-limit", "1"));
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
