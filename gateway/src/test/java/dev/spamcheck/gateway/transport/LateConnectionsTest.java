@@ -150,33 +150,38 @@ class LateConnectionsTest {
 
     /** Everything the server sends until it closes; a reset counts as closed. Times out if it never does. */
     private static String readUntilClosed(Socket client) throws IOException {
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        InputStream in = client.getInputStream();
-        byte[] buffer = new byte[1024];
-        try {
-            for (int n; (n = in.read(buffer)) != -1;) {
-                received.write(buffer, 0, n);
-            }
-        }
-        catch (SocketException reset) {
-            // Closed with the request unread: the kernel resets instead of closing.
-        }
-        return received.toString(StandardCharsets.US_ASCII);
+        Read read = read(client);
+        assertThat(read.closed()).as("closed by the server, not silent: %s", read.text()).isTrue();
+        return read.text();
     }
 
     /** What has arrived until the server falls silent for the socket's timeout, without it closing. */
     private static String readAvailable(Socket client) throws IOException {
+        Read read = read(client);
+        assertThat(read.closed()).as("closed by the server before any shutdown: %s", read.text()).isFalse();
+        return read.text();
+    }
+
+    /** What the server sent, and whether it then closed (or reset) the connection rather than fall silent. */
+    private record Read(String text, boolean closed) {
+    }
+
+    private static Read read(Socket client) throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         InputStream in = client.getInputStream();
         byte[] buffer = new byte[1024];
+        boolean closed = true;
         try {
             for (int n; (n = in.read(buffer)) != -1;) {
                 received.write(buffer, 0, n);
             }
-            throw new AssertionError("closed by the server before any shutdown: " + received);
         }
         catch (SocketTimeoutException silent) {
-            return received.toString(StandardCharsets.US_ASCII);
+            closed = false;
         }
+        catch (SocketException reset) {
+            // Closed with the request unread: the kernel resets instead of closing.
+        }
+        return new Read(received.toString(StandardCharsets.US_ASCII), closed);
     }
 }

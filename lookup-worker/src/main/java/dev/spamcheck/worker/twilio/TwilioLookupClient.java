@@ -89,11 +89,11 @@ class TwilioLookupClient implements ReputationProvider {
         }
         catch (TimeoutException ex) {
             exchange.cancel(true);
-            return new Unavailable("twilio_timeout", true, true, null);
+            return new Unavailable(TwilioLookups.TIMEOUT, true, true, null);
         }
         catch (ExecutionException ex) {
-            return ex.getCause() instanceof HttpTimeoutException ? new Unavailable("twilio_timeout", true, true, null)
-                    : new Unavailable("twilio_unreachable", true, true, null);
+            return ex.getCause() instanceof HttpTimeoutException ? new Unavailable(TwilioLookups.TIMEOUT, true, true, null)
+                    : new Unavailable(TwilioLookups.UNREACHABLE, true, true, null);
         }
         catch (InterruptedException ex) {
             exchange.cancel(true);

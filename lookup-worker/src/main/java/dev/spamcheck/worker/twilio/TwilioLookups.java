@@ -56,6 +56,10 @@ public class TwilioLookups {
     public static final String SUPERSEDED = "superseded";
     /** The lookup's thread was interrupted (the worker is stopping): nothing was learned. */
     public static final String INTERRUPTED = "interrupted";
+    /** No answer within the attempt's time. */
+    static final String TIMEOUT = "twilio_timeout";
+    /** No connection to Twilio (refused, reset, unresolvable). */
+    static final String UNREACHABLE = "twilio_unreachable";
     /** Twilio refused the account's credentials: an account-wide failure, not one client's. */
     static final String AUTH_FAILED = "twilio_auth_failed";
     /** How long no call is made after Twilio refused the credentials: one call a minute tells when they work again. */
@@ -68,7 +72,7 @@ public class TwilioLookups {
      */
     public static boolean isPassing(String errorCode) {
         return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(AUTH_FAILED) || errorCode.equals(TwilioResponses.RATE_LIMITED)
-                || errorCode.equals("twilio_timeout") || errorCode.equals("twilio_unreachable")
+                || errorCode.equals(TIMEOUT) || errorCode.equals(UNREACHABLE)
                 || errorCode.startsWith("twilio_http_5");
     }
 
