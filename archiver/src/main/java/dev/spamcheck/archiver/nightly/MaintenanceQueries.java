@@ -82,25 +82,25 @@ class MaintenanceQueries {
                 .update();
     }
 
-    /** Up to {@code batch} numbers whose cached answer is older than {@code age}, oldest first. */
-    List<String> expiredNumbers(Duration age, int batch) {
-        return jdbc.sql("""
-                SELECT number_hash FROM phone_reputation
-                 WHERE checked_at < now() - make_interval(secs => ?)
-                 ORDER BY checked_at LIMIT ?""")
-                .params(seconds(age), batch)
-                .query((rs, row) -> rs.getString(1).trim())
-                .list();
-    }
-
-    /** Deletes the cached answers of these numbers that are still older than {@code age}. */
-    int purgeNumbers(List<String> hashes, Duration age) {
+    /**
+     * Deletes the cached answers of up to {@code batch} numbers checked longer ago than
+     * {@code age}, oldest first, and returns their hashes. Meant for a transaction that is
+     * committed only once their tombstones are on the results topic: until then the deleted rows
+     * stay locked, so a fresh answer to one of these numbers waits and lands after its tombstone.
+     * Rows another transaction is writing are skipped: they are being answered afresh.
+     */
+    List<String> deleteExpiredNumbers(Duration age, int batch) {
         return jdbc.sql("""
                 DELETE FROM phone_reputation
-                 WHERE number_hash = ANY(CAST(? AS char(64)[]))
-                   AND checked_at < now() - make_interval(secs => ?)""")
-                .params(hashes.toArray(String[]::new), seconds(age))
-                .update();
+                 WHERE number_hash IN (
+                       SELECT number_hash FROM phone_reputation
+                        WHERE checked_at < now() - make_interval(secs => ?)
+                        ORDER BY checked_at LIMIT ? FOR UPDATE SKIP LOCKED)
+                   AND checked_at < now() - make_interval(secs => ?)
+                RETURNING number_hash""")
+                .params(seconds(age), batch, seconds(age))
+                .query((rs, row) -> rs.getString(1).trim())
+                .list();
     }
 
     private static double seconds(Duration duration) {

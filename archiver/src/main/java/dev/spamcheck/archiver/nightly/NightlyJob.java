@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.Failures;
@@ -56,14 +57,16 @@ class NightlyJob {
     private final MaintenanceQueries queries;
     private final ResultTombstones tombstones;
     private final TopicSender kafka;
+    private final TransactionTemplate transactions;
     private final ArchiverProperties properties;
     private final String zone;
     private final Counter failures;
     private final MaintenanceLifecycle lifecycle;
 
     NightlyJob(DataSource dataSource, JdbcClient jdbc, JobRuns runs, MaintenanceQueries queries,
-            ResultTombstones tombstones, TopicSender kafka, ArchiverProperties properties, SpamcheckProperties shared,
-            MaintenanceLifecycle lifecycle, MeterRegistry meters) {
+            ResultTombstones tombstones, TopicSender kafka, TransactionTemplate transactions,
+            ArchiverProperties properties, SpamcheckProperties shared, MaintenanceLifecycle lifecycle,
+            MeterRegistry meters) {
         this.lifecycle = lifecycle;
         this.dataSource = dataSource;
         this.jdbc = jdbc;
@@ -71,6 +74,7 @@ class NightlyJob {
         this.queries = queries;
         this.tombstones = tombstones;
         this.kafka = kafka;
+        this.transactions = transactions;
         this.properties = properties;
         this.zone = shared.nightly().zone();
         this.failures = Counter.builder("spamcheck.nightly.job.failures")
@@ -177,17 +181,21 @@ class NightlyJob {
     }
 
     /**
-     * Tombstones a batch of expired numbers on the results topic, then deletes their cached
-     * answers. Rows go only after Kafka has the tombstones: interrupted in between, the rows are
-     * still there and the next run tombstones them again.
+     * Deletes a batch of expired numbers' cached answers and tombstones them on the results topic,
+     * in one transaction committed once Kafka has every tombstone. Interrupted before that, the
+     * rows are still there and the next run tombstones them again. Until the commit the rows stay
+     * locked, so a worker storing a fresh answer to one of them waits and publishes it after the
+     * tombstone, which compaction would otherwise apply to that answer too.
      */
-    private int purgeNumbers(Duration age, int batch) throws Exception {
-        List<String> expired = queries.expiredNumbers(age, batch);
-        if (expired.isEmpty()) {
-            return 0;
-        }
-        tombstones.write(expired);
-        return queries.purgeNumbers(expired, age);
+    private int purgeNumbers(Duration age, int batch) {
+        Integer purged = transactions.execute(status -> {
+            List<String> expired = queries.deleteExpiredNumbers(age, batch);
+            if (!expired.isEmpty()) {
+                tombstones.write(expired);
+            }
+            return expired.size();
+        });
+        return purged == null ? 0 : purged;
     }
 
     /** Today in the job's time zone, by the database clock; the scheduler dates its triggers with it. */

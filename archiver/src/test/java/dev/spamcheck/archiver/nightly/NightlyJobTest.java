@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -27,8 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockProducerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
@@ -183,14 +186,7 @@ class NightlyJobTest {
         MockProducer<String, Object> silent = producer(false);
         NightlyJob job = job(silent);
         LocalDate today = job.today();
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-            try {
-                job.run(trigger(today));
-            }
-            catch (Exception ex) {
-                throw new CompletionException(ex);
-            }
-        });
+        CompletableFuture<Void> running = started(job, today);
         await().atMost(Duration.ofSeconds(10)).until(() -> silent.history().size() == 3);
         assertThat(running).isNotDone();
         // The broker acknowledges one and times out the others, as a producer past delivery.timeout.ms does.
@@ -221,6 +217,53 @@ class NightlyJobTest {
         assertThat(jdbc.sql("SELECT count(*) FROM lookup_results").query(Long.class).single()).isZero();
     }
 
+    @Test
+    void aFreshAnswerStoredWhileItsNumberIsPurgedLandsAfterTheTombstoneAndStays() throws Exception {
+        ProtectedNumber expired = reputation("+12125550107", 0, "400 days", null);
+        MockProducer<String, Object> silent = producer(false);
+        NightlyJob job = job(silent);
+        CompletableFuture<Void> running = started(job, job.today());
+        await().atMost(Duration.ofSeconds(10)).until(() -> silent.history().size() == 2);
+
+        // A worker stores a fresh answer to the number while its tombstones are on their way: it
+        // waits for them, so that it publishes its answer after them, not before (where compaction
+        // would remove it with the purged one).
+        CompletableFuture<Integer> fresh = CompletableFuture.supplyAsync(() -> jdbc.sql("""
+                INSERT INTO phone_reputation AS p (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
+                VALUES (?, ?, ?, 'scored', 1, now())
+                ON CONFLICT (number_hash) DO UPDATE SET spam_score = 1, checked_at = now()""")
+                .params(expired.hash(), expired.ciphertext(), expired.last4()).update());
+        await().atMost(Duration.ofSeconds(10)).until(this::aWriteWaitsForARowLock);
+        assertThat(fresh).isNotDone();
+
+        assertThat(silent.completeNext()).isTrue();
+        assertThat(silent.completeNext()).isTrue();
+        running.get(10, TimeUnit.SECONDS);
+        assertThat(fresh.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(jdbc.sql("""
+                SELECT spam_score FROM phone_reputation WHERE number_hash = ? AND checked_at > now() - interval '1 hour'""")
+                .param(expired.hash()).query(Integer.class).list()).containsExactly(1);
+        assertThat(json((String) jobRun(job.today()).get("counts"))).containsEntry("purged_reputation", 1);
+    }
+
+    private boolean aWriteWaitsForARowLock() {
+        return jdbc.sql("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'
+                   AND query LIKE 'INSERT INTO phone_reputation%'""").query(Long.class).single() == 1;
+    }
+
+    private static CompletableFuture<Void> started(NightlyJob job, LocalDate date) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                job.run(trigger(date));
+            }
+            catch (Exception ex) {
+                throw new CompletionException(ex);
+            }
+        });
+    }
+
     private NightlyJob job(MockProducer<String, Object> producer) {
         Map<String, String> settings = Map.of("spamcheck.archive.batch-size", "1");
         Binder binder = new Binder(new MapConfigurationPropertySource(settings));
@@ -230,7 +273,8 @@ class NightlyJobTest {
         MaintenanceLifecycle lifecycle = new MaintenanceLifecycle();
         lifecycle.start();
         return new NightlyJob(DATABASE, jdbc, new JobRuns(jdbc), new MaintenanceQueries(jdbc),
-                new ResultTombstones(kafka), kafka, properties, shared, lifecycle, meters);
+                new ResultTombstones(kafka), kafka, new TransactionTemplate(new JdbcTransactionManager(DATABASE)),
+                properties, shared, lifecycle, meters);
     }
 
     /** A producer whose records stay inspectable: the template closes its producer after every send. */
