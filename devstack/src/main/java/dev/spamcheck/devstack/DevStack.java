@@ -448,6 +448,8 @@ public final class DevStack implements AutoCloseable {
         args.put("spamcheck.encryption-keys", keys.encryptionKeys());
         // Receivers on this machine may be plain HTTP here (SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK).
         args.put("spamcheck.webhooks.allow-insecure-loopback", "true");
+        // And the notifier may deliver to them (SPAMCHECK_WEBHOOKS_ALLOW_PRIVATE_NETWORKS).
+        args.put("spamcheck.webhooks.allow-private-networks", "true");
         args.putAll(options.properties());
         args.putAll(overrides);
         return args;

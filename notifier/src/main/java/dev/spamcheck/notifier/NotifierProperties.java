@@ -25,6 +25,9 @@ public record NotifierProperties(@DefaultValue Webhooks webhooks) {
      * @param maxInFlight attempts in flight at once, per notifier
      * @param maxInFlightPerWebhook attempts in flight at once to one subscription, so a slow receiver
      *        holds only these and never the others'
+     * @param allowPrivateNetworks also deliver to receivers whose host resolves to a loopback,
+     *        private, link-local or other non-public address ({@code SPAMCHECK_WEBHOOKS_ALLOW_PRIVATE_NETWORKS};
+     *        the devstack sets it for receivers on its machine); otherwise such an attempt fails
      */
     public record Webhooks(
             @DefaultValue("PT1S") Duration pollInterval,
@@ -34,6 +37,7 @@ public record NotifierProperties(@DefaultValue Webhooks webhooks) {
             @DefaultValue("PT1H") Duration retryMaxInterval,
             @DefaultValue("PT24H") Duration retryFor,
             @DefaultValue("256") int maxInFlight,
-            @DefaultValue("4") int maxInFlightPerWebhook) {
+            @DefaultValue("4") int maxInFlightPerWebhook,
+            @DefaultValue("false") boolean allowPrivateNetworks) {
     }
 }

@@ -2,7 +2,9 @@ package dev.spamcheck.notifier.webhooks;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -10,25 +12,45 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.security.util.matcher.InetAddressMatcher;
+import org.springframework.security.util.matcher.InetAddressMatchers;
 
 /**
  * One attempt of one delivery over HTTP: a signed {@code POST}, answered within the timeout or
  * failed. Sent asynchronously on the JDK's HTTP client, so a slow receiver holds no thread.
- * Redirects are not followed: a subscription names the URL that receives.
+ * Redirects are not followed: a subscription names the URL that receives. Unless private networks
+ * are allowed, the receiver's host must resolve only to public addresses: a subscription cannot
+ * make the notifier reach this cluster's or this machine's own services.
  */
 final class WebhookSender {
+
+    /** An attempt's error when the receiver's host resolves to an address that is not public. */
+    static final String NOT_PUBLIC = "refused: the receiver's address is not public";
 
     private final HttpClient http;
     private final Duration timeout;
     private final Executor completions;
+    // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
+    // which some clusters give their pods and services, and "this network".
+    private final InetAddressMatcher publicAddress = InetAddressMatchers.matchExternal()
+            .excludeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
+    private final boolean allowPrivateNetworks;
+    // Name lookups block; on threads of their own so a slow resolver holds up no other delivery.
+    private final Executor resolving = Executors.newCachedThreadPool(daemons("webhook-resolve-"));
 
     /** @param completions where the returned attempts complete: never the client's or the JDK's timer thread */
-    WebhookSender(Duration connectTimeout, Duration timeout, Executor completions) {
+    WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks, Executor completions) {
         this.completions = completions;
+        this.allowPrivateNetworks = allowPrivateNetworks;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -40,8 +62,43 @@ final class WebhookSender {
 
     CompletableFuture<Attempt> send(String url, String secret, byte[] body) {
         Instant started = Instant.now();
+        URI uri = URI.create(url);
+        if (allowPrivateNetworks) {
+            return exchange(uri, secret, body, started);
+        }
+        return CompletableFuture.supplyAsync(() -> isPublic(uri.getHost()), resolving)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((isPublic, failure) -> failure != null
+                        ? CompletableFuture.completedFuture(Attempt.failed(started, since(started), reason(failure)))
+                        : isPublic ? exchange(uri, secret, body, started)
+                        : CompletableFuture.completedFuture(Attempt.failed(started, since(started), NOT_PUBLIC)),
+                        completions)
+                .thenCompose(attempt -> attempt);
+    }
+
+    /**
+     * Whether every address the host has is public. The HTTP client looks the host up again to
+     * connect, and gets the same addresses: the JDK keeps a name's addresses for 30 s
+     * ({@code networkaddress.cache.ttl}), so a name that changes its answer in between cannot
+     * slip a private address past this check.
+     */
+    private boolean isPublic(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!publicAddress.matches(address)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        catch (UnknownHostException ex) {
+            throw new CompletionException(ex);
+        }
+    }
+
+    private CompletableFuture<Attempt> exchange(URI uri, String secret, byte[] body, Instant started) {
         long t = started.getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "spamcheck-webhooks/1")
@@ -52,16 +109,25 @@ final class WebhookSender {
         // The request timeout covers the headers only; this bounds a body that trickles. On a copy,
         // so that cancelling the original below still aborts the exchange and frees its connection.
         return response.copy()
-                .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((answer, failure) -> {
-                    Duration took = Duration.between(started, Instant.now());
                     if (failure == null) {
-                        return Attempt.answered(started, took, answer.statusCode(), RetryPolicy.retryAfter(
+                        return Attempt.answered(started, since(started), answer.statusCode(), RetryPolicy.retryAfter(
                                 answer.headers().firstValue("Retry-After").orElse(null), Instant.now()));
                     }
                     response.cancel(true);
-                    return Attempt.failed(started, took, reason(failure));
+                    return Attempt.failed(started, since(started), reason(failure));
                 }, completions);
+    }
+
+    private static Duration since(Instant started) {
+        return Duration.between(started, Instant.now());
+    }
+
+    private static CustomizableThreadFactory daemons(String prefix) {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory(prefix);
+        threads.setDaemon(true);
+        return threads;
     }
 
     /** Why an attempt got no answer, in words that hold no URL, body or number. */

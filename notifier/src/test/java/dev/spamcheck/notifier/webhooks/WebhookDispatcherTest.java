@@ -286,6 +286,32 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void receiversOnPrivateAddressesAreNotContactedUnlessAllowed() {
+        dispatcher = dispatcher(Map.of("spamcheck.webhooks.allow-private-networks", "false"));
+        int port = receiver.getAddress().getPort();
+        subscribeUrl("wh_name", "http://localhost:" + port + "/ok", false, "whsec_1");
+        subscribeUrl("wh_loopback", "http://[::ffff:127.0.0.1]:" + port + "/ok", false, "whsec_2");
+        subscribeUrl("wh_metadata", "http://169.254.169.254/latest/meta-data/", false, "whsec_3");
+        subscribeUrl("wh_private", "https://10.1.2.3/hook", false, "whsec_4");
+        subscribeUrl("wh_shared", "https://100.64.0.1/hook", false, "whsec_5");
+        // A public address is contacted (here no route leads there: the attempt fails otherwise).
+        subscribeUrl("wh_public", "http://203.0.113.9:9/hook", false, "whsec_6");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+
+        dispatcher.wakeUp();
+        await().atMost(Duration.ofSeconds(10)).until(() -> attempts(change.id()).size() == 6);
+        for (String refused : List.of("wh_name", "wh_loopback", "wh_metadata", "wh_private", "wh_shared")) {
+            Map<String, Object> attempt = attempts(change.id(), refused).get(0);
+            assertThat(attempt.get("error")).as(refused).isEqualTo(WebhookSender.NOT_PUBLIC);
+            assertThat(attempt.get("status_code")).isNull();
+            assertThat(status(refused, change.id())).isEqualTo("pending");
+        }
+        assertThat(attempts(change.id(), "wh_public").get(0).get("error")).isNotEqualTo(WebhookSender.NOT_PUBLIC);
+        assertThat(received.get("/ok")).as("nothing reached the receiver on this machine").isEmpty();
+    }
+
+    @Test
     void aStopWaitsForTheAttemptsUnderWayAndRecordsThemInsteadOfLeavingThemToBeSentAgain() {
         dispatcher = dispatcher(Map.of());
         subscribe("wh_hang", "/hang", false, "whsec_h");
@@ -347,8 +373,9 @@ class WebhookDispatcherTest {
     }
 
     private WebhookDispatcher dispatcher(Map<String, String> settings) {
+        // The receiver is on this machine.
         Map<String, String> all = new HashMap<>(Map.of("spamcheck.webhooks.connect-timeout", "PT2S",
-                "spamcheck.webhooks.timeout", "PT5S"));
+                "spamcheck.webhooks.timeout", "PT5S", "spamcheck.webhooks.allow-private-networks", "true"));
         all.putAll(settings);
         NotifierProperties properties = new Binder(new MapConfigurationPropertySource(all))
                 .bindOrCreate("spamcheck", NotifierProperties.class);
@@ -362,11 +389,14 @@ class WebhookDispatcherTest {
     }
 
     private void subscribe(String id, String path, boolean includeNumber, String secret) {
+        subscribeUrl(id, "http://127.0.0.1:" + receiver.getAddress().getPort() + path, includeNumber, secret);
+    }
+
+    private void subscribeUrl(String id, String url, boolean includeNumber, String secret) {
         jdbc.sql("""
                 INSERT INTO webhook_subscriptions (id, url, events, include_phone_number, secret_ciphertext, created_by)
                 VALUES (?, ?, '{number.flagged,number.cleared}', ?, ?, 'test')""")
-                .params(id, "http://127.0.0.1:" + receiver.getAddress().getPort() + path, includeNumber,
-                        protection.seal(secret, id))
+                .params(id, url, includeNumber, protection.seal(secret, id))
                 .update();
     }
 
