@@ -29,7 +29,8 @@ final class ApiFirewall implements ServerWebExchangeFirewall {
     ApiFirewall(ClientAddresses addresses) {
         this.addresses = addresses;
         strict.setAllowedParameterNames(value -> !JsonBodies.hasControlCharacter(value));
-        strict.setAllowedParameterValues(value -> !JsonBodies.hasControlCharacter(value));
+        // A parameter without '=' ("?x") has no value: null, which is nothing to refuse here.
+        strict.setAllowedParameterValues(value -> value == null || !JsonBodies.hasControlCharacter(value));
         strict.setAllowedHeaderNames(name -> isAssignedAndNotControl(name, false));
         strict.setAllowedHeaderValues(value -> isAssignedAndNotControl(value, true));
     }

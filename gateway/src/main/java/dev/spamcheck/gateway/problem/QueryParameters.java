@@ -16,7 +16,7 @@ public final class QueryParameters {
     private QueryParameters() {
     }
 
-    /** The parameters by name; refuses unknown names and repeated ones. */
+    /** The parameters by name; refuses unknown names, repeated ones and ones without a value ({@code ?x}). */
     public static Map<String, String> single(ServerWebExchange exchange, Set<String> allowed) {
         Map<String, String> values = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> parameter : exchange.getRequest().getQueryParams().entrySet()) {
@@ -27,7 +27,11 @@ public final class QueryParameters {
             if (parameter.getValue().size() != 1) {
                 throw JsonBodies.invalid(parameter.getKey() + " may be given only once");
             }
-            values.put(parameter.getKey(), parameter.getValue().get(0));
+            String value = parameter.getValue().get(0);
+            if (value == null) {
+                throw JsonBodies.invalid(parameter.getKey() + " needs a value (" + parameter.getKey() + "=…)");
+            }
+            values.put(parameter.getKey(), value);
         }
         return values;
     }

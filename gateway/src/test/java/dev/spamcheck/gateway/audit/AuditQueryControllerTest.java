@@ -64,7 +64,9 @@ class AuditQueryControllerTest {
     @ValueSource(strings = {"from=yesterday", "from=2026-12-04T00:00:00Z&to=2026-12-03T00:00:00Z",
             "to=10000-01-01T00:00:00Z", "from=1969-12-31T23:59:59Z", "last4=12a4", "last4=12345",
             "outcome=anything", "limit=0", "limit=1001", "limit=ten", "number=+12025550123", "last4=0123&last4=4567",
-            "campaign_id=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+            "campaign_id=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            // Parameters without a value, or without a name.
+            "from", "limit", "from=2026-12-03T00:00:00Z&to", "last4=0123&last4", "=0123"})
     void aFilterThatCannotMatchIs400WithoutAQuery(String query) {
         String body = problem(query(query), 400, "invalid_request");
         assertThat(body).doesNotContain("2025550123");

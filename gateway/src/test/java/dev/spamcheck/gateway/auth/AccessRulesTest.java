@@ -91,6 +91,18 @@ class AccessRulesTest {
         http.get().uri("/api/v1/openapi.yaml?access_token=" + LOOKUP).exchange().expectStatus().isUnauthorized();
     }
 
+    /**
+     * A parameter without a value ({@code ?x}) is null to Spring: neither the firewall nor the
+     * token check may trip on it (endpoints that take parameters refuse it, see AuditQueryControllerTest).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"?x, 200", "?=x, 200", "?a=1&a, 200", "?x&access_token, 401"})
+    void aQueryParameterWithoutAValueIsAnsweredAsAnyOther(String query, int withToken) {
+        http.get().uri(java.net.URI.create("/api/v1/openapi.yaml" + query)).exchange().expectStatus().isUnauthorized();
+        http.get().uri(java.net.URI.create("/api/v1/openapi.yaml" + query)).header("Authorization", "Bearer " + LOOKUP)
+                .exchange().expectStatus().isEqualTo(withToken);
+    }
+
     /** Granted, unauthenticated, forbidden, not found, and refused by the firewall before any chain. */
     @ParameterizedTest(name = "{0} with {1} token: {2}")
     @CsvSource({
