@@ -27,24 +27,29 @@ class PrewarmSystemTest {
     void validEntriesWarmTheCacheAndInvalidOnesAreCountedAndSkipped() throws Exception {
         String first = TestStack.uniqueNumber("0042");
         String second = TestStack.uniqueNumber("0123");
+        String longCampaign = TestStack.uniqueNumber("0124");
+        String controlCampaign = TestStack.uniqueNumber("0125");
         double invalidBefore = metric("spamcheck_prewarm_invalid_total");
         double deadLettersBefore = metric("spamcheck_kafka_dead_letters_total{topic=\"" + Topics.LOOKUP_PREWARM.name()
                 + "\"}");
 
         Traffic.prewarm(TestStack.get(), List.of("not json at all", "{\"phone_number\": \"12125559876\"}",
                 "{\"phone_number\": 5}", Traffic.prewarmEntry(first, "spring"), "{\"campaign_id\": \"x\"}",
-                Traffic.prewarmEntry(second, "spring")));
+                Traffic.prewarmEntry(second, "spring"), Traffic.prewarmEntry(longCampaign, "c".repeat(65)),
+                Traffic.prewarmEntry(controlCampaign, "spring\\u0000")));
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> cached(first) && cached(second));
-        // Readable entries without a valid number are counted and skipped; the one that is not
-        // JSON at all goes to the topic's dead-letter topic like any unreadable record.
+        // Readable entries without a valid number or campaign id (as an API request would have
+        // them) are counted and skipped; the one that is not JSON at all goes to the topic's
+        // dead-letter topic like any unreadable record.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> metric("spamcheck_prewarm_invalid_total") >= invalidBefore + 3
+                .until(() -> metric("spamcheck_prewarm_invalid_total") >= invalidBefore + 5
                         && metric("spamcheck_kafka_dead_letters_total{topic=\"" + Topics.LOOKUP_PREWARM.name() + "\"}")
                                 >= deadLettersBefore + 1);
         assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
                 .contains("Skipping prewarm entry ***9876").doesNotContain("2125559876");
+        assertThat(cached(longCampaign) || cached(controlCampaign)).isFalse();
 
         // The warmed numbers now answer from the cache: no further Twilio call.
         assertThat(TestStack.json(TestStack.lookUp(first)).get("spam_score").asInt()).isEqualTo(1);

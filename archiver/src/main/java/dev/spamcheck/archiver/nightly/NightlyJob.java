@@ -172,7 +172,7 @@ class NightlyJob {
         List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
-                    recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck",
+                    recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, null,
                     Instant.now(), null);
             sends.add(kafka.sendAsync(Topics.LOOKUP_PREWARM, recheck.numberHash(), request));
         }

@@ -99,6 +99,7 @@ class NightlyJobTest {
             assertThat(request.numberCiphertext()).isEqualTo(number.ciphertext());
             assertThat(request.last4()).isEqualTo(number.last4());
             assertThat(request.deadline()).isNull();
+            assertThat(request.campaignId()).as("a re-check is no campaign's").isNull();
             assertThat(MessageCodec.encode(request)).doesNotContain("212555010");
         }
         List<ProducerRecord<String, Object>> results = sentTo(producer, Topics.Names.LOOKUP_RESULTS);

@@ -15,6 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 import dev.spamcheck.gateway.problem.JsonBodies;
 import dev.spamcheck.gateway.problem.QueryParameters;
 import dev.spamcheck.schemas.topic.AuditEvent;
+import dev.spamcheck.schemas.topic.CampaignIds;
 import reactor.core.publisher.Mono;
 
 /**
@@ -54,8 +55,8 @@ class AuditQueryController {
             throw JsonBodies.invalid("last4 must be four digits");
         }
         String campaignId = query.get("campaign_id");
-        if (campaignId != null && campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH) {
-            throw JsonBodies.invalid("campaign_id must not exceed " + JsonBodies.MAX_CAMPAIGN_ID_LENGTH + " characters");
+        if (campaignId != null && CampaignIds.whyInvalid(campaignId) != null) {
+            throw JsonBodies.invalid(CampaignIds.whyInvalid(campaignId));
         }
         String outcome = query.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {

@@ -15,6 +15,7 @@ import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import dev.spamcheck.gateway.problem.JsonBodies;
 import dev.spamcheck.gateway.problem.QueryParameters;
+import dev.spamcheck.schemas.topic.CampaignIds;
 import reactor.core.publisher.Mono;
 
 /**
@@ -49,11 +50,9 @@ class CampaignHealthController {
 
     private Mono<Health> healthOf(String campaignId) {
         // The rules a lookup's campaign_id follows, with the same answers: no campaign can have another id.
-        if (campaignId.length() > JsonBodies.MAX_CAMPAIGN_ID_LENGTH) {
-            throw JsonBodies.invalid("campaign_id must not exceed " + JsonBodies.MAX_CAMPAIGN_ID_LENGTH + " characters");
-        }
-        if (JsonBodies.hasControlCharacter(campaignId)) {
-            throw JsonBodies.invalid("campaign_id must not contain control characters");
+        String invalid = CampaignIds.whyInvalid(campaignId);
+        if (invalid != null) {
+            throw JsonBodies.invalid(invalid);
         }
         return store.find(campaignId)
                 .switchIfEmpty(notFound());

@@ -16,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
+import dev.spamcheck.schemas.topic.CampaignIds;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -31,7 +32,7 @@ import tools.jackson.databind.node.JsonNodeType;
 public final class JsonBodies {
 
     /** The longest campaign id, wherever the API takes one (as the topic schemas say). */
-    public static final int MAX_CAMPAIGN_ID_LENGTH = 64;
+    public static final int MAX_CAMPAIGN_ID_LENGTH = CampaignIds.MAX_LENGTH;
 
     /** The largest request body accepted; larger ones are {@code payload_too_large}. */
     public static final int MAX_BODY_BYTES = 4096;

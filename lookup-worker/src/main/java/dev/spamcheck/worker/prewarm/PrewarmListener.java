@@ -29,6 +29,7 @@ import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
 import dev.spamcheck.schemas.number.PhoneNumberRules.InvalidPhoneNumberException;
 import dev.spamcheck.schemas.number.ProtectedNumber;
+import dev.spamcheck.schemas.topic.CampaignIds;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupResult;
@@ -201,8 +202,9 @@ class PrewarmListener {
             skip(ex.getMessage(), phoneNumber);
             return null;
         }
-        if (campaignId != null && campaignId.length() > 64) {
-            campaignId = campaignId.substring(0, 64);
+        if (campaignId != null && CampaignIds.whyInvalid(campaignId) != null) {
+            skip(CampaignIds.whyInvalid(campaignId), phoneNumber);
+            return null;
         }
         ProtectedNumber number = protection.protect(e164);
         return lookUp(new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),

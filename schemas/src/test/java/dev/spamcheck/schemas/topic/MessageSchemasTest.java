@@ -98,7 +98,7 @@ class MessageSchemasTest {
                     .isEqualTo(new PrewarmEntry.Campaign(null, "x"));
         }
         LookupRequest recheck = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
-                number.last4(), LookupRequest.Origin.RECHECK, "nightly-recheck", Instant.now(), null);
+                number.last4(), LookupRequest.Origin.RECHECK, null, Instant.now(), null);
         assertThat(roundTrip(Topics.LOOKUP_PREWARM, recheck)).isEqualTo(recheck);
         assertThat(MessageCodec.encode(new PrewarmEntry.Campaign("+12125550123", "spring")))
                 .doesNotContain("@type").doesNotContain("@class");
