@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,17 +41,7 @@ class AuditDeadLetterSystemTest {
         String after = event("ok");
         double deadLettersBefore = deadLetters();
 
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
-            // One key, so the four share a partition and arrive in one batch, in this order.
-            for (String value : List.of(before, nul, unreadable, after)) {
-                producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS.name(), PLANTED, value));
-            }
-            producer.flush();
-        }
+        plant(List.of(before, nul, unreadable, after));
 
         AuditLog.awaitRow(requestId(before));
         AuditLog.awaitRow(requestId(after));
@@ -64,6 +56,66 @@ class AuditDeadLetterSystemTest {
         assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
                 .contains("moved to " + deadLetterTopic + ": refused by PostgreSQL")
                 .contains("moved to " + deadLetterTopic + ": unreadable");
+    }
+
+    /**
+     * PostgreSQL away while the writer meets an unreadable event: once it is back, the events
+     * around that one are stored and only it goes to the dead-letter topic.
+     */
+    @Test
+    void aBadEventMetWhilePostgresqlIsAwayCostsOnlyItselfOnceItIsBack() throws Exception {
+        String before = event("away");
+        String unreadable = "{\"request_id\": \"" + UUID.randomUUID();
+        String after = event("away");
+        String last = event("away");
+        double failedBefore = failedCopies();
+        try (Connection db = TestStack.database(); Statement sql = db.createStatement()) {
+            sql.execute("""
+                    CREATE FUNCTION test_audit_away() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'audit_log is away for a test'; END $$""");
+            sql.execute("""
+                    CREATE TRIGGER test_audit_away BEFORE INSERT ON audit_log
+                       FOR EACH ROW EXECUTE FUNCTION test_audit_away()""");
+            try {
+                plant(List.of(before, unreadable, after, last));
+                // Failed twice: the retry has read the four together.
+                await().atMost(Duration.ofSeconds(30)).until(() -> failedCopies() >= failedBefore + 2);
+            }
+            finally {
+                sql.execute("DROP TRIGGER test_audit_away ON audit_log");
+                sql.execute("DROP FUNCTION test_audit_away()");
+            }
+        }
+
+        AuditLog.awaitRow(requestId(before), Duration.ofSeconds(60));
+        AuditLog.awaitRow(requestId(after));
+        AuditLog.awaitRow(requestId(last));
+        List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(20))
+                .until(() -> TopicContents.read(Topics.AUDIT_EVENTS.deadLetterTopic()),
+                        records -> records.stream().anyMatch(record -> unreadable.equals(record.value())));
+        assertThat(dead).extracting(ConsumerRecord::value).filteredOn(value -> value != null
+                && (value.contains(requestId(before)) || value.contains(requestId(after))
+                        || value.contains(requestId(last)))).isEmpty();
+    }
+
+    private static void plant(List<String> values) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            // One key, so they share a partition and arrive in one batch, in this order.
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS.name(), PLANTED, value));
+            }
+            producer.flush();
+        }
+    }
+
+    /** COPYs into audit_log that failed other than by refusing an event, all archivers together. */
+    private static double failedCopies() {
+        return TestStack.get().archivers().stream().mapToDouble(archiver -> Prometheus.value(archiver,
+                "spamcheck_audit_copy_fallbacks_total{reason=\"failed\"")).sum();
     }
 
     private static String event(String campaign) {

@@ -108,7 +108,17 @@ class AuditLogWriter {
                 break;
             }
         }
-        storeAll(events);
+        try {
+            storeAll(events);
+        }
+        catch (DataAccessException away) {
+            // Reported as the failure of the batch's first event, never of the batch as a whole:
+            // the error handler then retries from that event with the back-off, and an event that
+            // cannot be stored later in the batch stays that event's alone. A whole-batch failure
+            // would go to Spring Kafka's fallback handler, whose retry, on meeting such an event
+            // once PostgreSQL is back, dead-letters the entire batch.
+            throw new BatchListenerFailedException("audit_log unavailable", away, 0);
+        }
         if (unstorable != null) {
             throw new BatchListenerFailedException(UnstorableAuditEvent.reason(unstorable), unstorable, events.size());
         }
