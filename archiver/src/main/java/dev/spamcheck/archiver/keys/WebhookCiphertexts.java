@@ -9,7 +9,7 @@ import dev.spamcheck.schemas.number.NumberProtection;
 
 /**
  * The ciphertexts webhooks keep: each subscription's sealed signing secret, and the number of a
- * delivery still pending (sent to subscriptions that opted in to the number). Few rows, so moved
+ * delivery still pending to a subscription that asked for the full number. Few rows, so moved
  * in one pass; each update only replaces the ciphertext it read.
  */
 @Repository
@@ -45,18 +45,20 @@ class WebhookCiphertexts {
                 unreadable++;
             }
         }
-        List<Sealed> numbers = jdbc.sql("""
-                SELECT number_hash, number_ciphertext FROM webhook_deliveries
+        List<PendingNumber> numbers = jdbc.sql("""
+                SELECT id, number_hash, number_ciphertext FROM webhook_deliveries
                  WHERE status = 'pending' AND split_part(number_ciphertext, '.', 2) <> ?""")
                 .param(active)
-                .query((rs, row) -> new Sealed(rs.getString(1), rs.getString(2)))
+                .query((rs, row) -> new PendingNumber(rs.getLong(1), new Sealed(rs.getString(2), rs.getString(3))))
                 .list();
-        for (Sealed number : numbers) {
+        for (PendingNumber pending : numbers) {
             betweenRows.run();
+            Sealed number = pending.number();
             try {
                 String reencrypted = protection.reencrypt(number.ciphertext(), number.context());
-                moved += jdbc.sql("UPDATE webhook_deliveries SET number_ciphertext = ? WHERE number_hash = ? AND "
-                        + "number_ciphertext = ?").params(reencrypted, number.context(), number.ciphertext()).update();
+                // By its key: webhook_deliveries has no index on the number.
+                moved += jdbc.sql("UPDATE webhook_deliveries SET number_ciphertext = ? WHERE id = ? AND "
+                        + "number_ciphertext = ?").params(reencrypted, pending.id(), number.ciphertext()).update();
             }
             catch (IllegalArgumentException ex) {
                 unreadable++;
@@ -67,5 +69,8 @@ class WebhookCiphertexts {
 
     /** A ciphertext and what it is bound to: the subscription's id, or the number's hash. */
     private record Sealed(String context, String ciphertext) {
+    }
+
+    private record PendingNumber(long id, Sealed number) {
     }
 }

@@ -28,15 +28,16 @@ class DeliveryQueue {
 
     /**
      * Queues the change for every subscription that wants it; a change read again (Kafka's
-     * at-least-once) is queued once. Returns how many deliveries were added.
+     * at-least-once) is queued once. Only a subscription that asked for the full number keeps its
+     * ciphertext with the delivery. Returns how many deliveries were added.
      */
     int enqueue(ReputationChange change, Instant occurredAt) {
         String type = change.type() == ReputationChange.Type.FLAGGED ? "number.flagged" : "number.cleared";
         return jdbc.sql("""
                 INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, occurred_at, number_hash,
                        number_last4, number_ciphertext, campaign_id, previous_score, spam_score, checked_at)
-                SELECT s.id, :eventId, :type, :occurredAt, :hash, :last4, :ciphertext, :campaign, :previous, :score,
-                       :checkedAt
+                SELECT s.id, :eventId, :type, :occurredAt, :hash, :last4,
+                       CASE WHEN s.include_phone_number THEN :ciphertext END, :campaign, :previous, :score, :checkedAt
                   FROM webhook_subscriptions s
                  WHERE CAST(:type AS text) = ANY (s.events)
                    AND (s.campaign_id IS NULL OR s.campaign_id = :campaign)

@@ -64,7 +64,7 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
         this.retries = new RetryPolicy(settings.retryInitialInterval(), settings.retryMaxInterval(),
                 settings.retryFor());
         this.sender = new WebhookSender(settings.connectTimeout(), settings.timeout(),
-                settings.allowPrivateNetworks(), recording);
+                settings.allowPrivateNetworks());
         // Long enough that an attempt still running is never taken over; short enough to resume soon.
         this.lease = settings.connectTimeout().plus(settings.timeout()).plusSeconds(15);
         this.delivered = attempts(meters, "delivered");

@@ -37,8 +37,8 @@ final class WebhookSender {
     static final String NOT_PUBLIC = "refused: the receiver's address is not public";
 
     private final HttpClient http;
+    private final Duration connectTimeout;
     private final Duration timeout;
-    private final Executor completions;
     // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
     // which some clusters give their pods and services, and "this network".
     private final InetAddressMatcher publicAddress = InetAddressMatchers.matchExternal()
@@ -47,9 +47,7 @@ final class WebhookSender {
     // Name lookups block; on threads of their own so a slow resolver holds up no other delivery.
     private final Executor resolving = Executors.newCachedThreadPool(daemons("webhook-resolve-"));
 
-    /** @param completions where the returned attempts complete: never the client's or the JDK's timer thread */
-    WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks, Executor completions) {
-        this.completions = completions;
+    WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks) {
         this.allowPrivateNetworks = allowPrivateNetworks;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
@@ -57,22 +55,29 @@ final class WebhookSender {
                 // No h2c upgrade offer on plain HTTP: some receivers' servers answer it badly.
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
+        this.connectTimeout = connectTimeout;
         this.timeout = timeout;
     }
 
+    /**
+     * The attempt, timed as it ends. It may complete on the HTTP client's threads or the JDK's
+     * timer thread: whatever follows it must move to threads of its own.
+     */
     CompletableFuture<Attempt> send(String url, String secret, byte[] body) {
         Instant started = Instant.now();
         URI uri = URI.create(url);
         if (allowPrivateNetworks) {
             return exchange(uri, secret, body, started);
         }
+        // Looking the name up is part of connecting, so the connect timeout bounds it: an attempt
+        // takes at most that plus the exchange's timeout, as long as a stop waits for it.
         return CompletableFuture.supplyAsync(() -> isPublic(uri.getHost()), resolving)
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((isPublic, failure) -> failure != null
-                        ? CompletableFuture.completedFuture(Attempt.failed(started, since(started), reason(failure)))
+                .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((isPublic, failure) -> failure != null
+                        ? CompletableFuture.completedFuture(Attempt.failed(started, since(started),
+                                failure instanceof TimeoutException ? "connect timeout" : reason(failure)))
                         : isPublic ? exchange(uri, secret, body, started)
-                        : CompletableFuture.completedFuture(Attempt.failed(started, since(started), NOT_PUBLIC)),
-                        completions)
+                        : CompletableFuture.completedFuture(Attempt.failed(started, since(started), NOT_PUBLIC)))
                 .thenCompose(attempt -> attempt);
     }
 
@@ -108,16 +113,17 @@ final class WebhookSender {
         CompletableFuture<HttpResponse<Void>> response = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         // The request timeout covers the headers only; this bounds a body that trickles. On a copy,
         // so that cancelling the original below still aborts the exchange and frees its connection.
+        // Not async: the attempt is timed when it ends, not when a busy pool gets to it.
         return response.copy()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((answer, failure) -> {
+                .handle((answer, failure) -> {
                     if (failure == null) {
                         return Attempt.answered(started, since(started), answer.statusCode(), RetryPolicy.retryAfter(
                                 answer.headers().firstValue("Retry-After").orElse(null), Instant.now()));
                     }
                     response.cancel(true);
                     return Attempt.failed(started, since(started), reason(failure));
-                }, completions);
+                });
     }
 
     private static Duration since(Instant started) {

@@ -181,6 +181,9 @@ class WebhookDispatcherTest {
         ReputationChange change = change(ReputationChange.Type.FLAGGED, null, 1);
 
         assertThat(queue().enqueue(change, Instant.now())).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT subscription_id FROM webhook_deliveries WHERE number_ciphertext IS NOT NULL")
+                .query(String.class).list()).as("only the delivery that sends the number keeps it")
+                .containsExactly("wh_number");
         dispatcher.wakeUp();
         await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(status("wh_plain", change.id()))
                 && "delivered".equals(status("wh_number", change.id())));
@@ -196,7 +199,7 @@ class WebhookDispatcherTest {
     @Test
     void aReceiverAnswering500IsRetriedLaterAndTheAttemptIsLogged() {
         dispatcher = dispatcher(Map.of("spamcheck.webhooks.retry-initial-interval", "PT20S"));
-        subscribe("wh_fail", "/fail", false, "whsec_f");
+        subscribe("wh_fail", "/fail", true, "whsec_f");
         subscribe("wh_ok", "/ok", false, "whsec_o");
         ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
         queue().enqueue(change, Instant.now());
