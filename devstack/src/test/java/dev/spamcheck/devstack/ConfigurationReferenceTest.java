@@ -95,7 +95,10 @@ class ConfigurationReferenceTest {
                     .append("|---|---|---|---|\n");
             for (JsonNode property : own) {
                 String name = property.get("name").asString();
-                page.append("| `").append(name).append("` | `").append(environmentVariable(name)).append("` | ")
+                // A map's keys (token ids) cannot be spelled in an environment variable's name.
+                String variable = property.path("type").asString("").startsWith("java.util.Map") ? "–"
+                        : "`" + environmentVariable(name) + "`";
+                page.append("| `").append(name).append("` | ").append(variable).append(" | ")
                         .append(property.hasNonNull("defaultValue") ? "`" + text(property.get("defaultValue")) + "`" : "")
                         .append(" | ").append(markdown(property.get("description").asString())).append(" |\n");
             }

@@ -20,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trustedProxies proxies whose forwarding headers are believed ({@code SPAMCHECK_TRUSTED_PROXIES})
  * @param forwardedHeaders which forwarding headers the trusted proxies write ({@code SPAMCHECK_FORWARDED_HEADERS})
  * @param corsOrigins browser origins allowed to call the API, each as browsers send it, {@code https://host[:port]}
- *        (not {@code *} nor {@code null}) ({@code SPAMCHECK_CORS_ORIGINS})
+ *        or, for a tool served without TLS (on a developer's machine), {@code http://host[:port]}; without a
+ *        path, not {@code *} nor {@code null} ({@code SPAMCHECK_CORS_ORIGINS})
  * @param tls the certificate to serve HTTPS with
  * @param gateway request limits and timeouts
  * @param webhooks which receiver URLs webhook subscriptions may name
@@ -70,7 +71,8 @@ public record GatewayProperties(
 
     /**
      * @param allowInsecureLoopback also accept {@code http://} URLs on 127.0.0.1, [::1] or localhost
-     *        ({@code SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK}; the devstack sets it for local receivers)
+     *        ({@code SPAMCHECK_WEBHOOKS_ALLOW_INSECURE_LOOPBACK}; the devstack sets it for local receivers).
+     *        The notifiers deliver to such a receiver only with {@code SPAMCHECK_WEBHOOKS_ALLOW_PRIVATE_NETWORKS}
      */
     public record Webhooks(@DefaultValue("false") boolean allowInsecureLoopback) {
     }

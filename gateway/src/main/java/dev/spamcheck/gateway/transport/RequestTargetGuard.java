@@ -38,7 +38,7 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
     private enum Verdict {
         URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
         HEADERS_TOO_LARGE(ErrorCode.HEADERS_TOO_LARGE, "The request headers must not exceed the server's limit"),
-        NOT_HTTP(ErrorCode.INVALID_REQUEST, "The request is not valid HTTP/1.1"),
+        NOT_HTTP(ErrorCode.INVALID_REQUEST, "The request is not valid HTTP"),
         TARGET(ErrorCode.INVALID_REQUEST, "The request target must be a path such as /api/v1/spam_score");
 
         private final ErrorCode code;
