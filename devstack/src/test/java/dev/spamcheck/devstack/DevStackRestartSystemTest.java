@@ -65,7 +65,8 @@ class DevStackRestartSystemTest {
     }
 
     private static DevStack start(Path home) throws Exception {
-        return DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50), Map.of(), null, null));
+        return DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
+                Map.of("spamcheck.nightly.cron", TestStack.NIGHTLY_CRON), null, null));
     }
 
     /** @return the prefix of every thread of the stack's Streams applications ({@code <client id>-}) */

@@ -48,7 +48,8 @@ class KeyRotationSystemTest {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         String newKey = "rotated:" + Base64.getEncoder().encodeToString(key);
-        try (DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ZERO, Map.of(), null, null));
+        try (DevStack stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ZERO,
+                Map.of("spamcheck.nightly.cron", TestStack.NIGHTLY_CRON), null, null));
                 WebhookReceiver receiver = WebhookReceiver.start()) {
             String oldKeys = stack.encryptionKeys();
             String oldId = oldKeys.substring(0, oldKeys.indexOf(':'));

@@ -172,7 +172,7 @@ class NightlySystemTest {
     }
 
     @Test
-    void everyArchiverSchedulesTheNightlyJobAndTheKeyMetrics() {
+    void everyArchiverSchedulesTheNightlyJobItsCatchUpAndTheKeyMetrics() {
         for (ConfigurableApplicationContext archiver : TestStack.get().archivers()) {
             Set<ScheduledTask> tasks = archiver.getBean(ScheduledTaskHolder.class).getScheduledTasks();
             assertThat(tasks).anySatisfy(task -> {
@@ -180,6 +180,7 @@ class NightlySystemTest {
                         cron -> assertThat(cron.getExpression()).isEqualTo(TestStack.NIGHTLY_CRON));
                 assertThat(task.toString()).endsWith("NightlyScheduler.trigger");
             });
+            assertThat(tasks).anySatisfy(task -> assertThat(task.toString()).endsWith("NightlyScheduler.catchUp"));
             assertThat(tasks).anySatisfy(task -> assertThat(task.toString()).endsWith("CiphertextMetrics.refresh"));
         }
     }

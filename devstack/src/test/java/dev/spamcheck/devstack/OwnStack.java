@@ -35,7 +35,8 @@ final class OwnStack {
      * Kafka in this JVM or, with {@code kafkaProcess}, as a process of its own.
      */
     static DevStack start(String name, Duration stubLatency, boolean kafkaProcess) throws Exception {
-        return DevStack.start(new DevStack.Options(TestStack.freshHome(name), 0, 0, stubLatency, Map.of(), null,
+        return DevStack.start(new DevStack.Options(TestStack.freshHome(name), 0, 0, stubLatency,
+                Map.of("spamcheck.nightly.cron", TestStack.NIGHTLY_CRON), null,
                 null, kafkaProcess));
     }
 

@@ -49,14 +49,17 @@ class ReputationChangesCrashSystemTest {
         // Streams tasks and of the webhook fan-out moves, and its open transaction is aborted,
         // within seconds.
         stack = DevStack.start(new DevStack.Options(TestStack.freshHome("reputation-crash-test"), 0, 0,
-                Duration.ofMillis(50), Map.of("spamcheck.webhooks.connect-timeout", "PT1S",
-                        "spamcheck.webhooks.timeout", "PT2S", "spamcheck.webhooks.retry-initial-interval", "PT0.5S",
-                        "spamcheck.webhooks.retry-max-interval", "PT2S", "spamcheck.webhooks.poll-interval", "PT0.2S",
-                        "spring.kafka.streams.properties.session.timeout.ms", "6000",
-                        "spring.kafka.streams.properties.heartbeat.interval.ms", "1500",
-                        "spring.kafka.streams.properties.producer.transaction.timeout.ms", "5000",
-                        "spring.kafka.consumer.properties.session.timeout.ms", "6000",
-                        "spring.kafka.consumer.properties.heartbeat.interval.ms", "1500"),
+                Duration.ofMillis(50), Map.ofEntries(Map.entry("spamcheck.webhooks.connect-timeout", "PT1S"),
+                        Map.entry("spamcheck.webhooks.timeout", "PT2S"),
+                        Map.entry("spamcheck.webhooks.retry-initial-interval", "PT0.5S"),
+                        Map.entry("spamcheck.webhooks.retry-max-interval", "PT2S"),
+                        Map.entry("spamcheck.webhooks.poll-interval", "PT0.2S"),
+                        Map.entry("spamcheck.nightly.cron", TestStack.NIGHTLY_CRON),
+                        Map.entry("spring.kafka.streams.properties.session.timeout.ms", "6000"),
+                        Map.entry("spring.kafka.streams.properties.heartbeat.interval.ms", "1500"),
+                        Map.entry("spring.kafka.streams.properties.producer.transaction.timeout.ms", "5000"),
+                        Map.entry("spring.kafka.consumer.properties.session.timeout.ms", "6000"),
+                        Map.entry("spring.kafka.consumer.properties.heartbeat.interval.ms", "1500")),
                 null, null));
     }
 

@@ -49,7 +49,8 @@ class TwilioFaultsSystemTest {
     @BeforeAll
     static void start() throws Exception {
         stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
-                Map.of("spamcheck.twilio.circuit.open-for", "PT5S"), null, null));
+                Map.of("spamcheck.twilio.circuit.open-for", "PT5S", "spamcheck.nightly.cron", TestStack.NIGHTLY_CRON),
+                null, null));
     }
 
     @AfterAll

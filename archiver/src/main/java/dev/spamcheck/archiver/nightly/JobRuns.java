@@ -37,6 +37,11 @@ class JobRuns {
                 .single();
     }
 
+    /** Whether a job for the date has started, whatever became of it. */
+    boolean started(LocalDate date) {
+        return jdbc.sql("SELECT count(*) FROM job_runs WHERE job_date = ?").param(date).query(Long.class).single() > 0;
+    }
+
     boolean completed(LocalDate date) {
         return jdbc.sql("SELECT count(*) FROM job_runs WHERE job_date = ? AND status = 'completed'").param(date)
                 .query(Long.class).single() > 0;

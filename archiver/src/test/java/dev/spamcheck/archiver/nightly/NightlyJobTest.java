@@ -247,6 +247,51 @@ class NightlyJobTest {
         assertThat(json((String) jobRun(job.today()).get("counts"))).containsEntry("purged_reputation", 1);
     }
 
+    @Test
+    void aNightWhoseTriggerNeverWentOutIsTriggeredOnceItsGraceHasPassed() throws Exception {
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+        LocalDate today = job.today();
+        Instant due = today.atTime(2, 0).toInstant(java.time.ZoneOffset.UTC);
+        NightlyScheduler scheduler = scheduler(producer, job, "0 0 2 * * *");
+
+        scheduler.catchUp(due.plus(NightlyScheduler.GRACE).minusSeconds(1));
+        assertThat(producer.history()).as("within the grace: the cron's own trigger may be on its way").isEmpty();
+
+        scheduler.catchUp(due.plus(NightlyScheduler.GRACE).plusSeconds(1));
+        assertThat(sentTo(producer, Topics.Names.ARCHIVE_TRIGGERS)).singleElement().satisfies(record -> {
+            MaintenanceTrigger trigger = (MaintenanceTrigger) record.value();
+            assertThat(trigger.jobDate()).isEqualTo(today);
+            assertThat(trigger.requestedBy()).isEqualTo("scheduler (caught up)");
+        });
+
+        // Once the date's job has started, nothing more is sent; nor with the scheduler turned off.
+        producer.clear();
+        job.run(trigger(today));
+        producer.clear();
+        scheduler.catchUp(due.plus(Duration.ofHours(3)));
+        scheduler(producer, job, "-").catchUp(due.plus(Duration.ofHours(3)));
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aCronThatDoesNotFireTodayIsNotCaughtUp() throws Exception {
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+        LocalDate today = job.today();
+        String otherDay = "0 0 2 " + today.plusDays(1).getDayOfMonth() + " " + today.plusDays(1).getMonthValue() + " *";
+
+        scheduler(producer, job, otherDay).catchUp(today.atTime(23, 59).toInstant(java.time.ZoneOffset.UTC));
+        assertThat(producer.history()).isEmpty();
+    }
+
+    private NightlyScheduler scheduler(MockProducer<String, Object> producer, NightlyJob job, String cron) {
+        Binder binder = new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.nightly.cron", cron)));
+        return new NightlyScheduler(new TopicSender(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer))),
+                job, new JobRuns(jdbc), binder.bindOrCreate("spamcheck", ArchiverProperties.class),
+                binder.bindOrCreate("spamcheck", SpamcheckProperties.class));
+    }
+
     private boolean aWriteWaitsForARowLock() {
         return jdbc.sql("""
                 SELECT count(*) FROM pg_stat_activity
