@@ -43,6 +43,10 @@ final class WebhookUrls {
         if (uri.getRawFragment() != null) {
             throw JsonBodies.invalid("url must not have a fragment");
         }
+        // java.net.URI takes any digits as a port: every delivery to 0 or 99999 would fail for a day.
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            throw JsonBodies.invalid("url's port must be between 1 and 65535");
+        }
         boolean loopback = LOOPBACK_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT));
         if (scheme.equals("https") || (scheme.equals("http") && loopback && allowInsecureLoopback)) {
             return uri;

@@ -12,7 +12,7 @@ class WebhookUrlsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"https://hooks.example.com/spamcheck", "https://hooks.example.com:8443/a/b?x=1",
-            "HTTPS://Hooks.Example.com/", "https://[2001:db8::1]/hook"})
+            "HTTPS://Hooks.Example.com/", "https://[2001:db8::1]/hook", "https://hooks.example.com:65535/"})
     void acceptsHttpsUrls(String url) {
         assertThat(WebhookUrls.check(url, false)).hasToString(url);
     }
@@ -21,7 +21,8 @@ class WebhookUrlsTest {
     @ValueSource(strings = {"http://hooks.example.com/", "ftp://hooks.example.com/", "https:/nohost",
             "https:///path", "hooks.example.com/path", "/relative", "mailto:ops@example.com",
             "https://user:pass@hooks.example.com/", "https://hooks.example.com/#frag", "https://exa mple.com/",
-            "http://127.0.0.1:8080/", "http://localhost/hook", "http://[::1]/", "javascript:alert(1)"})
+            "http://127.0.0.1:8080/", "http://localhost/hook", "http://[::1]/", "javascript:alert(1)",
+            "https://hooks.example.com:0/", "https://hooks.example.com:65536/", "https://hooks.example.com:99999/"})
     void refusesOtherUrls(String url) {
         assertThatThrownBy(() -> WebhookUrls.check(url, false)).isInstanceOf(ApiException.class);
     }

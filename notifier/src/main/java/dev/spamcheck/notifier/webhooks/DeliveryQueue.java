@@ -64,15 +64,19 @@ class DeliveryQueue {
         return jdbc.sql("""
                 WITH busy AS (
                     SELECT subscription_id, count(*) AS n FROM webhook_deliveries
-                     WHERE status = 'pending' AND lease_until > now() GROUP BY subscription_id),
+                     WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > now()
+                     GROUP BY subscription_id),
                 due AS (
-                    SELECT d.id, d.next_attempt_at,
-                           row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id)
-                               + coalesce(b.n, 0) AS slot
-                      FROM webhook_deliveries d LEFT JOIN busy b USING (subscription_id)
-                     WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-                       AND (d.lease_until IS NULL OR d.lease_until <= now())),
-                chosen AS (SELECT id FROM due WHERE slot <= :perWebhook ORDER BY next_attempt_at, id LIMIT :limit)
+                    -- Per subscription only the few it has room for (V11's index): never its whole backlog.
+                    SELECT d.id, d.next_attempt_at
+                      FROM webhook_subscriptions s LEFT JOIN busy b ON b.subscription_id = s.id
+                     CROSS JOIN LATERAL (
+                           SELECT p.id, p.next_attempt_at FROM webhook_deliveries p
+                            WHERE p.subscription_id = s.id AND p.status = 'pending' AND p.next_attempt_at <= now()
+                              AND (p.lease_until IS NULL OR p.lease_until <= now())
+                            ORDER BY p.next_attempt_at, p.id
+                            LIMIT greatest(:perWebhook - coalesce(b.n, 0), 0)) d),
+                chosen AS (SELECT id FROM due ORDER BY next_attempt_at, id LIMIT :limit)
                 UPDATE webhook_deliveries d
                    SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => :leaseSeconds)
                   FROM chosen, webhook_subscriptions s
@@ -91,34 +95,28 @@ class DeliveryQueue {
     /** Records the attempt and what follows it; ignored when the lease was lost to another notifier. */
     void record(DueDelivery delivery, Attempt attempt, Instant nextAttempt) {
         String status = attempt.succeeded() ? "delivered" : nextAttempt == null ? "dead" : "pending";
-        int updated = jdbc.sql("""
-                UPDATE webhook_deliveries
-                   SET status = :status, lease_until = NULL, last_status_code = :statusCode, last_error = :error,
-                       next_attempt_at = coalesce(:next, next_attempt_at),
-                       finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
-                       number_ciphertext = CASE WHEN :status = 'pending' THEN number_ciphertext END
-                 WHERE id = :id AND attempts = :attempt AND status = 'pending'""")
+        // One statement, so the delivery never moves on without its attempt in the log.
+        jdbc.sql("""
+                WITH recorded AS (
+                    UPDATE webhook_deliveries
+                       SET status = :status, lease_until = NULL, last_status_code = :statusCode, last_error = :error,
+                           next_attempt_at = coalesce(:next, next_attempt_at),
+                           finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
+                           number_ciphertext = CASE WHEN :status = 'pending' THEN number_ciphertext END
+                     WHERE id = :id AND attempts = :attempt AND status = 'pending'
+                    RETURNING id)
+                INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)
+                SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM recorded
+                ON CONFLICT DO NOTHING""")
                 .param("id", delivery.id())
                 .param("attempt", delivery.attempt())
                 .param("statusCode", attempt.statusCode(), Types.INTEGER)
                 .param("error", attempt.error(), Types.VARCHAR)
                 .param("status", status)
                 .param("next", nextAttempt == null ? null : Timestamp.from(nextAttempt), Types.TIMESTAMP)
+                .param("attemptedAt", Timestamp.from(attempt.startedAt()))
+                .param("durationMs", (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()))
                 .update();
-        if (updated == 1) {
-            jdbc.sql("""
-                    INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code,
-                           error)
-                    VALUES (:id, :attempt, :attemptedAt, :durationMs, :statusCode, :error)
-                    ON CONFLICT DO NOTHING""")
-                    .param("id", delivery.id())
-                    .param("attempt", delivery.attempt())
-                    .param("attemptedAt", Timestamp.from(attempt.startedAt()))
-                    .param("durationMs", (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()))
-                    .param("statusCode", attempt.statusCode(), Types.INTEGER)
-                    .param("error", attempt.error(), Types.VARCHAR)
-                    .update();
-        }
     }
 
     private static DueDelivery due(ResultSet row, int index) throws SQLException {

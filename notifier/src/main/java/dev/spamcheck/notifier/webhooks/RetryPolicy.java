@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.resilience4j.core.IntervalFunction;
 
@@ -25,10 +26,12 @@ record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retr
      * @param retryAfter the receiver's {@code Retry-After}, null when it sent none
      */
     Instant nextAttempt(int attempt, Instant changedAt, Instant now, Duration retryAfter) {
-        long backOff = IntervalFunction
-                .ofExponentialRandomBackoff(initialInterval.toMillis(), 2.0, JITTER, maxInterval.toMillis())
+        // Capped first, then jittered: resilience4j's random back-off caps after its jitter, so
+        // from the cap on every wait would be exactly the cap, and failing deliveries in step.
+        long capped = IntervalFunction.ofExponentialBackoff(initialInterval.toMillis(), 2.0, maxInterval.toMillis())
                 .apply(attempt);
-        Duration wait = Duration.ofMillis(backOff);
+        Duration wait = Duration.ofMillis(Math.round(capped * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current()
+                .nextDouble())));
         if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
             wait = retryAfter;
         }

@@ -22,14 +22,17 @@ class RetryPolicyTest {
                 .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(60));
     }
 
-    @Test
-    void jitterSpreadsRetriesOfTheSameAttempt() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 15})
+    void jitterSpreadsRetriesOfTheSameAttemptAtTheLongestIntervalToo(int attempt) {
         Instant now = CREATED.plusSeconds(60);
-        long distinct = java.util.stream.IntStream.range(0, 20)
-                .mapToObj(i -> policy.nextAttempt(4, CREATED, now, null))
-                .distinct()
-                .count();
-        assertThat(distinct).isGreaterThan(1);
+        java.util.List<Duration> waits = java.util.stream.IntStream.range(0, 40)
+                .mapToObj(i -> Duration.between(now, policy.nextAttempt(attempt, CREATED, now, null))).toList();
+        assertThat(waits.stream().distinct().count()).isGreaterThan(20);
+        if (attempt == 15) {
+            assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(Duration.ofMinutes(30), Duration.ofMinutes(90)))
+                    .anySatisfy(wait -> assertThat(wait).isLessThan(Duration.ofMinutes(50)));
+        }
     }
 
     @RepeatedTest(10)
