@@ -28,11 +28,18 @@ class CachedCiphertexts {
                 .list();
     }
 
-    /** Replaces a row's ciphertext unless the row changed meanwhile (a new answer brings its own). */
-    boolean replace(Row row, String ciphertext) {
-        return jdbc.sql("UPDATE phone_reputation SET number_ciphertext = ? WHERE number_hash = ? AND number_ciphertext = ?")
-                .params(ciphertext, row.numberHash(), row.ciphertext())
-                .update() == 1;
+    /**
+     * Replaces the rows' ciphertexts with the given ones, in one statement, except in a row that
+     * changed meanwhile (a new answer brings its own). Returns how many it replaced.
+     */
+    int replace(List<Row> rows, List<String> ciphertexts) {
+        return jdbc.sql("""
+                UPDATE phone_reputation p SET number_ciphertext = v.replacement
+                  FROM unnest(CAST(? AS char(64)[]), CAST(? AS text[]), CAST(? AS text[])) AS v(hash, old, replacement)
+                 WHERE p.number_hash = v.hash AND p.number_ciphertext = v.old""")
+                .params(rows.stream().map(Row::numberHash).toArray(String[]::new),
+                        rows.stream().map(Row::ciphertext).toArray(String[]::new), ciphertexts.toArray(String[]::new))
+                .update();
     }
 
     /** Rows per key id. */

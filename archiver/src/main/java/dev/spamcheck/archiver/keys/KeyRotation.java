@@ -1,9 +1,16 @@
 package dev.spamcheck.archiver.keys;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +37,7 @@ public class KeyRotation {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
 
+    private final DataSource dataSource;
     private final CachedCiphertexts ciphertexts;
     private final LiveResultRecords records;
     private final WebhookCiphertexts webhooks;
@@ -39,11 +47,12 @@ public class KeyRotation {
     private final ArchiverProperties properties;
     private final MaintenanceLifecycle lifecycle;
 
-    KeyRotation(CachedCiphertexts ciphertexts, LiveResultRecords records, WebhookCiphertexts webhooks,
+    KeyRotation(DataSource dataSource, CachedCiphertexts ciphertexts, LiveResultRecords records, WebhookCiphertexts webhooks,
             KeyRotations rotations,
             CiphertextMetrics metrics, NumberProtection protection, ArchiverProperties properties,
             MaintenanceLifecycle lifecycle) {
         this.lifecycle = lifecycle;
+        this.dataSource = dataSource;
         this.ciphertexts = ciphertexts;
         this.records = records;
         this.webhooks = webhooks;
@@ -93,8 +102,29 @@ public class KeyRotation {
         }
     }
 
-    /** Runs the rotation a trigger asks for, recorded in {@code key_rotations} under the trigger's id. */
-    public Report run(MaintenanceTrigger trigger) {
+    /**
+     * Runs the rotation a trigger asks for, recorded in {@code key_rotations} under the trigger's
+     * id. One at a time across archivers (a session advisory lock): a rotation that outlasts its
+     * trigger consumer's poll interval has its trigger handed to another archiver, which must not
+     * republish the results topic a second time alongside; it meets the lock and its trigger is
+     * delivered again later.
+     */
+    public Report run(MaintenanceTrigger trigger) throws SQLException {
+        try (Connection lock = dataSource.getConnection()) {
+            if (!advisoryLock(lock, "pg_try_advisory_lock")) {
+                log.info("A key rotation is running on another archiver; trigger {} waits for it", trigger.triggerId());
+                throw new RunningElsewhere();
+            }
+            try {
+                return runLocked(trigger);
+            }
+            finally {
+                advisoryLock(lock, "pg_advisory_unlock");
+            }
+        }
+    }
+
+    private Report runLocked(MaintenanceTrigger trigger) {
         UUID id = UUID.fromString(trigger.triggerId());
         rotations.start(id, trigger.requestedBy(), protection.activeKeyId());
         try {
@@ -114,6 +144,14 @@ public class KeyRotation {
         }
     }
 
+    private static boolean advisoryLock(Connection connection, String function) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT " + function + "(hashtext('spamcheck.key-rotation'))");
+                ResultSet result = statement.executeQuery()) {
+            return result.next() && result.getBoolean(1);
+        }
+    }
+
     private Report rotate() {
         String active = protection.activeKeyId();
         log.info("Key rotation to key {} starting", active);
@@ -123,15 +161,19 @@ public class KeyRotation {
         List<Row> batch;
         while (!(batch = ciphertexts.notUnder(active, after, properties.archive().batchSize())).isEmpty()) {
             lifecycle.checkNotStopping();
+            List<Row> readable = new ArrayList<>(batch.size());
+            List<String> replacements = new ArrayList<>(batch.size());
             for (Row row : batch) {
                 try {
-                    if (ciphertexts.replace(row, protection.reencrypt(row.ciphertext(), row.numberHash()))) {
-                        reencrypted++;
-                    }
+                    replacements.add(protection.reencrypt(row.ciphertext(), row.numberHash()));
+                    readable.add(row);
                 }
                 catch (IllegalArgumentException ex) {
                     unreadable++;
                 }
+            }
+            if (!readable.isEmpty()) {
+                reencrypted += ciphertexts.replace(readable, replacements);
             }
             after = batch.get(batch.size() - 1).numberHash();
         }
@@ -143,5 +185,13 @@ public class KeyRotation {
                 webhookMoved.reencrypted(), webhookMoved.unreadable(), rowsByKey);
         log.info("Key rotation done: {}", report);
         return report;
+    }
+
+    /** Another archiver holds the rotation's lock: the trigger is delivered again later. */
+    public static final class RunningElsewhere extends RuntimeException {
+
+        RunningElsewhere() {
+            super("A key rotation is running on another archiver", null, false, false);
+        }
     }
 }

@@ -35,7 +35,7 @@ public final class RotateKeysCommand {
             }
             return 0;
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | java.sql.SQLException ex) {
             System.err.println("rotate-keys: " + Failures.reason(ex));
             return 1;
         }

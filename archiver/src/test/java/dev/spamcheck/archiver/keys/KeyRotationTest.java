@@ -66,7 +66,7 @@ class KeyRotationTest {
     }
 
     @Test
-    void ciphertextsUnderAnOldKeyAreReencryptedUnderTheActiveKeyAndTheReportSaysComplete() {
+    void ciphertextsUnderAnOldKeyAreReencryptedUnderTheActiveKeyAndTheReportSaysComplete() throws Exception {
         List<String> numbers = List.of("+12125550101", "+12125550102", "+12125550103", "+12125550104",
                 "+12125550105");
         for (String number : numbers.subList(0, 4)) {
@@ -116,7 +116,7 @@ class KeyRotationTest {
     }
 
     @Test
-    void rowsUnderAKeyNoLongerConfiguredAreCountedAsNotMovableAndTheReportIsNotComplete() {
+    void rowsUnderAKeyNoLongerConfiguredAreCountedAsNotMovableAndTheReportIsNotComplete() throws Exception {
         NumberProtection forgotten = NumberProtection.fromSecrets(HASH_KEY, "z:" + KEY_GONE);
         cache(oldKey.protect("+12125550101"));
         cache(forgotten.protect("+12125550102"));
@@ -141,6 +141,24 @@ class KeyRotationTest {
                         .containsEntry("webhook_ciphertexts_unreadable", 1));
     }
 
+    @Test
+    void aRotationRunningOnAnotherArchiverIsWaitedForNotRunAlongside() throws Exception {
+        cache(oldKey.protect("+12125550101"));
+        String hash = rotated.hash("+12125550101");
+        try (java.sql.Connection otherArchiver = DATABASE.getConnection();
+                java.sql.Statement sql = otherArchiver.createStatement()) {
+            sql.execute("SELECT pg_advisory_lock(hashtext('spamcheck.key-rotation'))");
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> rotation(rotated).run(trigger(UUID.randomUUID())))
+                    .isInstanceOf(KeyRotation.RunningElsewhere.class);
+            assertThat(NumberProtection.keyIdOf(ciphertext(hash))).isEqualTo("a");
+            assertThat(jdbc.sql("SELECT count(*) FROM key_rotations").query(Long.class).single()).isZero();
+        }
+        // That archiver's session ended, and its lock with it: the redelivered trigger runs.
+        assertThat(rotation(rotated).run(trigger(UUID.randomUUID())).rowsReencrypted()).isEqualTo(1);
+        assertThat(NumberProtection.keyIdOf(ciphertext(hash))).isEqualTo("b");
+    }
+
     private KeyRotation rotation(NumberProtection protection) {
         ArchiverProperties properties = new Binder(new MapConfigurationPropertySource(
                 Map.of("spamcheck.archive.batch-size", "2"))).bindOrCreate("spamcheck", ArchiverProperties.class);
@@ -156,7 +174,7 @@ class KeyRotationTest {
         CachedCiphertexts cached = new CachedCiphertexts(jdbc);
         MaintenanceLifecycle lifecycle = new MaintenanceLifecycle();
         lifecycle.start();
-        return new KeyRotation(cached, new LiveResultRecords(consumers, kafka, protection),
+        return new KeyRotation(DATABASE, cached, new LiveResultRecords(consumers, kafka, protection),
                 new WebhookCiphertexts(jdbc), new KeyRotations(jdbc), new CiphertextMetrics(cached, meters),
                 protection, properties, lifecycle);
     }
