@@ -28,6 +28,7 @@ class AuditQueryController {
 
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
+    static final Duration MAX_RANGE = Duration.ofDays(31);
     private static final Set<String> PARAMETERS = Set.of("from", "to", "last4", "campaign_id", "outcome", "limit");
     private static final Set<String> OUTCOMES = Set.of("hit", "miss", "stale", "ok", "rejected", "invalid",
             "not_found", "unavailable", "error", "abandoned");
@@ -48,6 +49,11 @@ class AuditQueryController {
         Instant since = query.containsKey("from") ? instant(query.get("from"), "from") : until.minus(Duration.ofHours(24));
         if (!since.isBefore(until)) {
             throw JsonBodies.invalid("from must be before to");
+        }
+        // Only occurred_at is indexed (every other index would cost each audited request its
+        // write): a filter that matches little reads the whole range, so the range is bounded.
+        if (Duration.between(since, until).compareTo(MAX_RANGE) > 0) {
+            throw JsonBodies.invalid("from and to must be at most " + MAX_RANGE.toDays() + " days apart");
         }
         int rows = QueryParameters.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
         String last4 = query.get("last4");

@@ -66,7 +66,9 @@ class AuditQueryControllerTest {
             "outcome=anything", "limit=0", "limit=1001", "limit=ten", "number=+12025550123", "last4=0123&last4=4567",
             "campaign_id=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
             // Parameters without a value, or without a name.
-            "from", "limit", "from=2026-12-03T00:00:00Z&to", "last4=0123&last4", "=0123"})
+            "from", "limit", "from=2026-12-03T00:00:00Z&to", "last4=0123&last4", "=0123",
+            // More than 31 days apart.
+            "from=2026-11-01T00:00:00Z&to=2026-12-02T00:00:01Z", "from=1970-01-01T00:00:00Z"})
     void aFilterThatCannotMatchIs400WithoutAQuery(String query) {
         String body = problem(query(query), 400, "invalid_request");
         assertThat(body).doesNotContain("2025550123");
