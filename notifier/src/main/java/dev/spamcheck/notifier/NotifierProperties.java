@@ -20,7 +20,8 @@ public record NotifierProperties(@DefaultValue Webhooks webhooks) {
      * @param connectTimeout a receiver that does not accept the connection within this failed the attempt
      * @param timeout a receiver that has not answered within this failed the attempt
      * @param retryInitialInterval the first retry waits about this (jittered), each next one twice as long
-     * @param retryMaxInterval up to this, or longer when the receiver's Retry-After says so
+     * @param retryMaxInterval the back-off grows up to this; each wait is then jittered by ±50% (so up to 1.5
+     *        times this), or longer when the receiver's Retry-After says so
      * @param retryFor a delivery still failing this long after the change is dead-lettered
      * @param maxInFlight attempts in flight at once, per notifier
      * @param maxInFlightPerWebhook attempts in flight at once to one subscription, so a slow receiver

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -107,19 +108,24 @@ public class KeyRotation {
      * id. One at a time across archivers (a session advisory lock): a rotation that outlasts its
      * trigger consumer's poll interval has its trigger handed to another archiver, which must not
      * republish the results topic a second time alongside; it meets the lock and its trigger is
-     * delivered again later.
+     * delivered again later. Empty when this trigger's rotation has completed already (its archiver
+     * lost the trigger before it could commit it, and it came here again).
      */
-    public Report run(MaintenanceTrigger trigger) throws SQLException {
+    public Optional<Report> run(MaintenanceTrigger trigger) throws SQLException {
         try (Connection lock = dataSource.getConnection()) {
             if (!advisoryLock(lock, "pg_try_advisory_lock")) {
                 log.info("A key rotation is running on another archiver; trigger {} waits for it", trigger.triggerId());
                 throw new RunningElsewhere();
             }
             try {
-                return runLocked(trigger);
+                if (rotations.completed(UUID.fromString(trigger.triggerId()))) {
+                    log.info("Key rotation {} has completed already; its trigger is done", trigger.triggerId());
+                    return Optional.empty();
+                }
+                return Optional.of(runLocked(trigger));
             }
             finally {
-                advisoryLock(lock, "pg_advisory_unlock");
+                unlock(lock);
             }
         }
     }
@@ -141,6 +147,17 @@ public class KeyRotation {
             log.error("Key rotation {} failed: {}; it is retried", id, reason);
             rotations.fail(id, reason);
             throw ex;
+        }
+    }
+
+    /** Released quietly: a failure here must not hide the rotation's own outcome, and the lock goes with the session. */
+    private static void unlock(Connection lock) {
+        try {
+            advisoryLock(lock, "pg_advisory_unlock");
+        }
+        catch (SQLException ex) {
+            log.warn("Could not release the key rotation's lock ({}); it goes when its connection closes",
+                    ex.getSQLState());
         }
     }
 

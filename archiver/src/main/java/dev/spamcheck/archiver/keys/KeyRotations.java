@@ -27,6 +27,12 @@ class KeyRotations {
                 .update();
     }
 
+    /** Whether the rotation of this id has completed (its trigger may be delivered again after that). */
+    boolean completed(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM key_rotations WHERE id = ? AND status = 'completed'").param(id)
+                .query(Long.class).single() > 0;
+    }
+
     void complete(UUID id, Map<String, Object> counts) {
         jdbc.sql("""
                 UPDATE key_rotations SET status = 'completed', counts = ?::jsonb, finished_at = now(), error = NULL

@@ -26,7 +26,7 @@ public final class RotateKeysCommand {
         try (ConfigurableApplicationContext archiver = ArchiverApplication.command(args)) {
             MaintenanceTrigger trigger = new MaintenanceTrigger(UUID.randomUUID().toString(), LocalDate.now(ZoneOffset.UTC),
                     Instant.now(), "command", MaintenanceTrigger.Job.KEY_ROTATION);
-            KeyRotation.Report report = archiver.getBean(KeyRotation.class).run(trigger);
+            KeyRotation.Report report = archiver.getBean(KeyRotation.class).run(trigger).orElseThrow();
             System.out.println("rotate-keys: " + report);
             if (!report.complete()) {
                 System.err.println("rotate-keys: some ciphertexts use a key that is no longer configured; "

@@ -60,6 +60,12 @@ class AuditQueryControllerTest {
         assertThat(java.time.Duration.between(asked.getValue().since(), asked.getValue().until())).hasHours(24);
     }
 
+    @Test
+    void aRangeOfExactly31DaysIsAsked() {
+        when(auditLog.find(any())).thenReturn(Flux.empty());
+        query("from=2026-11-01T00:00:00Z&to=2026-12-02T00:00:00Z").expectStatus().isOk();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"from=yesterday", "from=2026-12-04T00:00:00Z&to=2026-12-03T00:00:00Z",
             "to=10000-01-01T00:00:00Z", "from=1969-12-31T23:59:59Z", "last4=12a4", "last4=12345",

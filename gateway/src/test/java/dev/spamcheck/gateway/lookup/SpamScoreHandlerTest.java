@@ -231,7 +231,7 @@ class SpamScoreHandlerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "FOO"})
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "FOO", "post"})
     void anyOtherMethodIs405WithTheAllowedMethod(String method) {
         WebTestClient.ResponseSpec response = http.method(HttpMethod.valueOf(method)).uri("/api/v1/spam_score")
                 .header("Authorization", "Bearer " + GatewaySlice.LOOKUP).exchange();

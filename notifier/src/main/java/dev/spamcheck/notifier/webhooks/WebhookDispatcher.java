@@ -142,7 +142,12 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
             sending = CompletableFuture.completedFuture(
                     Attempt.failed(Instant.now(), Duration.ZERO, WebhookSender.reason(ex)));
         }
-        sending.thenAcceptAsync(attempt -> finishQuietly(delivery, attempt), recording);
+        // Whatever the attempt's future ends with, it is recorded and its slot given back.
+        sending.handleAsync((attempt, failure) -> {
+            finishQuietly(delivery, attempt != null ? attempt
+                    : Attempt.failed(Instant.now(), Duration.ZERO, WebhookSender.reason(failure)));
+            return null;
+        }, recording);
     }
 
     /** Records the outcome; if that fails, the lease runs out and the delivery is tried again: at least once. */

@@ -2,7 +2,6 @@ package dev.spamcheck.notifier.webhooks;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -12,17 +11,15 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.security.util.matcher.InetAddressMatcher;
-import org.springframework.security.util.matcher.InetAddressMatchers;
 
 /**
  * One attempt of one delivery over HTTP: a signed {@code POST}, answered within the timeout or
@@ -39,13 +36,12 @@ final class WebhookSender {
     private final HttpClient http;
     private final Duration connectTimeout;
     private final Duration timeout;
-    // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
-    // which some clusters give their pods and services, and "this network".
-    private final InetAddressMatcher publicAddress = InetAddressMatchers.matchExternal()
-            .excludeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
     private final boolean allowPrivateNetworks;
-    // Name lookups block; on threads of their own so a slow resolver holds up no other delivery.
-    private final Executor resolving = Executors.newCachedThreadPool(daemons("webhook-resolve-"));
+    // Name lookups block; on threads of their own so a slow resolver holds up no other delivery,
+    // and at most this many: a lookup outlives its attempt's connect timeout, so the attempts in
+    // flight do not bound them. Beyond it an attempt fails at once.
+    private final ThreadPoolExecutor resolving = new ThreadPoolExecutor(0, 32, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemons("webhook-resolve-"));
 
     WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks) {
         this.allowPrivateNetworks = allowPrivateNetworks;
@@ -54,6 +50,8 @@ final class WebhookSender {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // No h2c upgrade offer on plain HTTP: some receivers' servers answer it badly.
                 .version(HttpClient.Version.HTTP_1_1)
+                // Straight to the receiver: a proxy would look the name up again, past the check.
+                .proxy(HttpClient.Builder.NO_PROXY)
                 .build();
         this.connectTimeout = connectTimeout;
         this.timeout = timeout;
@@ -71,7 +69,15 @@ final class WebhookSender {
         }
         // Looking the name up is part of connecting, so the connect timeout bounds it: an attempt
         // takes at most that plus the exchange's timeout, as long as a stop waits for it.
-        return CompletableFuture.supplyAsync(() -> isPublic(uri.getHost()), resolving)
+        CompletableFuture<Boolean> lookup;
+        try {
+            lookup = CompletableFuture.supplyAsync(() -> allPublic(uri.getHost()), resolving);
+        }
+        catch (RejectedExecutionException busy) {
+            return CompletableFuture.completedFuture(Attempt.failed(started, since(started),
+                    "connect timeout: too many name lookups under way"));
+        }
+        return lookup
                 .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((isPublic, failure) -> failure != null
                         ? CompletableFuture.completedFuture(Attempt.failed(started, since(started),
@@ -83,18 +89,14 @@ final class WebhookSender {
 
     /**
      * Whether every address the host has is public. The HTTP client looks the host up again to
-     * connect, and gets the same addresses: the JDK keeps a name's addresses for 30 s
-     * ({@code networkaddress.cache.ttl}), so a name that changes its answer in between cannot
-     * slip a private address past this check.
+     * connect, a moment later, and is answered from the JDK's cache of names (30 s by default,
+     * {@code networkaddress.cache.ttl}, whatever the name's own TTL): only a lookup that falls just
+     * as the cached answer expires can see a different one. The notifiers' network egress is the
+     * place to close even that.
      */
-    private boolean isPublic(String host) {
+    private static boolean allPublic(String host) {
         try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (!publicAddress.matches(address)) {
-                    return false;
-                }
-            }
-            return true;
+            return ReceiverAddresses.allPublic(host);
         }
         catch (UnknownHostException ex) {
             throw new CompletionException(ex);

@@ -1,0 +1,72 @@
+package dev.spamcheck.notifier.webhooks;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
+
+import org.springframework.security.util.matcher.InetAddressMatcher;
+import org.springframework.security.util.matcher.InetAddressMatchers;
+
+/**
+ * Which addresses a webhook may be delivered to: public ones only, so that a subscription cannot
+ * make the notifier reach the services beside it (loopback, private and unique-local networks,
+ * link-local addresses such as cloud metadata, the shared address space some clusters use).
+ */
+final class ReceiverAddresses {
+
+    // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
+    // which some clusters give their pods and services, and "this network".
+    private static final InetAddressMatcher PUBLIC = InetAddressMatchers.matchExternal()
+            .excludeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
+    private static final byte[] NAT64_PREFIX = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+
+    private ReceiverAddresses() {
+    }
+
+    /** Whether every address the host has is public; a host without any fails as unknown. */
+    static boolean allPublic(String host) throws UnknownHostException {
+        return Arrays.stream(InetAddress.getAllByName(host)).allMatch(ReceiverAddresses::isPublic);
+    }
+
+    /**
+     * Judged as the IPv4 address it reaches when it embeds one: a name's AAAA record may hold
+     * {@code ::ffff:127.0.0.1} (the JDK keeps it as an IPv6 address, and a dual-stack socket
+     * connects it to 127.0.0.1), the deprecated {@code ::127.0.0.1}, or a NAT64 form
+     * ({@code 64:ff9b::/96}) of any address.
+     */
+    static boolean isPublic(InetAddress address) {
+        return PUBLIC.matches(embeddedIpv4(address));
+    }
+
+    private static InetAddress embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address;
+        }
+        byte[] bytes = address.getAddress();
+        boolean zeros = allZero(bytes, 0, 10);
+        boolean mapped = zeros && bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
+        boolean compatible = zeros && bytes[10] == 0 && bytes[11] == 0 && !allZero(bytes, 12, 16);
+        boolean nat64 = Arrays.equals(bytes, 0, 12, NAT64_PREFIX, 0, 12);
+        if (!(mapped || compatible || nat64) || address.isLoopbackAddress()) {
+            return address;
+        }
+        try {
+            return Inet4Address.getByAddress(Arrays.copyOfRange(bytes, 12, 16));
+        }
+        catch (UnknownHostException ex) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", ex);
+        }
+    }
+
+    private static boolean allZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
