@@ -31,7 +31,12 @@ class AdminSystemTest {
                 .isEqualTo("not_found");
         String id = AdminApi.createToken("twice", "admin").get("id").asString();
         AdminApi.revoke(id);
-        AdminApi.revoke(id);
+        HttpResponse<String> again = AdminApi.delete("/api/v1/admin/tokens/" + id);
+        assertThat(again.statusCode()).isEqualTo(204);
+
+        // The audit trail, through Kafka and the archiver, says which token was revoked.
+        assertThat(AuditLog.awaitRow(AuthSystemTest.requestId(again))).containsEntry("target", id)
+                .containsEntry("path", "/api/v1/admin/tokens/{id}");
     }
 
     @Test

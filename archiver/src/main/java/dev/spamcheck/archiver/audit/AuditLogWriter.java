@@ -54,13 +54,13 @@ class AuditLogWriter {
 
     private static final String COPY = """
             COPY audit_log (request_id, occurred_at, token_id, client_ip, method, path, number_last4,
-                            campaign_id, outcome, http_status, error_code, latency_ms)
+                            campaign_id, outcome, http_status, error_code, latency_ms, target)
             FROM STDIN (FORMAT csv)
             """;
     private static final String INSERT = """
             INSERT INTO audit_log (request_id, occurred_at, token_id, client_ip, method, path, number_last4,
-                                   campaign_id, outcome, http_status, error_code, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   campaign_id, outcome, http_status, error_code, latency_ms, target)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO NOTHING
             """;
 
@@ -198,7 +198,7 @@ class AuditLogWriter {
             for (AuditEvent event : events) {
                 csv.printRecord(UUID.fromString(event.requestId()), toMicros(event.occurredAt()), event.tokenId(),
                         event.clientIp(), event.method(), event.path(), event.numberLast4(), event.campaignId(),
-                        event.outcome(), event.httpStatus(), event.errorCode(), event.latencyMs());
+                        event.outcome(), event.httpStatus(), event.errorCode(), event.latencyMs(), event.target());
             }
         }
         catch (IOException ex) {
@@ -236,6 +236,7 @@ class AuditLogWriter {
                 statement.setString(11, event.errorCode());
             }
             statement.setLong(12, event.latencyMs());
+            statement.setString(13, event.target());
         });
     }
 

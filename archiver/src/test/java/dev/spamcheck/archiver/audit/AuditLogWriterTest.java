@@ -70,7 +70,8 @@ class AuditLogWriterTest {
     void aBatchGoesInWithOneCopyThatKeepsEveryValueAsSent() {
         AuditEvent awkward = new AuditEvent(UUID.randomUUID().toString(),
                 Instant.parse("2026-12-05T21:00:00.123456Z"), null, "2001:db8::1", "POST",
-                "/api/v1/spam_score\n\\.\n\"x\",y", null, null, "spring, \"launch\"\r\nÄ✓", "invalid", 400, "", 0);
+                "/api/v1/spam_score\n\\.\n\"x\",y", null, null, "spring, \"launch\"\r\nÄ✓", "invalid", 400, "", 0,
+                "whk_0123456789abcdef");
         AuditEvent plain = event("camp-1", 200);
 
         writer.onEvents(records(awkward, plain));
@@ -87,6 +88,7 @@ class AuditLogWriterTest {
         assertThat(((Number) row.get("http_status")).intValue()).isEqualTo(400);
         assertThat(row.get("error_code")).isEqualTo("");
         assertThat(((Number) row.get("latency_ms")).longValue()).isZero();
+        assertThat(row.get("target")).isEqualTo("whk_0123456789abcdef");
         assertThat(storedIds()).containsExactlyInAnyOrder(awkward.requestId(), plain.requestId());
     }
 
@@ -94,12 +96,16 @@ class AuditLogWriterTest {
     void aBatchThatCopyCannotStoreGoesAsInserts() {
         copyFails = true;
         AuditEvent first = event("camp-1", 200);
-        AuditEvent second = event(null, 429);
+        AuditEvent plain = event(null, 429);
+        AuditEvent second = new AuditEvent(plain.requestId(), plain.occurredAt(), plain.tokenId(), plain.clientIp(),
+                "DELETE", "/api/v1/admin/tokens/{id}", null, null, null, "ok", 204, null, 3, "tok_0123456789ab");
 
         writer.onEvents(records(first, second));
 
         assertThat(insertBatches).hasValue(1);
         assertThat(storedIds()).containsExactlyInAnyOrder(first.requestId(), second.requestId());
+        assertThat(jdbc.sql("SELECT target FROM audit_log WHERE request_id = ?::uuid").param(second.requestId())
+                .query(String.class).single()).isEqualTo("tok_0123456789ab");
         assertThat(fallbacks("failed")).isEqualTo(1);
         assertThat(fallbacks("refused")).isZero();
     }

@@ -52,7 +52,7 @@ class AuditLog {
         }
         DatabaseClient.GenericExecuteSpec select = db.sql("""
                 SELECT request_id, occurred_at, token_id, client_ip, method, path, number_last4, campaign_id,
-                       outcome, http_status, error_code, latency_ms
+                       outcome, http_status, error_code, latency_ms, target
                   FROM audit_log
                  WHERE %s
                  ORDER BY occurred_at DESC, request_id
@@ -66,7 +66,7 @@ class AuditLog {
                         row.get("path", String.class), row.get("number_last4", String.class), null,
                         row.get("campaign_id", String.class), row.get("outcome", String.class),
                         row.get("http_status", Short.class), row.get("error_code", String.class),
-                        row.get("latency_ms", Long.class)))
+                        row.get("latency_ms", Long.class), row.get("target", String.class)))
                 .all();
     }
 }

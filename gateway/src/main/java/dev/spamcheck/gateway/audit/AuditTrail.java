@@ -97,7 +97,7 @@ class AuditTrail {
                 METHODS.contains(method) ? method : "OTHER", paths.of(exchange), request.numberLast4(),
                 ANSWERED.contains(outcome) ? request.numberHash() : null,
                 request.campaignId(), outcome, status, status < 400 ? null : request.errorCode(),
-                request.latencyMillis());
+                request.latencyMillis(), AuditTargets.of(exchange, status));
     }
 
     private static String clientIp(ServerWebExchange exchange) {

@@ -1,5 +1,6 @@
 package dev.spamcheck.gateway.auth;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -55,6 +56,8 @@ class TokenAdminController {
             }
             String secret = TokenSecrets.newToken();
             return tokens.create(name, role, secret).map(token -> ResponseEntity.status(HttpStatus.CREATED)
+                    // Where it is revoked; and the id the audit row records as what was created.
+                    .location(URI.create("/api/v1/admin/tokens/" + token.id()))
                     .body(new CreatedToken(token.id(), token.name(), token.role().value(), secret, token.createdAt())));
         });
     }

@@ -49,6 +49,7 @@ class TokenAdminControllerTest {
                 new ApiToken("tok_0123456789ab", "HubSpot", Role.LOOKUP, Instant.parse("2026-12-04T00:00:00Z"), null)));
 
         byte[] body = create("{\"name\":\"HubSpot\",\"role\":\"lookup\"}").expectStatus().isCreated()
+                .expectHeader().location("/api/v1/admin/tokens/tok_0123456789ab")
                 .expectBody().jsonPath("$.id").isEqualTo("tok_0123456789ab").jsonPath("$.role").isEqualTo("lookup")
                 .jsonPath("$.created_at").isEqualTo("2026-12-04T00:00:00Z")
                 .returnResult().getResponseBody();
@@ -56,8 +57,10 @@ class TokenAdminControllerTest {
         ArgumentCaptor<String> secret = ArgumentCaptor.forClass(String.class);
         verify(tokens).create(eq("HubSpot"), eq(Role.LOOKUP), secret.capture());
         assertThat(new String(body)).contains("\"token\":\"" + secret.getValue() + "\"");
-        assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).singleElement()
-                .satisfies(event -> assertThat(event.toString()).doesNotContain(secret.getValue()));
+        assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).singleElement().satisfies(event -> {
+            assertThat(event.toString()).doesNotContain(secret.getValue());
+            assertThat(event.target()).as("what was created").isEqualTo("tok_0123456789ab");
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -81,6 +84,24 @@ class TokenAdminControllerTest {
         delete("tok_0123456789ab").expectStatus().isNoContent();
         when(tokens.revoke("tok_0123456789ab")).thenReturn(Mono.empty());
         problem(delete("tok_0123456789ab"), 404, "not_found");
+        assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).extracting(AuditEvent::target)
+                .as("what each revocation acted on").containsExactly("tok_0123456789ab", "tok_0123456789ab");
+        kafka.clear();
+        when(tokens.all()).thenReturn(reactor.core.publisher.Flux.empty());
+        http.get().uri("/api/v1/admin/tokens").header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange()
+                .expectStatus().isOk();
+        assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).singleElement()
+                .satisfies(event -> assertThat(event.target()).as("a read acts on nothing").isNull());
+    }
+
+    @Test
+    void whatIsNoIdOfOursIsNeverRecordedAsATarget() {
+        problem(delete("+12125550123"), 404, "not_found");
+        assertThat(kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class)).singleElement().satisfies(event -> {
+            assertThat(event.target()).isNull();
+            assertThat(event.path()).isEqualTo("/api/v1/admin/tokens/{id}");
+            assertThat(event.toString()).doesNotContain("2125550123");
+        });
     }
 
     @ParameterizedTest(name = "{0}")
