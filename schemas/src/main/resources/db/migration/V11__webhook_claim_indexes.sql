@@ -2,11 +2,7 @@
 -- These let it read just those few per subscription, and the ones leased right now, instead of
 -- sorting every pending delivery (a receiver that is down for a day keeps its whole backlog
 -- pending). A delivery's lease is cleared when its attempt is recorded, so few rows have one.
--- Not CONCURRENTLY: Flyway holds its lock in a transaction, which such a build would wait for.
--- The build blocks writes to webhook_deliveries (a month of finished deliveries) while it runs.
-CREATE INDEX webhook_deliveries_due_by_subscription
-    ON webhook_deliveries (subscription_id, next_attempt_at, id) WHERE status = 'pending';
-CREATE INDEX webhook_deliveries_leased
-    ON webhook_deliveries (subscription_id, lease_until) WHERE status = 'pending' AND lease_until IS NOT NULL;
--- The claim's old index: nothing else reads pending deliveries by due time alone.
-DROP INDEX webhook_deliveries_due;
+CREATE INDEX webhook_deliveries_due_by_subscription ON webhook_deliveries (subscription_id, next_attempt_at, id)
+    WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (subscription_id, lease_until)
+    WHERE status = 'pending' AND lease_until IS NOT NULL;

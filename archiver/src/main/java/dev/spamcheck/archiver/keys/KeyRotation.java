@@ -156,8 +156,14 @@ public class KeyRotation {
             advisoryLock(lock, "pg_advisory_unlock");
         }
         catch (SQLException ex) {
-            log.warn("Could not release the key rotation's lock ({}); it goes when its connection closes",
-                    ex.getSQLState());
+            // Returned to the pool, the connection would keep the lock: closed for good instead.
+            log.warn("Could not release the key rotation's lock ({}); closing its connection", ex.getSQLState());
+            try {
+                lock.abort(Runnable::run);
+            }
+            catch (SQLException ignored) {
+                // It is being closed either way.
+            }
         }
     }
 

@@ -74,9 +74,9 @@ class AuditTrail {
      */
     private static void logUnrecorded(AuditEvent event, Throwable failure) {
         log.error("Audit event for request {} not accepted by Kafka ({}): {} {} {} {} at {} from {} with token {},"
-                + " number ending {}", event.requestId(), failure.getClass().getSimpleName(), event.httpStatus(),
-                event.outcome(), event.method(), event.path(), event.occurredAt(), event.clientIp(), event.tokenId(),
-                event.numberLast4());
+                + " number ending {}, target {}", event.requestId(), failure.getClass().getSimpleName(),
+                event.httpStatus(), event.outcome(), event.method(), event.path(), event.occurredAt(), event.clientIp(),
+                event.tokenId(), event.numberLast4(), event.target());
     }
 
     /**

@@ -17,10 +17,13 @@ import org.springframework.security.util.matcher.InetAddressMatchers;
  */
 final class ReceiverAddresses {
 
+    private static final InetAddressMatcher EXTERNAL = InetAddressMatchers.matchExternal().build();
     // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
-    // which some clusters give their pods and services, and "this network".
-    private static final InetAddressMatcher PUBLIC = InetAddressMatchers.matchExternal()
-            .excludeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
+    // which some clusters give their pods and services, and "this network". IPv4 only: the
+    // matcher compares a block's leading bytes whatever the address family, so 0.0.0.0/8 would
+    // also take in every IPv6 address that starts with a zero byte.
+    private static final InetAddressMatcher IPV4_NOT_PUBLIC = InetAddressMatchers.builder()
+            .includeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
     private static final byte[] NAT64_PREFIX = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 
     private ReceiverAddresses() {
@@ -38,10 +41,12 @@ final class ReceiverAddresses {
      * ({@code 64:ff9b::/96}) of any address.
      */
     static boolean isPublic(InetAddress address) {
-        return PUBLIC.matches(embeddedIpv4(address));
+        InetAddress reached = embeddedIpv4(address);
+        return EXTERNAL.matches(reached) && !(reached instanceof Inet4Address && IPV4_NOT_PUBLIC.matches(reached));
     }
 
-    private static InetAddress embeddedIpv4(InetAddress address) {
+    /** The IPv4 address an IPv6 one embeds (mapped, compatible, NAT64); any other as it is. */
+    static InetAddress embeddedIpv4(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
             return address;
         }

@@ -13,8 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,9 +38,9 @@ final class WebhookSender {
     private final boolean allowPrivateNetworks;
     // Name lookups block; on threads of their own so a slow resolver holds up no other delivery,
     // and at most this many: a lookup outlives its attempt's connect timeout, so the attempts in
-    // flight do not bound them. Beyond it an attempt fails at once.
-    private final ThreadPoolExecutor resolving = new ThreadPoolExecutor(0, 32, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), daemons("webhook-resolve-"));
+    // flight do not bound them. The others wait their turn within their connect timeout (one whose
+    // attempt timed out meanwhile is skipped).
+    private final ThreadPoolExecutor resolving = lookupThreads();
 
     WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks) {
         this.allowPrivateNetworks = allowPrivateNetworks;
@@ -69,15 +68,7 @@ final class WebhookSender {
         }
         // Looking the name up is part of connecting, so the connect timeout bounds it: an attempt
         // takes at most that plus the exchange's timeout, as long as a stop waits for it.
-        CompletableFuture<Boolean> lookup;
-        try {
-            lookup = CompletableFuture.supplyAsync(() -> allPublic(uri.getHost()), resolving);
-        }
-        catch (RejectedExecutionException busy) {
-            return CompletableFuture.completedFuture(Attempt.failed(started, since(started),
-                    "connect timeout: too many name lookups under way"));
-        }
-        return lookup
+        return CompletableFuture.supplyAsync(() -> allPublic(uri.getHost()), resolving)
                 .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((isPublic, failure) -> failure != null
                         ? CompletableFuture.completedFuture(Attempt.failed(started, since(started),
@@ -130,6 +121,13 @@ final class WebhookSender {
 
     private static Duration since(Instant started) {
         return Duration.between(started, Instant.now());
+    }
+
+    private static ThreadPoolExecutor lookupThreads() {
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(32, 32, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemons("webhook-resolve-"));
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     private static CustomizableThreadFactory daemons(String prefix) {

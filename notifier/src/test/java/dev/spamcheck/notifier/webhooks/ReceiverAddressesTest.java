@@ -31,6 +31,18 @@ class ReceiverAddressesTest {
         assertThat(ReceiverAddresses.isPublic(asResolved(address))).isTrue();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1"})
+    void anIpv6AddressThatEmbedsAnIpv4OneIsJudgedAsTheIpv4OneItReaches(String address) throws Exception {
+        assertThat(ReceiverAddresses.embeddedIpv4(asResolved(address))).isEqualTo(InetAddress.getByName("127.0.0.1"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"::1", "::", "2001:db8::1", "fe80::1"})
+    void anyOtherIpv6AddressIsJudgedAsItIs(String address) throws Exception {
+        assertThat(ReceiverAddresses.embeddedIpv4(asResolved(address))).isEqualTo(asResolved(address));
+    }
+
     /**
      * The address as a name lookup returns it: a 16-byte answer stays an {@link Inet6Address}
      * (InetAddress.getByName would turn an IPv4-mapped literal into an IPv4 address).
