@@ -99,7 +99,7 @@ class WebhooksSystemTest {
     }
 
     @Test
-    void onlyTheEventsAndCampaignASubscriptionNamesReachIt() {
+    void onlyTheEventsAndCampaignASubscriptionNamesReachIt() throws Exception {
         String campaign = campaign();
         String flaggedOnly = subscribe("/flagged-only", "[\"number.flagged\"]", campaign, false);
         String clearedOnly = subscribe("/cleared-only", "[\"number.cleared\"]", campaign, false);
@@ -116,6 +116,22 @@ class WebhooksSystemTest {
         assertThat(deliveries(flaggedOnly, "")).hasSize(1);
         assertThat(AdminApi.get("/api/v1/admin/webhooks/" + deleted).statusCode()).isEqualTo(404);
         assertThat(AdminApi.get("/api/v1/admin/webhooks/" + deleted + "/deliveries").statusCode()).isEqualTo(404);
+        assertThat(AdminApi.get("/api/v1/admin/webhooks").body()).doesNotContain(deleted);
+        assertThat(AdminApi.delete("/api/v1/admin/webhooks/" + deleted).statusCode()).as("deleted once").isEqualTo(404);
+
+        // What the audit trail names stays on record, without the means to sign for it.
+        try (Connection db = TestStack.database(); PreparedStatement select = db.prepareStatement("""
+                SELECT url, deleted_at IS NOT NULL AS deleted, deleted_by, secret_ciphertext IS NULL AS no_secret
+                  FROM webhook_subscriptions WHERE id = ?""")) {
+            select.setString(1, deleted);
+            try (ResultSet row = select.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getString("url")).endsWith("/deleted");
+                assertThat(row.getBoolean("deleted")).isTrue();
+                assertThat(row.getString("deleted_by")).startsWith("admin:tok_");
+                assertThat(row.getBoolean("no_secret")).isTrue();
+            }
+        }
     }
 
     @Test

@@ -83,6 +83,19 @@ class MaintenanceQueries {
     }
 
     /**
+     * Deletes up to {@code batch} webhook subscriptions deleted longer ago than {@code age} (kept
+     * until then as the evidence the audit trail's rows of that age name), with what is left of
+     * their delivery log.
+     */
+    int purgeDeletedWebhooksBatch(Duration age, int batch) {
+        return jdbc.sql("""
+                DELETE FROM webhook_subscriptions WHERE id IN (
+                    SELECT id FROM webhook_subscriptions WHERE deleted_at < now() - make_interval(secs => ?) LIMIT ?)""")
+                .params(seconds(age), batch)
+                .update();
+    }
+
+    /**
      * Deletes the cached answers of up to {@code batch} numbers checked longer ago than
      * {@code age}, oldest first, and returns their hashes. Meant for a transaction that is
      * committed only once their tombstones are on the results topic: until then the deleted rows

@@ -155,6 +155,7 @@ class NightlyJob {
             Duration deliveries = properties.webhooks().keepFinishedFor();
             inBatches(date, phase, counts, "purged_webhook_deliveries",
                     () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
+            inBatches(date, phase, counts, "purged_webhooks", () -> queries.purgeDeletedWebhooksBatch(age, batch));
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);

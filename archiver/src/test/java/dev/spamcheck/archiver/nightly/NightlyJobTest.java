@@ -63,7 +63,8 @@ class NightlyJobTest {
 
     @BeforeEach
     void emptyTables() {
-        for (String table : List.of("phone_reputation", "lookup_results", "lookup_history", "audit_log", "job_runs")) {
+        for (String table : List.of("phone_reputation", "lookup_results", "lookup_history", "audit_log", "job_runs",
+                "webhook_subscriptions")) {
             jdbc.sql("DELETE FROM " + table).update();
         }
     }
@@ -83,6 +84,9 @@ class NightlyJobTest {
         history(1_000_002, "100 days");
         audit("400 days");
         UUID recentAudit = audit("1 day");
+        webhook("whk_00000000000000aa", "400 days");
+        webhook("whk_00000000000000bb", "1 day");
+        webhook("whk_00000000000000cc", null);
 
         MockProducer<String, Object> producer = producer(true);
         NightlyJob job = job(producer);
@@ -124,7 +128,11 @@ class NightlyJobTest {
         String counts = (String) run.get("counts");
         assertThat(json(counts)).containsEntry("rechecks_queued", 2).containsEntry("recheck_cost_usd", "0.016")
                 .containsEntry("archived", 1).containsEntry("purged_history", 1).containsEntry("purged_audit", 1)
-                .containsEntry("purged_reputation", 1).containsEntry("purged_webhook_deliveries", 0);
+                .containsEntry("purged_reputation", 1).containsEntry("purged_webhook_deliveries", 0)
+                .containsEntry("purged_webhooks", 1);
+        assertThat(jdbc.sql("SELECT id FROM webhook_subscriptions ORDER BY id").query(String.class).list())
+                .as("deleted within the year, and live ones, stay").containsExactly("whk_00000000000000bb",
+                        "whk_00000000000000cc");
 
         // The same date again (a redelivered trigger, a second archiver): nothing is sent or touched.
         reputation("+12125550108", 0, "400 days", null);
@@ -379,6 +387,14 @@ class NightlyJobTest {
                 INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at)
                 VALUES (?, ?, ?, '0123', 'interactive', 'scored', 0, now() - CAST(? AS interval))""")
                 .params(id, UUID.randomUUID(), "cd".repeat(32), ago).update();
+    }
+
+    private void webhook(String id, String deletedAgo) {
+        jdbc.sql("""
+                INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by, deleted_at, deleted_by)
+                VALUES (?, 'https://hooks.example.test/x', '{number.flagged}', NULL, 'admin:tok_000000000000',
+                        now() - CAST(? AS interval), 'admin:tok_000000000000')""")
+                .params(id, deletedAgo).update();
     }
 
     private UUID audit(String ago) {

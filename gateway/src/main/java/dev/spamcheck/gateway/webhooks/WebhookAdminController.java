@@ -96,8 +96,9 @@ class WebhookAdminController {
     }
 
     @DeleteMapping("/{id}")
-    Mono<ResponseEntity<Void>> delete(@PathVariable String id) {
-        return known(id).flatMap(webhooks::delete)
+    Mono<ResponseEntity<Void>> delete(@PathVariable String id, ServerWebExchange exchange) {
+        String admin = "admin:" + BearerTokens.client(exchange).id();
+        return known(id).flatMap(known -> webhooks.delete(known, admin))
                 .switchIfEmpty(notFound())
                 .thenReturn(ResponseEntity.noContent().<Void>build());
     }

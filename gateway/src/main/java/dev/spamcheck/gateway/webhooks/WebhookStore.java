@@ -40,22 +40,36 @@ class WebhookStore {
     }
 
     Flux<Webhook> all() {
-        return db.sql("SELECT " + COLUMNS + " FROM webhook_subscriptions ORDER BY created_at, id")
+        return db.sql("SELECT " + COLUMNS + " FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id")
                 .map(WebhookStore::webhook)
                 .all();
     }
 
     Mono<Webhook> find(String id) {
-        return db.sql("SELECT " + COLUMNS + " FROM webhook_subscriptions WHERE id = :id")
+        return db.sql("SELECT " + COLUMNS + " FROM webhook_subscriptions WHERE id = :id AND deleted_at IS NULL")
                 .bind("id", id)
                 .map(WebhookStore::webhook)
                 .one();
     }
 
-    /** Removes the subscription and its deliveries, sent or not; empty when there is none. */
-    Mono<String> delete(String id) {
-        return db.sql("DELETE FROM webhook_subscriptions WHERE id = :id RETURNING id")
+    /**
+     * Ends the subscription: nothing more is queued or sent for it, its pending deliveries and its
+     * signing secret go. The row stays, marked deleted by whom, as evidence for the audit trail
+     * (the nightly job purges it with the audit rows of its age). Empty when there is none.
+     */
+    Mono<String> delete(String id, String deletedBy) {
+        return db.sql("""
+                WITH deleted AS (
+                    UPDATE webhook_subscriptions
+                       SET deleted_at = now(), deleted_by = :deletedBy, secret_ciphertext = NULL
+                     WHERE id = :id AND deleted_at IS NULL
+                    RETURNING id),
+                dropped AS (
+                    DELETE FROM webhook_deliveries d USING deleted
+                     WHERE d.subscription_id = deleted.id AND d.status = 'pending')
+                SELECT id FROM deleted""")
                 .bind("id", id)
+                .bind("deletedBy", deletedBy)
                 .map(row -> row.get("id", String.class))
                 .one();
     }

@@ -39,7 +39,7 @@ class DeliveryQueue {
                 SELECT s.id, :eventId, :type, :occurredAt, :hash, :last4,
                        CASE WHEN s.include_phone_number THEN :ciphertext END, :campaign, :previous, :score, :checkedAt
                   FROM webhook_subscriptions s
-                 WHERE CAST(:type AS text) = ANY (s.events)
+                 WHERE CAST(:type AS text) = ANY (s.events) AND s.deleted_at IS NULL
                    AND (s.campaign_id IS NULL OR s.campaign_id = :campaign)
                 ON CONFLICT (subscription_id, event_id) DO NOTHING""")
                 .param("eventId", change.id())
@@ -75,12 +75,13 @@ class DeliveryQueue {
                             WHERE p.subscription_id = s.id AND p.status = 'pending' AND p.next_attempt_at <= now()
                               AND (p.lease_until IS NULL OR p.lease_until <= now())
                             ORDER BY p.next_attempt_at, p.id
-                            LIMIT greatest(:perWebhook - coalesce(b.n, 0), 0)) d),
+                            LIMIT greatest(:perWebhook - coalesce(b.n, 0), 0)) d
+                     WHERE s.deleted_at IS NULL),
                 chosen AS (SELECT id FROM due ORDER BY next_attempt_at, id LIMIT :limit)
                 UPDATE webhook_deliveries d
                    SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => :leaseSeconds)
                   FROM chosen, webhook_subscriptions s
-                 WHERE d.id = chosen.id AND s.id = d.subscription_id AND d.status = 'pending'
+                 WHERE d.id = chosen.id AND s.id = d.subscription_id AND s.deleted_at IS NULL AND d.status = 'pending'
                    AND (d.lease_until IS NULL OR d.lease_until <= now())
                 RETURNING d.id, d.attempts, d.event_id, d.event_type, d.occurred_at, d.number_hash,
                           d.number_last4, d.number_ciphertext, d.campaign_id, d.previous_score, d.spam_score,
