@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (docs/configuration.md) is generated from these descriptions.
  *
  * @param archiveAfter check results older than this move from lookup_results to lookup_history
- * @param purgeAfter history, audit rows and cached answers older than this are deleted
+ * @param purgeAfter history, audit rows and cached answers older than this are deleted, and webhook
+ *        subscriptions deleted longer ago than this
  * @param nightly when the nightly job runs and what it re-checks
  * @param archive how the job and key rotation move, delete and re-encrypt rows
  * @param twilio what a lookup costs, for the job's report

@@ -112,21 +112,22 @@ public class KeyRotation {
      * lost the trigger before it could commit it, and it came here again).
      */
     public Optional<Report> run(MaintenanceTrigger trigger) throws SQLException {
-        try (Connection lock = dataSource.getConnection()) {
-            if (!advisoryLock(lock, "pg_try_advisory_lock")) {
+        Connection lock = dataSource.getConnection();
+        boolean locked = false;
+        try {
+            locked = advisoryLock(lock, "pg_try_advisory_lock");
+            if (!locked) {
                 log.info("A key rotation is running on another archiver; trigger {} waits for it", trigger.triggerId());
                 throw new RunningElsewhere();
             }
-            try {
-                if (rotations.completed(UUID.fromString(trigger.triggerId()))) {
-                    log.info("Key rotation {} has completed already; its trigger is done", trigger.triggerId());
-                    return Optional.empty();
-                }
-                return Optional.of(runLocked(trigger));
+            if (rotations.completed(UUID.fromString(trigger.triggerId()))) {
+                log.info("Key rotation {} has completed already; its trigger is done", trigger.triggerId());
+                return Optional.empty();
             }
-            finally {
-                unlock(lock);
-            }
+            return Optional.of(runLocked(trigger));
+        }
+        finally {
+            release(lock, locked);
         }
     }
 
@@ -150,20 +151,31 @@ public class KeyRotation {
         }
     }
 
-    /** Released quietly: a failure here must not hide the rotation's own outcome, and the lock goes with the session. */
-    private static void unlock(Connection lock) {
+    /**
+     * Unlocks and gives the connection back, quietly: nothing here may hide the rotation's own
+     * outcome. A connection that could not be unlocked would keep the lock in the pool, so it is
+     * closed for good instead (the lock goes with its session).
+     */
+    private static void release(Connection lock, boolean locked) {
         try {
-            advisoryLock(lock, "pg_advisory_unlock");
+            if (locked) {
+                advisoryLock(lock, "pg_advisory_unlock");
+            }
         }
         catch (SQLException ex) {
-            // Returned to the pool, the connection would keep the lock: closed for good instead.
             log.warn("Could not release the key rotation's lock ({}); closing its connection", ex.getSQLState());
             try {
                 lock.abort(Runnable::run);
             }
             catch (SQLException ignored) {
-                // It is being closed either way.
+                // Closed below either way.
             }
+        }
+        try {
+            lock.close();
+        }
+        catch (SQLException ex) {
+            log.warn("Closing the key rotation's lock connection failed ({})", ex.getSQLState());
         }
     }
 

@@ -83,6 +83,21 @@ class MaintenanceQueries {
     }
 
     /**
+     * Ends, as dead, the pending deliveries of deleted subscriptions that their deletion did not
+     * see: queued by a fan-out that overlapped it (or by a notifier from before deletions were
+     * kept), they would otherwise wait for ever, holding the number's ciphertext.
+     */
+    int endDeliveriesOfDeletedWebhooks() {
+        return jdbc.sql("""
+                UPDATE webhook_deliveries d
+                   SET status = 'dead', finished_at = now(), lease_until = NULL, number_ciphertext = NULL,
+                       last_error = 'subscription deleted'
+                  FROM webhook_subscriptions s
+                 WHERE s.id = d.subscription_id AND s.deleted_at IS NOT NULL AND d.status = 'pending'""")
+                .update();
+    }
+
+    /**
      * Deletes up to {@code batch} webhook subscriptions deleted longer ago than {@code age} (kept
      * until then as the evidence the audit trail's rows of that age name), with what is left of
      * their delivery log.

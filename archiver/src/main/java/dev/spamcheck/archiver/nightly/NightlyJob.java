@@ -152,6 +152,7 @@ class NightlyJob {
             inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
             inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
             inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+            queries.endDeliveriesOfDeletedWebhooks();
             Duration deliveries = properties.webhooks().keepFinishedFor();
             inBatches(date, phase, counts, "purged_webhook_deliveries",
                     () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));

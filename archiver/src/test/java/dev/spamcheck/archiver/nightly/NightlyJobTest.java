@@ -87,6 +87,8 @@ class NightlyJobTest {
         webhook("whk_00000000000000aa", "400 days");
         webhook("whk_00000000000000bb", "1 day");
         webhook("whk_00000000000000cc", null);
+        long leftBehind = pendingDelivery("whk_00000000000000bb");
+        long live = pendingDelivery("whk_00000000000000cc");
 
         MockProducer<String, Object> producer = producer(true);
         NightlyJob job = job(producer);
@@ -133,6 +135,13 @@ class NightlyJobTest {
         assertThat(jdbc.sql("SELECT id FROM webhook_subscriptions ORDER BY id").query(String.class).list())
                 .as("deleted within the year, and live ones, stay").containsExactly("whk_00000000000000bb",
                         "whk_00000000000000cc");
+        assertThat(jdbc.sql("SELECT status, number_ciphertext IS NULL AS dropped, last_error FROM webhook_deliveries "
+                + "WHERE id = ?").param(leftBehind).query().singleRow())
+                .as("a pending delivery its subscription's deletion did not see ends")
+                .containsEntry("status", "dead").containsEntry("dropped", true)
+                .containsEntry("last_error", "subscription deleted");
+        assertThat(jdbc.sql("SELECT status FROM webhook_deliveries WHERE id = ?").param(live).query(String.class)
+                .single()).isEqualTo("pending");
 
         // The same date again (a redelivered trigger, a second archiver): nothing is sent or touched.
         reputation("+12125550108", 0, "400 days", null);
@@ -392,9 +401,17 @@ class NightlyJobTest {
     private void webhook(String id, String deletedAgo) {
         jdbc.sql("""
                 INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by, deleted_at, deleted_by)
-                VALUES (?, 'https://hooks.example.test/x', '{number.flagged}', NULL, 'admin:tok_000000000000',
-                        now() - CAST(? AS interval), 'admin:tok_000000000000')""")
-                .params(id, deletedAgo).update();
+                VALUES (?, 'https://hooks.example.test/x', '{number.flagged}', CASE WHEN CAST(? AS text) IS NULL THEN 'sealed' END,
+                        'admin:tok_000000000000', now() - CAST(? AS interval), 'admin:tok_000000000000')""")
+                .params(id, deletedAgo, deletedAgo).update();
+    }
+
+    private long pendingDelivery(String subscription) {
+        return jdbc.sql("""
+                INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, occurred_at, number_hash,
+                       number_last4, number_ciphertext, spam_score, checked_at)
+                VALUES (?, gen_random_uuid()::text, 'number.flagged', now(), ?, '0123', 'v1.a.x', 1, now())
+                RETURNING id""").params(subscription, "ab".repeat(32)).query(Long.class).single();
     }
 
     private UUID audit(String ago) {

@@ -53,9 +53,11 @@ class WebhookStore {
     }
 
     /**
-     * Ends the subscription: nothing more is queued or sent for it, its pending deliveries and its
-     * signing secret go. The row stays, marked deleted by whom, as evidence for the audit trail
-     * (the nightly job purges it with the audit rows of its age). Empty when there is none.
+     * Ends the subscription: nothing more is queued or claimed for it, its pending deliveries end
+     * as dead ({@code subscription deleted}, their copy of the number dropped) and its signing
+     * secret goes. The row and its delivery log stay, marked deleted by whom, as evidence for the
+     * audit trail (the nightly job purges the row with the audit rows of its age). Empty when
+     * there is none.
      */
     Mono<String> delete(String id, String deletedBy) {
         return db.sql("""
@@ -64,8 +66,11 @@ class WebhookStore {
                        SET deleted_at = now(), deleted_by = :deletedBy, secret_ciphertext = NULL
                      WHERE id = :id AND deleted_at IS NULL
                     RETURNING id),
-                dropped AS (
-                    DELETE FROM webhook_deliveries d USING deleted
+                ended AS (
+                    UPDATE webhook_deliveries d
+                       SET status = 'dead', finished_at = now(), lease_until = NULL, number_ciphertext = NULL,
+                           last_error = 'subscription deleted'
+                      FROM deleted
                      WHERE d.subscription_id = deleted.id AND d.status = 'pending')
                 SELECT id FROM deleted""")
                 .bind("id", id)

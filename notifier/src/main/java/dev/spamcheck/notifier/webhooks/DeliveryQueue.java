@@ -96,7 +96,9 @@ class DeliveryQueue {
     /** Records the attempt and what follows it; ignored when the lease was lost to another notifier. */
     void record(DueDelivery delivery, Attempt attempt, Instant nextAttempt) {
         String status = attempt.succeeded() ? "delivered" : nextAttempt == null ? "dead" : "pending";
-        // One statement, so the delivery never moves on without its attempt in the log.
+        // One statement, so the delivery never moves on without its attempt in the log. An attempt
+        // whose delivery ended meanwhile (its subscription deleted while it was being sent) is still
+        // logged; only one whose lease another notifier took over (attempts moved on) is not.
         jdbc.sql("""
                 WITH recorded AS (
                     UPDATE webhook_deliveries
@@ -105,9 +107,13 @@ class DeliveryQueue {
                            finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
                            number_ciphertext = CASE WHEN :status = 'pending' THEN number_ciphertext END
                      WHERE id = :id AND attempts = :attempt AND status = 'pending'
-                    RETURNING id)
+                    RETURNING id),
+                attempted AS (
+                    SELECT id FROM recorded
+                    UNION
+                    SELECT id FROM webhook_deliveries WHERE id = :id AND attempts = :attempt AND status <> 'pending')
                 INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)
-                SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM recorded
+                SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM attempted
                 ON CONFLICT DO NOTHING""")
                 .param("id", delivery.id())
                 .param("attempt", delivery.attempt())

@@ -315,6 +315,28 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void anAttemptUnderWayAsItsSubscriptionIsDeletedIsStillLogged() {
+        subscribe("wh_gone", "/ok", true, "whsec_g");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        DueDelivery claimed = queue().claim(10, 4, Duration.ofSeconds(30)).get(0);
+        // What the gateway's deletion does to the subscription's pending deliveries.
+        jdbc.sql("""
+                UPDATE webhook_deliveries SET status = 'dead', finished_at = now(), lease_until = NULL,
+                       number_ciphertext = NULL, last_error = 'subscription deleted'
+                 WHERE subscription_id = 'wh_gone'""").update();
+
+        queue().record(claimed, Attempt.answered(Instant.now(), Duration.ofMillis(12), 204, null), null);
+
+        assertThat(attempts(change.id(), "wh_gone")).singleElement()
+                .satisfies(attempt -> assertThat(attempt.get("status_code")).isEqualTo(204));
+        assertThat(status("wh_gone", change.id())).as("it stays as its deletion left it").isEqualTo("dead");
+        // Recording it again (a second notifier's late outcome) adds nothing.
+        queue().record(claimed, Attempt.answered(Instant.now(), Duration.ofMillis(12), 204, null), null);
+        assertThat(attempts(change.id(), "wh_gone")).hasSize(1);
+    }
+
+    @Test
     void aStopWaitsForTheAttemptsUnderWayAndRecordsThemInsteadOfLeavingThemToBeSentAgain() {
         dispatcher = dispatcher(Map.of());
         subscribe("wh_hang", "/hang", false, "whsec_h");
