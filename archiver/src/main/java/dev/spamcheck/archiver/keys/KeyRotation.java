@@ -1,8 +1,6 @@
 package dev.spamcheck.archiver.keys;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,11 +13,13 @@ import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.Failures;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.archiver.SessionLocks;
 import dev.spamcheck.archiver.keys.CachedCiphertexts.Row;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.MaintenanceTrigger;
@@ -37,6 +37,8 @@ import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 public class KeyRotation {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
+
+    private static final String LOCK = "spamcheck.key-rotation";
 
     private final DataSource dataSource;
     private final CachedCiphertexts ciphertexts;
@@ -115,7 +117,7 @@ public class KeyRotation {
         Connection lock = dataSource.getConnection();
         boolean locked = false;
         try {
-            locked = advisoryLock(lock, "pg_try_advisory_lock");
+            locked = SessionLocks.tryLock(lock, LOCK);
             if (!locked) {
                 log.info("A key rotation is running on another archiver; trigger {} waits for it", trigger.triggerId());
                 throw new RunningElsewhere();
@@ -159,11 +161,12 @@ public class KeyRotation {
     private static void release(Connection lock, boolean locked) {
         try {
             if (locked) {
-                advisoryLock(lock, "pg_advisory_unlock");
+                SessionLocks.unlock(lock, LOCK);
             }
         }
-        catch (SQLException ex) {
-            log.warn("Could not release the key rotation's lock ({}); closing its connection", ex.getSQLState());
+        catch (DataAccessException ex) {
+            log.warn("Could not release the key rotation's lock ({}); closing its connection",
+                    ex.getClass().getSimpleName());
             try {
                 lock.abort(Runnable::run);
             }
@@ -176,14 +179,6 @@ public class KeyRotation {
         }
         catch (SQLException ex) {
             log.warn("Closing the key rotation's lock connection failed ({})", ex.getSQLState());
-        }
-    }
-
-    private static boolean advisoryLock(Connection connection, String function) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT " + function + "(hashtext('spamcheck.key-rotation'))");
-                ResultSet result = statement.executeQuery()) {
-            return result.next() && result.getBoolean(1);
         }
     }
 

@@ -17,13 +17,13 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.Failures;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
+import dev.spamcheck.archiver.SessionLocks;
 import dev.spamcheck.archiver.nightly.JobRuns.JobRun;
 import dev.spamcheck.archiver.nightly.JobRuns.Phase;
 import dev.spamcheck.archiver.nightly.MaintenanceQueries.Recheck;
@@ -222,19 +222,12 @@ class NightlyJob {
         while (done > 0);
     }
 
-    // A session lock: taken and released on the one connection held for the whole job.
     private static boolean tryLock(Connection connection, LocalDate date) {
-        return onlyOn(connection).sql("SELECT pg_try_advisory_lock(hashtext(?))").param("spamcheck.nightly." + date)
-                .query(Boolean.class).single();
+        return SessionLocks.tryLock(connection, "spamcheck.nightly." + date);
     }
 
     private static void unlock(Connection connection, LocalDate date) {
-        onlyOn(connection).sql("SELECT pg_advisory_unlock(hashtext(?))").param("spamcheck.nightly." + date)
-                .query(Boolean.class).single();
-    }
-
-    private static JdbcClient onlyOn(Connection connection) {
-        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
+        SessionLocks.unlock(connection, "spamcheck.nightly." + date);
     }
 
     @FunctionalInterface

@@ -61,8 +61,9 @@ class AuditQueryController {
             throw JsonBodies.invalid("last4 must be four digits");
         }
         String campaignId = query.get("campaign_id");
-        if (campaignId != null && CampaignIds.whyInvalid(campaignId) != null) {
-            throw JsonBodies.invalid(CampaignIds.whyInvalid(campaignId));
+        String invalidCampaign = campaignId == null ? null : CampaignIds.whyInvalid(campaignId);
+        if (invalidCampaign != null) {
+            throw JsonBodies.invalid(invalidCampaign);
         }
         String outcome = query.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {

@@ -202,8 +202,9 @@ class PrewarmListener {
             skip(ex.getMessage(), phoneNumber);
             return null;
         }
-        if (campaignId != null && CampaignIds.whyInvalid(campaignId) != null) {
-            skip(CampaignIds.whyInvalid(campaignId), phoneNumber);
+        String invalidCampaign = campaignId == null ? null : CampaignIds.whyInvalid(campaignId);
+        if (invalidCampaign != null) {
+            skip(invalidCampaign, phoneNumber);
             return null;
         }
         ProtectedNumber number = protection.protect(e164);

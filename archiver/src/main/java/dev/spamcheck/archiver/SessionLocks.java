@@ -1,0 +1,30 @@
+package dev.spamcheck.archiver;
+
+import java.sql.Connection;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+/**
+ * PostgreSQL session advisory locks, by name, on the one connection held for the work they
+ * guard: a lock goes with its session, so an archiver that dies lets the work run elsewhere.
+ */
+public final class SessionLocks {
+
+    private SessionLocks() {
+    }
+
+    /** Takes the lock if no other session holds it; false when one does. */
+    public static boolean tryLock(Connection connection, String name) {
+        return onlyOn(connection).sql("SELECT pg_try_advisory_lock(hashtext(?))").param(name).query(Boolean.class)
+                .single();
+    }
+
+    public static void unlock(Connection connection, String name) {
+        onlyOn(connection).sql("SELECT pg_advisory_unlock(hashtext(?))").param(name).query(Boolean.class).single();
+    }
+
+    private static JdbcClient onlyOn(Connection connection) {
+        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
+    }
+}
