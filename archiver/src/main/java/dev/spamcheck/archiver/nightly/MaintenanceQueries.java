@@ -111,6 +111,18 @@ class MaintenanceQueries {
     }
 
     /**
+     * Deletes up to {@code batch} API tokens revoked longer ago than {@code age}: nothing can use
+     * them, and the audit rows that name them are gone by then too.
+     */
+    int purgeRevokedTokensBatch(Duration age, int batch) {
+        return jdbc.sql("""
+                DELETE FROM api_tokens WHERE id IN (
+                    SELECT id FROM api_tokens WHERE revoked_at < now() - make_interval(secs => ?) LIMIT ?)""")
+                .params(seconds(age), batch)
+                .update();
+    }
+
+    /**
      * Deletes the cached answers of up to {@code batch} numbers checked longer ago than
      * {@code age}, oldest first, and returns their hashes. Meant for a transaction that is
      * committed only once their tombstones are on the results topic: until then the deleted rows

@@ -157,6 +157,7 @@ class NightlyJob {
             inBatches(date, phase, counts, "purged_webhook_deliveries",
                     () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
             inBatches(date, phase, counts, "purged_webhooks", () -> queries.purgeDeletedWebhooksBatch(age, batch));
+            inBatches(date, phase, counts, "purged_tokens", () -> queries.purgeRevokedTokensBatch(age, batch));
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);

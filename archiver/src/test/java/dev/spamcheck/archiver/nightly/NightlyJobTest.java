@@ -64,7 +64,7 @@ class NightlyJobTest {
     @BeforeEach
     void emptyTables() {
         for (String table : List.of("phone_reputation", "lookup_results", "lookup_history", "audit_log", "job_runs",
-                "webhook_subscriptions")) {
+                "webhook_subscriptions", "api_tokens")) {
             jdbc.sql("DELETE FROM " + table).update();
         }
     }
@@ -89,6 +89,9 @@ class NightlyJobTest {
         webhook("whk_00000000000000cc", null);
         long leftBehind = pendingDelivery("whk_00000000000000bb");
         long live = pendingDelivery("whk_00000000000000cc");
+        token("tok_0000000000aa", "400 days");
+        token("tok_0000000000bb", "1 day");
+        token("tok_0000000000cc", null);
 
         MockProducer<String, Object> producer = producer(true);
         NightlyJob job = job(producer);
@@ -131,7 +134,10 @@ class NightlyJobTest {
         assertThat(json(counts)).containsEntry("rechecks_queued", 2).containsEntry("recheck_cost_usd", "0.016")
                 .containsEntry("archived", 1).containsEntry("purged_history", 1).containsEntry("purged_audit", 1)
                 .containsEntry("purged_reputation", 1).containsEntry("purged_webhook_deliveries", 0)
-                .containsEntry("purged_webhooks", 1);
+                .containsEntry("purged_webhooks", 1).containsEntry("purged_tokens", 1);
+        assertThat(jdbc.sql("SELECT id FROM api_tokens ORDER BY id").query(String.class).list())
+                .as("revoked within the year, and live ones, stay").containsExactly("tok_0000000000bb",
+                        "tok_0000000000cc");
         assertThat(jdbc.sql("SELECT id FROM webhook_subscriptions ORDER BY id").query(String.class).list())
                 .as("deleted within the year, and live ones, stay").containsExactly("whk_00000000000000bb",
                         "whk_00000000000000cc");
@@ -404,6 +410,13 @@ class NightlyJobTest {
                 VALUES (?, 'https://hooks.example.test/x', '{number.flagged}', CASE WHEN CAST(? AS text) IS NULL THEN 'sealed' END,
                         'admin:tok_000000000000', now() - CAST(? AS interval), 'admin:tok_000000000000')""")
                 .params(id, deletedAgo, deletedAgo).update();
+    }
+
+    private void token(String id, String revokedAgo) {
+        jdbc.sql("""
+                INSERT INTO api_tokens (id, token_hash, name, role, revoked_at)
+                VALUES (?, sha256(convert_to(?, 'UTF8')), 'caller', 'lookup', now() - CAST(? AS interval))""")
+                .params(id, id, revokedAgo).update();
     }
 
     private long pendingDelivery(String subscription) {
