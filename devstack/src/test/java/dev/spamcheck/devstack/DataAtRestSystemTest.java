@@ -7,11 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +64,7 @@ class DataAtRestSystemTest {
         List<String> messages = new ArrayList<>();
         for (String topic : TopicContents.topics()) {
             // The prewarm topic is the one plaintext ingress: campaign tools write numbers to it,
-            // and it keeps them 24 hours (docs/architecture.md, "Topics").
+            // and it keeps them less than a day (docs/architecture.md, "Topics"; checked below).
             if (!topic.startsWith("spamcheck.") || topic.equals(Topics.LOOKUP_PREWARM.name())) {
                 continue;
             }
@@ -74,6 +82,27 @@ class DataAtRestSystemTest {
                 .anyMatch(m -> m.startsWith(Topics.LOOKUP_REQUESTS.name()))
                 .anyMatch(m -> m.startsWith(Topics.LOOKUP_RESULTS.name()));
         assertNoNumberIn(messages);
+    }
+
+    @Test
+    void theBrokerDropsAPlaintextNumberWithinTwentyThreeHours() throws Exception {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        List<ConfigResource> prewarm = List.of(
+                new ConfigResource(ConfigResource.Type.TOPIC, Topics.LOOKUP_PREWARM.name()),
+                new ConfigResource(ConfigResource.Type.TOPIC, Topics.LOOKUP_PREWARM.deadLetterTopic()));
+        try (Admin admin = Admin.create(config)) {
+            Map<ConfigResource, org.apache.kafka.clients.admin.Config> configs = admin.describeConfigs(prewarm).all()
+                    .get(30, TimeUnit.SECONDS);
+            for (ConfigResource topic : prewarm) {
+                long retention = Long.parseLong(configs.get(topic).get(TopicConfig.RETENTION_MS_CONFIG).value());
+                long segment = Long.parseLong(configs.get(topic).get(TopicConfig.SEGMENT_MS_CONFIG).value());
+                // Kafka deletes a segment once its newest record is past the retention, and checks
+                // every log.retention.check.interval.ms (5 minutes by default).
+                assertThat(Duration.ofMillis(retention + segment).plusMinutes(5)).as(topic.name())
+                        .isLessThanOrEqualTo(Duration.ofHours(23));
+            }
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -117,6 +118,25 @@ public class SpamcheckAutoConfiguration {
                     .map(service -> Topics.usedBy(service).stream().map(topic -> topic.newTopic(partitions)))
                     .orElseGet(java.util.stream.Stream::empty)
                     .toArray(NewTopic[]::new));
+        }
+
+        /**
+         * Existing topics are brought to the table's settings too, by every service for the topics it
+         * declares, so a retention or segment change reaches a running cluster with the next
+         * deployment. Boot sets this from {@code spring.kafka.admin.modify-topic-configs}; here it is
+         * one setting for all services instead of one per service.
+         */
+        @Bean
+        static BeanPostProcessor spamcheckTopicSettings() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                    if (bean instanceof KafkaAdmin admin) {
+                        admin.setModifyTopicConfigs(true);
+                    }
+                    return bean;
+                }
+            };
         }
 
         /**

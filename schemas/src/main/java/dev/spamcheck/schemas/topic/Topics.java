@@ -46,6 +46,11 @@ public final class Topics {
     private static final Duration ONE_DAY = Duration.ofDays(1);
     private static final Duration SEVEN_DAYS = Duration.ofDays(7);
     private static final Duration THIRTY_DAYS = Duration.ofDays(30);
+    /**
+     * The prewarm topics' retention: with segments rolled every 24th of it and the broker's retention
+     * check every 5 minutes (its default), a plaintext number is gone within 23 hours.
+     */
+    private static final Duration PLAINTEXT = Duration.ofHours(22);
 
     /** Lookup requests from the gateway, keyed by number hash; 7 days. */
     public static final Topic<String, LookupRequest> LOOKUP_REQUESTS = topic(Names.LOOKUP_REQUESTS,
@@ -71,10 +76,11 @@ public final class Topics {
 
     /**
      * Bulk prewarm ingress: entries campaign tools write in plaintext, and the archiver's nightly
-     * re-checks, protected; kept 24 hours only, the one topic that may hold a number in plaintext.
+     * re-checks, protected; the one topic that may hold a number in plaintext, so kept less than a
+     * day ({@link #PLAINTEXT}).
      */
     public static final Topic<String, PrewarmEntry> LOOKUP_PREWARM = topic(Names.LOOKUP_PREWARM,
-            PrewarmEntry.class, null, deleteAfter(ONE_DAY), Set.of(LOOKUP_WORKER, ARCHIVER));
+            PrewarmEntry.class, null, deleteAfter(PLAINTEXT), Set.of(LOOKUP_WORKER, ARCHIVER));
 
     /** Audit events of every gateway request, without a key (the request id is in the event); 7 days. */
     public static final Topic<String, AuditEvent> AUDIT_EVENTS = topic(Names.AUDIT_EVENTS, AuditEvent.class,
@@ -116,7 +122,7 @@ public final class Topics {
             deadLetters(LOOKUP_REQUESTS, THIRTY_DAYS, LOOKUP_WORKER),
             deadLetters(LOOKUP_RESULTS, THIRTY_DAYS, GATEWAY, NOTIFIER, ARCHIVER),
             deadLetters(LOOKUP_FAILURES, THIRTY_DAYS, GATEWAY),
-            deadLetters(LOOKUP_PREWARM, ONE_DAY, LOOKUP_WORKER),
+            deadLetters(LOOKUP_PREWARM, PLAINTEXT, LOOKUP_WORKER),
             deadLetters(AUDIT_EVENTS, THIRTY_DAYS, ARCHIVER, NOTIFIER),
             deadLetters(ARCHIVE_TRIGGERS, THIRTY_DAYS, ARCHIVER),
             deadLetters(REPUTATION_CHANGES, THIRTY_DAYS, NOTIFIER),
@@ -152,8 +158,16 @@ public final class Topics {
                 Set.of(readers), null);
     }
 
+    /**
+     * Records deleted once older than {@code retention}. Kafka deletes whole segments, once their
+     * newest record is that old, and rolls a segment only after {@code segment.ms} (a week by
+     * default): a topic written to every day would keep its records a week. Segments rolled every
+     * 24th of the retention keep a record at most that much longer (plus the broker's retention
+     * check interval).
+     */
     private static Map<String, String> deleteAfter(Duration retention) {
-        return Map.of(TopicConfig.RETENTION_MS_CONFIG, millis(retention));
+        return Map.of(TopicConfig.RETENTION_MS_CONFIG, millis(retention),
+                TopicConfig.SEGMENT_MS_CONFIG, millis(retention.dividedBy(24)));
     }
 
     private static String millis(Duration duration) {
