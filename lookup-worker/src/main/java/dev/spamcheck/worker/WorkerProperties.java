@@ -24,6 +24,10 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
  *        included; keep it below the gateway's lookup timeout
  * @param prewarmBudget the same for a prewarm entry, which may wait for rate budget much longer
+ * @param prewarmRetryFor how long a prewarm entry that Twilio keeps failing on (timeouts, 5xx, no
+ *        connection) holds its batch and is asked about again before its failure is published and
+ *        the entries after it go on; failures of the whole account (the circuit open, credentials
+ *        refused, rate limited) and the daily call limit hold it however long they last
  * @param twilio the Twilio account, endpoint and how it is protected
  * @param providers what each reputation provider is asked for
  * @param verdict how the sources' verdicts make the spam score
@@ -34,6 +38,7 @@ public record WorkerProperties(
         @DefaultValue("16") int prewarmConcurrency,
         @DefaultValue("PT4.5S") Duration lookupBudget,
         @DefaultValue("PT60S") Duration prewarmBudget,
+        @DefaultValue("PT1H") Duration prewarmRetryFor,
         @DefaultValue Twilio twilio,
         @DefaultValue Providers providers,
         @DefaultValue Verdict verdict) {

@@ -36,6 +36,8 @@ public class LookupProcessor {
 
     /** The error of a lookup whose number another call was still being asked about when its time ran out. */
     public static final String IN_PROGRESS = "lookup_in_progress";
+    /** The error of a lookup whose number no configured encryption key reads. */
+    public static final String NUMBER_UNREADABLE = "number_unreadable";
 
     private static final Logger log = LoggerFactory.getLogger(LookupProcessor.class);
     /** How often a lookup looks again while another holds its number: from this, doubling up to {@link #MAX_POLL}. */
@@ -174,7 +176,15 @@ public class LookupProcessor {
     }
 
     private Asked askTwilio(LookupRequest request, UUID owner, CallGuard guard, Duration budget) {
-        String e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
+        String e164;
+        try {
+            e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
+        }
+        catch (IllegalArgumentException unreadable) {
+            // A key retired while the number still needed it: asking again cannot help.
+            log.warn("Lookup {} for ***{}: no configured key reads its number", request.requestId(), request.last4());
+            return Asked.notStored(unavailable(request, NUMBER_UNREADABLE));
+        }
         ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), request.client(), budget, guard);
         if (answer instanceof ProviderAnswer.Answered answered) {
             // Billed either way; the sources' verdicts make the score, or say why there is none.

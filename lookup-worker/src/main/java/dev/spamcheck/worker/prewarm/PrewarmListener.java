@@ -1,5 +1,6 @@
 package dev.spamcheck.worker.prewarm;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +18,11 @@ import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
@@ -49,12 +53,16 @@ import io.micrometer.core.instrument.MeterRegistry;
  * can hold a whole campaign. Entries are therefore taken a batch at a time and looked up in parallel
  * ({@code spamcheck.prewarm-concurrency} at once per worker); claims keep two lookups of one
  * number from running together. Each lookup only uses rate budget interactive traffic leaves
- * free. Entries with an invalid number are counted, logged masked and skipped; an entry that
- * fails is logged and skipped too, so nothing holds up the partition; one that is not JSON goes to
- * the dead-letter topic, once the entries before it are done. An entry that found no rate budget in time, or
- * today's calls spent, is not lost: the batch is committed up to it, and the rest is delivered
+ * free. Entries with an invalid number are counted, logged masked and skipped; one that is not
+ * JSON goes to the dead-letter topic, once the entries before it are done. An entry that found no
+ * rate budget in time, today's calls spent, Twilio unavailable for now or an error here (the
+ * database or Kafka away) is not lost: the batch is committed up to it, and the rest is delivered
  * again after a pause (the consumer stays in its group meanwhile) — a second or so for the rate,
- * a minute for the daily limit, so bulk work waits until tomorrow.
+ * 5 s while Twilio or the error lasts, a minute for the daily limit, so bulk work waits until
+ * tomorrow. So that one number Twilio keeps failing on (or one entry that keeps failing here)
+ * cannot hold its partition for ever, an entry held for longer than
+ * {@code spamcheck.prewarm-retry-for} by failures that may be its own is given up: Twilio's failure
+ * is published as its result, an error here is logged.
  */
 @Component
 class PrewarmListener {
@@ -70,16 +78,36 @@ class PrewarmListener {
     private final LookupProcessor processor;
     private final LookupResultPublisher publisher;
     private final Counter invalid;
+    private final Counter givenUp;
     private final ExecutorService lookups;
+    private final Duration retryFor;
+    private final Clock clock;
+    /**
+     * When each held entry (by partition and offset) first failed; an entry not delivered again for
+     * twice the retry time (its partition moved to another worker) is forgotten.
+     */
+    private final Cache<String, Instant> failingSince;
 
+    @Autowired
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
             LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
+        this(rules, protection, processor, publisher, meters, properties, Clock.systemUTC());
+    }
+
+    PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
+            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties, Clock clock) {
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;
         this.publisher = publisher;
         this.invalid = Counter.builder("spamcheck.prewarm.invalid").description("Prewarm entries skipped as invalid")
                 .register(meters);
+        this.givenUp = Counter.builder("spamcheck.prewarm.given.up")
+                .description("Prewarm entries given up after failing for spamcheck.prewarm-retry-for").register(meters);
+        this.retryFor = properties.prewarmRetryFor();
+        this.clock = clock;
+        this.failingSince = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
+                .build();
         this.lookups = Executors.newFixedThreadPool(properties.prewarmConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "prewarm-lookup");
             thread.setDaemon(true);
@@ -102,10 +130,9 @@ class PrewarmListener {
         while (readable < records.size() && (unreadable = DeadLetters.unreadable(records.get(readable))) == null) {
             readable++;
         }
-        List<PrewarmEntry> entries = records.subList(0, readable).stream().map(ConsumerRecord::value).toList();
         AtomicReference<Postponed> postponed = new AtomicReference<>();
-        List<Future<Postponed>> running = new ArrayList<>(entries.size());
-        for (PrewarmEntry entry : entries) {
+        List<Future<Postponed>> running = new ArrayList<>(readable);
+        for (ConsumerRecord<String, PrewarmEntry> entry : records.subList(0, readable)) {
             running.add(lookups.submit(() -> {
                 Postponed already = postponed.get();
                 if (already != null && already.holdsEveryEntry()) {
@@ -123,8 +150,11 @@ class PrewarmListener {
                     return Postponed.SOON;
                 }
                 catch (Exception ex) {
-                    log.warn("Prewarm entry skipped after an error: {}", ex.getClass().getSimpleName());
-                    return null;
+                    Postponed later = failedHere(entry, ex);
+                    if (later != null) {
+                        postponed.accumulateAndGet(later, Postponed::longer);
+                    }
+                    return later;
                 }
             }));
         }
@@ -141,6 +171,7 @@ class PrewarmListener {
                 break;
             }
             catch (ExecutionException ex) {
+                // onEntry's own errors are caught in the task: this is one of the pool's.
                 log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
             }
         }
@@ -161,7 +192,10 @@ class PrewarmListener {
     private enum Postponed {
         /** No rate budget within the entry's time, another lookup of the number under way, or the worker stopping. */
         SOON(RETRY_SOON),
-        /** Twilio unavailable for now ({@link TwilioLookups#isPassing}): the rest of the batch waits too. */
+        /**
+         * Twilio unavailable for now ({@link TwilioLookups#isPassing}), or an error here (the database
+         * or Kafka away): the rest of the batch waits too.
+         */
         WHILE_UNAVAILABLE(RETRY_WHILE_UNAVAILABLE),
         /** The account's daily call limit is reached. */
         UNTIL_TOMORROW(RETRY_DAILY_LIMIT);
@@ -187,9 +221,10 @@ class PrewarmListener {
     }
 
     /** Looks the entry up; returns why it must be tried again later, or null when it is done. */
-    private Postponed onEntry(PrewarmEntry entry) throws Exception {
+    private Postponed onEntry(ConsumerRecord<String, PrewarmEntry> record) throws Exception {
+        PrewarmEntry entry = record.value();
         if (entry instanceof LookupRequest recheck) {
-            return lookUp(recheck);
+            return lookUp(record, recheck);
         }
         PrewarmEntry.Campaign campaign = (PrewarmEntry.Campaign) entry;
         String phoneNumber = campaign.phoneNumber();
@@ -208,11 +243,11 @@ class PrewarmListener {
             return null;
         }
         ProtectedNumber number = protection.protect(e164);
-        return lookUp(new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+        return lookUp(record, new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
                 number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now(), null));
     }
 
-    private Postponed lookUp(LookupRequest request) throws Exception {
+    private Postponed lookUp(ConsumerRecord<String, PrewarmEntry> record, LookupRequest request) throws Exception {
         Optional<LookupResult> result = processor.process(request);
         if (result.isEmpty()) {
             // Taken over by a caller's lookup of the same number: asked again, it is a cache hit
@@ -228,10 +263,46 @@ class PrewarmListener {
             return Postponed.SOON;
         }
         if (TwilioLookups.isPassing(errorCode)) {
-            return Postponed.WHILE_UNAVAILABLE;
+            boolean mayBeItsOwn = !TwilioLookups.isAccountWide(errorCode);
+            if (!heldTooLong(record, mayBeItsOwn)) {
+                return Postponed.WHILE_UNAVAILABLE;
+            }
+            log.warn("Prewarm entry ***{} given up after failing for {}: {}", request.last4(), retryFor, errorCode);
         }
         publisher.publish(result.get());
+        failingSince.invalidate(key(record));
         return null;
+    }
+
+    /** An error here: the entry is held like one Twilio cannot answer for now, and given up alike. */
+    private Postponed failedHere(ConsumerRecord<String, PrewarmEntry> record, Exception ex) {
+        if (!heldTooLong(record, true)) {
+            log.warn("Prewarm entry held after an error, asked about again in {}: {}", RETRY_WHILE_UNAVAILABLE,
+                    ex.getClass().getSimpleName());
+            return Postponed.WHILE_UNAVAILABLE;
+        }
+        log.warn("Prewarm entry given up after failing for {}: {}", retryFor, ex.getClass().getSimpleName());
+        failingSince.invalidate(key(record));
+        return null;
+    }
+
+    /**
+     * Whether the entry has been failing for longer than {@code retry-for}, counted from its first
+     * failure; only a failure that may be the entry's own ({@code mayGiveUp}) ends it, so an account-wide
+     * outage holds the entry however long it lasts.
+     */
+    private boolean heldTooLong(ConsumerRecord<String, PrewarmEntry> record, boolean mayGiveUp) {
+        Instant now = clock.instant();
+        Instant since = failingSince.get(key(record), any -> now);
+        if (mayGiveUp && Duration.between(since, now).compareTo(retryFor) >= 0) {
+            givenUp.increment();
+            return true;
+        }
+        return false;
+    }
+
+    private static String key(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
     private void skip(String reason, String input) {

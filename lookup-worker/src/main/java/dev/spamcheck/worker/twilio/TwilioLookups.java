@@ -76,6 +76,15 @@ public class TwilioLookups {
                 || errorCode.startsWith("twilio_http_5");
     }
 
+    /**
+     * Whether a passing failure is the whole account's (circuit open, credentials refused, rate
+     * limited), not possibly one number's: waiting for it is never a reason to give up on an entry.
+     */
+    public static boolean isAccountWide(String errorCode) {
+        return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(AUTH_FAILED)
+                || errorCode.equals(TwilioResponses.RATE_LIMITED);
+    }
+
     private final ReputationProvider provider;
     private final AccountRateLimiter rateLimiter;
     private final WorkerProperties.Twilio twilio;

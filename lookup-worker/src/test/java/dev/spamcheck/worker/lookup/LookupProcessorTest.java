@@ -202,6 +202,21 @@ class LookupProcessorTest {
         assertThat(rotated.decrypt(result.numberCiphertext(), number.hash())).isEqualTo("+12125550077");
     }
 
+    @Test
+    void aNumberNoConfiguredKeyReadsFailsAtOnceWithoutACall() throws Exception {
+        TWILIO.answers(1, 0);
+        int callsBefore = TWILIO.calls();
+        NumberProtection retired = NumberProtection.fromSecrets(HASH_KEY, "k9:" + key());
+        ProtectedNumber number = retired.protect("+12125550078");
+
+        LookupResult result = processor.process(request(number)).orElseThrow();
+
+        assertThat(result.outcome()).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(result.errorCode()).isEqualTo(LookupProcessor.NUMBER_UNREADABLE);
+        assertThat(TWILIO.calls()).isEqualTo(callsBefore);
+        assertThat(claims(number)).as("the claim is released").isZero();
+    }
+
     private long claims(ProtectedNumber number) {
         return jdbc.sql("SELECT count(*) FROM lookup_claims WHERE number_hash = ?").param(number.hash())
                 .query(Long.class).single();

@@ -18,7 +18,7 @@ public sealed interface PrewarmEntry permits PrewarmEntry.Campaign, LookupReques
 
     /**
      * {@code {"phone_number": "+1…", "campaign_id": "…"}}, in plaintext: the one message that may
-     * hold a full number, which is why its topic keeps it a day.
+     * hold a full number, which is why its topic keeps it less than a day.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Campaign(@JsonProperty("phone_number") String phoneNumber,

@@ -1,0 +1,217 @@
+package dev.spamcheck.worker.prewarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.kafka.support.Acknowledgment;
+
+import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.PrewarmEntry;
+import dev.spamcheck.schemas.topic.Topics;
+import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.lookup.LookupProcessor;
+import dev.spamcheck.worker.lookup.LookupResultPublisher;
+import dev.spamcheck.worker.twilio.TwilioLookups;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * What becomes of a prewarm entry that cannot be done yet: held (its batch committed up to it and
+ * delivered again) while the database or Kafka is away or Twilio cannot answer for now, and given
+ * up, its failure published, only once failures that may be its own have lasted
+ * {@code spamcheck.prewarm-retry-for}. The lookup itself is a stand-in: what it does is
+ * {@code LookupProcessorTest}'s.
+ */
+class PrewarmListenerTest {
+
+    private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(key(), "k1:" + key());
+
+    private final LookupProcessor processor = mock(LookupProcessor.class);
+    private final LookupResultPublisher publisher = mock(LookupResultPublisher.class);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final MovableClock clock = new MovableClock();
+    private final PrewarmListener listener = new PrewarmListener(new PhoneNumberRules(Set.of("US")), PROTECTION,
+            processor, publisher, meters, properties(), clock);
+
+    @AfterEach
+    void stop() {
+        listener.stop();
+    }
+
+    @Test
+    void anEntryIsHeldWhileTheDatabaseIsAwayAndDoneOnceItIsBack() throws Exception {
+        when(processor.process(any())).thenThrow(new DataAccessResourceFailureException("connection refused"));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043");
+
+        RecordingAcknowledgment first = deliver(batch);
+
+        assertThat(first.nackedAt).as("held from the first entry").isZero();
+        assertThat(first.sleep).isEqualTo(Duration.ofSeconds(5));
+        verify(publisher, never()).publish(any());
+
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        RecordingAcknowledgment again = deliver(batch);
+
+        assertThat(again.acknowledged).isTrue();
+        assertThat(published()).extracting(LookupResult::outcome).containsExactly(Outcome.SCORED, Outcome.SCORED);
+    }
+
+    @Test
+    void anEntryTwilioKeepsFailingOnIsGivenUpAfterTheRetryTimeWithItsFailurePublished() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                "twilio_http_500")));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125555000");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(deliver(batch).nackedAt).as("still within the retry time").isZero();
+        verify(publisher, never()).publish(any());
+
+        clock.advance(Duration.ofMinutes(1));
+        RecordingAcknowledgment last = deliver(batch);
+
+        assertThat(last.acknowledged).as("the entries after it go on").isTrue();
+        assertThat(published()).extracting(LookupResult::errorCode).containsExactly("twilio_http_500");
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isEqualTo(1);
+    }
+
+    @Test
+    void anAccountWideOutageHoldsAnEntryHoweverLongItLasts() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                TwilioLookups.CIRCUIT_OPEN)));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        deliver(batch);
+        clock.advance(Duration.ofHours(5));
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        verify(publisher, never()).publish(any());
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
+    }
+
+    @Test
+    void anEntryThatKeepsFailingHereIsGivenUpAfterTheRetryTimeToo() throws Exception {
+        when(processor.process(any())).thenThrow(new IllegalStateException("a defect"));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(deliver(batch).acknowledged).isTrue();
+        verify(publisher, never()).publish(any());
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isEqualTo(1);
+    }
+
+    private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
+        RecordingAcknowledgment acknowledgment = new RecordingAcknowledgment();
+        listener.onEntries(batch, acknowledgment);
+        return acknowledgment;
+    }
+
+    private List<LookupResult> published() {
+        ArgumentCaptor<LookupResult> captor = ArgumentCaptor.forClass(LookupResult.class);
+        verify(publisher, atLeastOnce()).publish(captor.capture());
+        return captor.getAllValues();
+    }
+
+    private static List<ConsumerRecord<String, PrewarmEntry>> batch(String... numbers) {
+        List<ConsumerRecord<String, PrewarmEntry>> records = new ArrayList<>();
+        for (int i = 0; i < numbers.length; i++) {
+            records.add(new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 100 + i, null,
+                    new PrewarmEntry.Campaign(numbers[i], "spring")));
+        }
+        return records;
+    }
+
+    private static LookupResult scored(LookupRequest request) {
+        return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(), request.last4(),
+                Outcome.SCORED, 0, Instant.now(), null, false, request.origin(), request.campaignId());
+    }
+
+    private static LookupResult unavailable(LookupRequest request, String errorCode) {
+        return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(), request.last4(),
+                Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false, request.origin(), request.campaignId());
+    }
+
+    private static WorkerProperties properties() {
+        return new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.prewarm-concurrency", "2")))
+                .bindOrCreate("spamcheck", WorkerProperties.class);
+    }
+
+    private static String key() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    private static final class RecordingAcknowledgment implements Acknowledgment {
+
+        boolean acknowledged;
+        int nackedAt = -1;
+        Duration sleep;
+
+        @Override
+        public void acknowledge() {
+            acknowledged = true;
+        }
+
+        @Override
+        public void nack(int index, Duration sleep) {
+            nackedAt = index;
+            this.sleep = sleep;
+        }
+    }
+
+    private static final class MovableClock extends Clock {
+
+        private volatile Instant now = Instant.parse("2026-12-06T12:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
