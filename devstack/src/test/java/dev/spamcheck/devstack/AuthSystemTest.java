@@ -57,6 +57,23 @@ class AuthSystemTest {
     }
 
     @Test
+    void theManagementPortServesHealthAndMetricsAndNothingElse() {
+        int management = Integer.parseInt(guarded.getEnvironment().getProperty("local.management.port"));
+        List<String> json = List.of("Content-Type: application/json");
+
+        assertThat(RawHttp.send(management, "GET", "/actuator/health/readiness", List.of(), null).status())
+                .isEqualTo(200);
+        assertThat(RawHttp.send(management, "GET", "/actuator/prometheus", List.of(), null).status()).isEqualTo(200);
+        // Its server would route the API's functional routes too: refused before any of them runs.
+        RawHttp.Response lookup = RawHttp.send(management, "POST", SPAM_SCORE, json,
+                "{\"phone_number\": \"" + TestStack.uniqueNumber("0042") + "\"}");
+        assertThat(lookup.status()).isEqualTo(404);
+        assertThat(lookup.body()).isEmpty();
+        assertThat(RawHttp.send(management, "GET", "/api/v1/openapi.yaml", List.of(), null).status()).isEqualTo(404);
+        assertThat(RawHttp.send(management, "GET", "/", List.of(), null).status()).isEqualTo(404);
+    }
+
+    @Test
     void noTokenIs401WithAChallenge() {
         HttpResponse<String> response = lookUp(TestStack.get().baseUrl(), null, Map.of());
         assertRejected(response, 401, "unauthorized", null);

@@ -5,15 +5,18 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.AuthorizationWebFilter;
 import org.springframework.security.web.server.authorization.ExceptionTranslationWebFilter;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -50,10 +53,17 @@ class PerimeterConfiguration {
     @Bean
     @Order(1)
     SecurityWebFilterChain managementPort(ServerHttpSecurity http) {
-        // Health and metrics on the loopback-only management port, for probes without tokens.
+        // Health and metrics on the management port, for probes without tokens, and nothing else:
+        // its server routes the application's functional routes too (the spam score among them).
+        ServerAuthenticationEntryPoint notFound = (exchange, denied) -> {
+            exchange.getResponse().setStatusCode(HttpStatus.NOT_FOUND);
+            return exchange.getResponse().setComplete();
+        };
         return new NamedOnceFilterChain(stateless(http)
                 .securityMatcher(exchange -> ManagementServer.handles(exchange) ? MatchResult.match() : MatchResult.notMatch())
-                .authorizeExchange(rules -> rules.anyExchange().permitAll())
+                .authorizeExchange(rules -> rules.matchers(EndpointRequest.toAnyEndpoint()).permitAll()
+                        .anyExchange().denyAll())
+                .exceptionHandling(refusals -> refusals.authenticationEntryPoint(notFound))
                 .build());
     }
 
