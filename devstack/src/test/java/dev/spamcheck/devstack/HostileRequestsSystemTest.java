@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.spamcheck.schemas.topic.Topics;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Each way in that was found open, tried again through real HTTP: nothing is done without the
@@ -132,6 +136,30 @@ class HostileRequestsSystemTest {
         assertThat(row.get("number_last4")).isEqualTo("7777");
         assertThat(row.get("token_id")).asString().startsWith("tok_");
         TestStack.recordRequestId(row.get("request_id").toString());
+    }
+
+    @Test
+    void aClientThatHangsUpHalfWayThroughItsBodyIsAuditedAsAbandonedNotAsAFailure() throws Exception {
+        JsonNode token = AdminApi.createToken("half-body-" + System.nanoTime(), "lookup");
+        try (Socket client = new Socket("127.0.0.1", TestStack.get().gatewayPort())) {
+            client.getOutputStream().write(("POST /api/v1/spam_score HTTP/1.1\r\nHost: spamcheck\r\n"
+                    + "Authorization: Bearer " + token.get("token").asString() + "\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"phone_number\": \"+1202")
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            // Nothing outside the gateway shows that it has begun reading the body; this is ample.
+            Thread.sleep(300);
+        }
+
+        List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> AuditLog.rowsOfToken(token.get("id").asString()), found -> !found.isEmpty());
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("outcome")).isEqualTo("abandoned");
+        assertThat(((Number) rows.get(0).get("http_status")).intValue()).isEqualTo(499);
+        String requestId = rows.get(0).get("request_id").toString();
+        TestStack.recordRequestId(requestId);
+        assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
+                .as("no ERROR for a client that went away").doesNotContain("(request " + requestId + ")");
     }
 
     @Test

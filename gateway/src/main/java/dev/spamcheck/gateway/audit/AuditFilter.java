@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
@@ -63,6 +64,11 @@ class AuditFilter implements WebFilter {
     private Mono<Void> answer(ServerWebExchange exchange, AuditedResponse response, Throwable error) {
         if (response.isCommitted()) {
             return Mono.error(error);
+        }
+        if (DisconnectedClientHelper.isClientDisconnectedException(error)) {
+            // The client hung up while its request was read: nobody to answer, nothing failed here.
+            trail.recordAbandoned(exchange);
+            return Mono.empty();
         }
         ApiException problem = ProblemResponder.translate(error);
         if (problem.errorCode() == ErrorCode.INTERNAL_ERROR) {
