@@ -25,7 +25,7 @@ record SpamScoreRequest(String phoneNumber, String campaignId, Duration maxStale
     static SpamScoreRequest parse(String body) {
         JsonNode root = JsonBodies.object(body, FIELDS);
         return new SpamScoreRequest(JsonBodies.requiredString(root, "phone_number"),
-                JsonBodies.optionalString(root, "campaign_id", JsonBodies.MAX_CAMPAIGN_ID_LENGTH),
+                JsonBodies.optionalCampaignId(root, "campaign_id", true),
                 duration(JsonBodies.optionalString(root, "max_stale", MAX_DURATION_LENGTH)));
     }
 

@@ -31,9 +31,6 @@ import tools.jackson.databind.node.JsonNodeType;
  */
 public final class JsonBodies {
 
-    /** The longest campaign id, wherever the API takes one (as the topic schemas say). */
-    public static final int MAX_CAMPAIGN_ID_LENGTH = CampaignIds.MAX_LENGTH;
-
     /** The largest request body accepted; larger ones are {@code payload_too_large}. */
     public static final int MAX_BODY_BYTES = 4096;
 
@@ -143,6 +140,22 @@ public final class JsonBodies {
         }
         if (hasControlCharacter(value)) {
             throw invalid(field + " must not contain control characters");
+        }
+        return value;
+    }
+
+    /**
+     * The field's campaign id ({@link CampaignIds}), or null when absent or null, or empty where
+     * {@code emptyIsNone}: form tools (Make's templates) send a field left unset as {@code ""}.
+     */
+    public static String optionalCampaignId(JsonNode object, String field, boolean emptyIsNone) {
+        String value = optionalString(object, field, Integer.MAX_VALUE);
+        if (emptyIsNone && value != null && value.isEmpty()) {
+            return null;
+        }
+        String invalid = value == null ? null : CampaignIds.whyInvalid(value);
+        if (invalid != null) {
+            throw invalid(invalid);
         }
         return value;
     }

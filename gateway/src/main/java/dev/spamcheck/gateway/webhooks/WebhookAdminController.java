@@ -70,10 +70,7 @@ class WebhookAdminController {
                     Set.of("url", "events", "campaign_id", "include_phone_number"));
             URI url = WebhookUrls.check(JsonBodies.requiredString(request, "url"), allowInsecureLoopback);
             List<String> events = events(request.get("events"));
-            String campaignId = JsonBodies.optionalString(request, "campaign_id", JsonBodies.MAX_CAMPAIGN_ID_LENGTH);
-            if (campaignId != null && campaignId.isEmpty()) {
-                throw JsonBodies.invalid("campaign_id must not be empty; leave it out to hear of every campaign");
-            }
+            String campaignId = JsonBodies.optionalCampaignId(request, "campaign_id", false);
             boolean includePhoneNumber = includePhoneNumber(request.get("include_phone_number"));
             String id = "whk_" + HexFormat.of().formatHex(randomBytes(8));
             String secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));

@@ -174,6 +174,7 @@ class SpamScoreHandlerTest {
             "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\u0000b\"}",
             "{\"phone_number\":\"+12025550123\\u0000\"}",
             "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"a\\nb\"}",
+            "{\"phone_number\":\"+12025550123\",\"campaign_id\":\" \"}",
             "{\"phone_number\":\"+12025550123\",\"campaign_id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
             "{\"phone_number\":\"+12025550123\",\"max_stale\":\"7 days\"}",
             "{\"phone_number\":\"+12025550123\",\"max_stale\":\"-PT1H\"}",

@@ -31,6 +31,7 @@ class SpamScoreRequestTest {
             "{\"phone_number\": [\"+12125550123\"]}", "{\"phone_number\": true}", "{}", "{\"phone_number\": null}",
             "{\"phone_number\": \"+12125550123\", \"extra\": 1}",
             "{\"phone_number\": \"+12125550123\", \"campaign_id\": 7}",
+            "{\"phone_number\": \"+12125550123\", \"campaign_id\": \"  \"}",
             "{\"phone_number\": \"+12125550123\", \"phone_number\": \"+12125550124\"}",
             "{\"phone_number\": \"+12125550123\", \"max_stale\": \"12h\"}",
             "{\"phone_number\": \"+12125550123\", \"max_stale\": \"-P1D\"}",
@@ -41,6 +42,12 @@ class SpamScoreRequestTest {
                 .isInstanceOfSatisfying(ApiException.class,
                         ex -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST))
                 .message().doesNotContain("2125550123");
+    }
+
+    @Test
+    void anEmptyCampaignIdIsNoCampaignAsFormToolsSendAnUnsetField() {
+        assertThat(SpamScoreRequest.parse("{\"phone_number\": \"+12125550123\", \"campaign_id\": \"\"}").campaignId())
+                .isNull();
     }
 
     @Test

@@ -228,7 +228,9 @@ class PrewarmListener {
         }
         PrewarmEntry.Campaign campaign = (PrewarmEntry.Campaign) entry;
         String phoneNumber = campaign.phoneNumber();
-        String campaignId = campaign.campaignId();
+        // As for a lookup: an empty campaign_id (a template's unset field) is none.
+        String campaignId = campaign.campaignId() == null || campaign.campaignId().isEmpty() ? null
+                : campaign.campaignId();
         String e164;
         try {
             e164 = rules.requireValid(phoneNumber);
