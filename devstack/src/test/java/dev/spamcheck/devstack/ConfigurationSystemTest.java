@@ -1,15 +1,48 @@
 package dev.spamcheck.devstack;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
+import dev.spamcheck.schemas.topic.Topics;
 
-/** A service missing a required secret refuses to start and names it, without quoting secrets. */
+/**
+ * A service missing a required secret refuses to start and names it, without quoting secrets; one
+ * configured for more partitions leaves the existing topics as they are.
+ */
 class ConfigurationSystemTest {
+
+    @Test
+    void aServiceDeclaringMorePartitionsLeavesExistingTopicsAsTheyAre() throws Exception {
+        int before = partitions(Topics.LOOKUP_RESULTS.name());
+
+        TestStack.get().startGateway(0, 0, Map.of("spamcheck.kafka.partitions", String.valueOf(before + 4))).close();
+
+        // Grown, a keyed topic would put a number's new records beside its old ones in another
+        // partition, and every running gateway would miss results in the new partitions.
+        assertThat(partitions(Topics.LOOKUP_RESULTS.name())).isEqualTo(before);
+        assertThat(Files.readString(Path.of("target", "devstack-tests.log")))
+                .contains("Topic " + Topics.LOOKUP_RESULTS.name() + " has " + before + " partitions, not the "
+                        + (before + 4) + " declared: left as it is");
+    }
+
+    private static int partitions(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestStack.get().kafkaBootstrapServers()))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        }
+    }
 
     @Test
     void aWorkerWithoutTwilioCredentialsRefusesToStart() {

@@ -2,6 +2,7 @@ package dev.spamcheck.schemas.config;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -37,11 +38,13 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.kafka.support.serializer.JacksonJsonSerializer;
 
 import dev.spamcheck.schemas.kafka.DeadLetters;
+import dev.spamcheck.schemas.kafka.DeclaredTopics;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Service;
+import dev.spamcheck.schemas.topic.Topic;
 import dev.spamcheck.schemas.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -109,15 +112,18 @@ public class SpamcheckAutoConfiguration {
 
         /**
          * The topics this service uses ({@code spring.application.name} says which service it is),
-         * created when missing, all alike whichever service starts first.
+         * created when missing, all alike whichever service starts first; existing ones keep their
+         * partitions ({@link DeclaredTopics}).
          */
         @Bean
-        KafkaAdmin.NewTopics spamcheckTopics(SpamcheckProperties properties, Environment environment) {
-            int partitions = properties.kafka().partitions();
-            return new KafkaAdmin.NewTopics(Service.named(environment.getProperty("spring.application.name"))
-                    .map(service -> Topics.usedBy(service).stream().map(topic -> topic.newTopic(partitions)))
-                    .orElseGet(java.util.stream.Stream::empty)
-                    .toArray(NewTopic[]::new));
+        KafkaAdmin.NewTopics spamcheckTopics(SpamcheckProperties properties, Environment environment,
+                ObjectProvider<KafkaAdmin> admin) {
+            List<Topic<String, ?>> topics = Service.named(environment.getProperty("spring.application.name"))
+                    .map(Topics::usedBy)
+                    .orElse(List.of());
+            KafkaAdmin kafkaAdmin = admin.getIfAvailable();
+            return new KafkaAdmin.NewTopics(topics.isEmpty() || kafkaAdmin == null ? new NewTopic[0]
+                    : DeclaredTopics.of(topics, properties.kafka().partitions(), kafkaAdmin.getConfigurationProperties()));
         }
 
         /**

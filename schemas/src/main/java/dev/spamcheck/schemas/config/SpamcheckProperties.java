@@ -32,7 +32,8 @@ public record SpamcheckProperties(
 
     /**
      * @param partitions partitions of each topic a service creates when it is missing (the
-     *        maintenance triggers and the dead-letter topics always have one)
+     *        maintenance triggers and the dead-letter topics always have one); an existing topic keeps
+     *        its own
      */
     public record Kafka(@DefaultValue("12") int partitions) {
     }

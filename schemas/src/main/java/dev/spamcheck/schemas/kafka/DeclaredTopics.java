@@ -1,0 +1,88 @@
+package dev.spamcheck.schemas.kafka;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spamcheck.schemas.topic.Topic;
+
+/**
+ * The topics a service declares to Spring Kafka's admin, which creates those that are missing and
+ * brings the others to their settings. It would also add partitions to an existing topic with fewer
+ * than {@code spamcheck.kafka.partitions}, and a keyed topic cannot grow in place: a number's later
+ * records would go to another partition than its earlier ones, so compaction would keep both, a
+ * purge's tombstone would miss the old one, and gateways, which read a fixed set of partitions,
+ * would miss results. So an existing topic is declared without a partition count, and one whose
+ * count differs from the setting is named in a WARN.
+ */
+public final class DeclaredTopics {
+
+    private static final Logger log = LoggerFactory.getLogger(DeclaredTopics.class);
+    private static final int LOOKUP_TIMEOUT_MS = 5_000;
+
+    private DeclaredTopics() {
+    }
+
+    /** The topics to declare, after asking the cluster which exist (all as new when it cannot say). */
+    public static NewTopic[] of(List<Topic<String, ?>> topics, int partitions, Map<String, Object> adminConfig) {
+        return declare(topics, partitions, existingPartitions(topics, adminConfig));
+    }
+
+    /** @param existing the partition count of each topic that exists */
+    static NewTopic[] declare(List<Topic<String, ?>> topics, int partitions, Map<String, Integer> existing) {
+        return topics.stream().map(topic -> {
+            NewTopic declared = topic.newTopic(partitions);
+            Integer count = existing.get(topic.name());
+            if (count == null) {
+                return declared;
+            }
+            if (count != declared.numPartitions()) {
+                log.warn("Topic {} has {} partitions, not the {} declared: left as it is (a keyed topic cannot change "
+                        + "its partitions in place; see docs/deploying.md, Scaling)", topic.name(), count,
+                        declared.numPartitions());
+            }
+            return new NewTopic(topic.name(), Optional.empty(), Optional.empty()).configs(declared.configs());
+        }).toArray(NewTopic[]::new);
+    }
+
+    private static Map<String, Integer> existingPartitions(List<Topic<String, ?>> topics,
+            Map<String, Object> adminConfig) {
+        Map<String, Object> config = new HashMap<>(adminConfig);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, LOOKUP_TIMEOUT_MS);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, LOOKUP_TIMEOUT_MS);
+        Map<String, Integer> existing = new HashMap<>();
+        try (Admin admin = Admin.create(config)) {
+            Map<String, KafkaFuture<TopicDescription>> described = admin
+                    .describeTopics(topics.stream().map(Topic::name).toList()).topicNameValues();
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+                try {
+                    existing.put(topic.getKey(),
+                            topic.getValue().get(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS).partitions().size());
+                }
+                catch (ExecutionException missing) {
+                    // Unknown topic (or no answer about it): declared as new, created if missing.
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (TimeoutException | RuntimeException unreachable) {
+            // Kafka not there yet: the admin creates what is missing once it is, from the table.
+            log.debug("Could not ask Kafka which topics exist: {}", unreachable.getClass().getSimpleName());
+        }
+        return existing;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.spamcheck.schemas.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+import dev.spamcheck.schemas.topic.Topic;
+import dev.spamcheck.schemas.topic.Topics;
+
+class DeclaredTopicsTest {
+
+    private static final List<Topic<String, ?>> TOPICS = List.of(Topics.LOOKUP_RESULTS, Topics.AUDIT_EVENTS);
+
+    @Test
+    void aMissingTopicIsDeclaredWithTheSettingsPartitionsAndAnExistingOneWithoutAny() {
+        NewTopic[] declared = DeclaredTopics.declare(TOPICS, 24, Map.of(Topics.LOOKUP_RESULTS.name(), 12));
+
+        // Spring Kafka adds partitions up to a declared count; a keyed, compacted topic must keep its own.
+        assertThat(declared[0].name()).isEqualTo(Topics.LOOKUP_RESULTS.name());
+        assertThat(declared[0].numPartitions()).isEqualTo(-1);
+        assertThat(declared[0].configs()).as("still brought to the table's settings")
+                .isEqualTo(Topics.LOOKUP_RESULTS.configs());
+        assertThat(declared[1].numPartitions()).isEqualTo(24);
+        assertThat(declared[1].configs()).isEqualTo(Topics.AUDIT_EVENTS.configs());
+    }
+}
