@@ -91,8 +91,14 @@ COPY --from=notifier-layers /extract/layers/spring-boot-loader/ ./
 COPY --from=notifier-layers /extract/layers/snapshot-dependencies/ ./
 COPY --from=notifier-layers /extract/layers/application/ ./
 ENV SPAMCHECK_MANAGEMENT_PORT=8084
-# Kafka Streams state (RocksDB): a scratch directory, rebuilt from its changelog topics when lost.
-ENV SPAMCHECK_STREAMS_STATE_DIR=/tmp/spamcheck-streams
+# Kafka Streams state (RocksDB): a cache of its changelog topics, rebuilt from them when lost. It
+# grows with the numbers cached, so it belongs on a disk volume, not in /tmp (a tmpfs counts against
+# the container's memory): the directory exists, owned by the service's user, so that a volume
+# mounted on it (compose's named volume, Kubernetes' emptyDir) is writable.
+USER root
+RUN mkdir -p /var/lib/spamcheck/streams && chown 10001:10001 /var/lib/spamcheck/streams
+USER 10001:10001
+ENV SPAMCHECK_STREAMS_STATE_DIR=/var/lib/spamcheck/streams
 EXPOSE 8084
 
 # Dev only: it answers by the number's last four digits, never calls Twilio, and listens on

@@ -61,7 +61,8 @@ for (const deployment of docs.filter((d) => d.kind === "Deployment")) {
     const where = `Deployment ${deployment.metadata.name}, container ${container.name}`;
     const own = image.match(/(?:^|\/)spamcheck\/([a-z-]+):?(.*)$/);
     if (own && !targets.includes(own[1])) problem(where, `image ${image}: the Dockerfile has no target ${own[1]}`);
-    if (own && (!own[2] || own[2] === "latest") && overlay !== "production") problem(where, `image ${image} has no version`);
+    // A moving tag would have each new pod (a scale-out, an eviction) run whatever was pushed last.
+    if (own && (!own[2] || own[2] === "latest")) problem(where, `image ${image} has no version`);
     if (!container.resources?.requests?.memory || !container.resources?.limits?.memory) {
       problem(where, "needs a memory request and limit (the JVM sizes its heap from the limit)");
     }
@@ -86,6 +87,15 @@ for (const name of services) {
 }
 const hpa = named("HorizontalPodAutoscaler", "gateway");
 if (hpa?.spec.scaleTargetRef?.name !== "gateway") problem("HorizontalPodAutoscaler gateway", "must scale the gateway");
+for (const autoscaler of docs.filter((d) => d.kind === "HorizontalPodAutoscaler")) {
+  const target = named("Deployment", autoscaler.spec.scaleTargetRef?.name);
+  if (target?.spec.replicas !== undefined) {
+    problem(`Deployment ${target.metadata.name}`, "an autoscaler owns its replicas: a count would reset them on every apply");
+  }
+}
+if (overlay === "production" && !docs.some((d) => d.kind === "Namespace" && d.metadata.name === "spamcheck")) {
+  problem("Namespace spamcheck", "the production overlay must create the namespace it puts everything in");
+}
 
 function envFromKeys(container) {
   return (container.envFrom ?? []).flatMap((source) =>
@@ -118,7 +128,9 @@ function checkService(deployment) {
     problem(where, `terminationGracePeriodSeconds must cover preStop (${preStop} s) plus a 30 s graceful shutdown`);
   }
   if (name === "gateway" && !(preStop > 0)) problem(where, "needs a preStop pause so endpoints drop it before SIGTERM");
-  if (deployment.spec.strategy?.rollingUpdate?.maxUnavailable !== 0 && deployment.spec.replicas > 1) {
+  const autoscaled = docs.find((d) => d.kind === "HorizontalPodAutoscaler" && d.spec.scaleTargetRef?.name === name);
+  const replicas = deployment.spec.replicas ?? autoscaled?.spec.minReplicas ?? 1;
+  if (deployment.spec.strategy?.rollingUpdate?.maxUnavailable !== 0 && replicas > 1) {
     problem(where, "a rolling update must not take a serving pod away before its replacement is ready (maxUnavailable: 0)");
   }
   const budget = docs.find((d) => d.kind === "PodDisruptionBudget" && selects(d.spec.selector, pod.metadata.labels));
