@@ -122,8 +122,11 @@ public class SpamcheckAutoConfiguration {
                     .map(Topics::usedBy)
                     .orElse(List.of());
             KafkaAdmin kafkaAdmin = admin.getIfAvailable();
+            // Where the admin creates nothing, asking Kafka which topics exist would only wait for it.
+            boolean creates = environment.getProperty("spring.kafka.admin.auto-create", Boolean.class, true);
             return new KafkaAdmin.NewTopics(topics.isEmpty() || kafkaAdmin == null ? new NewTopic[0]
-                    : DeclaredTopics.of(topics, properties.kafka().partitions(), kafkaAdmin.getConfigurationProperties()));
+                    : DeclaredTopics.of(topics, properties.kafka().partitions(),
+                            creates ? kafkaAdmin.getConfigurationProperties() : null));
         }
 
         /**

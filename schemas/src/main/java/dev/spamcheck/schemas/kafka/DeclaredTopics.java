@@ -35,9 +35,12 @@ public final class DeclaredTopics {
     private DeclaredTopics() {
     }
 
-    /** The topics to declare, after asking the cluster which exist (all as new when it cannot say). */
+    /**
+     * The topics to declare, after asking the cluster which exist (all as new when it cannot say, or
+     * when {@code adminConfig} is null: nothing will be created).
+     */
     public static NewTopic[] of(List<Topic<String, ?>> topics, int partitions, Map<String, Object> adminConfig) {
-        return declare(topics, partitions, existingPartitions(topics, adminConfig));
+        return declare(topics, partitions, adminConfig == null ? Map.of() : existingPartitions(topics, adminConfig));
     }
 
     /** @param existing the partition count of each topic that exists */
