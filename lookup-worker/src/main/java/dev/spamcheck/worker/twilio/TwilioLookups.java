@@ -45,6 +45,11 @@ public class TwilioLookups {
     private static final Logger log = LoggerFactory.getLogger(TwilioLookups.class);
     /** Less time than this left, and an attempt is not worth starting. */
     public static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+    /**
+     * Less time than this left for the call itself once it may go ahead (a slow database took the
+     * rest), and it is not made: it could not end in time, yet would cost a slot and maybe money.
+     */
+    private static final Duration MIN_CALL = Duration.ofMillis(100);
 
     /** The daily call limit is reached: nothing more is asked of Twilio today. */
     public static final String BUDGET_EXHAUSTED = "budget_exhausted";
@@ -142,7 +147,7 @@ public class TwilioLookups {
         AtomicReference<ProviderAnswer> last = new AtomicReference<>();
         Retry retry = Retry.of("twilio", RetryConfig.<ProviderAnswer>custom()
                 .maxAttempts(1 + twilio.maxRetries())
-                .retryOnResult(ProviderAnswer::retryable)
+                .retryOnResult(answer -> answer.retryable() && !asksToWaitPast(answer, deadline))
                 .intervalBiFunction((Integer attempt, Either<Throwable, ProviderAnswer> outcome) ->
                         backoff(attempt, outcome.isRight() ? outcome.get() : null, deadline))
                 .failAfterMaxAttempts(false)
@@ -166,7 +171,7 @@ public class TwilioLookups {
             ProviderAnswer previous, CallGuard guard) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
-            return previous instanceof Unavailable u ? Unavailable.permanent(u.errorCode())
+            return previous instanceof Unavailable u ? new Unavailable(u.errorCode(), false, false, u.retryAfter())
                     : Unavailable.permanent("lookup_budget_exhausted");
         }
         long refusedFor = credentialsRefusedUntil.get() - System.nanoTime();
@@ -217,11 +222,20 @@ public class TwilioLookups {
             count(SUPERSEDED);
             return Unavailable.permanent(SUPERSEDED);
         }
+        if (deadline - System.nanoTime() < MIN_CALL.toNanos()) {
+            guard.endCall();
+            circuitBreaker.releasePermission();
+            rateLimiter.refund(granted);
+            count("lookup_budget_exhausted");
+            return Unavailable.permanent("lookup_budget_exhausted");
+        }
         ProviderAnswer answer = null;
         long took;
         try {
             rateLimiter.starting(granted);
-            Duration timeout = min(twilio.timeout(), Duration.ofNanos(deadline - System.nanoTime()));
+            // At least a millisecond: the rate's bookkeeping above may have taken the rest.
+            Duration timeout = min(twilio.timeout(),
+                    Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofMillis(1).toNanos())));
             long started = System.nanoTime();
             answer = provider.ask(e164, timeout);
             took = System.nanoTime() - started;
@@ -274,6 +288,15 @@ public class TwilioLookups {
     private Duration stillOpenFor(CircuitBreaker circuitBreaker) {
         long left = openFor.toNanos() - (System.nanoTime() - openedAt.getOrDefault(circuitBreaker.getName(), System.nanoTime()));
         return Duration.ofSeconds(Math.max(1, (left + 999_999_999L) / 1_000_000_000L));
+    }
+
+    /**
+     * Whether Twilio's {@code Retry-After} leaves no time for another attempt: the answer is given at
+     * once, with when to ask again, rather than after waiting to the deadline for nothing.
+     */
+    private static boolean asksToWaitPast(ProviderAnswer answer, long deadline) {
+        return answer instanceof Unavailable unavailable && unavailable.retryAfter() != null
+                && System.nanoTime() + unavailable.retryAfter().toNanos() + MIN_ATTEMPT.toNanos() > deadline;
     }
 
     /** Full jitter, at least Retry-After, and never past the deadline. */

@@ -138,6 +138,25 @@ class TwilioLookupsTest {
         assertThat(retries()).isZero();
     }
 
+    @Test
+    void aRetryAfterBeyondTheLookupsBudgetIsPassedOnAtOnceInsteadOfWaitedFor() {
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(429)
+                .withHeader("Content-Type", "application/json").withHeader("Retry-After", "30")
+                .withBody(error(20429))));
+        long started = System.nanoTime();
+
+        ProviderAnswer answer = lookUp();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not held to the budget's end")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(answer).isInstanceOfSatisfying(Unavailable.class, unavailable -> {
+            assertThat(unavailable.errorCode()).isEqualTo("twilio_rate_limited");
+            assertThat(unavailable.retryAfter()).as("the caller is told when to ask again")
+                    .isEqualTo(Duration.ofSeconds(30));
+        });
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {20429, 60616})
     void rateLimitsAreRetriedThreeTimesThenGiveUpAndSlowTheAccountDown(int code) {
@@ -315,6 +334,36 @@ class TwilioLookupsTest {
                         unavailable -> assertThat(unavailable.errorCode()).isEqualTo("circuit_open"));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallTheDatabaseLeftNoTimeForIsNotMadeAndGivesItsSlotBack() {
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        boolean[] reopened = {false};
+        CallGuard slowClaim = new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                try {
+                    // The claim's database answering only after the lookup's time is up.
+                    Thread.sleep(800);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            }
+
+            @Override
+            public void endCall() {
+                reopened[0] = true;
+            }
+        };
+
+        assertThat(lookups.lookup(NUMBER, true, null, Duration.ofMillis(700), slowClaim))
+                .isInstanceOfSatisfying(Unavailable.class,
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("lookup_budget_exhausted"));
+        twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(reopened[0]).as("the claim may be taken over again").isTrue();
     }
 
     @Test
