@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -44,6 +46,9 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(KeyOrderedConsumer.class);
     static final Duration POLL = Duration.ofMillis(100);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** After the consumer failed (an authorization refused, say), the first wait before a new one; it doubles. */
+    private static final Duration RESTART_FIRST = Duration.ofSeconds(1);
+    private static final Duration RESTART_MAX = Duration.ofSeconds(30);
 
     private final ConsumerFactory<String, V> consumers;
     private final String topic;
@@ -57,6 +62,8 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     private final Function<V, Object> lane;
     private volatile Set<TopicPartition> assigned = Set.of();
     private volatile boolean running;
+    /** Counted down by {@link #stop}: ends a wait before starting a new consumer. */
+    private volatile CountDownLatch stopping = new CountDownLatch(1);
     private volatile Consumer<String, V> consumer;
     private Thread poller;
 
@@ -96,7 +103,8 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        poller = new Thread(this::poll, groupId + "-poll");
+        stopping = new CountDownLatch(1);
+        poller = new Thread(this::pollUntilStopped, groupId + "-poll");
         poller.start();
     }
 
@@ -111,6 +119,7 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
             return;
         }
         running = false;
+        stopping.countDown();
         Consumer<String, V> current = consumer;
         if (current != null) {
             current.wakeup();
@@ -129,7 +138,30 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
         return running;
     }
 
-    private void poll() {
+    /**
+     * Polls with a consumer, and with a new one after it failed: a poller that ended on an error
+     * (credentials or permissions being rotated) would leave the worker up, ready, and consuming
+     * nothing.
+     */
+    private void pollUntilStopped() {
+        Duration wait = RESTART_FIRST;
+        while (running && !poll()) {
+            log.error("Consumer of {} starts again in {}", topic, wait);
+            try {
+                if (stopping.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            wait = wait.multipliedBy(2).compareTo(RESTART_MAX) > 0 ? RESTART_MAX : wait.multipliedBy(2);
+        }
+    }
+
+    /** Polls until stopped (true) or the consumer fails (false). */
+    private boolean poll() {
         Properties settings = new Properties();
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
@@ -164,9 +196,13 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
                 applyBackpressure(kafka);
             }
             finish(kafka, committed);
+            return true;
         }
         catch (RuntimeException ex) {
-            log.error("Consumer of {} stopped: {}", topic, ex.toString());
+            log.error("Consumer of {} failed: {}", topic, ex.toString());
+            // Its partitions go back to the group: what is in hand for them is not committed here.
+            scheduler.forget(assigned);
+            return false;
         }
         finally {
             consumer = null;
@@ -225,6 +261,8 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
                 kafka.commitAsync(offsets, (done, failure) -> {
                     if (failure != null) {
                         log.warn("Could not commit offsets of {}: {}", topic, failure.toString());
+                        // Not committed after all: the next round (or a revocation) commits them again.
+                        offsets.forEach((partition, offset) -> committed.remove(partition, offset.offset()));
                     }
                 });
             }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -271,15 +272,38 @@ class KeyOrderedConsumerTest {
         return Optional.ofNullable(commits.get(PARTITION));
     }
 
-    @SuppressWarnings("unchecked")
+    @Test
+    void aConsumerThatFailsIsReplacedByANewOneAndItsRecordsAreHandled() {
+        // Say the worker's permission to read the topic is refused while credentials are rotated.
+        MockConsumer<String, String> refused = new MockConsumer<>("earliest");
+        refused.setPollException(new TopicAuthorizationException(Set.of(TOPIC.name())));
+        start(refused);
+        add(0, "a", "a-0");
+
+        await().atMost(WAIT).until(() -> handled.contains("a-0"));
+        assertThat(refused.closed()).isTrue();
+        await().atMost(WAIT).until(() -> committed().equals(Optional.of(1L)));
+    }
+
     private void start() {
+        start(null);
+    }
+
+    /** @param first a consumer the factory hands out before the scripted one, when not null */
+    @SuppressWarnings("unchecked")
+    private void start(MockConsumer<String, String> first) {
         kafka.schedulePollTask(() -> {
             kafka.rebalance(List.of(PARTITION));
             kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
             kafka.seek(PARTITION, 0);
         });
         ConsumerFactory<String, String> consumers = mock(ConsumerFactory.class);
-        when(consumers.createConsumer(any(), any(), any(), any())).thenReturn(kafka);
+        if (first == null) {
+            when(consumers.createConsumer(any(), any(), any(), any())).thenReturn(kafka);
+        }
+        else {
+            when(consumers.createConsumer(any(), any(), any(), any())).thenReturn(first, kafka);
+        }
         DeadLetters deadLetters = new DeadLetters(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)),
                 meters);
         consumer = new KeyOrderedConsumer<>(consumers, TOPIC, "test-group", this::handle, deadLetters, 4, null, true);
