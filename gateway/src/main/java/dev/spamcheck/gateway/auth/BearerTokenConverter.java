@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -29,9 +30,12 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
             "auth", "authorization", "bearer");
 
     private final FailedAuthentications failures;
+    private final Predicate<String> vouched;
 
-    BearerTokenConverter(FailedAuthentications failures) {
+    /** @param vouched whether a token was found valid lately, so its address's failures do not hold it back */
+    BearerTokenConverter(FailedAuthentications failures, Predicate<String> vouched) {
         this.failures = failures;
+        this.vouched = vouched;
     }
 
     @Override
@@ -47,7 +51,8 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
         }
         InetSocketAddress client = request.getRemoteAddress();
         Duration wait = failures.waitBefore(client == null ? null : client.getAddress());
-        if (!wait.isZero()) {
+        if (!wait.isZero() && !(authorization != null && authorization.size() == 1 && !tokenInUrl
+                && isVouchedBearer(authorization.get(0)))) {
             throw new TooManyFailures(wait);
         }
         if (tokenInUrl) {
@@ -64,6 +69,12 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
             throw new Refused("The token is unknown or revoked");
         }
         return TokenAuthentication.presented(parts[1]);
+    }
+
+    private boolean isVouchedBearer(String authorization) {
+        String[] parts = authorization.trim().split(" ");
+        return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")
+                && TokenSecrets.WELL_FORMED.matcher(parts[1]).matches() && vouched.test(parts[1]);
     }
 
     private static boolean hasTokenInQuery(Map<String, List<String>> query) {

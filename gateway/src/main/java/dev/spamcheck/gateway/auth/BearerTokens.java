@@ -52,7 +52,7 @@ public class BearerTokens {
     public AuthenticationWebFilter filter(ServerWebExchangeMatcher readFrom) {
         AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
         filter.setRequiresAuthenticationMatcher(readFrom);
-        filter.setServerAuthenticationConverter(new BearerTokenConverter(failures));
+        filter.setServerAuthenticationConverter(new BearerTokenConverter(failures, manager::vouchedFor));
         filter.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
         filter.setAuthenticationSuccessHandler(BearerTokens::succeeded);
         filter.setAuthenticationFailureHandler(this::failed);

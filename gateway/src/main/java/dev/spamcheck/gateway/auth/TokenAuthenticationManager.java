@@ -14,6 +14,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -31,11 +32,20 @@ import reactor.core.publisher.Mono;
 class TokenAuthenticationManager implements ReactiveAuthenticationManager {
 
     static final Duration VERIFIED_FOR = Duration.ofSeconds(1);
+    /** How long a token the database found valid is let past its address's failed-authentication budget. */
+    static final Duration VOUCHED_FOR = Duration.ofHours(1);
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticationManager.class);
 
     private final TokenStore tokens;
     private final Ticker ticker;
     private final AsyncCache<String, Verified> verified;
+    /**
+     * Tokens the database found valid within {@link #VOUCHED_FOR}, by hash: behind one address (a
+     * NAT, Make's or HubSpot's shared egress) a caller whose token has gone bad spends the address's
+     * failed-authentication budget, and the others' good tokens must still get through. Guessing
+     * gains nothing from it: only a token that was valid is on it.
+     */
+    private final Cache<String, Boolean> vouched;
 
     @Autowired
     TokenAuthenticationManager(TokenStore tokens) {
@@ -50,6 +60,16 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
                 .expireAfter(new FromTheQuestion())
                 .maximumSize(10_000)
                 .buildAsync();
+        this.vouched = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(VOUCHED_FOR)
+                .maximumSize(10_000)
+                .build();
+    }
+
+    /** Whether the database found this token valid lately (its last answer, within the hour). */
+    boolean vouchedFor(String secret) {
+        return vouched.getIfPresent(HexFormat.of().formatHex(TokenSecrets.sha256(secret))) != null;
     }
 
     @Override
@@ -62,7 +82,15 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
                     return tokens.findActive(hash)
                             .map(Optional::of)
                             .defaultIfEmpty(Optional.empty())
-                            .map(token -> new Verified(token, askedAt))
+                            .map(token -> {
+                                if (token.isPresent()) {
+                                    vouched.put(key, Boolean.TRUE);
+                                }
+                                else {
+                                    vouched.invalidate(key);
+                                }
+                                return new Verified(token, askedAt);
+                            })
                             .toFuture();
                 }), true)
                 .onErrorMap(ex -> !(ex instanceof AuthenticationException), ex -> {

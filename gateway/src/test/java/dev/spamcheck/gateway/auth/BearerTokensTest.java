@@ -80,6 +80,24 @@ class BearerTokensTest {
     }
 
     @Test
+    void aTokenFoundValidLatelyIsLetPastItsAddressesFailureBudget() {
+        // Behind one address (a NAT, an integration platform's egress), one caller's bad token
+        // must not lock out another's good one.
+        assertThat(failure(request("Bearer " + VALID, "192.0.2.70"))).isNull();
+        String revoked = TokenSecrets.newToken();
+        for (int i = 0; i < 3; i++) {
+            assertThat(failure(request("Bearer " + revoked, "192.0.2.70"))).isEqualTo(ErrorCode.UNAUTHORIZED);
+        }
+
+        assertThat(failure(request("Bearer " + VALID, "192.0.2.70"))).isNull();
+        int spent = queries.get();
+        assertThat(failure(request("Bearer " + TokenSecrets.newToken(), "192.0.2.70")))
+                .isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+        assertThat(failure(request("Bearer " + revoked, "192.0.2.70"))).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+        assertThat(queries).as("guesses cost no query").hasValue(spent);
+    }
+
+    @Test
     void aVerifiedTokenIsQueriedOncePerSecondAtMost() {
         for (int i = 0; i < 5; i++) {
             assertThat(failure(request("Bearer " + VALID, "192.0.2.60"))).isNull();
