@@ -2,11 +2,13 @@ package dev.spamcheck.worker.lookup;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 import dev.spamcheck.schemas.config.SpamcheckProperties;
@@ -14,6 +16,7 @@ import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
 import dev.spamcheck.worker.provider.ProviderAnswer;
@@ -111,7 +114,7 @@ public class LookupProcessor {
                 }
                 finally {
                     if (asked == null || !asked.stored()) {
-                        claims.release(request.numberHash(), owner);
+                        release(request, owner);
                     }
                 }
             }
@@ -193,13 +196,13 @@ public class LookupProcessor {
             if (!decision.decided()) {
                 return Asked.notStored(unavailable(request, decision.errorCode()));
             }
-            StoredAnswer saved = store.save(request, owner, Outcome.SCORED, decision.spamScore(), decision.risk(),
+            Asked asked = store(request, owner, Outcome.SCORED, decision.spamScore(), decision.risk(),
                     answered.sources());
             shadow.offer(e164, decision.spamScore());
-            return Asked.stored(result(request, saved, false));
+            return asked;
         }
         if (answer instanceof ProviderAnswer.NotFound) {
-            return Asked.stored(result(request, store.save(request, owner, Outcome.NOT_FOUND, null, null, null), false));
+            return store(request, owner, Outcome.NOT_FOUND, null, null, null);
         }
         ProviderAnswer.Unavailable unavailable = (ProviderAnswer.Unavailable) answer;
         if (unavailable.errorCode().equals(TwilioLookups.SUPERSEDED)) {
@@ -207,6 +210,34 @@ public class LookupProcessor {
             return Asked.notStored(null);
         }
         return Asked.notStored(unavailable(request, unavailable.errorCode(), unavailable.retryAfter()));
+    }
+
+    /**
+     * Stores a paid answer. One PostgreSQL cannot take (a fail-over) is published all the same,
+     * never thrown away: the results topic keeps it, gateways answer from it, replay restores it.
+     */
+    private Asked store(LookupRequest request, UUID owner, Outcome outcome, Integer spamScore, Integer risk,
+            List<SourceVerdict> sources) {
+        try {
+            return Asked.stored(result(request, store.save(request, owner, outcome, spamScore, risk, sources), false));
+        }
+        catch (DataAccessException unsaved) {
+            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same",
+                    request.requestId(), request.last4(), unsaved.getClass().getSimpleName());
+            return Asked.notStored(result(request, new StoredAnswer(outcome, spamScore, Instant.now(), risk, sources),
+                    false));
+        }
+    }
+
+    /** Gives the claim up; one the database cannot delete lapses on its own. */
+    private void release(LookupRequest request, UUID owner) {
+        try {
+            claims.release(request.numberHash(), owner);
+        }
+        catch (DataAccessException ex) {
+            log.warn("Lookup {} for ***{}: claim not given up ({}); it lapses on its own", request.requestId(),
+                    request.last4(), ex.getClass().getSimpleName());
+        }
     }
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.spamcheck.schemas.config.SpamcheckProperties;
@@ -31,7 +32,9 @@ import dev.spamcheck.schemas.testing.TestDatabase;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
+import dev.spamcheck.schemas.topic.SourceVerdict;
 import dev.spamcheck.worker.WorkerProperties;
+import dev.spamcheck.worker.lookup.ReputationStore.StoredAnswer;
 import dev.spamcheck.worker.shadow.ShadowLookups;
 import dev.spamcheck.worker.shadow.ShadowStore;
 import dev.spamcheck.worker.twilio.StandInTwilio;
@@ -203,6 +206,28 @@ class LookupProcessorTest {
     }
 
     @Test
+    void aPaidAnswerPostgresqlCannotStoreIsPublishedAllTheSame() throws Exception {
+        TWILIO.answers(1, 0);
+        int callsBefore = TWILIO.calls();
+        ProtectedNumber number = PROTECTION.protect("+12125550079");
+        ReputationStore failingOver = new ReputationStore(jdbc) {
+            @Override
+            StoredAnswer save(LookupRequest request, UUID claimOwner, Outcome outcome, Integer spamScore, Integer risk,
+                    List<SourceVerdict> sources) {
+                throw new TransientDataAccessResourceException("the primary is failing over");
+            }
+        };
+
+        LookupResult result = processor(PROTECTION, failingOver).process(request(number)).orElseThrow();
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SCORED);
+        assertThat(result.spamScore()).isEqualTo(1);
+        assertThat(result.fromCache()).isFalse();
+        assertThat(TWILIO.calls()).isEqualTo(callsBefore + 1);
+        assertThat(claims(number)).as("the claim is given up").isZero();
+    }
+
+    @Test
     void aNumberNoConfiguredKeyReadsFailsAtOnceWithoutACall() throws Exception {
         TWILIO.answers(1, 0);
         int callsBefore = TWILIO.calls();
@@ -237,11 +262,15 @@ class LookupProcessorTest {
     }
 
     private LookupProcessor processor(NumberProtection protection) {
+        return processor(protection, new ReputationStore(jdbc));
+    }
+
+    private LookupProcessor processor(NumberProtection protection, ReputationStore store) {
         WorkerProperties properties = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", WorkerProperties.class);
         SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("spamcheck", SpamcheckProperties.class);
-        return new LookupProcessor(new ReputationStore(jdbc), new LookupClaims(jdbc),
+        return new LookupProcessor(store, new LookupClaims(jdbc),
                 TWILIO.lookups(DATABASE, meters), new ShadowLookups(properties, new ShadowStore(jdbc), meters),
                 protection, properties, shared, meters);
     }
