@@ -17,7 +17,7 @@ public final class CampaignIds {
     /** Why the id is refused, in words that do not quote it; null when it is a valid id. */
     public static String whyInvalid(String campaignId) {
         if (campaignId.isBlank()) {
-            return "campaign_id must not be empty; leave it out for none";
+            return "campaign_id must not be empty or blank; leave it out for none";
         }
         if (campaignId.length() > MAX_LENGTH) {
             return "campaign_id must not exceed " + MAX_LENGTH + " characters";
