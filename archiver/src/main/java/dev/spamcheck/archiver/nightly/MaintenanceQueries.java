@@ -58,28 +58,16 @@ class MaintenanceQueries {
     }
 
     int purgeHistoryBatch(Duration age, int batch) {
-        return jdbc.sql("""
-                DELETE FROM lookup_history WHERE id IN (
-                    SELECT id FROM lookup_history WHERE checked_at < now() - make_interval(secs => ?) LIMIT ?)""")
-                .params(seconds(age), batch)
-                .update();
+        return deleteOlderThan("lookup_history", "id", "checked_at", age, batch);
     }
 
     int purgeAuditBatch(Duration age, int batch) {
-        return jdbc.sql("""
-                DELETE FROM audit_log WHERE request_id IN (
-                    SELECT request_id FROM audit_log WHERE occurred_at < now() - make_interval(secs => ?) LIMIT ?)""")
-                .params(seconds(age), batch)
-                .update();
+        return deleteOlderThan("audit_log", "request_id", "occurred_at", age, batch);
     }
 
     /** Deletes up to {@code batch} webhook deliveries finished (delivered or dead) longer ago than {@code age}. */
     int purgeWebhookDeliveriesBatch(Duration age, int batch) {
-        return jdbc.sql("""
-                DELETE FROM webhook_deliveries WHERE id IN (
-                    SELECT id FROM webhook_deliveries WHERE finished_at < now() - make_interval(secs => ?) LIMIT ?)""")
-                .params(seconds(age), batch)
-                .update();
+        return deleteOlderThan("webhook_deliveries", "id", "finished_at", age, batch);
     }
 
     /**
@@ -103,11 +91,7 @@ class MaintenanceQueries {
      * their delivery log.
      */
     int purgeDeletedWebhooksBatch(Duration age, int batch) {
-        return jdbc.sql("""
-                DELETE FROM webhook_subscriptions WHERE id IN (
-                    SELECT id FROM webhook_subscriptions WHERE deleted_at < now() - make_interval(secs => ?) LIMIT ?)""")
-                .params(seconds(age), batch)
-                .update();
+        return deleteOlderThan("webhook_subscriptions", "id", "deleted_at", age, batch);
     }
 
     /**
@@ -115,9 +99,17 @@ class MaintenanceQueries {
      * them, and the audit rows that name them are gone by then too.
      */
     int purgeRevokedTokensBatch(Duration age, int batch) {
-        return jdbc.sql("""
-                DELETE FROM api_tokens WHERE id IN (
-                    SELECT id FROM api_tokens WHERE revoked_at < now() - make_interval(secs => ?) LIMIT ?)""")
+        return deleteOlderThan("api_tokens", "id", "revoked_at", age, batch);
+    }
+
+    /**
+     * Deletes up to {@code batch} rows of {@code table} whose {@code column} is older than
+     * {@code age}, by their {@code key}: a short statement, so no lock is held for long. The names
+     * are literals of this class, never input.
+     */
+    private int deleteOlderThan(String table, String key, String column, Duration age, int batch) {
+        return jdbc.sql("DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table
+                + " WHERE " + column + " < now() - make_interval(secs => ?) LIMIT ?)")
                 .params(seconds(age), batch)
                 .update();
     }

@@ -1,8 +1,8 @@
 package dev.spamcheck.worker.prewarm;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,7 +81,7 @@ class PrewarmListener {
     private final Counter givenUp;
     private final ExecutorService lookups;
     private final Duration retryFor;
-    private final Clock clock;
+    private final InstantSource clock;
     /**
      * When each held entry (by partition and offset) first failed; an entry not delivered again for
      * twice the retry time (its partition moved to another worker) is forgotten.
@@ -91,11 +91,11 @@ class PrewarmListener {
     @Autowired
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
             LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
-        this(rules, protection, processor, publisher, meters, properties, Clock.systemUTC());
+        this(rules, protection, processor, publisher, meters, properties, InstantSource.system());
     }
 
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
-            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties, Clock clock) {
+            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties, InstantSource clock) {
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;

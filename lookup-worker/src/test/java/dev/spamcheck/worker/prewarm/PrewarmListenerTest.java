@@ -10,17 +10,15 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -58,9 +56,9 @@ class PrewarmListenerTest {
     private final LookupProcessor processor = mock(LookupProcessor.class);
     private final LookupResultPublisher publisher = mock(LookupResultPublisher.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final MovableClock clock = new MovableClock();
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T12:00:00Z"));
     private final PrewarmListener listener = new PrewarmListener(new PhoneNumberRules(Set.of("US")), PROTECTION,
-            processor, publisher, meters, properties(), clock);
+            processor, publisher, meters, properties(), now::get);
 
     @AfterEach
     void stop() {
@@ -92,11 +90,11 @@ class PrewarmListenerTest {
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125555000");
 
         assertThat(deliver(batch).nackedAt).isZero();
-        clock.advance(Duration.ofMinutes(59));
+        now.set(now.get().plus(Duration.ofMinutes(59)));
         assertThat(deliver(batch).nackedAt).as("still within the retry time").isZero();
         verify(publisher, never()).publish(any());
 
-        clock.advance(Duration.ofMinutes(1));
+        now.set(now.get().plus(Duration.ofMinutes(1)));
         RecordingAcknowledgment last = deliver(batch);
 
         assertThat(last.acknowledged).as("the entries after it go on").isTrue();
@@ -111,7 +109,7 @@ class PrewarmListenerTest {
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
 
         deliver(batch);
-        clock.advance(Duration.ofHours(5));
+        now.set(now.get().plus(Duration.ofHours(5)));
 
         assertThat(deliver(batch).nackedAt).isZero();
         verify(publisher, never()).publish(any());
@@ -124,7 +122,7 @@ class PrewarmListenerTest {
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
 
         assertThat(deliver(batch).nackedAt).isZero();
-        clock.advance(Duration.ofHours(1));
+        now.set(now.get().plus(Duration.ofHours(1)));
 
         assertThat(deliver(batch).acknowledged).isTrue();
         verify(publisher, never()).publish(any());
@@ -188,30 +186,6 @@ class PrewarmListenerTest {
         public void nack(int index, Duration sleep) {
             nackedAt = index;
             this.sleep = sleep;
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-
-        private volatile Instant now = Instant.parse("2026-12-06T12:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
