@@ -4,7 +4,7 @@
 //   SPAMCHECK_URL    the gateway's base URL, e.g. https://spamcheck.example.com
 //   SPAMCHECK_TOKEN  a token with the lookup role
 // Input fields:   phone_number (E.164, e.g. +12025550123), campaign_id (optional),
-//                 max_stale (optional: the oldest stale answer to accept, e.g. PT12H; PT0S for none)
+//                 max_stale (optional: the oldest stale answer to accept, e.g. PT36H; PT0S for none)
 // Output fields:  spam_score (number: 0 clean, 1 flagged; empty when the number is invalid or
 //                 unknown), checked_at (string), stale (boolean: true when Twilio could not be
 //                 asked now and this is the number's last score, checked_at days old at most),

@@ -80,7 +80,7 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
     private static boolean hasTokenInQuery(Map<String, List<String>> query) {
         return query.entrySet().stream().anyMatch(parameter ->
                 TOKEN_PARAMETERS.contains(parameter.getKey().toLowerCase(Locale.ROOT))
-                        || parameter.getValue().stream().anyMatch(v -> v != null && v.contains(TokenSecrets.PREFIX)));
+                        || parameter.getValue().stream().anyMatch(v -> v != null && TokenSecrets.WELL_FORMED.matcher(v).find()));
     }
 
     /** Credentials refused for a reason the caller may be told. */

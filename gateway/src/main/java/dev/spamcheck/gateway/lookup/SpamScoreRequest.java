@@ -38,7 +38,7 @@ record SpamScoreRequest(String phoneNumber, String campaignId, Duration maxStale
             duration = Duration.parse(text);
         }
         catch (DateTimeParseException ex) {
-            throw JsonBodies.invalid("max_stale must be an ISO-8601 duration such as PT0S, PT12H or P2D");
+            throw JsonBodies.invalid("max_stale must be an ISO-8601 duration such as PT0S, PT36H or P2D");
         }
         if (duration.isNegative()) {
             throw JsonBodies.invalid("max_stale must not be negative");

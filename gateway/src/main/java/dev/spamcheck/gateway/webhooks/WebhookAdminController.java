@@ -108,7 +108,8 @@ class WebhookAdminController {
             throw JsonBodies.invalid("status must be one of [dead, delivered, pending]");
         }
         int limit = QueryParameters.limit(query.get("limit"), DEFAULT_DELIVERIES, MAX_DELIVERIES);
-        return known(id).flatMap(webhooks::find)
+        // A deleted subscription's log too: it is kept as evidence until the purge.
+        return known(id).flatMap(webhooks::findKept)
                 .switchIfEmpty(notFound())
                 .flatMap(webhook -> webhooks.deliveries(webhook.id(), status, limit).collectList())
                 .map(DeliveryList::new);

@@ -52,6 +52,14 @@ class WebhookStore {
                 .one();
     }
 
+    /** The subscription, live or deleted (kept until purged, its delivery log with it). */
+    Mono<Webhook> findKept(String id) {
+        return db.sql("SELECT " + COLUMNS + " FROM webhook_subscriptions WHERE id = :id")
+                .bind("id", id)
+                .map(WebhookStore::webhook)
+                .one();
+    }
+
     /**
      * Ends the subscription: nothing more is queued or claimed for it, its pending deliveries end
      * as dead ({@code subscription deleted}, their copy of the number dropped) and its signing

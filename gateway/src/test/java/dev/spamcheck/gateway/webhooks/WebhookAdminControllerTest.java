@@ -96,7 +96,7 @@ class WebhookAdminControllerTest {
 
     @Test
     void deliveriesAreFilteredByStatusAndPaged() {
-        when(webhooks.find(ID)).thenReturn(Mono.just(new Webhook(ID, "https://hooks.example.com/", List.of(), null,
+        when(webhooks.findKept(ID)).thenReturn(Mono.just(new Webhook(ID, "https://hooks.example.com/", List.of(), null,
                 false, Instant.EPOCH)));
         when(webhooks.deliveries(ID, "dead", 10)).thenReturn(Flux.empty());
 
