@@ -1,0 +1,70 @@
+package dev.spamcheck.notifier;
+
+import java.util.List;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+
+/**
+ * Keeps the Streams applications running, and says so when they are not. Kafka Streams' default
+ * answer to an exception out of a stream thread is to shut the whole client down, and nothing in
+ * Spring notices: the notifier would stay up and ready, finding no change and no campaign health,
+ * until restarted (and its partitions, moved to the other notifiers, could stop them alike). A
+ * failed thread is replaced instead, and an application that has stopped all the same is DOWN in
+ * the liveness and readiness probes ({@code kafkaStreams}), so the pod is restarted.
+ */
+@Configuration(proxyBeanMethods = false)
+class StreamsHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamsHealth.class);
+
+    @Bean
+    static BeanPostProcessor replaceFailedStreamThreads() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof StreamsBuilderFactoryBean streams) {
+                    streams.setStreamsUncaughtExceptionHandler(failure -> {
+                        log.error("Kafka Streams thread of {} failed; replacing it: {}", name, failure.toString());
+                        return StreamThreadExceptionResponse.REPLACE_THREAD;
+                    });
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    HealthIndicator kafkaStreams(ObjectProvider<StreamsBuilderFactoryBean> applications) {
+        return () -> health(applications.orderedStream().toList());
+    }
+
+    /** DOWN when an application that was started has stopped or failed; UP otherwise. */
+    static Health health(List<StreamsBuilderFactoryBean> applications) {
+        Health.Builder health = Health.up();
+        for (StreamsBuilderFactoryBean application : applications) {
+            KafkaStreams streams = application.getKafkaStreams();
+            if (streams == null) {
+                continue;
+            }
+            KafkaStreams.State state = streams.state();
+            String id = String.valueOf(application.getStreamsConfiguration().get("application.id"));
+            health.withDetail(id, state.name());
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || (application.isRunning() && !state.isRunningOrRebalancing()
+                            && state != KafkaStreams.State.CREATED)) {
+                health.down();
+            }
+        }
+        return health.build();
+    }
+}
