@@ -90,6 +90,14 @@ public class DeadLetters implements ConsumerRecordRecoverer {
         // The container would log each failure with its stack trace, whose messages may quote the
         // record; this class logs what it may.
         handler.setLogLevel(KafkaException.Level.DEBUG);
+        // ...but a record retried until done must not be retried in silence: an operator learns
+        // which one, and why, on its first failure and every tenth after.
+        handler.setRetryListeners((record, failure, attempt) -> {
+            if (attempt == 1 || attempt % 10 == 0) {
+                log.warn("Record {}-{}@{} failed (attempt {}), tried again: {}", record.topic(), record.partition(),
+                        record.offset(), attempt, reason(failure));
+            }
+        });
         return handler;
     }
 
