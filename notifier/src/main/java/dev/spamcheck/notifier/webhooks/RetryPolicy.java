@@ -12,8 +12,9 @@ import io.github.resilience4j.core.IntervalFunction;
 /**
  * When a failed delivery is tried again: exponential back-off with jitter (±50%, so receivers
  * coming back from an outage are not hit by every sender at once), never sooner than the
- * receiver's {@code Retry-After}, and not at all once the next try would fall after
- * {@code retryFor} from the change: then the delivery is dead.
+ * receiver's {@code Retry-After}, and within {@code retryFor} from the change: a back-off that
+ * would pass its end makes one last try at the end; a try at the end, or a {@code Retry-After}
+ * past it, leaves the delivery dead.
  */
 record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retryFor) {
 
@@ -36,7 +37,12 @@ record RetryPolicy(Duration initialInterval, Duration maxInterval, Duration retr
             wait = retryAfter;
         }
         Instant next = now.plus(wait);
-        return next.isAfter(changedAt.plus(retryFor)) ? null : next;
+        Instant end = changedAt.plus(retryFor);
+        if (!next.isAfter(end)) {
+            return next;
+        }
+        boolean heldOffByReceiver = retryAfter != null && now.plus(retryAfter).isAfter(end);
+        return heldOffByReceiver || !now.isBefore(end) ? null : end;
     }
 
     /**
