@@ -94,12 +94,16 @@ class DeliveryQueue {
     }
 
     /** Records the attempt and what follows it; ignored when the lease was lost to another notifier. */
-    void record(DueDelivery delivery, Attempt attempt, Instant nextAttempt) {
+    /**
+     * @return whether the delivery took this outcome (not when it had ended meanwhile, or another
+     *         notifier had taken its lease over)
+     */
+    boolean record(DueDelivery delivery, Attempt attempt, Instant nextAttempt) {
         String status = attempt.succeeded() ? "delivered" : nextAttempt == null ? "dead" : "pending";
         // One statement, so the delivery never moves on without its attempt in the log. An attempt
         // whose delivery ended meanwhile (its subscription deleted while it was being sent) is still
         // logged; only one whose lease another notifier took over (attempts moved on) is not.
-        jdbc.sql("""
+        return jdbc.sql("""
                 WITH recorded AS (
                     UPDATE webhook_deliveries
                        SET status = :status, lease_until = NULL, last_status_code = :statusCode, last_error = :error,
@@ -111,10 +115,12 @@ class DeliveryQueue {
                 attempted AS (
                     SELECT id FROM recorded
                     UNION
-                    SELECT id FROM webhook_deliveries WHERE id = :id AND attempts = :attempt AND status <> 'pending')
-                INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)
-                SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM attempted
-                ON CONFLICT DO NOTHING""")
+                    SELECT id FROM webhook_deliveries WHERE id = :id AND attempts = :attempt AND status <> 'pending'),
+                logged AS (
+                    INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)
+                    SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM attempted
+                    ON CONFLICT DO NOTHING)
+                SELECT EXISTS (SELECT 1 FROM recorded)""")
                 .param("id", delivery.id())
                 .param("attempt", delivery.attempt())
                 .param("statusCode", attempt.statusCode(), Types.INTEGER)
@@ -123,7 +129,8 @@ class DeliveryQueue {
                 .param("next", nextAttempt == null ? null : Timestamp.from(nextAttempt), Types.TIMESTAMP)
                 .param("attemptedAt", Timestamp.from(attempt.startedAt()))
                 .param("durationMs", (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()))
-                .update();
+                .query(Boolean.class)
+                .single();
     }
 
     private static DueDelivery due(ResultSet row, int index) throws SQLException {

@@ -172,8 +172,12 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
         // The retry window runs from the change, as docs/api.md promises, not from its queuing.
         Instant next = attempt.succeeded() ? null
                 : retries.nextAttempt(delivery.attempt(), delivery.occurredAt(), Instant.now(), attempt.retryAfter());
-        queue.record(delivery, attempt, next);
-        if (attempt.succeeded()) {
+        if (!queue.record(delivery, attempt, next)) {
+            // Ended meanwhile (its subscription deleted) or taken over: its outcome is not this one.
+            log.info("Webhook delivery {} attempt {} logged; the delivery had moved on", delivery.id(),
+                    delivery.attempt());
+        }
+        else if (attempt.succeeded()) {
             delivered.increment();
         }
         else if (next != null) {
