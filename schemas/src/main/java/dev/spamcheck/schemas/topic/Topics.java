@@ -59,15 +59,17 @@ public final class Topics {
     /**
      * Definitive lookup results (a score, or Twilio does not know the number), keyed by number
      * hash; compacted so the cache can be rebuilt from it, and tombstoned when a number is purged.
-     * Segments roll and are compacted at least daily, and tombstones are kept one day, so a purged
-     * number's records leave the topic within days, not whenever the log happens to be cleaned.
+     * Segments roll and are compacted at least daily, so a purged number's answer leaves the topic
+     * within days, not whenever the log happens to be cleaned. Its tombstone (the hash alone) is kept
+     * seven days: every reader must see it to forget the number (the notifier's Streams state, a
+     * gateway's view), and one that is down longer than the tombstone lives would keep it for ever.
      */
     public static final Topic<String, LookupResult> LOOKUP_RESULTS = topic(Names.LOOKUP_RESULTS,
             LookupResult.class, "lookup-result", Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY),
                     TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, millis(ONE_DAY),
-                    TopicConfig.DELETE_RETENTION_MS_CONFIG, millis(ONE_DAY)),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, millis(SEVEN_DAYS)),
             Set.of(GATEWAY, LOOKUP_WORKER, ARCHIVER, NOTIFIER));
 
     /** Lookups that found no answer, keyed by number hash: only for the callers waiting; kept one day. */
