@@ -14,7 +14,9 @@ import dev.spamcheck.schemas.topic.CampaignHealth;
 /**
  * Per campaign (keyed by campaign id): adds up its {@link CampaignDelta}s into a
  * {@link CampaignHealth} (the store {@value #STORE}) and forwards each new snapshot. Changes are
- * kept by minute for {@link #CHANGES_KEPT}, so the reader can count any window up to it.
+ * kept by minute for {@link #CHANGES_KEPT}, so the reader can count any window up to it. A
+ * campaign left with no number and no change (its last number purged) is forgotten: deleted from
+ * the store and tombstoned, since campaign ids are the callers' own and would pile up for ever.
  */
 final class CampaignHealthAggregator implements FixedKeyProcessor<String, CampaignDelta, CampaignHealth> {
 
@@ -48,6 +50,11 @@ final class CampaignHealthAggregator implements FixedKeyProcessor<String, Campai
         changes.headMap(now.minus(CHANGES_KEPT).getEpochSecond() / 60).clear();
         CampaignHealth next = new CampaignHealth(record.key(), Math.max(0, last.numbersChecked() + delta.numbers()),
                 Math.max(0, last.currentlyFlagged() + delta.flagged()), changes, nextVersion(last.version(), now), now);
+        if (stored != null && next.numbersChecked() == 0 && next.currentlyFlagged() == 0 && changes.isEmpty()) {
+            health.delete(record.key());
+            context.forward(record.withValue(null));
+            return;
+        }
         health.put(record.key(), next);
         context.forward(record.withValue(next));
     }

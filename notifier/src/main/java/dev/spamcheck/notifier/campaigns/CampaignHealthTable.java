@@ -36,4 +36,8 @@ class CampaignHealthTable {
                         Timestamp.from(health.updatedAt()))
                 .update();
     }
+
+    void delete(String campaignId) {
+        jdbc.sql("DELETE FROM campaign_health WHERE campaign_id = ?").param(campaignId).update();
+    }
 }

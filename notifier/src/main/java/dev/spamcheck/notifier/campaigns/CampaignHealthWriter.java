@@ -28,5 +28,9 @@ class CampaignHealthWriter {
         if (record.value() != null) {
             table.save(record.value());
         }
+        else if (record.key() != null) {
+            // A campaign forgotten: no number and no change left (see CampaignHealthAggregator).
+            table.delete(record.key());
+        }
     }
 }
