@@ -12,7 +12,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+
+import dev.spamcheck.schemas.config.BeanCustomizer;
 
 /**
  * Keeps the Streams applications running, and says so when they are not. Kafka Streams' default
@@ -29,18 +32,14 @@ class StreamsHealth {
 
     @Bean
     static BeanPostProcessor replaceFailedStreamThreads() {
-        return new BeanPostProcessor() {
-            @Override
-            public Object postProcessBeforeInitialization(Object bean, String name) {
-                if (bean instanceof StreamsBuilderFactoryBean streams) {
-                    streams.setStreamsUncaughtExceptionHandler(failure -> {
-                        log.error("Kafka Streams thread of {} failed; replacing it: {}", name, failure.toString());
-                        return StreamThreadExceptionResponse.REPLACE_THREAD;
-                    });
-                }
-                return bean;
-            }
-        };
+        return BeanCustomizer.of(StreamsBuilderFactoryBean.class, (streams, name) ->
+                streams.setStreamsUncaughtExceptionHandler(failure -> {
+                    // Class names only: a processing error's message can quote the record.
+                    log.error("Kafka Streams thread of {} failed; replacing it: {} ({})", name,
+                            failure.getClass().getSimpleName(),
+                            NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName());
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                }));
     }
 
     @Bean

@@ -137,15 +137,7 @@ public class SpamcheckAutoConfiguration {
          */
         @Bean
         static BeanPostProcessor spamcheckTopicSettings() {
-            return new BeanPostProcessor() {
-                @Override
-                public Object postProcessBeforeInitialization(Object bean, String beanName) {
-                    if (bean instanceof KafkaAdmin admin) {
-                        admin.setModifyTopicConfigs(true);
-                    }
-                    return bean;
-                }
-            };
+            return BeanCustomizer.of(KafkaAdmin.class, (admin, name) -> admin.setModifyTopicConfigs(true));
         }
 
         /**
