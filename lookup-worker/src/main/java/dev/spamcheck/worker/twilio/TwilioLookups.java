@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -101,9 +102,23 @@ public class TwilioLookups {
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     /** Until when ({@link System#nanoTime()}) no call is made because Twilio refused the credentials. */
     private final AtomicLong credentialsRefusedUntil = new AtomicLong(System.nanoTime());
+    /**
+     * Twilio's last word on the credentials was a refusal: once the pause is over, one lookup (the
+     * one that wins the pause's end) makes the call that tells, and the others wait for it.
+     */
+    private volatile boolean credentialsInDoubt;
+    private final Duration authFailedPause;
 
+    @Autowired
     TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
             MeterRegistry meters) {
+        this(client, rateLimiter, properties, meters, AUTH_FAILED_PAUSE);
+    }
+
+    /** @param authFailedPause how long no call is made after a refusal of the credentials (tests shorten it) */
+    TwilioLookups(TwilioLookupClient client, AccountRateLimiter rateLimiter, WorkerProperties properties,
+            MeterRegistry meters, Duration authFailedPause) {
+        this.authFailedPause = authFailedPause;
         this.provider = client;
         this.rateLimiter = rateLimiter;
         this.twilio = properties.twilio();
@@ -174,7 +189,14 @@ public class TwilioLookups {
             return previous instanceof Unavailable u ? new Unavailable(u.errorCode(), false, false, u.retryAfter())
                     : Unavailable.permanent("lookup_budget_exhausted");
         }
-        long refusedFor = credentialsRefusedUntil.get() - System.nanoTime();
+        long now = System.nanoTime();
+        long until = credentialsRefusedUntil.get();
+        long refusedFor = until - now;
+        if (refusedFor <= 0 && credentialsInDoubt
+                && !credentialsRefusedUntil.compareAndSet(until, now + twilio.timeout().toNanos())) {
+            // Another lookup is making the one call that tells whether the credentials work again.
+            refusedFor = credentialsRefusedUntil.get() - now;
+        }
         if (refusedFor > 0) {
             // Every client's call would be refused alike, each costing a rate slot and the daily limit.
             count(AUTH_FAILED);
@@ -248,6 +270,11 @@ public class TwilioLookups {
             }
         }
         latency.record(took, TimeUnit.NANOSECONDS);
+        if (credentialsInDoubt && !(answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED))) {
+            // The call that told: the credentials work again, and every lookup may call at once.
+            credentialsInDoubt = false;
+            credentialsRefusedUntil.set(System.nanoTime());
+        }
         if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
             // Neither a success nor a failure for the breaker: Twilio is up and says "slower",
             // which the account's adaptive rate takes care of.
@@ -257,7 +284,8 @@ public class TwilioLookups {
         else if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(AUTH_FAILED)) {
             // Not this client's failure: the whole account pauses instead (above).
             circuitBreaker.releasePermission();
-            credentialsRefusedUntil.set(System.nanoTime() + AUTH_FAILED_PAUSE.toNanos());
+            credentialsInDoubt = true;
+            credentialsRefusedUntil.set(System.nanoTime() + authFailedPause.toNanos());
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));

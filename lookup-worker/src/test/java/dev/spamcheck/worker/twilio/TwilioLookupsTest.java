@@ -13,11 +13,16 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -293,6 +298,40 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void afterThePauseOneCallTellsWhetherTheCredentialsWorkAgainWhileTheOthersWait() throws Exception {
+        lookups = lookups(Map.of(), Duration.ofMillis(200));
+        answer(401, error(20003));
+        lookUp();
+        twilio.resetAll();
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(800)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
+
+        ExecutorService callers = Executors.newFixedThreadPool(5);
+        List<Future<ProviderAnswer>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4),
+                        CallGuard.NONE)));
+            }
+            List<ProviderAnswer> got = new ArrayList<>();
+            for (Future<ProviderAnswer> answer : answers) {
+                got.add(answer.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(got).filteredOn(answer -> answer instanceof Unavailable).as("the others, told to wait")
+                    .hasSize(4).allSatisfy(answer -> assertThat(((Unavailable) answer).errorCode())
+                            .isEqualTo("twilio_auth_failed"));
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        // Told: the credentials work, and the next lookup calls at once.
+        assertThat(lookUp()).isEqualTo(nomorobo(1));
+    }
+
+    @Test
     void aTwilioThatKeepsFailingIsNoLongerCalledOnceTheCircuitOpens() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
@@ -492,6 +531,10 @@ class TwilioLookupsTest {
 
     /** Fresh lookups, with fresh meters (a gauge stays with the first object registered under its name). */
     private TwilioLookups lookups(Map<String, String> overrides) {
+        return lookups(overrides, TwilioLookups.AUTH_FAILED_PAUSE);
+    }
+
+    private TwilioLookups lookups(Map<String, String> overrides, Duration authFailedPause) {
         meters = new SimpleMeterRegistry();
         Map<String, String> settings = new HashMap<>(Map.of(
                 "spamcheck.twilio.account-sid", "AC0123", "spamcheck.twilio.auth-token", "secret",
@@ -505,7 +548,7 @@ class TwilioLookupsTest {
                 .bindOrCreate("spamcheck", WorkerProperties.class);
         return new TwilioLookups(new TwilioLookupClient(properties), AccountRateLimiterAccess.create(
                 JdbcClient.create(DATABASE), new TransactionTemplate(new DataSourceTransactionManager(DATABASE)),
-                properties, meters), properties, meters);
+                properties, meters), properties, meters, authFailedPause);
     }
 
     private double calls(String outcome) {
