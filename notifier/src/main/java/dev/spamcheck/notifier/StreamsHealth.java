@@ -18,12 +18,12 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import dev.spamcheck.schemas.config.BeanCustomizer;
 
 /**
- * Keeps the Streams applications running, and says so when they are not. Kafka Streams' default
- * answer to an exception out of a stream thread is to shut the whole client down, and nothing in
- * Spring notices: the notifier would stay up and ready, finding no change and no campaign health,
- * until restarted (and its partitions, moved to the other notifiers, could stop them alike). A
- * failed thread is replaced instead, and an application that has stopped all the same is DOWN in
- * the liveness and readiness probes ({@code kafkaStreams}), so the pod is restarted.
+ * Says when the Streams applications have stopped. Kafka Streams' answer to an exception out of a
+ * stream thread is to shut the whole client down, and nothing in Spring noticed: the notifier stayed
+ * up and ready, finding no change and no campaign health, until restarted. Now the failure is
+ * logged (class names only) and an application that has stopped is DOWN in the liveness and
+ * readiness probes ({@code kafkaStreams}), so the pod is restarted: a fresh client, rather than a
+ * replaced thread in a client that failed.
  */
 @Configuration(proxyBeanMethods = false)
 class StreamsHealth {
@@ -31,14 +31,14 @@ class StreamsHealth {
     private static final Logger log = LoggerFactory.getLogger(StreamsHealth.class);
 
     @Bean
-    static BeanPostProcessor replaceFailedStreamThreads() {
+    static BeanPostProcessor logFailedStreamThreads() {
         return BeanCustomizer.of(StreamsBuilderFactoryBean.class, (streams, name) ->
                 streams.setStreamsUncaughtExceptionHandler(failure -> {
                     // Class names only: a processing error's message can quote the record.
-                    log.error("Kafka Streams thread of {} failed; replacing it: {} ({})", name,
+                    log.error("Kafka Streams application {} stops after a failure: {} ({})", name,
                             failure.getClass().getSimpleName(),
                             NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName());
-                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
                 }));
     }
 
