@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL goes away (a restart, a failover) while lookups keep coming: callers get documented
  * answers, never a 500, and once it is back every path answers again within 10 s without anyone
- * restarting a service; the connection pools, and the audit sink, recover by themselves.
+ * restarting a service; the connection pools, and the audit sink, recover by themselves. And when
+ * it stalls instead, callers are answered within the gateway's database timeout, not held.
  */
 class DatabaseOutageSystemTest {
 
@@ -65,5 +67,43 @@ class DatabaseOutageSystemTest {
         // The audit sink recovers by itself too: the exchanges after the outage reach the table
         // once its back-off (at most 30 s between attempts) lets it try again.
         AuditLog.awaitRow(miss.headers().firstValue("X-Request-Id").orElseThrow(), Duration.ofSeconds(45));
+    }
+
+    /**
+     * PostgreSQL stalls rather than fails: here the tokens' table is locked, as a migration or a
+     * {@code VACUUM FULL} locks it. Once a token's last verification has lapsed (a second), the
+     * next request needs the table; it is answered 503 within the database timeout (5 s), where
+     * before it was held for as long as the lock lasted, and every request behind it with it.
+     */
+    @Test
+    void aStalledDatabaseIsAnsweredWithinTheDatabaseTimeoutNotWaitedFor() throws Exception {
+        String cached = TestStack.uniqueNumber("0123");
+        assertThat(TestStack.lookUp(cached).statusCode()).isEqualTo(200);
+
+        AtomicReference<HttpResponse<String>> stalled = new AtomicReference<>();
+        try (Connection locker = TestStack.database()) {
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE");
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(() -> {
+                long started = System.nanoTime();
+                HttpResponse<String> answer = TestStack.lookUp(cached);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                assertThat(answer.statusCode()).as(answer.body()).isIn(200, 503);
+                if (answer.statusCode() == 200) {
+                    return false;
+                }
+                assertThat(took).as("answered within the database timeout").isLessThan(Duration.ofSeconds(8));
+                stalled.set(answer);
+                return true;
+            });
+            locker.rollback();
+        }
+
+        HttpResponse<String> answer = stalled.get();
+        assertThat(TestStack.json(answer).path("code").asString()).isEqualTo("service_unavailable");
+        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+        OpenApiContract.assertDocumented("POST", "/api/v1/spam_score", answer);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> assertThat(TestStack.lookUp(cached).statusCode()).isEqualTo(200));
     }
 }

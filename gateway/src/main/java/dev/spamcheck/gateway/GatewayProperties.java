@@ -64,9 +64,14 @@ public record GatewayProperties(
      * @param failedAuthentications failed authentications allowed per client address (IPv6: per /64) in each window
      * @param failedAuthenticationWindow how often that budget is refilled
      * @param readTimeout the longest a client may pause while sending a request before its connection is closed
+     * @param databaseTimeout the longest the gateway waits for PostgreSQL, for a pooled connection and
+     *        then for each statement's answer; a request that needed it is answered 503
+     *        {@code service_unavailable} with {@code Retry-After}, as during an outage. It bounds every
+     *        query, the token check's and the admin endpoints' as well
      */
     public record Limits(@DefaultValue("0") int perTokenRate, @DefaultValue("20") int failedAuthentications,
-            @DefaultValue("PT1M") Duration failedAuthenticationWindow, @DefaultValue("PT10S") Duration readTimeout) {
+            @DefaultValue("PT1M") Duration failedAuthenticationWindow, @DefaultValue("PT10S") Duration readTimeout,
+            @DefaultValue("PT5S") Duration databaseTimeout) {
     }
 
     /**
