@@ -11,6 +11,13 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  */
 public final class SessionLocks {
 
+    /**
+     * Held by a key rotation, and by the nightly purge of cached numbers: a rotation republishes
+     * records of the results topic it read earlier, and one republished after a purge's tombstone
+     * would bring the purged number back to the compacted topic for good.
+     */
+    public static final String KEY_ROTATION = "spamcheck.key-rotation";
+
     private SessionLocks() {
     }
 

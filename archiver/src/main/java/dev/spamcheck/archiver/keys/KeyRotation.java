@@ -38,7 +38,6 @@ public class KeyRotation {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
 
-    private static final String LOCK = "spamcheck.key-rotation";
 
     private final DataSource dataSource;
     private final CachedCiphertexts ciphertexts;
@@ -84,6 +83,11 @@ public class KeyRotation {
                     && webhookCiphertextsUnreadable == 0;
         }
 
+        /** Whether every ciphertext left under another key is under one still configured: running again moves it. */
+        public boolean allReadable() {
+            return rowsUnreadable == 0 && recordsUnreadable == 0 && webhookCiphertextsUnreadable == 0;
+        }
+
         Map<String, Object> counts() {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("rows_reencrypted", rowsReencrypted);
@@ -117,9 +121,10 @@ public class KeyRotation {
         Connection lock = dataSource.getConnection();
         boolean locked = false;
         try {
-            locked = SessionLocks.tryLock(lock, LOCK);
+            locked = SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION);
             if (!locked) {
-                log.info("A key rotation is running on another archiver; trigger {} waits for it", trigger.triggerId());
+                log.info("A key rotation or a nightly purge is running; key rotation trigger {} waits for it",
+                        trigger.triggerId());
                 throw new RunningElsewhere();
             }
             if (rotations.completed(UUID.fromString(trigger.triggerId()))) {
@@ -161,7 +166,7 @@ public class KeyRotation {
     private static void release(Connection lock, boolean locked) {
         try {
             if (locked) {
-                SessionLocks.unlock(lock, LOCK);
+                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
             }
         }
         catch (DataAccessException ex) {
@@ -217,11 +222,11 @@ public class KeyRotation {
         return report;
     }
 
-    /** Another archiver holds the rotation's lock: the trigger is delivered again later. */
+    /** Another rotation, or a nightly purge, holds the rotation's lock: the trigger is delivered again later. */
     public static final class RunningElsewhere extends RuntimeException {
 
         RunningElsewhere() {
-            super("A key rotation is running on another archiver", null, false, false);
+            super("A key rotation or a nightly purge of numbers is running", null, false, false);
         }
     }
 }

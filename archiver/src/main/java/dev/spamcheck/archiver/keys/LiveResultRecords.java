@@ -1,7 +1,6 @@
 package dev.spamcheck.archiver.keys;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -88,7 +86,7 @@ class LiveResultRecords {
                 }
                 Set<Long> offsets = new HashSet<>(toMove.values());
                 consumer.seek(partition, Collections.min(offsets));
-                List<CompletableFuture<?>> sends = new ArrayList<>();
+                TopicSender.Sends sends = kafka.sends();
                 long[] counts = new long[2];
                 read(consumer, partition, Collections.max(offsets) + 1, stopCheck, record -> {
                     if (offsets.contains(record.offset())) {
@@ -99,11 +97,11 @@ class LiveResultRecords {
                             counts[1]++;
                         }
                         if (sends.size() >= ACK_BATCH) {
-                            awaitAcks(sends);
+                            sends.awaitAll(ACK_TIMEOUT);
                         }
                     }
                 });
-                awaitAcks(sends);
+                sends.awaitAll(ACK_TIMEOUT);
                 republished += counts[0];
                 unreadable += counts[1];
             }
@@ -121,10 +119,10 @@ class LiveResultRecords {
     }
 
     /** Publishes the record's replacement; false when no configured key can read its number. */
-    private boolean move(ConsumerRecord<Object, Object> record, List<CompletableFuture<?>> sends) {
+    private boolean move(ConsumerRecord<Object, Object> record, TopicSender.Sends sends) {
         LookupResult result = decode(record);
         if (!result.isDefinitive()) {
-            sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, key(record), null));
+            sends.add(Topics.LOOKUP_RESULTS, key(record), null);
             return true;
         }
         String ciphertext;
@@ -134,7 +132,7 @@ class LiveResultRecords {
         catch (IllegalArgumentException ex) {
             return false;
         }
-        sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, key(record), result.withCiphertext(ciphertext)));
+        sends.add(Topics.LOOKUP_RESULTS, key(record), result.withCiphertext(ciphertext));
         return true;
     }
 
@@ -158,10 +156,5 @@ class LiveResultRecords {
                 }
             }
         }
-    }
-
-    private static void awaitAcks(List<CompletableFuture<?>> sends) {
-        TopicSender.awaitAll(sends, ACK_TIMEOUT);
-        sends.clear();
     }
 }

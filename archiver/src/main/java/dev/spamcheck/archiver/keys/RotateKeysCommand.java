@@ -29,8 +29,11 @@ public final class RotateKeysCommand {
             KeyRotation.Report report = archiver.getBean(KeyRotation.class).run(trigger).orElseThrow();
             System.out.println("rotate-keys: " + report);
             if (!report.complete()) {
-                System.err.println("rotate-keys: some ciphertexts use a key that is no longer configured; "
-                        + "they cannot be moved to key " + report.activeKey());
+                System.err.println(report.allReadable()
+                        ? "rotate-keys: some ciphertexts were written under another configured key while it ran "
+                                + "(a service not yet putting key " + report.activeKey() + " first?); run it again"
+                        : "rotate-keys: some ciphertexts use a key that is no longer configured; "
+                                + "they cannot be moved to key " + report.activeKey());
                 return 2;
             }
             return 0;

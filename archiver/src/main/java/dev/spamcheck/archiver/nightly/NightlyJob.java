@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -99,7 +98,7 @@ class NightlyJob {
                 // trigger is the one that resumes it (redelivered with the failures' back-off).
                 log.info("Nightly job {} is running on another archiver; trigger {} waits for it", date,
                         trigger.triggerId());
-                throw new RunningElsewhere(date);
+                throw new RunningElsewhere("Nightly job " + date + " is running on another archiver");
             }
             try {
                 JobRun run = runs.startOrResume(date, trigger.requestedBy());
@@ -110,6 +109,10 @@ class NightlyJob {
                 log.info("Nightly job {} {} at phase {}", date, run.counts().isEmpty() ? "starting" : "resuming",
                         run.phase().value());
                 work(run);
+            }
+            catch (RunningElsewhere ex) {
+                log.info("{}; trigger {} waits for it", ex.getMessage(), trigger.triggerId());
+                throw ex;
             }
             catch (MaintenanceLifecycle.Stopped ex) {
                 log.warn("Nightly job {} stopped between batches; it resumes when the trigger is redelivered", date);
@@ -151,7 +154,7 @@ class NightlyJob {
             int batch = properties.archive().batchSize();
             inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
             inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
-            inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+            purgeNumbersAlone(date, phase, counts, age, batch);
             queries.endDeliveriesOfDeletedWebhooks();
             Duration deliveries = properties.webhooks().keepFinishedFor();
             inBatches(date, phase, counts, "purged_webhook_deliveries",
@@ -172,15 +175,35 @@ class NightlyJob {
         ArchiverProperties.Nightly nightly = properties.nightly();
         List<Recheck> due = queries.dueForRecheck(nightly.recheckOlderThan(), nightly.activeWithin(),
                 nightly.maxRechecks());
-        List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
+        TopicSender.Sends sends = kafka.sends();
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
                     recheck.numberCiphertext(), recheck.last4(), LookupRequest.Origin.RECHECK, null,
                     Instant.now(), null);
-            sends.add(kafka.sendAsync(Topics.LOOKUP_PREWARM, recheck.numberHash(), request));
+            sends.add(Topics.LOOKUP_PREWARM, recheck.numberHash(), request);
         }
-        TopicSender.awaitAll(sends, ACK_TIMEOUT);
+        sends.awaitAll(ACK_TIMEOUT);
         return due.size();
+    }
+
+    /**
+     * Purges the expired numbers while no key rotation runs (the lock {@link SessionLocks#KEY_ROTATION}
+     * says why); meeting one, the job waits for it like a run on another archiver: its trigger is
+     * delivered again later, and the job resumes here.
+     */
+    private void purgeNumbersAlone(LocalDate date, Phase phase, Map<String, Object> counts, Duration age, int batch)
+            throws Exception {
+        try (Connection lock = dataSource.getConnection()) {
+            if (!SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION)) {
+                throw new RunningElsewhere("Nightly job " + date + " waits for a key rotation to end before purging numbers");
+            }
+            try {
+                inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+            }
+            finally {
+                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
+            }
+        }
     }
 
     /**
@@ -237,11 +260,14 @@ class NightlyJob {
         int run() throws Exception;
     }
 
-    /** The date's job holds its lock on another archiver: the trigger is delivered again later. */
+    /**
+     * The date's job holds its lock on another archiver, or a key rotation runs: the trigger is
+     * delivered again later.
+     */
     static final class RunningElsewhere extends RuntimeException {
 
-        RunningElsewhere(LocalDate date) {
-            super("Nightly job " + date + " is running on another archiver", null, false, false);
+        RunningElsewhere(String why) {
+            super(why, null, false, false);
         }
     }
 }

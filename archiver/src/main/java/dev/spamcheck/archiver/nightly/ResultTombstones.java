@@ -1,9 +1,7 @@
 package dev.spamcheck.archiver.nightly;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import org.springframework.stereotype.Component;
 
@@ -34,11 +32,11 @@ class ResultTombstones {
 
     /** Returns once Kafka has acknowledged every tombstone; fails if it did not. */
     void write(List<String> numberHashes) {
-        List<CompletableFuture<?>> sends = new ArrayList<>();
+        TopicSender.Sends sends = kafka.sends();
         for (String hash : numberHashes) {
-            sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, hash, null));
-            sends.add(kafka.sendAsync(Topics.LOOKUP_RESULTS, hash + LEGACY_FAILURE_KEY_SUFFIX, null));
+            sends.add(Topics.LOOKUP_RESULTS, hash, null);
+            sends.add(Topics.LOOKUP_RESULTS, hash + LEGACY_FAILURE_KEY_SUFFIX, null);
         }
-        TopicSender.awaitAll(sends, ACK_TIMEOUT);
+        sends.awaitAll(ACK_TIMEOUT);
     }
 }

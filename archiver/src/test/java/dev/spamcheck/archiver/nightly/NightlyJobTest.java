@@ -201,6 +201,36 @@ class NightlyJobTest {
     }
 
     @Test
+    void whileAKeyRotationRunsNoNumberIsPurgedAndThePurgeResumesAfterIt() throws Exception {
+        // A rotation republishes records it read earlier: one republished after a purge's tombstone
+        // would bring the purged number back to the compacted results topic for good.
+        ProtectedNumber expired = reputation("+12125550107", 0, "400 days", null);
+        history(1_000_001, "400 days");
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer);
+        LocalDate today = job.today();
+        try (Connection rotation = DATABASE.getConnection(); Statement lock = rotation.createStatement()) {
+            lock.execute("SELECT pg_advisory_lock(hashtext('spamcheck.key-rotation'))");
+
+            assertThatThrownBy(() -> job.run(trigger(today))).isInstanceOf(NightlyJob.RunningElsewhere.class)
+                    .hasMessage("Nightly job " + today + " waits for a key rotation to end before purging numbers");
+            assertThat(sentTo(producer, Topics.Names.LOOKUP_RESULTS)).isEmpty();
+            assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation").query(Long.class).single()).isOne();
+            Map<String, Object> waiting = jobRun(today);
+            assertThat(waiting.get("status")).as("waiting is not failing").isNotEqualTo("failed");
+            assertThat(waiting.get("phase")).isEqualTo("purge");
+            assertThat(meters.get("spamcheck.nightly.job.failures").counter().count()).isZero();
+        }
+
+        // The rotation has ended (its lock went with its session): the redelivered trigger purges.
+        job.run(trigger(today));
+        assertThat(sentTo(producer, Topics.Names.LOOKUP_RESULTS)).extracting(ProducerRecord::key)
+                .contains(expired.hash());
+        assertThat(jdbc.sql("SELECT count(*) FROM phone_reputation").query(Long.class).single()).isZero();
+        assertThat(jobRun(today).get("status")).isEqualTo("completed");
+    }
+
+    @Test
     void whenKafkaDoesNotAcknowledgeTheRechecksTheJobFailsNamingHowManyAndResumesLater() throws Exception {
         reputation("+12125550101", 0, "2 days", "1 day");
         reputation("+12125550102", 0, "2 days", "1 day");

@@ -1,6 +1,7 @@
 package dev.spamcheck.schemas.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -78,11 +79,7 @@ public class TopicSender {
                 .thenCompose(acknowledged -> acknowledged);
     }
 
-    /**
-     * Starts a send from a thread that may block, for callers that send many records and then
-     * {@link #awaitAll} them. A send refused at once (a record too large) is a failed future too.
-     */
-    public <V> CompletableFuture<?> sendAsync(Topic<String, V> topic, String key, V value) {
+    private <V> CompletableFuture<?> sendAsync(Topic<String, V> topic, String key, V value) {
         try {
             return kafka.send(topic.name(), key, value);
         }
@@ -93,33 +90,79 @@ public class TopicSender {
 
     /** Sends from a thread that may block and waits at most {@code timeout} for the acknowledgement. */
     public <V> void sendAndWait(Topic<String, V> topic, String key, V value, Duration timeout) {
-        awaitAll(List.of(sendAsync(topic, key, value)), timeout);
+        Sends sends = sends();
+        sends.add(topic, key, value);
+        sends.awaitAll(timeout);
+    }
+
+    /** Records sent from a thread that may block and then awaited together. */
+    public Sends sends() {
+        return new Sends();
     }
 
     /**
-     * Waits until Kafka has acknowledged every send, at most {@code timeout} in all.
-     *
-     * @throws NotAcknowledged naming how many were not, when any was not
+     * Records sent one after the other and awaited together. Once Kafka has refused one (mostly at
+     * once: the producer found no metadata for the topic within {@code max.block.ms}, the brokers
+     * being away), the rest are not attempted: each would block as long, a batch of thousands for
+     * hours (a nightly purge holding its rows locked meanwhile), and the batch fails all the same.
      */
-    public static void awaitAll(List<? extends CompletableFuture<?>> sends, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int failed = 0;
-        Throwable cause = null;
-        for (CompletableFuture<?> send : sends) {
+    public final class Sends {
+
+        private final List<CompletableFuture<?>> sent = new ArrayList<>();
+        private int notAttempted;
+
+        private Sends() {
+        }
+
+        public <V> void add(Topic<String, V> topic, String key, V value) {
+            if (notAttempted > 0 || (!sent.isEmpty() && sent.get(sent.size() - 1).isCompletedExceptionally())) {
+                notAttempted++;
+                return;
+            }
+            sent.add(sendAsync(topic, key, value));
+        }
+
+        /** Records added since the last {@link #awaitAll}. */
+        public int size() {
+            return sent.size() + notAttempted;
+        }
+
+        /**
+         * Waits until Kafka has acknowledged every record added, at most {@code timeout} in all;
+         * then starts afresh.
+         *
+         * @throws NotAcknowledged naming how many were not, when any was not
+         */
+        public void awaitAll(Duration timeout) {
             try {
-                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                awaitEach(timeout);
             }
-            catch (ExecutionException | TimeoutException ex) {
-                failed++;
-                cause = cause == null ? (ex instanceof ExecutionException ? ex.getCause() : ex) : cause;
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new NotAcknowledged(sends.size(), sends.size(), ex);
+            finally {
+                sent.clear();
+                notAttempted = 0;
             }
         }
-        if (failed > 0) {
-            throw new NotAcknowledged(failed, sends.size(), cause);
+
+        private void awaitEach(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int failed = notAttempted;
+            Throwable cause = null;
+            for (CompletableFuture<?> send : sent) {
+                try {
+                    send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (ExecutionException | TimeoutException ex) {
+                    failed++;
+                    cause = cause == null ? (ex instanceof ExecutionException ? ex.getCause() : ex) : cause;
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new NotAcknowledged(size(), size(), ex);
+                }
+            }
+            if (failed > 0) {
+                throw new NotAcknowledged(failed, size(), cause);
+            }
         }
     }
 

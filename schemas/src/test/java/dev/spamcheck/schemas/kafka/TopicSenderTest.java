@@ -65,6 +65,54 @@ class TopicSenderTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(kafka.sentFrom).hasSize(20));
     }
 
+    @Test
+    void onceKafkaRefusesARecordTheRestOfTheBatchIsNotAttemptedAndTheBatchFails() {
+        // The brokers away: each send blocks up to max.block.ms for metadata and then fails; a
+        // batch of thousands would block for hours.
+        RefusingKafka refusing = new RefusingKafka(2);
+        TopicSender.Sends sends = new TopicSender(refusing).sends();
+        for (int i = 0; i < 1000; i++) {
+            sends.add(Topics.ARCHIVE_TRIGGERS, "k" + i, trigger);
+        }
+
+        assertThat(refusing.attempts).isEqualTo(2);
+        assertThatThrownBy(() -> sends.awaitAll(Duration.ofSeconds(1)))
+                .isInstanceOf(TopicSender.NotAcknowledged.class)
+                .hasMessage("999 of 1000 records were not acknowledged by Kafka: TimeoutException");
+        assertThat(sends.size()).as("starts afresh").isZero();
+    }
+
+    @Test
+    void aBatchKafkaAcknowledgesPassesAndStartsAfresh() {
+        TopicSender.Sends sends = sender.sends();
+        for (int i = 0; i < 3; i++) {
+            sends.add(Topics.ARCHIVE_TRIGGERS, "k" + i, trigger);
+        }
+        sends.awaitAll(Duration.ofSeconds(5));
+
+        assertThat(kafka.sentFrom).hasSize(3);
+        assertThat(sends.size()).isZero();
+    }
+
+    /** Acknowledges at once until its {@code refuseFrom}-th send, which it refuses at once, as every later one. */
+    private static final class RefusingKafka extends KafkaTemplate<String, Object> {
+
+        private final int refuseFrom;
+        int attempts;
+
+        RefusingKafka(int refuseFrom) {
+            super(new DefaultKafkaProducerFactory<>(Map.of()));
+            this.refuseFrom = refuseFrom;
+        }
+
+        @Override
+        public CompletableFuture<SendResult<String, Object>> send(String topic, String key, Object data) {
+            attempts++;
+            return attempts >= refuseFrom ? CompletableFuture.failedFuture(new TimeoutException("metadata"))
+                    : CompletableFuture.completedFuture(null);
+        }
+    }
+
     private static final class ThreadRecordingKafka extends KafkaTemplate<String, Object> {
 
         final List<String> sentFrom = new CopyOnWriteArrayList<>();
