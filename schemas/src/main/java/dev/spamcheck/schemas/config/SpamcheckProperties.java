@@ -1,6 +1,9 @@
 package dev.spamcheck.schemas.config;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -38,8 +41,28 @@ public record SpamcheckProperties(
     public record Kafka(@DefaultValue("12") int partitions) {
     }
 
-    /** @param zone the time zone of the nightly cron and of job dates */
+    /**
+     * @param zone the time zone of the nightly cron and of job dates: a region such as
+     *        {@code America/New_York}, or {@code UTC}; not an offset such as {@code GMT+2}
+     */
     public record Nightly(@DefaultValue("UTC") String zone) {
+
+        public Nightly {
+            ZoneId id;
+            try {
+                id = ZoneId.of(zone);
+            }
+            catch (DateTimeException ex) {
+                throw new InvalidConfigurationException("spamcheck.nightly.zone is not a time zone: " + zone);
+            }
+            // The cron reads the zone with Java, which takes GMT+2 and +02:00 for two hours east of
+            // Greenwich; PostgreSQL, which dates the jobs, reads them the POSIX way, two hours west.
+            // The two would disagree on which night it is.
+            if (id instanceof ZoneOffset ? !id.equals(ZoneOffset.UTC) : id.getId().matches("(GMT|UTC|UT)[+-].*")) {
+                throw new InvalidConfigurationException("spamcheck.nightly.zone must be a region such as "
+                        + "America/New_York, or UTC, not an offset: " + zone);
+            }
+        }
     }
 
     @Override
