@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
@@ -29,6 +30,7 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         boolean transactionPooler) {
 
     static final String DEFAULT_URL = "postgresql://localhost:5432/spamcheck";
+    private static final Pattern TLS_OPTION = Pattern.compile("[?&]ssl[^&=]*=", Pattern.CASE_INSENSITIVE);
     private static final Set<String> SSL_MODES = Set.of("disable", "prefer", "require", "verify-ca", "verify-full");
 
     public DatabaseConnection {
@@ -105,6 +107,12 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         }
         if (value.startsWith("jdbc:") || value.startsWith("r2dbc:")) {
             throw new InvalidConfigurationException(name + " takes no scheme prefix: postgresql://host:port/database");
+        }
+        // The drivers would read the TLS settings appended after it instead (the last value wins,
+        // and r2dbc spells them differently): a URL's sslmode=verify-full would end up "prefer".
+        if (TLS_OPTION.matcher(value).find()) {
+            throw new InvalidConfigurationException(name + " must not set TLS options (sslmode, sslrootcert, ...): "
+                    + "use SPAMCHECK_DB_SSL_MODE and SPAMCHECK_DB_SSL_ROOT_CERT");
         }
     }
 }

@@ -62,6 +62,14 @@ class DatabaseConnectionTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_ROOT_CERT");
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "on")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_MODE");
+        // The settings appended after it would win: verify-full would silently become prefer.
+        for (String url : new String[] {"postgresql://h/db?sslmode=verify-full", "postgresql://h/db?a=1&sslMode=require",
+                "postgresql://h/db?SSLROOTCERT=/ca.pem"}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_URL", url)))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("SPAMCHECK_DB_URL must not set TLS options (sslmode, sslrootcert, ...): "
+                            + "use SPAMCHECK_DB_SSL_MODE and SPAMCHECK_DB_SSL_ROOT_CERT");
+        }
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_URL", "jdbc:postgresql://h/db")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("no scheme prefix");
     }
