@@ -220,10 +220,26 @@ class PrewarmListener {
         lookups.shutdownNow();
     }
 
+    /**
+     * Campaign tools write to this topic too, so of the requests on it only what the archiver sends
+     * is taken: a re-check of a protected number, for no campaign and no client. A tool's object
+     * with a request's field (read as a request, its number lost) or a forged interactive request
+     * (which would take interactive turns, or count for another client or campaign) is not.
+     */
+    private static boolean isNightlyRecheck(LookupRequest request) {
+        return request.origin() == LookupRequest.Origin.RECHECK && request.numberHash() != null
+                && request.numberCiphertext() != null && request.campaignId() == null && request.client() == null;
+    }
+
     /** Looks the entry up; returns why it must be tried again later, or null when it is done. */
     private Postponed onEntry(ConsumerRecord<String, PrewarmEntry> record) throws Exception {
         PrewarmEntry entry = record.value();
         if (entry instanceof LookupRequest recheck) {
+            if (!isNightlyRecheck(recheck)) {
+                skip("neither a campaign entry ({\"phone_number\", \"campaign_id\"}) nor a nightly re-check",
+                        recheck.last4());
+                return null;
+            }
             return lookUp(record, recheck);
         }
         PrewarmEntry.Campaign campaign = (PrewarmEntry.Campaign) entry;

@@ -31,7 +31,9 @@ import org.springframework.kafka.support.Acknowledgment;
 
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.PhoneNumberRules;
+import dev.spamcheck.schemas.number.ProtectedNumber;
 import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.schemas.topic.PrewarmEntry;
@@ -127,6 +129,32 @@ class PrewarmListenerTest {
         assertThat(deliver(batch).acknowledged).isTrue();
         verify(publisher, never()).publish(any());
         assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isEqualTo(1);
+    }
+
+    @Test
+    void ofTheRequestsOnThePrewarmTopicOnlyTheArchiversNightlyRechecksAreTaken() throws Exception {
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        ProtectedNumber number = PROTECTION.protect("+12125550042");
+        LookupRequest recheck = new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(),
+                LookupRequest.Origin.RECHECK, null, Instant.now(), null);
+        LookupRequest forged = new LookupRequest("r2", number.hash(), number.ciphertext(), number.last4(),
+                LookupRequest.Origin.INTERACTIVE, "someone-elses-campaign", Instant.now(), null, "tok_someoneelse");
+        // A tool's entry whose first field only a request has: read as a request, its number lost.
+        PrewarmEntry misread = MessageCodec.mapper().readValue(
+                "{\"request_id\": \"x\", \"phone_number\": \"+12125550043\"}", PrewarmEntry.class);
+        assertThat(misread).isInstanceOf(LookupRequest.class);
+        List<ConsumerRecord<String, PrewarmEntry>> batch = new ArrayList<>();
+        for (PrewarmEntry entry : List.of(forged, misread, recheck)) {
+            batch.add(new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 100 + batch.size(), null, entry));
+        }
+
+        RecordingAcknowledgment done = deliver(batch);
+
+        assertThat(done.acknowledged).as("nothing held").isTrue();
+        ArgumentCaptor<LookupRequest> asked = ArgumentCaptor.forClass(LookupRequest.class);
+        verify(processor).process(asked.capture());
+        assertThat(asked.getValue().requestId()).isEqualTo("r1");
+        assertThat(meters.counter("spamcheck.prewarm.invalid").count()).isEqualTo(2);
     }
 
     private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
