@@ -169,7 +169,9 @@ class NightlyJob {
     /**
      * Sends due re-checks to the prewarm path, protected as lookup requests, never in plaintext,
      * and counts them only once Kafka has acknowledged every one: otherwise the job fails, and
-     * resuming it sends what is still due again (a number re-checked meanwhile is no longer due).
+     * resuming it sends what is still due again (a number re-checked meanwhile is no longer due;
+     * one re-checked but not yet stored, sent twice, costs the worker a cache read: it neither pays
+     * nor publishes again).
      */
     private int queueRechecks() throws Exception {
         ArchiverProperties.Nightly nightly = properties.nightly();

@@ -272,6 +272,12 @@ class PrewarmListener {
             // published with its campaign, or, if the caller's lookup failed, looked up again.
             return Postponed.SOON;
         }
+        if (result.get().fromCache() && request.origin() == LookupRequest.Origin.RECHECK) {
+            // Re-checked meanwhile (by a caller, or by this re-check sent again when a night's job
+            // was retried): that answer is on the results topic already, and a re-check has no
+            // campaign to count it for.
+            return null;
+        }
         String errorCode = String.valueOf(result.get().errorCode());
         if (errorCode.equals(TwilioLookups.BUDGET_EXHAUSTED)) {
             return Postponed.UNTIL_TOMORROW;

@@ -157,6 +157,21 @@ class PrewarmListenerTest {
         assertThat(meters.counter("spamcheck.prewarm.invalid").count()).isEqualTo(2);
     }
 
+    @Test
+    void aRecheckAnsweredFromTheCacheIsDoneWithoutPublishingItAgain() throws Exception {
+        // Sent again by a retried nightly job, or re-checked by a caller meanwhile.
+        doAnswer(call -> Optional.of(cached(call.getArgument(0)))).when(processor).process(any());
+        ProtectedNumber number = PROTECTION.protect("+12125550042");
+        LookupRequest recheck = new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(),
+                LookupRequest.Origin.RECHECK, null, Instant.now(), null);
+        List<ConsumerRecord<String, PrewarmEntry>> batch = new ArrayList<>(batch("+12125550043"));
+        batch.add(new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 101, null, recheck));
+
+        assertThat(deliver(batch).acknowledged).isTrue();
+        assertThat(published()).as("a campaign's cache hit still counts for its campaign")
+                .extracting(LookupResult::campaignId).containsExactly("spring");
+    }
+
     private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
         RecordingAcknowledgment acknowledgment = new RecordingAcknowledgment();
         listener.onEntries(batch, acknowledgment);
@@ -181,6 +196,11 @@ class PrewarmListenerTest {
     private static LookupResult scored(LookupRequest request) {
         return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(), request.last4(),
                 Outcome.SCORED, 0, Instant.now(), null, false, request.origin(), request.campaignId());
+    }
+
+    private static LookupResult cached(LookupRequest request) {
+        return new LookupResult(request.requestId(), request.numberHash(), request.numberCiphertext(), request.last4(),
+                Outcome.SCORED, 0, Instant.now(), null, true, request.origin(), request.campaignId());
     }
 
     private static LookupResult unavailable(LookupRequest request, String errorCode) {
