@@ -106,4 +106,30 @@ class DatabaseOutageSystemTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(
                 () -> assertThat(TestStack.lookUp(cached).statusCode()).isEqualTo(200));
     }
+
+    /**
+     * A statement the gateway gave up on still runs in PostgreSQL, on its connection: that
+     * connection must not be handed to the next request (the pool hands out the one used last),
+     * which would wait behind it and fail in turn. Here a slow admin query (its table locked)
+     * times out, and the lookup right after it is answered.
+     */
+    @Test
+    void aStatementGivenUpOnDoesNotHoldUpTheNextRequest() throws Exception {
+        String cached = TestStack.uniqueNumber("0123");
+        assertThat(TestStack.lookUp(cached).statusCode()).isEqualTo(200);
+        try (Connection locker = TestStack.database()) {
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE webhook_subscriptions IN ACCESS EXCLUSIVE MODE");
+
+            HttpResponse<String> slow = AdminApi.get("/api/v1/admin/webhooks");
+            assertThat(slow.statusCode()).as(slow.body()).isEqualTo(503);
+
+            // The lookup token's last verification is more than a second old: this one needs a query.
+            long started = System.nanoTime();
+            HttpResponse<String> next = TestStack.lookUp(cached);
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+            locker.rollback();
+        }
+    }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -24,6 +25,7 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientException;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -93,6 +95,11 @@ public class ProblemResponder {
         }
         if (hasCause(error, ReadTimeoutException.class)) {
             return new ApiException(ErrorCode.REQUEST_TIMEOUT, "The request was not sent in time");
+        }
+        if (hasCause(error, QueryTimeoutException.class) || hasCause(error, R2dbcTimeoutException.class)) {
+            // Slow rather than away (spamcheck.gateway.database-timeout): a wide admin query, a lock.
+            return new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "Storage did not answer in time; try again shortly",
+                    DATABASE_RETRY_AFTER);
         }
         if (databaseUnavailable(error)) {
             // PostgreSQL restarting or failing over: the pools reconnect by themselves, so the

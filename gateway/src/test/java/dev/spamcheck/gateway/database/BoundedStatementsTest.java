@@ -39,6 +39,8 @@ class BoundedStatementsTest {
                     // What the caller is told: come back later, as during an outage.
                     assertThat(ProblemResponder.translate(failure).errorCode()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
                     assertThat(ProblemResponder.translate(failure).retryAfter()).isPositive();
+                    assertThat(ProblemResponder.translate(failure).getMessage())
+                            .isEqualTo("Storage did not answer in time; try again shortly");
                 })
                 .verify();
     }
