@@ -134,9 +134,8 @@ class PrewarmListenerTest {
     @Test
     void ofTheRequestsOnThePrewarmTopicOnlyTheArchiversNightlyRechecksAreTaken() throws Exception {
         doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        LookupRequest recheck = recheck("+12125550042");
         ProtectedNumber number = PROTECTION.protect("+12125550042");
-        LookupRequest recheck = new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(),
-                LookupRequest.Origin.RECHECK, null, Instant.now(), null);
         LookupRequest forged = new LookupRequest("r2", number.hash(), number.ciphertext(), number.last4(),
                 LookupRequest.Origin.INTERACTIVE, "someone-elses-campaign", Instant.now(), null, "tok_someoneelse");
         // A tool's entry whose first field only a request has: read as a request, its number lost.
@@ -161,9 +160,7 @@ class PrewarmListenerTest {
     void aRecheckAnsweredFromTheCacheIsDoneWithoutPublishingItAgain() throws Exception {
         // Sent again by a retried nightly job, or re-checked by a caller meanwhile.
         doAnswer(call -> Optional.of(cached(call.getArgument(0)))).when(processor).process(any());
-        ProtectedNumber number = PROTECTION.protect("+12125550042");
-        LookupRequest recheck = new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(),
-                LookupRequest.Origin.RECHECK, null, Instant.now(), null);
+        LookupRequest recheck = recheck("+12125550042");
         List<ConsumerRecord<String, PrewarmEntry>> batch = new ArrayList<>(batch("+12125550043"));
         batch.add(new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 101, null, recheck));
 
@@ -191,6 +188,13 @@ class PrewarmListenerTest {
                     new PrewarmEntry.Campaign(numbers[i], "spring")));
         }
         return records;
+    }
+
+    /** A nightly re-check as the archiver sends it, request id r1. */
+    private static LookupRequest recheck(String e164) {
+        ProtectedNumber number = PROTECTION.protect(e164);
+        return new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(), LookupRequest.Origin.RECHECK,
+                null, Instant.now(), null);
     }
 
     private static LookupResult scored(LookupRequest request) {
