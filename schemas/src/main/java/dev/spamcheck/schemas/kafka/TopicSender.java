@@ -109,17 +109,20 @@ public class TopicSender {
     public final class Sends {
 
         private final List<CompletableFuture<?>> sent = new ArrayList<>();
+        private boolean refused;
         private int notAttempted;
 
         private Sends() {
         }
 
         public <V> void add(Topic<String, V> topic, String key, V value) {
-            if (notAttempted > 0 || (!sent.isEmpty() && sent.get(sent.size() - 1).isCompletedExceptionally())) {
+            if (refused) {
                 notAttempted++;
                 return;
             }
-            sent.add(sendAsync(topic, key, value));
+            CompletableFuture<?> send = sendAsync(topic, key, value);
+            refused = send.isCompletedExceptionally();
+            sent.add(send);
         }
 
         /** Records added since the last {@link #awaitAll}. */
@@ -139,6 +142,7 @@ public class TopicSender {
             }
             finally {
                 sent.clear();
+                refused = false;
                 notAttempted = 0;
             }
         }
