@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One devstack for the whole test run (Kafka, PostgreSQL, the Twilio stub and the services),
- * started on first use and stopped when the JVM exits. The cache TTL is shortened to
+ * started on first use and stopped when the test run ends ({@link TestStackStop}). The cache TTL is shortened to
  * {@link #CACHE_TTL} so expiry can be observed.
  */
 final class TestStack {
@@ -59,20 +59,28 @@ final class TestStack {
                                 "spamcheck.webhooks.timeout", "PT2S",
                                 "spamcheck.webhooks.poll-interval", "PT0.2S",
                                 "spamcheck.nightly.cron", NIGHTLY_CRON), null, null));
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        stack.close();
-                    }
-                    catch (Exception ex) {
-                        System.err.println("Test devstack did not stop cleanly: " + ex);
-                    }
-                }));
             }
             catch (Exception ex) {
                 throw new IllegalStateException("Cannot start the test devstack", ex);
             }
         }
         return stack;
+    }
+
+    /** Stops the stack, if one was started (at the end of the run: {@link TestStackStop}). */
+    static synchronized void stop() {
+        if (stack == null) {
+            return;
+        }
+        try {
+            stack.close();
+        }
+        catch (Exception ex) {
+            System.err.println("Test devstack did not stop cleanly: " + ex);
+        }
+        finally {
+            stack = null;
+        }
     }
 
     /** A valid US number no other test uses, ending in the given four digits (the stub's magic). */
