@@ -32,6 +32,8 @@ class SpamScoreRequestTest {
             "{\"phone_number\": \"+12125550123\", \"extra\": 1}",
             "{\"phone_number\": \"+12125550123\", \"campaign_id\": 7}",
             "{\"phone_number\": \"+12125550123\", \"campaign_id\": \"  \"}",
+            "{\"phone_number\": \"+12125550123\", \"campaign_id\": \"+12125550123\"}",
+            "{\"phone_number\": \"+12125550123\", \"campaign_id\": \"(212) 555-0123\"}",
             "{\"phone_number\": \"+12125550123\", \"phone_number\": \"+12125550124\"}",
             "{\"phone_number\": \"+12125550123\", \"max_stale\": \"12h\"}",
             "{\"phone_number\": \"+12125550123\", \"max_stale\": \"-P1D\"}",

@@ -1,0 +1,26 @@
+package dev.spamcheck.schemas.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CampaignIdsTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+12025550123", "+1 202 555 0123", "+1 (202) 555-0123", "+44 20 7946 0958", "+4915112345678",
+            "(202) 555-0123", "202-555-0123", "202.555.0123", "1-202-555-0123", "202 555 0123", "202\u00a0555\u00a00123",
+            "202\u2013555\u20130123", " 2025550123"})
+    void aPhoneNumberIsRefusedAsACampaignWithoutBeingQuoted(String campaignId) {
+        assertThat(CampaignIds.whyInvalid(campaignId))
+                .startsWith("campaign_id must not be a phone number")
+                .doesNotContain("555");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spring-2026", "2025550123", "12025550123", "1234567", "2026-12-06", "2026-12-06-0123",
+            "c-202-555-0123", "0c6e9a2e-5f1b-4c55-9a11-2b3c4d5e6f70", "+1", "+1234567", "Q4 2026 (US) 555"})
+    void otherIdsIncludingPlainDigitStringsAreAccepted(String campaignId) {
+        assertThat(CampaignIds.whyInvalid(campaignId)).isNull();
+    }
+}
