@@ -145,7 +145,7 @@ public final class JsonBodies {
     }
 
     /**
-     * The field's campaign id ({@link CampaignIds}), or null when absent or null, or empty where
+     * The field's campaign id, to be recorded ({@link CampaignIds#whyNotRecordable}), or null when absent or null, or empty where
      * {@code emptyIsNone}: form tools (Make's templates) send a field left unset as {@code ""}.
      */
     public static String optionalCampaignId(JsonNode object, String field, boolean emptyIsNone) {
@@ -153,7 +153,7 @@ public final class JsonBodies {
         if (emptyIsNone && value != null && value.isEmpty()) {
             return null;
         }
-        String invalid = value == null ? null : CampaignIds.whyInvalid(value);
+        String invalid = value == null ? null : CampaignIds.whyNotRecordable(value);
         if (invalid != null) {
             throw invalid(invalid);
         }

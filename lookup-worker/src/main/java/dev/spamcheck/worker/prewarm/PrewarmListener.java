@@ -255,7 +255,7 @@ class PrewarmListener {
             skip(ex.getMessage(), phoneNumber);
             return null;
         }
-        String invalidCampaign = campaignId == null ? null : CampaignIds.whyInvalid(campaignId);
+        String invalidCampaign = campaignId == null ? null : CampaignIds.whyNotRecordable(campaignId);
         if (invalidCampaign != null) {
             skip(invalidCampaign, phoneNumber);
             return null;

@@ -9,19 +9,23 @@ import java.util.regex.Pattern;
  * identifier). One rule, so no campaign can be named one way and looked for another (an empty
  * one could be given to a lookup but never asked about).
  *
- * <p>Nor may it be written as a phone number: a tool mapping a contact's number into the campaign
- * field by mistake would otherwise put it in plain text in audit rows, topics, logs and admin URLs.
- * Told by its writing, not by libphonenumber, which would take many tools' plain digit ids for
- * numbers too: a plus sign and 8 to 15 digits, or 10 digits (11 with a leading 1) written with
- * spaces, dots, dashes or parentheses ({@code (202) 555-0123}). Plain digit strings pass.
+ * <p>An id about to be recorded (with a lookup, a prewarm entry, a subscription) may not be
+ * written as a phone number either: a tool mapping a contact's number into the campaign field by
+ * mistake would have it kept in plain text in audit rows, topics and logs. Told by its writing,
+ * not by libphonenumber, which would take many tools' plain digit ids for numbers too: a plus sign
+ * and 8 to 15 digits, or a North American number in its usual groups ({@code (202) 555-0123},
+ * {@code 1-202-555-0123}, {@code 202.555.0123}). Plain digit strings pass. Queries take any valid
+ * id, so what was recorded before the rule can still be found.
  */
 public final class CampaignIds {
 
     public static final int MAX_LENGTH = 64;
 
-    private static final Pattern NUMBER_SEPARATORS = Pattern.compile("[\\s\\h\\p{Pd}().]");
-    private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile("\\+\\d{8,15}");
-    private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile("1?\\d{10}");
+    private static final String SEPARATOR = "[\\s\\h\\p{Pd}.]";
+    private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile("\\+[\\s\\h(]*(?:\\d[\\s\\h\\p{Pd}.()]*){8,15}");
+    private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile(
+            "(?:1" + SEPARATOR + "*)?(?:\\(\\d{3}\\)|\\d{3})" + SEPARATOR + "*\\d{3}" + SEPARATOR + "*\\d{4}");
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
 
     private CampaignIds() {
     }
@@ -37,15 +41,20 @@ public final class CampaignIds {
         if (campaignId.chars().anyMatch(Character::isISOControl)) {
             return "campaign_id must not contain control characters";
         }
-        if (writtenAsPhoneNumber(campaignId)) {
-            return "campaign_id must not be a phone number: name the campaign (is the tool's field mapping right?)";
-        }
         return null;
     }
 
-    private static boolean writtenAsPhoneNumber(String campaignId) {
-        String digits = NUMBER_SEPARATORS.matcher(campaignId).replaceAll("");
-        return INTERNATIONAL_NUMBER.matcher(digits).matches()
-                || (digits.length() < campaignId.length() && NORTH_AMERICAN_NUMBER.matcher(digits).matches());
+    /** As {@link #whyInvalid}, for an id about to be recorded: not written as a phone number either. */
+    public static String whyNotRecordable(String campaignId) {
+        String invalid = whyInvalid(campaignId);
+        if (invalid != null) {
+            return invalid;
+        }
+        String id = campaignId.strip();
+        if (INTERNATIONAL_NUMBER.matcher(id).matches()
+                || (NORTH_AMERICAN_NUMBER.matcher(id).matches() && !DIGITS.matcher(id).matches())) {
+            return "campaign_id must not be a phone number: name the campaign (is the tool's field mapping right?)";
+        }
+        return null;
     }
 }
