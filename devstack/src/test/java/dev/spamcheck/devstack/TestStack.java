@@ -36,11 +36,15 @@ final class TestStack {
     private static final Set<String> EXCUSED_FROM_AUDIT = ConcurrentHashMap.newKeySet();
     private static final Set<String> ABANDONED_CAMPAIGNS = ConcurrentHashMap.newKeySet();
     private static DevStack stack;
+    private static boolean stopped;
 
     private TestStack() {
     }
 
     static synchronized DevStack get() {
+        if (stopped) {
+            throw new IllegalStateException("The test run has ended: its devstack is stopped");
+        }
         if (stack == null) {
             try {
                 Path home = freshHome("devstack-test");
@@ -59,6 +63,10 @@ final class TestStack {
                                 "spamcheck.webhooks.timeout", "PT2S",
                                 "spamcheck.webhooks.poll-interval", "PT0.2S",
                                 "spamcheck.nightly.cron", NIGHTLY_CRON), null, null));
+                // Only for a run that does not end (interrupted, its fork told to stop): PostgreSQL
+                // runs detached from this JVM and would outlive it. A run that ends stops the stack
+                // first (TestStackStop), and this finds nothing left to stop.
+                Runtime.getRuntime().addShutdownHook(new Thread(TestStack::stop, "test-devstack-stop"));
             }
             catch (Exception ex) {
                 throw new IllegalStateException("Cannot start the test devstack", ex);
@@ -67,8 +75,9 @@ final class TestStack {
         return stack;
     }
 
-    /** Stops the stack, if one was started (at the end of the run: {@link TestStackStop}). */
+    /** Stops the stack, if one was started, for the rest of the run ({@link TestStackStop}). */
     static synchronized void stop() {
+        stopped = true;
         if (stack == null) {
             return;
         }
