@@ -102,7 +102,7 @@ public class LookupProcessor {
                             request.last4());
                     return Optional.empty();
                 }
-                return Optional.of(unavailable(request, "lookup_budget_exhausted"));
+                return Optional.of(unavailable(request, TwilioLookups.LOOKUP_BUDGET_EXHAUSTED));
             }
             if (attempt.claimed()) {
                 Asked asked = null;

@@ -282,8 +282,10 @@ class PrewarmListener {
         if (errorCode.equals(TwilioLookups.BUDGET_EXHAUSTED)) {
             return Postponed.UNTIL_TOMORROW;
         }
-        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED) || errorCode.equals(LookupProcessor.IN_PROGRESS)
-                || errorCode.equals(TwilioLookups.INTERRUPTED)) {
+        // Its time spent waiting (for the rate, for another lookup of the number) before any call:
+        // nothing learned about the number, and nothing it did.
+        if (errorCode.equals(TwilioLookups.RATE_BUDGET_EXHAUSTED) || errorCode.equals(TwilioLookups.LOOKUP_BUDGET_EXHAUSTED)
+                || errorCode.equals(LookupProcessor.IN_PROGRESS) || errorCode.equals(TwilioLookups.INTERRUPTED)) {
             return Postponed.SOON;
         }
         if (TwilioLookups.isPassing(errorCode)) {

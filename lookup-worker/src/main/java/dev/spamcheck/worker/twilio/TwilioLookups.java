@@ -56,6 +56,8 @@ public class TwilioLookups {
     public static final String BUDGET_EXHAUSTED = "budget_exhausted";
     /** No rate budget within the time the lookup could wait. */
     public static final String RATE_BUDGET_EXHAUSTED = "rate_budget_exhausted";
+    /** Too little of the lookup's own time left for a call (spent waiting for it): none was made. */
+    public static final String LOOKUP_BUDGET_EXHAUSTED = "lookup_budget_exhausted";
     /** Twilio keeps failing: the circuit breaker answers for it until its open time is over. */
     public static final String CIRCUIT_OPEN = "circuit_open";
     /** An interactive lookup took a bulk lookup's number over before the bulk one called Twilio. */
@@ -187,7 +189,7 @@ public class TwilioLookups {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
             return previous instanceof Unavailable u ? new Unavailable(u.errorCode(), false, false, u.retryAfter())
-                    : Unavailable.permanent("lookup_budget_exhausted");
+                    : Unavailable.permanent(LOOKUP_BUDGET_EXHAUSTED);
         }
         long now = System.nanoTime();
         long until = credentialsRefusedUntil.get();
@@ -248,8 +250,8 @@ public class TwilioLookups {
             guard.endCall();
             circuitBreaker.releasePermission();
             rateLimiter.refund(granted);
-            count("lookup_budget_exhausted");
-            return Unavailable.permanent("lookup_budget_exhausted");
+            count(LOOKUP_BUDGET_EXHAUSTED);
+            return Unavailable.permanent(LOOKUP_BUDGET_EXHAUSTED);
         }
         ProviderAnswer answer = null;
         long took;

@@ -105,6 +105,20 @@ class PrewarmListenerTest {
     }
 
     @Test
+    void anEntryWhoseTimeRanOutBeforeItsCallIsDeliveredAgainSoonNotPublishedAsFailed() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                TwilioLookups.LOOKUP_BUDGET_EXHAUSTED)));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043");
+
+        RecordingAcknowledgment first = deliver(batch);
+
+        assertThat(first.nackedAt).isZero();
+        assertThat(first.sleep).isEqualTo(Duration.ofSeconds(1));
+        verify(publisher, never()).publish(any());
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
+    }
+
+    @Test
     void anAccountWideOutageHoldsAnEntryHoweverLongItLasts() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 TwilioLookups.CIRCUIT_OPEN)));
