@@ -34,6 +34,12 @@ public record LookupResult(
         @JsonProperty("sources") List<SourceVerdict> sources) {
 
     public LookupResult {
+        // Required by the schema, and what every consumer orders a number's answers by: a record
+        // without it is unreadable (dead-lettered), not a score the notifiers would keep for ever
+        // and fail on at the number's next answer.
+        if (checkedAt == null) {
+            throw new IllegalArgumentException("checked_at is required");
+        }
         sources = sources == null || sources.isEmpty() ? null : List.copyOf(sources);
     }
 
