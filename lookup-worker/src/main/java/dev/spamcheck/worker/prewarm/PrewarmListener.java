@@ -58,8 +58,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * rate budget in time, today's calls spent, Twilio unavailable for now or an error here (the
  * database or Kafka away) is not lost: the batch is committed up to it, and the rest is delivered
  * again after a pause (the consumer stays in its group meanwhile) — a second or so for the rate,
- * 5 s while Twilio or the error lasts, a minute for the daily limit, so bulk work waits until
- * tomorrow. So that one number Twilio keeps failing on (or one entry that keeps failing here)
+ * 5 s while Twilio or the error lasts (growing to a minute while Twilio keeps failing on the
+ * entry's number alone, maybe: see {@link Postponed#whileFailing}), a minute for the daily limit,
+ * so bulk work waits until tomorrow. So that one number Twilio keeps failing on (or one entry that keeps failing here)
  * cannot hold its partition for ever, an entry held for longer than
  * {@code spamcheck.prewarm-retry-for} by failures that may be its own is given up: Twilio's failure
  * is published as its result, an error here is logged.
@@ -71,6 +72,7 @@ class PrewarmListener {
     static final int BATCH = 64;
     private static final Duration RETRY_SOON = Duration.ofSeconds(1);
     private static final Duration RETRY_WHILE_UNAVAILABLE = Duration.ofSeconds(5);
+    private static final Duration RETRY_WHILE_FAILING_AT_MOST = Duration.ofMinutes(1);
     private static final Duration RETRY_DAILY_LIMIT = Duration.ofMinutes(1);
 
     private final PhoneNumberRules rules;
@@ -176,7 +178,7 @@ class PrewarmListener {
             }
         }
         if (firstPostponed >= 0) {
-            acknowledgment.nack(firstPostponed, postponed.get() == null ? RETRY_SOON : postponed.get().retryAfter);
+            acknowledgment.nack(firstPostponed, postponed.get() == null ? RETRY_SOON : postponed.get().retryAfter());
         }
         else if (unreadable != null) {
             // The error handler commits the entries before it, moves it to the dead-letter topic
@@ -188,30 +190,42 @@ class PrewarmListener {
         }
     }
 
-    /** Why an entry is not done yet, and when its batch is tried again: the longest reason wins. */
-    private enum Postponed {
-        /** No rate budget within the entry's time, another lookup of the number under way, or the worker stopping. */
-        SOON(RETRY_SOON),
+    /**
+     * Why an entry is not done yet, and when its batch is tried again: the weightiest reason wins,
+     * then the longest pause.
+     *
+     * @param weight 0: only the entry waits (no rate budget within its time, another lookup of the
+     *        number under way, the worker stopping); 1: Twilio unavailable for now
+     *        ({@link TwilioLookups#isPassing}) or an error here (the database or Kafka away), and the
+     *        rest of the batch waits too; 2: the account's daily call limit is reached
+     */
+    private record Postponed(int weight, Duration retryAfter) {
+
+        static final Postponed SOON = new Postponed(0, RETRY_SOON);
+        static final Postponed WHILE_UNAVAILABLE = new Postponed(1, RETRY_WHILE_UNAVAILABLE);
+        static final Postponed UNTIL_TOMORROW = new Postponed(2, RETRY_DAILY_LIMIT);
+
         /**
-         * Twilio unavailable for now ({@link TwilioLookups#isPassing}), or an error here (the database
-         * or Kafka away): the rest of the batch waits too.
+         * Twilio failing on the entry's number, maybe for that number alone (a timeout, a 5xx): each
+         * attempt may be paid, and the bulk circuit stays closed while other numbers succeed, so the
+         * pause grows with the time the entry has failed, a quarter of it from 5 s up to a minute:
+         * about 70 deliveries in {@code prewarm-retry-for}'s hour rather than 720.
          */
-        WHILE_UNAVAILABLE(RETRY_WHILE_UNAVAILABLE),
-        /** The account's daily call limit is reached. */
-        UNTIL_TOMORROW(RETRY_DAILY_LIMIT);
-
-        final Duration retryAfter;
-
-        Postponed(Duration retryAfter) {
-            this.retryAfter = retryAfter;
+        static Postponed whileFailing(Duration failingFor) {
+            Duration pause = failingFor.dividedBy(4);
+            return new Postponed(1, pause.compareTo(RETRY_WHILE_UNAVAILABLE) < 0 ? RETRY_WHILE_UNAVAILABLE
+                    : pause.compareTo(RETRY_WHILE_FAILING_AT_MOST) > 0 ? RETRY_WHILE_FAILING_AT_MOST : pause);
         }
 
         boolean holdsEveryEntry() {
-            return this != SOON;
+            return weight > 0;
         }
 
         static Postponed longer(Postponed a, Postponed b) {
-            return a == null || b.ordinal() > a.ordinal() ? b : a;
+            if (a == null || b.weight > a.weight) {
+                return b;
+            }
+            return b.weight == a.weight && b.retryAfter.compareTo(a.retryAfter) > 0 ? b : a;
         }
     }
 
@@ -291,7 +305,7 @@ class PrewarmListener {
         if (TwilioLookups.isPassing(errorCode)) {
             boolean mayBeItsOwn = !TwilioLookups.isAccountWide(errorCode);
             if (!heldTooLong(record, mayBeItsOwn)) {
-                return Postponed.WHILE_UNAVAILABLE;
+                return mayBeItsOwn ? Postponed.whileFailing(failingFor(record)) : Postponed.WHILE_UNAVAILABLE;
             }
             log.warn("Prewarm entry ***{} given up after failing for {}: {}", request.last4(), retryFor, errorCode);
         }
@@ -318,13 +332,17 @@ class PrewarmListener {
      * outage holds the entry however long it lasts.
      */
     private boolean heldTooLong(ConsumerRecord<String, PrewarmEntry> record, boolean mayGiveUp) {
-        Instant now = clock.instant();
-        Instant since = failingSince.get(key(record), any -> now);
-        if (mayGiveUp && Duration.between(since, now).compareTo(retryFor) >= 0) {
+        if (mayGiveUp && failingFor(record).compareTo(retryFor) >= 0) {
             givenUp.increment();
             return true;
         }
         return false;
+    }
+
+    /** How long the entry has been failing: zero at its first failure. */
+    private Duration failingFor(ConsumerRecord<String, PrewarmEntry> record) {
+        Instant now = clock.instant();
+        return Duration.between(failingSince.get(key(record), any -> now), now);
     }
 
     private static String key(ConsumerRecord<?, ?> record) {

@@ -119,6 +119,32 @@ class PrewarmListenerTest {
     }
 
     @Test
+    void anEntryTwilioKeepsFailingOnIsAskedAboutLessOftenTheLongerItFails() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                "twilio_timeout")));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        assertThat(deliver(batch).sleep).isEqualTo(Duration.ofSeconds(5));
+        now.set(now.get().plus(Duration.ofMinutes(2)));
+        assertThat(deliver(batch).sleep).as("a quarter of the time it has failed").isEqualTo(Duration.ofSeconds(30));
+        now.set(now.get().plus(Duration.ofMinutes(20)));
+        assertThat(deliver(batch).sleep).as("at most a minute").isEqualTo(Duration.ofMinutes(1));
+        verify(publisher, never()).publish(any());
+    }
+
+    @Test
+    void anAccountWideOutageIsAskedAboutEveryFiveSecondsHoweverLongItLasts() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                TwilioLookups.CIRCUIT_OPEN)));
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        deliver(batch);
+        now.set(now.get().plus(Duration.ofMinutes(20)));
+
+        assertThat(deliver(batch).sleep).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void anAccountWideOutageHoldsAnEntryHoweverLongItLasts() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 TwilioLookups.CIRCUIT_OPEN)));
