@@ -22,8 +22,8 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  *        slow numbers that may be in flight at once
  * @param prewarmConcurrency prewarm entries processed at once by this instance
  * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
- *        included; keep it below the gateway's lookup timeout
- * @param prewarmBudget the same for a prewarm entry, which may wait for rate budget much longer
+ *        included, at least 1 s; keep it below the gateway's lookup timeout
+ * @param prewarmBudget the same for a prewarm entry (at least 1 s), which may wait for rate budget much longer
  * @param prewarmRetryFor how long a prewarm entry that Twilio keeps failing on (timeouts, 5xx, no
  *        connection) holds its batch and is asked about again before its failure is published and
  *        the entries after it go on; failures of the whole account (the circuit open, credentials
@@ -67,7 +67,16 @@ public record WorkerProperties(
         if (verdict.threshold() < 0 || verdict.threshold() > 100) {
             throw new InvalidConfigurationException("spamcheck.verdict.threshold must be from 0 to 100");
         }
+        // Below it no lookup could ever call Twilio: every interactive one would be 503, and every
+        // prewarm entry held and delivered again for ever (its time ran out before any call).
+        if (lookupBudget.compareTo(MIN_BUDGET) < 0 || prewarmBudget.compareTo(MIN_BUDGET) < 0) {
+            throw new InvalidConfigurationException("spamcheck.lookup-budget and spamcheck.prewarm-budget must be at "
+                    + "least " + MIN_BUDGET.toMillis() + " ms");
+        }
     }
+
+    /** Room for one attempt (TwilioLookups.MIN_ATTEMPT) and what comes before it: the claim, the rate. */
+    static final Duration MIN_BUDGET = Duration.ofSeconds(1);
 
     /**
      * @param accountSid the Twilio account, also read from {@code TWILIO_ACCOUNT_SID}; required

@@ -50,6 +50,10 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessage("spamcheck.verdict.threshold must be from 0 to 100");
         assertThatThrownBy(() -> bind(Map.of("spamcheck.twilio.client-weights[tok_a]", "0")))
                 .rootCause().hasMessage("spamcheck.twilio.client-weights must each be from 1 to 100");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-budget", "PT0.4S")))
+                .rootCause().hasMessage("spamcheck.lookup-budget and spamcheck.prewarm-budget must be at least 1000 ms");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.lookup-budget", "0s")))
+                .rootCause().hasMessageStartingWith("spamcheck.lookup-budget and spamcheck.prewarm-budget");
     }
 
     @Test

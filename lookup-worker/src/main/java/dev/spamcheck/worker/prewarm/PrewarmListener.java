@@ -328,8 +328,8 @@ class PrewarmListener {
 
     /**
      * Whether the entry has been failing for longer than {@code retry-for}, counted from its first
-     * failure; only a failure that may be the entry's own ({@code mayGiveUp}) ends it, so an account-wide
-     * outage holds the entry however long it lasts.
+     * failure that may be its own ({@code mayGiveUp}); an account-wide outage neither starts that
+     * count nor ends it, and holds the entry however long it lasts.
      */
     private boolean heldTooLong(ConsumerRecord<String, PrewarmEntry> record, boolean mayGiveUp) {
         if (mayGiveUp && failingFor(record).compareTo(retryFor) >= 0) {
