@@ -24,7 +24,16 @@ record LastScore(int score, Instant checkedAt) {
             }
             String text = new String(bytes, StandardCharsets.UTF_8);
             int space = text.indexOf(' ');
-            return new LastScore(Integer.parseInt(text.substring(0, space)), Instant.parse(text.substring(space + 1)));
+            try {
+                return new LastScore(Integer.parseInt(text.substring(0, space)),
+                        Instant.parse(text.substring(space + 1)));
+            }
+            catch (RuntimeException ex) {
+                // Stored before results without checked_at were refused ("1 null"): read as no last
+                // score, so the number's next answer counts as its first rather than failing the
+                // application on every start.
+                return null;
+            }
         };
         return Serdes.serdeFrom(serializer, deserializer);
     }

@@ -119,6 +119,15 @@ class ReputationChangesTopologyTest {
     }
 
     @Test
+    void aLastScoreKeptWithoutItsTimeBeforeSuchResultsWereRefusedIsReadAsNone() {
+        driver.<String, LastScore>getKeyValueStore(ChangeDetector.STORE).put(HASH, new LastScore(1, null));
+
+        send(scored(HASH, 1, T0, Origin.INTERACTIVE, null));
+
+        assertThat(emitted()).extracting(ReputationChange::previousScore).containsExactly((Integer) null);
+    }
+
+    @Test
     void theSameChangeFoundAgainKeepsItsIdSoReceiversCanDeduplicate() {
         LookupResult flagged = scored(HASH, 1, T0, Origin.INTERACTIVE, null);
         String first = ReputationChange.between(null, flagged).id();
