@@ -213,8 +213,13 @@ class PrewarmListener {
          */
         static Postponed whileFailing(Duration failingFor) {
             Duration pause = failingFor.dividedBy(4);
-            return new Postponed(1, pause.compareTo(RETRY_WHILE_UNAVAILABLE) < 0 ? RETRY_WHILE_UNAVAILABLE
-                    : pause.compareTo(RETRY_WHILE_FAILING_AT_MOST) > 0 ? RETRY_WHILE_FAILING_AT_MOST : pause);
+            if (pause.compareTo(RETRY_WHILE_UNAVAILABLE) < 0) {
+                pause = RETRY_WHILE_UNAVAILABLE;
+            }
+            if (pause.compareTo(RETRY_WHILE_FAILING_AT_MOST) > 0) {
+                pause = RETRY_WHILE_FAILING_AT_MOST;
+            }
+            return new Postponed(1, pause);
         }
 
         boolean holdsEveryEntry() {

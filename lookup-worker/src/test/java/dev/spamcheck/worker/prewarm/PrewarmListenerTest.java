@@ -133,19 +133,7 @@ class PrewarmListenerTest {
     }
 
     @Test
-    void anAccountWideOutageIsAskedAboutEveryFiveSecondsHoweverLongItLasts() throws Exception {
-        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
-                TwilioLookups.CIRCUIT_OPEN)));
-        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
-
-        deliver(batch);
-        now.set(now.get().plus(Duration.ofMinutes(20)));
-
-        assertThat(deliver(batch).sleep).isEqualTo(Duration.ofSeconds(5));
-    }
-
-    @Test
-    void anAccountWideOutageHoldsAnEntryHoweverLongItLasts() throws Exception {
+    void anAccountWideOutageHoldsAnEntryHoweverLongItLastsAskingEveryFiveSeconds() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 TwilioLookups.CIRCUIT_OPEN)));
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
@@ -153,7 +141,10 @@ class PrewarmListenerTest {
         deliver(batch);
         now.set(now.get().plus(Duration.ofHours(5)));
 
-        assertThat(deliver(batch).nackedAt).isZero();
+        RecordingAcknowledgment later = deliver(batch);
+        assertThat(later.nackedAt).isZero();
+        assertThat(later.sleep).as("asked about every 5 s: no call is made while the circuit is open")
+                .isEqualTo(Duration.ofSeconds(5));
         verify(publisher, never()).publish(any());
         assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
     }

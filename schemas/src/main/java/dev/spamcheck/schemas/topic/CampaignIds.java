@@ -21,8 +21,11 @@ public final class CampaignIds {
 
     public static final int MAX_LENGTH = 64;
 
-    private static final String SEPARATOR = "[\\s\\h\\p{Pd}.]";
-    private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile("\\+[\\s\\h(]*(?:\\d[\\s\\h\\p{Pd}.()]*){8,15}");
+    /** What numbers are written with between their digits: spaces, dashes of any kind, dots. */
+    private static final String SEPARATORS = "\\s\\h\\p{Pd}.";
+    private static final String SEPARATOR = "[" + SEPARATORS + "]";
+    private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile(
+            "\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){8,15}");
     private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile(
             "(?:1" + SEPARATOR + "*)?(?:\\(\\d{3}\\)|\\d{3})" + SEPARATOR + "*\\d{3}" + SEPARATOR + "*\\d{4}");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
