@@ -18,9 +18,10 @@ import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Lookup results and answered lookups' audit events to {@link Topics#CAMPAIGN_HEALTH}: the audit
- * events, read as {@link CampaignLookup}s, are re-keyed by number hash so a number's events meet
- * its results in {@link NumberCampaigns}; its deltas are re-keyed by campaign and summed by
- * {@link CampaignHealthAggregator}. Audit events count because a cache hit publishes no result.
+ * events, read as {@link CampaignLookup}s, are re-keyed by number hash and pass with the results
+ * through one repartition topic, so a number's events meet in {@link NumberCampaigns}; its deltas
+ * are re-keyed by campaign and summed by {@link CampaignHealthAggregator}. Audit events count
+ * because a cache hit publishes no result.
  */
 final class CampaignHealthTopology {
 
@@ -43,11 +44,16 @@ final class CampaignHealthTopology {
                     NumberEvent event = lookup == null ? null : NumberEvent.of(lookup);
                     return event == null ? List.<KeyValue<String, NumberEvent>>of()
                             : List.of(KeyValue.pair(lookup.numberHash(), event));
-                })
-                .repartition(Repartitioned.with(Serdes.String(), MessageCodec.serde(NumberEvent.class))
-                        .withName("campaign-lookups-by-number"));
+                });
 
+        // Results go through the repartition topic too, though already keyed by number: a number's
+        // results and lookups then meet in one partition even where the results and audit topics have
+        // different partition counts (an existing topic is never resized), which merging the results
+        // straight in would not. The topic keeps its first name so a running application's records in it
+        // are still read after an upgrade.
         KStream<String, CampaignHealth> health = fromResults.merge(fromLookups)
+                .repartition(Repartitioned.with(Serdes.String(), MessageCodec.serde(NumberEvent.class))
+                        .withName("campaign-lookups-by-number"))
                 .process(NumberCampaigns::new, NumberCampaigns.STORE)
                 .repartition(Repartitioned.with(Serdes.String(), MessageCodec.serde(CampaignDelta.class))
                         .withName("campaign-deltas"))

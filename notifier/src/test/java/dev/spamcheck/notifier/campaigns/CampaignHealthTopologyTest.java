@@ -14,6 +14,9 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.TopologyDescription.Processor;
+import org.apache.kafka.streams.TopologyDescription.Source;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,6 +173,22 @@ class CampaignHealthTopologyTest {
         assertThat(CampaignHealthAggregator.nextVersion(0, now)).isEqualTo(now.toEpochMilli());
         long ahead = now.toEpochMilli() + 60_000;
         assertThat(CampaignHealthAggregator.nextVersion(ahead, now)).isEqualTo(ahead + 1);
+    }
+
+    @Test
+    void aNumbersResultsAndLookupsReachItsStateThroughOneTopicPartitionedByNumber() {
+        StreamsBuilder builder = new StreamsBuilder();
+        CampaignHealthTopology.define(builder, StreamsApplications.lookupResults(builder));
+
+        // Read straight from the results topic beside a repartitioned audit topic, a number's results
+        // would meet its lookups only while both topics had the same partition count.
+        TopologyDescription.Subtopology byNumber = builder.build().describe().subtopologies().stream()
+                .filter(subtopology -> subtopology.nodes().stream().anyMatch(node -> node instanceof Processor processor
+                        && processor.stores().contains(NumberCampaigns.STORE)))
+                .findFirst().orElseThrow();
+        assertThat(byNumber.nodes().stream().filter(Source.class::isInstance)
+                .flatMap(source -> ((Source) source).topicSet().stream()))
+                .containsExactly("campaign-lookups-by-number-repartition");
     }
 
     private void result(String hash, int score, Instant checkedAt, String campaign) {
