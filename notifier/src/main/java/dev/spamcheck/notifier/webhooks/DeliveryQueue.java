@@ -93,8 +93,9 @@ class DeliveryQueue {
                 .list();
     }
 
-    /** Records the attempt and what follows it; ignored when the lease was lost to another notifier. */
     /**
+     * Records the attempt and what follows it.
+     *
      * @return whether the delivery took this outcome (not when it had ended meanwhile, or another
      *         notifier had taken its lease over)
      */
