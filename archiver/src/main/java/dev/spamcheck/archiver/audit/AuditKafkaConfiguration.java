@@ -35,9 +35,10 @@ class AuditKafkaConfiguration {
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int attempt) {
             }
 
+            // No attempt number: Spring Kafka's batch retries pass 1 on every attempt.
             @Override
             public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int attempt) {
-                log.warn("{} audit events could not be stored (attempt {}): {}; retrying", records.count(), attempt,
+                log.warn("{} audit events could not be stored: {}; retrying", records.count(),
                         UnstorableAuditEvent.reason(ex));
             }
         });
