@@ -1,5 +1,7 @@
 package dev.spamcheck.gateway.perimeter;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -125,25 +127,43 @@ public class ClientAddresses {
         return colon > 0 && value.indexOf(':', colon + 1) < 0 ? value.substring(0, colon) : value;
     }
 
+    /**
+     * One matcher per family, each address judged only by blocks of its own: Spring Security's
+     * matcher compares a block's leading bits whatever the family, so {@code 2001:db8::/32} would
+     * let in the IPv4 client 32.1.13.184, and a long IPv6 block would fail on an IPv4 address.
+     */
     private static InetAddressMatcher matcher(List<String> blocks, String name) {
-        List<String> literals = new ArrayList<>();
+        List<String> ipv4 = new ArrayList<>();
+        List<String> ipv6 = new ArrayList<>();
         for (String block : blocks) {
             String trimmed = block.trim();
             if (trimmed.isEmpty()) {
                 continue;
             }
             String address = trimmed.split("/", 2)[0];
-            if (!NetUtil.isValidIpV4Address(address) && !NetUtil.isValidIpV6Address(address)) {
+            if (NetUtil.isValidIpV4Address(address)) {
+                ipv4.add(trimmed);
+            }
+            else if (NetUtil.isValidIpV6Address(address)) {
+                ipv6.add(trimmed.toLowerCase(Locale.ROOT));
+            }
+            else {
                 throw new InvalidConfigurationException(name + " has an entry that is not an IP address or CIDR block: '"
                         + trimmed + "'");
             }
-            literals.add(trimmed.toLowerCase(Locale.ROOT));
         }
-        if (literals.isEmpty()) {
+        InetAddressMatcher ipv4Matcher = family(ipv4, name);
+        InetAddressMatcher ipv6Matcher = family(ipv6, name);
+        return address -> address instanceof Inet4Address ? ipv4Matcher.matches(address)
+                : address instanceof Inet6Address && ipv6Matcher.matches(address);
+    }
+
+    private static InetAddressMatcher family(List<String> blocks, String name) {
+        if (blocks.isEmpty()) {
             return address -> false;
         }
         try {
-            return InetAddressMatchers.builder().includeAddresses(literals).build();
+            return InetAddressMatchers.builder().includeAddresses(blocks).build();
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidConfigurationException(name + " has an invalid entry: " + ex.getMessage());

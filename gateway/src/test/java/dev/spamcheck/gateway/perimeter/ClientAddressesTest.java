@@ -118,6 +118,26 @@ class ClientAddressesTest {
     }
 
     @Test
+    void eachFamilyIsMatchedOnlyByBlocksOfItsOwn() throws Exception {
+        // 32.1.13.184 has the bytes 20 01 0d b8, the start of 2001:db8::/32.
+        assertThat(xForwarded.isAllowed(java.net.InetAddress.getByName("32.1.13.184"))).isFalse();
+        // 2a01::1 starts with the byte 42: not in 42.0.0.0/8.
+        ClientAddresses ipv4Only = addresses(Map.of("spamcheck.allowed-cidrs", "42.0.0.0/8",
+                "spamcheck.trusted-proxies", "42.0.0.0/8"));
+        assertThat(ipv4Only.isAllowed(java.net.InetAddress.getByName("2a01::1"))).isFalse();
+        assertThat(ipv4Only.isAllowed(java.net.InetAddress.getByName("42.1.2.3"))).isTrue();
+        // A trusted IPv4 block lends no standing to an IPv6 peer that shares its leading bits.
+        ClientOrigin spoofing = ipv4Only.resolve(from(new InetSocketAddress("2a00::9", 40000))
+                .header("X-Forwarded-For", "42.1.2.3").build());
+        assertThat(spoofing.viaTrustedProxy()).isFalse();
+        assertThat(spoofing.clientIp()).isEqualTo("2a00::9");
+        // An IPv6 block longer than an IPv4 address is no error for an IPv4 client with its leading bytes.
+        ClientAddresses longBlock = addresses(Map.of("spamcheck.allowed-cidrs", "2001:db8:1::/48"));
+        assertThat(longBlock.isAllowed(java.net.InetAddress.getByName("32.1.13.184"))).isFalse();
+        assertThat(longBlock.isAllowed(java.net.InetAddress.getByName("2001:db8:1::5"))).isTrue();
+    }
+
+    @Test
     void aHostNameIsNotAnAddressBlock() {
         assertThatThrownBy(() -> addresses(Map.of("spamcheck.trusted-proxies", "proxy.internal")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_TRUSTED_PROXIES");
