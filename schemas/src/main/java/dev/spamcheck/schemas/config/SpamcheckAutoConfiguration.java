@@ -25,11 +25,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.support.LoggingProducerListener;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.support.serializer.DelegatingByTopicDeserializer;
@@ -138,6 +141,38 @@ public class SpamcheckAutoConfiguration {
         @Bean
         static BeanPostProcessor spamcheckTopicSettings() {
             return BeanCustomizer.of(KafkaAdmin.class, (admin, name) -> admin.setModifyTopicConfigs(true));
+        }
+
+        /**
+         * Every listener container, whether built by a factory (Boot's or a service's own) or by
+         * hand, keeps polling every {@value #AUTH_REFUSED_RETRY_SECONDS} s while Kafka refuses the
+         * service's credentials or ACLs (a rotation, a mistake being mended). Spring Kafka's default
+         * stops such a container for good while the service stays ready: a gateway that no longer
+         * hears any result, an archiver that stores no audit event. Boot's
+         * {@code spring.kafka.listener.auth-exception-retry-interval}, where set, is kept.
+         */
+        @Bean
+        static BeanPostProcessor spamcheckListenersOutliveRefusals() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessBeforeInitialization(Object bean, String name) {
+                    if (bean instanceof AbstractKafkaListenerContainerFactory<?, ?, ?> factory) {
+                        retryRefusals(factory.getContainerProperties());
+                    }
+                    else if (bean instanceof AbstractMessageListenerContainer<?, ?> container) {
+                        retryRefusals(container.getContainerProperties());
+                    }
+                    return bean;
+                }
+            };
+        }
+
+        static final long AUTH_REFUSED_RETRY_SECONDS = 10;
+
+        private static void retryRefusals(ContainerProperties properties) {
+            if (properties.getAuthExceptionRetryInterval() == null) {
+                properties.setAuthExceptionRetryInterval(Duration.ofSeconds(AUTH_REFUSED_RETRY_SECONDS));
+            }
         }
 
         /**

@@ -96,7 +96,7 @@ class SpamcheckAutoConfigurationTest {
         return new Declared().topics();
     }
 
-    private static String key() {
+    static String key() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Base64.getEncoder().encodeToString(key);
