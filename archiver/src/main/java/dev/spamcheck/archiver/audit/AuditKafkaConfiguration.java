@@ -35,9 +35,14 @@ class AuditKafkaConfiguration {
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int attempt) {
             }
 
+            // Called for every failed batch, also one whose only failure is an event that goes to its
+            // dead-letter topic (logged there) while the rest is stored: that is no outage to report.
             // No attempt number: Spring Kafka's batch retries pass 1 on every attempt.
             @Override
             public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int attempt) {
+                if (UnstorableAuditEvent.deadLettered(ex)) {
+                    return;
+                }
                 log.warn("{} audit events could not be stored: {}; retrying", records.count(),
                         UnstorableAuditEvent.reason(ex));
             }

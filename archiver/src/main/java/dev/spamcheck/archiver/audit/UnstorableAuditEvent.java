@@ -1,6 +1,7 @@
 package dev.spamcheck.archiver.audit;
 
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.support.serializer.DeserializationException;
 
 import dev.spamcheck.schemas.kafka.DeadLetters;
 
@@ -13,11 +14,30 @@ final class UnstorableAuditEvent extends RuntimeException implements DeadLetters
 
     /** What to log about a failure: never a message that could quote the event. */
     static String reason(Throwable failure) {
+        UnstorableAuditEvent unstorable = find(failure);
+        return unstorable != null ? unstorable.getMessage()
+                : NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName();
+    }
+
+    /**
+     * Whether the failure is an event the error handler moves to the dead-letter topic at once:
+     * one that will never be stored, or that could not be read (Spring Kafka never retries those).
+     */
+    static boolean deadLettered(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof UnstorableAuditEvent unstorable) {
-                return unstorable.getMessage();
+            if (t instanceof UnstorableAuditEvent || t instanceof DeserializationException) {
+                return true;
             }
         }
-        return NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName();
+        return false;
+    }
+
+    private static UnstorableAuditEvent find(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UnstorableAuditEvent unstorable) {
+                return unstorable;
+            }
+        }
+        return null;
     }
 }
