@@ -71,16 +71,18 @@ public class KeyRotation {
      * @param recordsUnreadable live records under a key no longer configured
      * @param webhookCiphertextsReencrypted webhook signing secrets and pending deliveries' numbers moved
      * @param webhookCiphertextsUnreadable those under a key no longer configured
+     * @param webhookCiphertextsLeft webhook ciphertexts under another key after the rotation: those
+     *        unreadable, and those a gateway wrote meanwhile under the key it still puts first
      * @param rowsByKey rows of phone_reputation per key id, after the rotation
      */
     public record Report(String activeKey, long rowsReencrypted, long rowsUnreadable, long recordsRepublished,
             long recordsUnreadable, long webhookCiphertextsReencrypted, long webhookCiphertextsUnreadable,
-            Map<String, Long> rowsByKey) {
+            long webhookCiphertextsLeft, Map<String, Long> rowsByKey) {
 
         /** Whether every ciphertext is under the active key now, so every other key can be removed. */
         public boolean complete() {
             return rowsByKey.keySet().stream().allMatch(activeKey::equals) && recordsUnreadable == 0
-                    && webhookCiphertextsUnreadable == 0;
+                    && webhookCiphertextsLeft == 0;
         }
 
         /** Whether every ciphertext left under another key is under one still configured: running again moves it. */
@@ -96,6 +98,7 @@ public class KeyRotation {
             counts.put("records_unreadable", recordsUnreadable);
             counts.put("webhook_ciphertexts_reencrypted", webhookCiphertextsReencrypted);
             counts.put("webhook_ciphertexts_unreadable", webhookCiphertextsUnreadable);
+            counts.put("webhook_ciphertexts_left", webhookCiphertextsLeft);
             return counts;
         }
 
@@ -105,7 +108,8 @@ public class KeyRotation {
                     + rowsUnreadable + " unreadable), " + recordsRepublished + " results republished ("
                     + recordsUnreadable + " unreadable), " + webhookCiphertextsReencrypted
                     + " webhook ciphertexts re-encrypted (" + webhookCiphertextsUnreadable
-                    + " unreadable); cached numbers per key now " + rowsByKey;
+                    + " unreadable, " + webhookCiphertextsLeft + " under another key now); cached numbers per key now "
+                    + rowsByKey;
         }
     }
 
@@ -215,9 +219,10 @@ public class KeyRotation {
         LiveResultRecords.Moved moved = records.moveToActiveKey(lifecycle::checkNotStopping);
         WebhookCiphertexts.Moved webhookMoved = webhooks.moveToActiveKey(protection, lifecycle::checkNotStopping);
         Map<String, Long> rowsByKey = ciphertexts.countByKey();
+        long webhookLeft = webhooks.countNotUnder(active);
         metrics.record(rowsByKey);
         Report report = new Report(active, reencrypted, unreadable, moved.republished(), moved.unreadable(),
-                webhookMoved.reencrypted(), webhookMoved.unreadable(), rowsByKey);
+                webhookMoved.reencrypted(), webhookMoved.unreadable(), webhookLeft, rowsByKey);
         log.info("Key rotation done: {}", report);
         return report;
     }

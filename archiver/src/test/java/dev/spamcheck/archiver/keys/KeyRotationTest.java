@@ -147,6 +147,43 @@ class KeyRotationTest {
     }
 
     @Test
+    void aSecretAGatewayWritesUnderTheOldKeyAfterTheWebhookPassLeavesTheRotationIncomplete() throws Exception {
+        jdbc.sql("""
+                INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by)
+                VALUES ('wh_1', 'https://example.test/hook', '{number.flagged}', ?, 'test')""")
+                .param(oldKey.seal("whsec_kept", "wh_1")).update();
+        // A gateway still putting key a first creates a subscription as the pass re-seals wh_1.
+        jdbc.sql("""
+                CREATE FUNCTION test_late_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by)
+                  VALUES ('wh_late', 'https://example.test/late', '{number.flagged}', '%s', 'test')
+                  ON CONFLICT DO NOTHING;
+                  RETURN NULL;
+                END $$""".formatted(oldKey.seal("whsec_late", "wh_late"))).update();
+        jdbc.sql("""
+                CREATE TRIGGER test_late_webhook AFTER UPDATE ON webhook_subscriptions
+                   FOR EACH ROW EXECUTE FUNCTION test_late_webhook()""").update();
+        KeyRotation.Report report;
+        try {
+            report = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
+        }
+        finally {
+            jdbc.sql("DROP TRIGGER test_late_webhook ON webhook_subscriptions").update();
+            jdbc.sql("DROP FUNCTION test_late_webhook()").update();
+        }
+
+        assertThat(report.webhookCiphertextsReencrypted()).isEqualTo(1);
+        assertThat(report.webhookCiphertextsLeft()).isEqualTo(1);
+        // Removing key a now would leave wh_late's deliveries unsigned: run it again instead.
+        assertThat(report.complete()).isFalse();
+        assertThat(report.allReadable()).isTrue();
+        KeyRotation.Report again = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
+        assertThat(again.webhookCiphertextsReencrypted()).isEqualTo(1);
+        assertThat(again.complete()).isTrue();
+    }
+
+    @Test
     void aRotationRunningOnAnotherArchiverIsWaitedForNotRunAlongside() throws Exception {
         cache(oldKey.protect("+12125550101"));
         String hash = rotated.hash("+12125550101");
