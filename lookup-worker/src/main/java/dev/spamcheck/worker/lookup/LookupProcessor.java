@@ -60,6 +60,7 @@ public class LookupProcessor {
     private final Counter hits;
     private final Counter misses;
     private final Counter expired;
+    private final Counter unstored;
 
     LookupProcessor(ReputationStore store, LookupClaims claims, TwilioLookups twilio, ShadowLookups shadow,
             NumberProtection protection, WorkerProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
@@ -76,6 +77,8 @@ public class LookupProcessor {
                 .description("Lookup requests answered from the cache, or by paying Twilio (miss)").register(meters);
         this.expired = Counter.builder("spamcheck.lookup.expired")
                 .description("Interactive lookups not made because their caller had stopped waiting").register(meters);
+        this.unstored = Counter.builder("spamcheck.lookup.unstored")
+                .description("Answers paid for that PostgreSQL could not store, published all the same").register(meters);
     }
 
     /** The result to publish; empty when nobody is waiting for one. */
@@ -222,7 +225,11 @@ public class LookupProcessor {
             return Asked.stored(result(request, store.save(request, owner, outcome, spamScore, risk, sources), false));
         }
         catch (DataAccessException unsaved) {
-            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same",
+            // Without a row the nightly purge, which goes by the rows, would never remove it from the
+            // results topic: operators run replay-results once PostgreSQL is back (docs/operations.md).
+            unstored.increment();
+            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same, "
+                    + "run replay-results once PostgreSQL is back",
                     request.requestId(), request.last4(), unsaved.getClass().getSimpleName());
             return Asked.notStored(result(request, new StoredAnswer(outcome, spamScore, Instant.now(), risk, sources),
                     false));

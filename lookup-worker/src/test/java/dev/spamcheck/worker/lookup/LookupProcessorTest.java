@@ -225,6 +225,8 @@ class LookupProcessorTest {
         assertThat(result.fromCache()).isFalse();
         assertThat(TWILIO.calls()).isEqualTo(callsBefore + 1);
         assertThat(claims(number)).as("the claim is given up").isZero();
+        assertThat(meters.get("spamcheck.lookup.unstored").counter().count()).as("counted for the operator's alert")
+                .isEqualTo(1);
     }
 
     @Test
