@@ -6,6 +6,7 @@ import static dev.spamcheck.schemas.topic.Service.LOOKUP_WORKER;
 import static dev.spamcheck.schemas.topic.Service.NOTIFIER;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +83,7 @@ public final class Topics {
      * day ({@link #PLAINTEXT}).
      */
     public static final Topic<String, PrewarmEntry> LOOKUP_PREWARM = topic(Names.LOOKUP_PREWARM,
-            PrewarmEntry.class, null, deleteAfter(PLAINTEXT), Set.of(LOOKUP_WORKER, ARCHIVER));
+            PrewarmEntry.class, null, plaintextFor(PLAINTEXT), Set.of(LOOKUP_WORKER, ARCHIVER));
 
     /** Audit events of every gateway request, without a key (the request id is in the event); 7 days. */
     public static final Topic<String, AuditEvent> AUDIT_EVENTS = topic(Names.AUDIT_EVENTS, AuditEvent.class,
@@ -124,7 +125,8 @@ public final class Topics {
             deadLetters(LOOKUP_REQUESTS, THIRTY_DAYS, LOOKUP_WORKER),
             deadLetters(LOOKUP_RESULTS, THIRTY_DAYS, GATEWAY, NOTIFIER, ARCHIVER),
             deadLetters(LOOKUP_FAILURES, THIRTY_DAYS, GATEWAY),
-            deadLetters(LOOKUP_PREWARM, PLAINTEXT, LOOKUP_WORKER),
+            new Topic<>(LOOKUP_PREWARM.deadLetterTopic(), String.class, byte[].class, plaintextFor(PLAINTEXT), true,
+                    Set.of(LOOKUP_WORKER), null),
             deadLetters(AUDIT_EVENTS, THIRTY_DAYS, ARCHIVER, NOTIFIER),
             deadLetters(ARCHIVE_TRIGGERS, THIRTY_DAYS, ARCHIVER),
             deadLetters(REPUTATION_CHANGES, THIRTY_DAYS, NOTIFIER),
@@ -170,6 +172,19 @@ public final class Topics {
     private static Map<String, String> deleteAfter(Duration retention) {
         return Map.of(TopicConfig.RETENTION_MS_CONFIG, millis(retention),
                 TopicConfig.SEGMENT_MS_CONFIG, millis(retention.dividedBy(24)));
+    }
+
+    /**
+     * {@link #deleteAfter} for records that may hold a plaintext number, timed by the broker as it
+     * appends them: by their producer's time, one campaign tool's clock running ahead (or a tool
+     * setting timestamps) would keep its whole segment, other tools' numbers in it, past the
+     * retention. A dead letter's time starts again as it is moved, so a number read late from the
+     * prewarm topic may stay up to twice as long in all.
+     */
+    private static Map<String, String> plaintextFor(Duration retention) {
+        Map<String, String> configs = new HashMap<>(deleteAfter(retention));
+        configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+        return Map.copyOf(configs);
     }
 
     private static String millis(Duration duration) {

@@ -38,6 +38,9 @@ class TopicsTest {
                 Topics.named(Topics.LOOKUP_PREWARM.deadLetterTopic()))) {
             assertThat(retention(topic).plus(segment(topic)).plusMinutes(5)).as(topic.name())
                     .isLessThanOrEqualTo(Duration.ofHours(23));
+            // By the broker's clock: a record its producer dated ahead would hold its segment longer.
+            assertThat(topic.configs()).as(topic.name())
+                    .containsEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
         }
     }
 
