@@ -2,6 +2,7 @@ package dev.spamcheck.schemas.topic;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -18,6 +19,12 @@ public record MaintenanceTrigger(
         @JsonProperty("job") Job job) {
 
     public MaintenanceTrigger {
+        // Refused here, so such a record is dead-lettered: read, it would fail the archiver's job on
+        // every redelivery, and every trigger after it on the one-partition topic would wait behind it.
+        if (triggerId == null || jobDate == null || requestedAt == null || requestedBy == null) {
+            throw new IllegalArgumentException("trigger_id, job_date, requested_at and requested_by are required");
+        }
+        UUID.fromString(triggerId);
         // Triggers written before there was more than one job name none.
         job = job == null ? Job.NIGHTLY : job;
     }

@@ -29,7 +29,7 @@ class TopicSenderTest {
 
     private final ThreadRecordingKafka kafka = new ThreadRecordingKafka();
     private final TopicSender sender = new TopicSender(kafka);
-    private final MaintenanceTrigger trigger = MaintenanceTrigger.nightly("t1", java.time.LocalDate.EPOCH,
+    private final MaintenanceTrigger trigger = MaintenanceTrigger.nightly(java.util.UUID.randomUUID().toString(), java.time.LocalDate.EPOCH,
             java.time.Instant.EPOCH, "test");
 
     @Test

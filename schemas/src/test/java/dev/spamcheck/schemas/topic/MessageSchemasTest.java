@@ -1,6 +1,7 @@
 package dev.spamcheck.schemas.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -77,6 +78,22 @@ class MessageSchemasTest {
         assertThat(MessageSchemas.violations(Topics.AUDIT_EVENTS, MessageCodec.encode(event))).isEmpty();
         assertThat(MessageSchemas.violations(Topics.ARCHIVE_TRIGGERS, MessageCodec.encode(trigger))).isEmpty();
         assertThat(roundTrip(Topics.ARCHIVE_TRIGGERS, trigger)).isEqualTo(trigger);
+    }
+
+    @Test
+    void aTriggerTheSchemaRefusesCannotBeReadEither() {
+        // Read, it would fail the archiver's job on every redelivery and hold up every trigger after it.
+        String noDate = "{\"trigger_id\": \"" + UUID.randomUUID() + "\", \"requested_at\": \"2026-12-06T00:00:00Z\", "
+                + "\"requested_by\": \"ops\"}";
+        String noUuid = "{\"trigger_id\": \"x\", \"job_date\": \"2026-12-06\", "
+                + "\"requested_at\": \"2026-12-06T00:00:00Z\", \"requested_by\": \"ops\", \"job\": \"key_rotation\"}";
+        assertThat(MessageSchemas.violations(Topics.ARCHIVE_TRIGGERS, noDate)).isNotEmpty();
+        try (var serde = Topics.ARCHIVE_TRIGGERS.valueSerde()) {
+            for (String json : List.of(noDate, noUuid)) {
+                assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.ARCHIVE_TRIGGERS.name(), json.getBytes()))
+                        .as(json).isNotNull();
+            }
+        }
     }
 
     @Test
