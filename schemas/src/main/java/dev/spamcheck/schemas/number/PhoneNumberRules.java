@@ -2,12 +2,15 @@ package dev.spamcheck.schemas.number;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
 
 /**
  * Which phone numbers spamcheck accepts: strict E.164 (a plus, digits only, no formatting) that
@@ -20,13 +23,24 @@ public final class PhoneNumberRules {
 
     private final Set<String> allowedRegions;
 
+    /**
+     * @throws InvalidConfigurationException when no region is given, or one libphonenumber does not
+     *         know ({@code UK} for {@code GB}), which would refuse every number of the intended one
+     */
     public PhoneNumberRules(Set<String> allowedRegions) {
-        if (allowedRegions.isEmpty()) {
-            throw new IllegalArgumentException("at least one allowed region is required");
-        }
         this.allowedRegions = allowedRegions.stream()
                 .map(region -> region.trim().toUpperCase(Locale.ROOT))
+                .filter(region -> !region.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
+        if (this.allowedRegions.isEmpty()) {
+            throw new InvalidConfigurationException("SPAMCHECK_ALLOWED_REGIONS names no region");
+        }
+        Set<String> unknown = new TreeSet<>(this.allowedRegions);
+        unknown.removeAll(UTIL.getSupportedRegions());
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfigurationException("SPAMCHECK_ALLOWED_REGIONS names regions libphonenumber does not know: "
+                    + unknown + " (ISO 3166-1 alpha-2 codes, such as US, CA or GB)");
+        }
     }
 
     public Set<String> allowedRegions() {

@@ -42,4 +42,16 @@ class PhoneNumberRulesTest {
         assertThat(usAndCanada.requireValid("+14165550123")).isEqualTo("+14165550123");
         assertThatThrownBy(() -> us.requireValid("+14165550123")).isInstanceOf(InvalidPhoneNumberException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void aRegionLibphonenumberDoesNotKnowStopsTheServiceInsteadOfRefusingEveryNumber() {
+        assertThatThrownBy(() -> new PhoneNumberRules(Set.of("US", "UK")))
+                .isInstanceOf(dev.spamcheck.schemas.config.InvalidConfigurationException.class)
+                .hasMessage("SPAMCHECK_ALLOWED_REGIONS names regions libphonenumber does not know: [UK] "
+                        + "(ISO 3166-1 alpha-2 codes, such as US, CA or GB)");
+        assertThatThrownBy(() -> new PhoneNumberRules(Set.of(" ")))
+                .isInstanceOf(dev.spamcheck.schemas.config.InvalidConfigurationException.class)
+                .hasMessage("SPAMCHECK_ALLOWED_REGIONS names no region");
+        assertThat(new PhoneNumberRules(Set.of(" gb ")).allowedRegions()).containsExactly("GB");
+    }
 }
