@@ -26,8 +26,11 @@ import reactor.core.publisher.Mono;
  */
 final class BearerTokenConverter implements ServerAuthenticationConverter {
 
-    private static final Set<String> TOKEN_PARAMETERS = Set.of("access_token", "token", "api_key", "apikey", "key",
-            "auth", "authorization", "bearer");
+    // Names that only ever carry a credential. Generic ones (key, token, auth) are left alone: a tool
+    // may add ?key=crm42 to every call, and refusing it (a failed authentication counted against the
+    // caller's address) would lock out everyone behind it; a token in any of them is found by its form.
+    private static final Set<String> TOKEN_PARAMETERS = Set.of("access_token", "api_key", "apikey", "authorization",
+            "bearer");
 
     private final FailedAuthentications failures;
     private final Predicate<String> vouched;
@@ -80,6 +83,7 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
     private static boolean hasTokenInQuery(Map<String, List<String>> query) {
         return query.entrySet().stream().anyMatch(parameter ->
                 TOKEN_PARAMETERS.contains(parameter.getKey().toLowerCase(Locale.ROOT))
+                        || TokenSecrets.WELL_FORMED.matcher(parameter.getKey()).find()
                         || parameter.getValue().stream().anyMatch(v -> v != null && TokenSecrets.WELL_FORMED.matcher(v).find()));
     }
 

@@ -67,6 +67,23 @@ class BearerTokensTest {
     }
 
     @Test
+    void aGenericQueryParameterIsNoCredentialButATokenAnywhereInTheQueryIs() {
+        // A tool may add ?key=… to every call: refused, it would count against everyone at its address.
+        MockServerWebExchange keyed = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/openapi.yaml")
+                .queryParam("key", "crm42").queryParam("token", "next").header("Authorization", "Bearer " + VALID)
+                .remoteAddress(new InetSocketAddress("192.0.2.11", 1)));
+        assertThat(failure(keyed)).isNull();
+        MockServerWebExchange tokenAsName = MockServerWebExchange.from(MockServerHttpRequest
+                .get("/api/v1/openapi.yaml?" + VALID).header("Authorization", "Bearer " + VALID)
+                .remoteAddress(new InetSocketAddress("192.0.2.12", 1)));
+        assertThat(failure(tokenAsName)).isEqualTo(ErrorCode.UNAUTHORIZED);
+        MockServerWebExchange tokenAsValue = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/openapi.yaml")
+                .queryParam("key", VALID).header("Authorization", "Bearer " + VALID)
+                .remoteAddress(new InetSocketAddress("192.0.2.13", 1)));
+        assertThat(failure(tokenAsValue)).isEqualTo(ErrorCode.UNAUTHORIZED);
+    }
+
+    @Test
     void aQueryValueThatMerelyBeginsLikeATokenIsNoToken() {
         // A campaign may well be called sct_q4; only a whole token in the URL is refused.
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/admin/audit")
