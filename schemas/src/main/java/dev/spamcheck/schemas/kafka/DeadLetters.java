@@ -62,10 +62,12 @@ public class DeadLetters implements ConsumerRecordRecoverer {
 
     /** Moves the record to its dead-letter topic and counts it; fails when Kafka does not take it. */
     public void accept(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer, Exception failure) {
+        // Counted and logged once Kafka has it: a send that fails is tried again with the record,
+        // and each try would otherwise count and log a move that did not happen.
+        publisher.accept(record, consumer, failure);
         count(record.topic());
         log.warn("Record {}-{}@{} moved to {}{}: {}", record.topic(), record.partition(), record.offset(),
                 record.topic(), Topics.DEAD_LETTER_SUFFIX, reason(failure));
-        publisher.accept(record, consumer, failure);
     }
 
     /** Counts a record of {@code topic} moved to its dead-letter topic by other means (Streams). */
