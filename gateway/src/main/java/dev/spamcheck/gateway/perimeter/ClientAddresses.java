@@ -141,10 +141,12 @@ public class ClientAddresses {
                 continue;
             }
             String address = trimmed.split("/", 2)[0];
-            if (NetUtil.isValidIpV4Address(address)) {
-                ipv4.add(trimmed);
+            // By the address it is, as the matcher reads it: ::ffff:10.0.0.5 is an IPv4 address.
+            InetAddress parsed = NetUtil.createInetAddressFromIpAddressString(address);
+            if (parsed instanceof Inet4Address) {
+                ipv4.add(trimmed.toLowerCase(Locale.ROOT));
             }
-            else if (NetUtil.isValidIpV6Address(address)) {
+            else if (parsed instanceof Inet6Address) {
                 ipv6.add(trimmed.toLowerCase(Locale.ROOT));
             }
             else {

@@ -135,6 +135,12 @@ class ClientAddressesTest {
         ClientAddresses longBlock = addresses(Map.of("spamcheck.allowed-cidrs", "2001:db8:1::/48"));
         assertThat(longBlock.isAllowed(java.net.InetAddress.getByName("32.1.13.184"))).isFalse();
         assertThat(longBlock.isAllowed(java.net.InetAddress.getByName("2001:db8:1::5"))).isTrue();
+        // An IPv4 address written IPv4-mapped is an IPv4 entry; as a block it needs an IPv4 prefix.
+        ClientAddresses mapped = addresses(Map.of("spamcheck.allowed-cidrs", "::ffff:10.0.0.5"));
+        assertThat(mapped.isAllowed(java.net.InetAddress.getByName("10.0.0.5"))).isTrue();
+        assertThat(mapped.isAllowed(java.net.InetAddress.getByName("a00::5"))).isFalse();
+        assertThatThrownBy(() -> addresses(Map.of("spamcheck.allowed-cidrs", "::ffff:10.0.0.0/104")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_ALLOWED_CIDRS");
     }
 
     @Test

@@ -218,7 +218,7 @@ class KeyOrderedConsumerTest {
         add(1, "a", "a-1");
 
         await().atMost(WAIT).until(() -> handled.contains("a-1"));
-        assertThat(meters.get(DeadLetters.METRIC).tag("topic", TOPIC.name()).counter().count()).isEqualTo(1);
+        assertThat(meters.find(DeadLetters.METRIC).counter()).as("not moved, so not counted as moved").isNull();
         await().atMost(WAIT).until(() -> committed().orElse(-1L) == 2L);
         assertThat(consumer.isRunning()).isTrue();
     }
