@@ -148,6 +148,15 @@ public class KeyRotation {
         try {
             Report report = rotate();
             rotations.complete(id, report.counts());
+            if (!report.complete()) {
+                // Recorded as completed (running it again cannot move what no key reads), but the old
+                // key may not be removed yet: said where an operator looks, not only in the counts.
+                log.warn("Key rotation {} moved all it could, but ciphertexts remain under another key than {}: {}; "
+                        + "do not remove the old key yet (docs/operations.md, Rotating the encryption keys)", id,
+                        report.activeKey(), report.allReadable() ? "written meanwhile by a service not yet putting "
+                                + report.activeKey() + " first, roll that out and rotate again"
+                                : "under a key no longer configured");
+            }
             return report;
         }
         catch (MaintenanceLifecycle.Stopped ex) {

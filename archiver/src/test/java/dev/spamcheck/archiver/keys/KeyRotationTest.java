@@ -20,8 +20,11 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockConsumerFactory;
@@ -43,6 +46,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * be removed, and what no configured key can read is reported rather than lost. The results topic
  * is an empty one on a MockConsumer (its records are not the subject here).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KeyRotationTest {
 
     private static final DataSource DATABASE = TestDatabase.fresh();
@@ -147,7 +151,8 @@ class KeyRotationTest {
     }
 
     @Test
-    void aSecretAGatewayWritesUnderTheOldKeyAfterTheWebhookPassLeavesTheRotationIncomplete() throws Exception {
+    void aSecretAGatewayWritesUnderTheOldKeyAfterTheWebhookPassLeavesTheRotationIncomplete(CapturedOutput output)
+            throws Exception {
         jdbc.sql("""
                 INSERT INTO webhook_subscriptions (id, url, events, secret_ciphertext, created_by)
                 VALUES ('wh_1', 'https://example.test/hook', '{number.flagged}', ?, 'test')""")
@@ -178,6 +183,8 @@ class KeyRotationTest {
         // Removing key a now would leave wh_late's deliveries unsigned: run it again instead.
         assertThat(report.complete()).isFalse();
         assertThat(report.allReadable()).isTrue();
+        assertThat(output).contains("ciphertexts remain under another key than b: written meanwhile by a service "
+                + "not yet putting b first");
         KeyRotation.Report again = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
         assertThat(again.webhookCiphertextsReencrypted()).isEqualTo(1);
         assertThat(again.complete()).isTrue();
