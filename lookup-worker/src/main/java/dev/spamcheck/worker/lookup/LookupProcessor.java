@@ -2,6 +2,7 @@ package dev.spamcheck.worker.lookup;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,14 +61,16 @@ public class LookupProcessor {
     private final Counter hits;
     private final Counter misses;
     private final Counter expired;
-    private final Counter unstored;
+    private final UnstoredAnswers unstored;
 
     LookupProcessor(ReputationStore store, LookupClaims claims, TwilioLookups twilio, ShadowLookups shadow,
-            NumberProtection protection, WorkerProperties properties, SpamcheckProperties shared, MeterRegistry meters) {
+            UnstoredAnswers unstored, NumberProtection protection, WorkerProperties properties,
+            SpamcheckProperties shared, MeterRegistry meters) {
         this.store = store;
         this.claims = claims;
         this.twilio = twilio;
         this.shadow = shadow;
+        this.unstored = unstored;
         this.protection = protection;
         this.properties = properties;
         this.cacheTtl = shared.cacheTtl();
@@ -77,8 +80,6 @@ public class LookupProcessor {
                 .description("Lookup requests answered from the cache, or by paying Twilio (miss)").register(meters);
         this.expired = Counter.builder("spamcheck.lookup.expired")
                 .description("Interactive lookups not made because their caller had stopped waiting").register(meters);
-        this.unstored = Counter.builder("spamcheck.lookup.unstored")
-                .description("Answers paid for that PostgreSQL could not store, published all the same").register(meters);
     }
 
     /** The result to publish; empty when nobody is waiting for one. */
@@ -217,7 +218,8 @@ public class LookupProcessor {
 
     /**
      * Stores a paid answer. One PostgreSQL cannot take (a fail-over) is published all the same,
-     * never thrown away: the results topic keeps it, gateways answer from it, replay restores it.
+     * never thrown away: the results topic keeps it, gateways answer from it, and
+     * {@link UnstoredAnswers} stores it once PostgreSQL is back.
      */
     private Asked store(LookupRequest request, UUID owner, Outcome outcome, Integer spamScore, Integer risk,
             List<SourceVerdict> sources) {
@@ -225,14 +227,14 @@ public class LookupProcessor {
             return Asked.stored(result(request, store.save(request, owner, outcome, spamScore, risk, sources), false));
         }
         catch (DataAccessException unsaved) {
-            // Without a row the nightly purge, which goes by the rows, would never remove it from the
-            // results topic: operators run replay-results once PostgreSQL is back (docs/operations.md).
-            unstored.increment();
-            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same, "
-                    + "run replay-results once PostgreSQL is back",
-                    request.requestId(), request.last4(), unsaved.getClass().getSimpleName());
-            return Asked.notStored(result(request, new StoredAnswer(outcome, spamScore, Instant.now(), risk, sources),
-                    false));
+            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same, stored "
+                    + "once PostgreSQL is back", request.requestId(), request.last4(), unsaved.getClass().getSimpleName());
+            // In PostgreSQL's precision, so the row stored later has the very time published now.
+            Instant checkedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            LookupResult result = result(request, new StoredAnswer(outcome, spamScore, checkedAt, risk, sources),
+                    false);
+            unstored.add(request, result);
+            return Asked.notStored(result);
         }
     }
 

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.spamcheck.schemas.db.ReputationQueries;
 import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.schemas.topic.SourceVerdict;
 
@@ -127,6 +128,49 @@ class ReputationStore {
                 .query((rs, row) -> rs.getObject("checked_at", OffsetDateTime.class).toInstant())
                 .single();
         return new StoredAnswer(outcome, spamScore, checkedAt, risk, sources);
+    }
+
+    /**
+     * Stores an answer already published, as it was published (its own check time), for one that
+     * PostgreSQL could not take when it came. Its paid check is recorded once however often this is
+     * tried (a try whose commit the worker did not hear of may have recorded it), and a newer answer
+     * stored meanwhile is left alone.
+     */
+    void keep(LookupRequest request, LookupResult result) {
+        jdbc.sql("""
+                WITH checked AS (
+                    INSERT INTO lookup_results (request_id, number_hash, last4, origin, outcome, spam_score, checked_at,
+                                                risk, sources)
+                    SELECT :requestId, :hash, :last4, :origin, :outcome, :score, :checkedAt, :risk, CAST(:sources AS jsonb)
+                     WHERE NOT EXISTS (SELECT 1 FROM lookup_results WHERE number_hash = :hash AND request_id = :requestId)
+                )
+                INSERT INTO phone_reputation AS p
+                       (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at, last_requested_at,
+                        risk, sources)
+                VALUES (:hash, :ciphertext, :last4, :outcome, :score, :checkedAt,
+                        CASE WHEN :origin = 'interactive' THEN CAST(:checkedAt AS timestamptz) END, :risk,
+                        CAST(:sources AS jsonb))
+                ON CONFLICT (number_hash) DO UPDATE
+                   SET number_ciphertext = EXCLUDED.number_ciphertext,
+                       outcome = EXCLUDED.outcome,
+                       spam_score = EXCLUDED.spam_score,
+                       risk = EXCLUDED.risk,
+                       sources = EXCLUDED.sources,
+                       checked_at = EXCLUDED.checked_at,
+                       last_requested_at = greatest(p.last_requested_at, EXCLUDED.last_requested_at)
+                 WHERE p.checked_at < EXCLUDED.checked_at""")
+                .param("requestId", UUID.fromString(request.requestId()))
+                .param("hash", request.numberHash())
+                .param("ciphertext", result.numberCiphertext())
+                .param("last4", request.last4())
+                .param("origin", request.origin().name().toLowerCase(Locale.ROOT))
+                .param("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                .param("score", result.spamScore() == null ? null : result.spamScore().shortValue(),
+                        java.sql.Types.SMALLINT)
+                .param("checkedAt", OffsetDateTime.ofInstant(result.checkedAt(), java.time.ZoneOffset.UTC))
+                .param("risk", result.risk() == null ? null : result.risk().shortValue(), java.sql.Types.SMALLINT)
+                .param("sources", SourceVerdict.toJson(result.sources()), java.sql.Types.VARCHAR)
+                .update();
     }
 
     record StoredAnswer(Outcome outcome, Integer spamScore, Instant checkedAt, Integer risk,

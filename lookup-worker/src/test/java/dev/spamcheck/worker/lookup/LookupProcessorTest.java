@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -55,6 +56,7 @@ class LookupProcessorTest {
     private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(HASH_KEY, "k1:" + KEY_1);
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final UnstoredAnswers unstored = new UnstoredAnswers(new ReputationStore(jdbc), meters);
     private final LookupProcessor processor = processor();
 
     @AfterAll
@@ -227,6 +229,53 @@ class LookupProcessorTest {
         assertThat(claims(number)).as("the claim is given up").isZero();
         assertThat(meters.get("spamcheck.lookup.unstored").counter().count()).as("counted for the operator's alert")
                 .isEqualTo(1);
+        assertThat(paidChecks(number)).isZero();
+
+        // PostgreSQL is back: the answer is stored as it was published, its paid check recorded once.
+        unstored.storeWaiting();
+        unstored.storeWaiting();
+        assertThat(unstored.waiting()).isZero();
+        assertThat(paidChecks(number)).isEqualTo(1);
+        Map<String, Object> row = jdbc.sql("SELECT spam_score, checked_at FROM phone_reputation WHERE number_hash = ?")
+                .param(number.hash()).query().singleRow();
+        assertThat(((Number) row.get("spam_score")).intValue()).isEqualTo(1);
+        assertThat(((java.sql.Timestamp) row.get("checked_at")).toInstant())
+                .isEqualTo(result.checkedAt());
+        // Answered from the cache now, without another call.
+        int callsAfter = TWILIO.calls();
+        assertThat(processor.process(request(number)).orElseThrow().fromCache()).isTrue();
+        assertThat(TWILIO.calls()).isEqualTo(callsAfter);
+    }
+
+    @Test
+    void anUnstoredAnswerWaitsWhilePostgresqlIsAwayAndNeverReplacesANewerOne() throws Exception {
+        ProtectedNumber number = PROTECTION.protect("+12125550081");
+        AtomicInteger refusals = new AtomicInteger(1);
+        UnstoredAnswers waiting = new UnstoredAnswers(new ReputationStore(jdbc) {
+            @Override
+            void keep(LookupRequest request, LookupResult result) {
+                if (refusals.getAndDecrement() > 0) {
+                    throw new TransientDataAccessResourceException("still failing over");
+                }
+                super.keep(request, result);
+            }
+        }, meters);
+        LookupRequest request = request(number);
+        Instant paidAt = Instant.now().minus(Duration.ofMinutes(5));
+        waiting.add(request, new LookupResult(request.requestId(), number.hash(), number.ciphertext(), number.last4(),
+                Outcome.SCORED, 1, paidAt, null, false, LookupRequest.Origin.INTERACTIVE, null));
+
+        waiting.storeWaiting();
+        assertThat(waiting.waiting()).as("kept while PostgreSQL is away").isEqualTo(1);
+        // Meanwhile another lookup of the number stored a newer answer.
+        TWILIO.answers(0, 0);
+        processor.process(request(number)).orElseThrow();
+        waiting.storeWaiting();
+
+        assertThat(waiting.waiting()).isZero();
+        assertThat(jdbc.sql("SELECT spam_score FROM phone_reputation WHERE number_hash = ?").param(number.hash())
+                .query(Integer.class).single()).as("the newer answer stays").isZero();
+        assertThat(paidChecks(number)).as("both paid checks recorded").isEqualTo(2);
     }
 
     @Test
@@ -274,7 +323,7 @@ class LookupProcessorTest {
                 .bindOrCreate("spamcheck", SpamcheckProperties.class);
         return new LookupProcessor(store, new LookupClaims(jdbc),
                 TWILIO.lookups(DATABASE, meters), new ShadowLookups(properties, new ShadowStore(jdbc), meters),
-                protection, properties, shared, meters);
+                unstored, protection, properties, shared, meters);
     }
 
     private static LookupRequest request(ProtectedNumber number) {
