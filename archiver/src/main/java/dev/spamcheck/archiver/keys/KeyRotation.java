@@ -151,11 +151,12 @@ public class KeyRotation {
             if (!report.complete()) {
                 // Recorded as completed (running it again cannot move what no key reads), but the old
                 // key may not be removed yet: said where an operator looks, not only in the counts.
-                log.warn("Key rotation {} moved all it could, but ciphertexts remain under another key than {}: {}; "
-                        + "do not remove the old key yet (docs/operations.md, Rotating the encryption keys)", id,
-                        report.activeKey(), report.allReadable() ? "written meanwhile by a service not yet putting "
-                                + report.activeKey() + " first, roll that out and rotate again"
-                                : "under a key no longer configured");
+                log.warn("Key rotation {} moved all it could, but ciphertexts remain under another key than {}{}: "
+                        + "those under a configured key were written meanwhile by a service not yet putting {} first, "
+                        + "roll that out and rotate again; do not remove the old key yet (docs/operations.md, "
+                        + "Rotating the encryption keys)", id, report.activeKey(),
+                        report.allReadable() ? "" : ", some under a key no longer configured (they cannot be moved)",
+                        report.activeKey());
             }
             return report;
         }

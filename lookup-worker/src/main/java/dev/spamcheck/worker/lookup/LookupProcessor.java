@@ -227,8 +227,9 @@ public class LookupProcessor {
             return Asked.stored(result(request, store.save(request, owner, outcome, spamScore, risk, sources), false));
         }
         catch (DataAccessException unsaved) {
-            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same, stored "
-                    + "once PostgreSQL is back", request.requestId(), request.last4(), unsaved.getClass().getSimpleName());
+            log.error("Lookup {} for ***{}: answer paid for but not stored ({}); published all the same, to be "
+                    + "stored once PostgreSQL takes it", request.requestId(), request.last4(),
+                    unsaved.getClass().getSimpleName());
             // In PostgreSQL's precision, so the row stored later has the very time published now.
             Instant checkedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             LookupResult result = result(request, new StoredAnswer(outcome, spamScore, checkedAt, risk, sources),

@@ -2,14 +2,18 @@ package dev.spamcheck.worker.lookup;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DataAccessException;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupRequest;
@@ -27,7 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * replay-results to store from the results topic (docs/operations.md).
  */
 @Component
-class UnstoredAnswers implements DisposableBean {
+class UnstoredAnswers implements InitializingBean, DisposableBean {
 
     static final int MAX = 10_000;
 
@@ -37,6 +41,8 @@ class UnstoredAnswers implements DisposableBean {
     private final Queue<Unstored> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final Counter unstored;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            new CustomizableThreadFactory("unstored-answers-"));
 
     UnstoredAnswers(ReputationStore store, MeterRegistry meters) {
         this.store = store;
@@ -52,27 +58,43 @@ class UnstoredAnswers implements DisposableBean {
         unstored.increment();
         if (size.incrementAndGet() > MAX) {
             size.decrementAndGet();
-            log.warn("Answer for ***{} not kept to be stored later: {} are waiting already; run replay-results once "
-                    + "PostgreSQL is back", request.last4(), MAX);
+            log.warn("Answer for ***{} paid for but not kept to be stored later: {} are waiting already; run "
+                    + "replay-results once PostgreSQL is back", request.last4(), MAX);
             return;
         }
         waiting.add(new Unstored(request, result));
     }
 
-    /** Stores what is waiting, oldest first, until PostgreSQL fails again. Only ever on the scheduler's thread. */
-    @Scheduled(fixedDelay = 10, timeUnit = TimeUnit.SECONDS)
-    void storeWaiting() {
+    /** Tries on a thread of its own: while PostgreSQL is away a try may wait for a connection for long. */
+    @Override
+    public void afterPropertiesSet() {
+        retries.scheduleWithFixedDelay(this::storeWaiting, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** Stores what is waiting, oldest first, until PostgreSQL fails again. */
+    synchronized void storeWaiting() {
         int stored = 0;
         for (Unstored next = waiting.peek(); next != null; next = waiting.peek()) {
             try {
                 store.keep(next.request(), next.result());
+                stored++;
             }
-            catch (DataAccessException stillAway) {
+            catch (DataIntegrityViolationException refused) {
+                // Refused for what it is, not for PostgreSQL being away: every try would fail alike
+                // and hold up the answers behind it. Replay cannot store it either.
+                log.warn("Answer for ***{} paid for but refused by PostgreSQL ({}); given up", next.request().last4(),
+                        refused.getClass().getSimpleName());
+            }
+            catch (DataAccessException ex) {
+                log.info("{} answers paid for still wait for PostgreSQL: {}", size.get(), ex.getClass().getSimpleName());
                 break;
+            }
+            catch (RuntimeException ex) {
+                log.warn("Answer for ***{} paid for could not be stored ({}); given up", next.request().last4(),
+                        ex.getClass().getSimpleName());
             }
             waiting.poll();
             size.decrementAndGet();
-            stored++;
         }
         if (stored > 0) {
             log.info("Stored {} answers paid for while PostgreSQL could not take them; {} still waiting", stored,
@@ -86,6 +108,7 @@ class UnstoredAnswers implements DisposableBean {
 
     @Override
     public void destroy() {
+        retries.shutdownNow();
         if (size.get() > 0) {
             log.warn("Stopping with {} answers paid for but never stored; run replay-results once PostgreSQL is back",
                     size.get());

@@ -267,6 +267,7 @@ class LookupProcessorTest {
 
         waiting.storeWaiting();
         assertThat(waiting.waiting()).as("kept while PostgreSQL is away").isEqualTo(1);
+        assertThat(paidChecks(number)).isZero();
         // Meanwhile another lookup of the number stored a newer answer.
         TWILIO.answers(0, 0);
         processor.process(request(number)).orElseThrow();
@@ -291,6 +292,41 @@ class LookupProcessorTest {
         assertThat(result.errorCode()).isEqualTo(LookupProcessor.NUMBER_UNREADABLE);
         assertThat(TWILIO.calls()).isEqualTo(callsBefore);
         assertThat(claims(number)).as("the claim is released").isZero();
+    }
+
+    @Test
+    void anUnstoredAnswerWhoseStoringWasNotHeardOfIsRecordedOnceAndOneRefusedHoldsUpNoOther() throws Exception {
+        ProtectedNumber lost = PROTECTION.protect("+12125550082");
+        ProtectedNumber refused = PROTECTION.protect("+12125550083");
+        ProtectedNumber behind = PROTECTION.protect("+12125550084");
+        AtomicInteger lostAcks = new AtomicInteger(1);
+        UnstoredAnswers waiting = new UnstoredAnswers(new ReputationStore(jdbc) {
+            @Override
+            void keep(LookupRequest request, LookupResult result) {
+                if (request.numberHash().equals(refused.hash())) {
+                    throw new org.springframework.dao.DataIntegrityViolationException("value too long");
+                }
+                super.keep(request, result);
+                // Committed, but the worker never hears so (the connection dropped): it tries again.
+                if (request.numberHash().equals(lost.hash()) && lostAcks.getAndDecrement() > 0) {
+                    throw new TransientDataAccessResourceException("connection reset");
+                }
+            }
+        }, meters);
+        for (ProtectedNumber number : List.of(lost, refused, behind)) {
+            LookupRequest request = request(number);
+            waiting.add(request, new LookupResult(request.requestId(), number.hash(), number.ciphertext(),
+                    number.last4(), Outcome.SCORED, 0, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+                    null, false, LookupRequest.Origin.INTERACTIVE, null));
+        }
+
+        waiting.storeWaiting();
+        waiting.storeWaiting();
+
+        assertThat(waiting.waiting()).isZero();
+        assertThat(paidChecks(lost)).as("recorded once").isEqualTo(1);
+        assertThat(paidChecks(refused)).isZero();
+        assertThat(paidChecks(behind)).as("not held up by the refused one").isEqualTo(1);
     }
 
     private long claims(ProtectedNumber number) {
