@@ -26,6 +26,16 @@ import dev.spamcheck.schemas.topic.SourceVerdict;
 @Repository
 class ReputationStore {
 
+    /** A stored answer's columns taken from the one being stored; each statement adds when it is requested. */
+    private static final String TAKE_NEW_ANSWER = """
+            ON CONFLICT (number_hash) DO UPDATE
+               SET number_ciphertext = EXCLUDED.number_ciphertext,
+                   outcome = EXCLUDED.outcome,
+                   spam_score = EXCLUDED.spam_score,
+                   risk = EXCLUDED.risk,
+                   sources = EXCLUDED.sources,
+                   checked_at = EXCLUDED.checked_at,""";
+
     private final JdbcClient jdbc;
 
     ReputationStore(JdbcClient jdbc) {
@@ -105,13 +115,7 @@ class ReputationStore {
                         risk, sources)
                 SELECT :hash, :ciphertext, :last4, :outcome, :score, checked_at,
                        CASE WHEN :origin = 'interactive' THEN now() END, :risk, CAST(:sources AS jsonb) FROM checked
-                ON CONFLICT (number_hash) DO UPDATE
-                   SET number_ciphertext = EXCLUDED.number_ciphertext,
-                       outcome = EXCLUDED.outcome,
-                       spam_score = EXCLUDED.spam_score,
-                       risk = EXCLUDED.risk,
-                       sources = EXCLUDED.sources,
-                       checked_at = EXCLUDED.checked_at,
+                """ + TAKE_NEW_ANSWER + """
                        last_requested_at = coalesce(EXCLUDED.last_requested_at, p.last_requested_at)
                 RETURNING checked_at
                 """)
@@ -150,13 +154,7 @@ class ReputationStore {
                 VALUES (:hash, :ciphertext, :last4, :outcome, :score, :checkedAt,
                         CASE WHEN :origin = 'interactive' THEN CAST(:checkedAt AS timestamptz) END, :risk,
                         CAST(:sources AS jsonb))
-                ON CONFLICT (number_hash) DO UPDATE
-                   SET number_ciphertext = EXCLUDED.number_ciphertext,
-                       outcome = EXCLUDED.outcome,
-                       spam_score = EXCLUDED.spam_score,
-                       risk = EXCLUDED.risk,
-                       sources = EXCLUDED.sources,
-                       checked_at = EXCLUDED.checked_at,
+                """ + TAKE_NEW_ANSWER + """
                        last_requested_at = greatest(p.last_requested_at, EXCLUDED.last_requested_at)
                  WHERE p.checked_at < EXCLUDED.checked_at""")
                 .param("requestId", UUID.fromString(request.requestId()))
