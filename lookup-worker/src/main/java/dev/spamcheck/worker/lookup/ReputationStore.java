@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -165,7 +166,7 @@ class ReputationStore {
                 .param("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
                 .param("score", result.spamScore() == null ? null : result.spamScore().shortValue(),
                         java.sql.Types.SMALLINT)
-                .param("checkedAt", OffsetDateTime.ofInstant(result.checkedAt(), java.time.ZoneOffset.UTC))
+                .param("checkedAt", OffsetDateTime.ofInstant(result.checkedAt(), ZoneOffset.UTC))
                 .param("risk", result.risk() == null ? null : result.risk().shortValue(), java.sql.Types.SMALLINT)
                 .param("sources", SourceVerdict.toJson(result.sources()), java.sql.Types.VARCHAR)
                 .update();

@@ -13,7 +13,6 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupRequest;
@@ -41,8 +40,12 @@ class UnstoredAnswers implements InitializingBean, DisposableBean {
     private final Queue<Unstored> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final Counter unstored;
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
-            new CustomizableThreadFactory("unstored-answers-"));
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        // A daemon, as the worker's other threads of its own: a context never closed must not hold the JVM.
+        Thread thread = new Thread(runnable, "unstored-answers");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     UnstoredAnswers(ReputationStore store, MeterRegistry meters) {
         this.store = store;

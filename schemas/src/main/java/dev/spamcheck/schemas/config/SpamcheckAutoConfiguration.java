@@ -113,6 +113,8 @@ public class SpamcheckAutoConfiguration {
     @ConditionalOnClass(KafkaTemplate.class)
     static class KafkaWiring {
 
+        static final long AUTH_REFUSED_RETRY_SECONDS = 10;
+
         /**
          * The topics this service uses ({@code spring.application.name} says which service it is),
          * created when missing, all alike whichever service starts first; existing ones keep their
@@ -166,8 +168,6 @@ public class SpamcheckAutoConfiguration {
                 }
             };
         }
-
-        static final long AUTH_REFUSED_RETRY_SECONDS = 10;
 
         private static void retryRefusals(ContainerProperties properties) {
             if (properties.getAuthExceptionRetryInterval() == null) {
