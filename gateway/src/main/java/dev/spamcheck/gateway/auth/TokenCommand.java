@@ -90,7 +90,7 @@ public final class TokenCommand {
         DatabaseConnection connection = DatabaseConnection.from(env::get);
         String user = env.getOrDefault("SPAMCHECK_DB_USER", "spamcheck");
         String password = env.getOrDefault("SPAMCHECK_DB_PASSWORD", "");
-        Flyway.configure().dataSource(connection.sessionJdbcUrl(), user, password).load().migrate();
+        Flyway.configure().dataSource(connection.migrationJdbcUrl(), user, password).load().migrate();
         ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(connection.r2dbcUrl()).mutate()
                 .option(ConnectionFactoryOptions.USER, user)
                 .option(ConnectionFactoryOptions.PASSWORD, password)

@@ -2,6 +2,8 @@ package dev.spamcheck.schemas.db;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -9,6 +11,8 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import org.springframework.boot.convert.DurationStyle;
 
 import dev.spamcheck.schemas.config.InvalidConfigurationException;
 
@@ -25,11 +29,21 @@ import dev.spamcheck.schemas.config.InvalidConfigurationException;
  * @param sslRootCert the CA certificate (PEM file) that verify-ca and verify-full check against
  * @param transactionPooler {@code url} is a transaction pooler (Supavisor port 6543, PgBouncer in
  *        transaction mode), where a prepared statement outlives its server connection: none is kept
+ * @param socketTimeout how long a JDBC query may wait for PostgreSQL's next word before its connection
+ *        is given up: without it a connection dropped silently on the way (a failover, a NAT or
+ *        firewall forgetting it) leaves its thread waiting for ever, the archiver's audit writer
+ *        among them. Migrations have none: an index build may rightly take longer.
  */
 public record DatabaseConnection(String url, String sessionUrl, String sslMode, String sslRootCert,
-        boolean transactionPooler) {
+        boolean transactionPooler, Duration socketTimeout) {
 
     static final String DEFAULT_URL = "postgresql://localhost:5432/spamcheck";
+    /**
+     * Under Kafka's five minutes between polls, so a consumer whose query hung is not also put out of
+     * its group, and far above any one statement the services run (the archiver's largest are its
+     * batches of a few thousand rows).
+     */
+    static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern TLS_OPTION = Pattern.compile("[?&]ssl[^&=]*=", Pattern.CASE_INSENSITIVE);
     private static final Set<String> SSL_MODES = Set.of("disable", "prefer", "require", "verify-ca", "verify-full");
 
@@ -43,6 +57,10 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
             throw new InvalidConfigurationException(
                     "SPAMCHECK_DB_SSL_MODE=" + sslMode + " needs SPAMCHECK_DB_SSL_ROOT_CERT, the CA certificate to verify against");
         }
+        // pgjdbc counts it in whole seconds, and 0 would be no limit at all.
+        if (socketTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new InvalidConfigurationException("SPAMCHECK_DB_SOCKET_TIMEOUT must be at least 1s");
+        }
     }
 
     /** Reads the settings by their environment variable names; unset ones take their defaults. */
@@ -51,21 +69,42 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         return new DatabaseConnection(url, orDefault(settings.apply("SPAMCHECK_DB_SESSION_URL"), url),
                 orDefault(settings.apply("SPAMCHECK_DB_SSL_MODE"), "prefer").toLowerCase(Locale.ROOT),
                 settings.apply("SPAMCHECK_DB_SSL_ROOT_CERT"),
-                Boolean.parseBoolean(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false")));
+                Boolean.parseBoolean(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false")),
+                socketTimeout(settings.apply("SPAMCHECK_DB_SOCKET_TIMEOUT")));
+    }
+
+    private static Duration socketTimeout(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_SOCKET_TIMEOUT;
+        }
+        try {
+            // A bare number is seconds, as pgjdbc counts it: read as Spring's milliseconds, 120 would be refused.
+            return DurationStyle.detectAndParse(setting.strip(), ChronoUnit.SECONDS);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationException("SPAMCHECK_DB_SOCKET_TIMEOUT is not a duration (120s, 2m): " + setting);
+        }
     }
 
     /** pgjdbc's URL for the queries. */
     public String jdbcUrl() {
-        Map<String, String> options = jdbcTls();
+        Map<String, String> options = jdbcQueryOptions();
         if (transactionPooler) {
             options.put("prepareThreshold", "0");
         }
         return "jdbc:" + withOptions(url, options);
     }
 
-    /** pgjdbc's URL for migrations and session locks. */
+    /** pgjdbc's URL for the queries that need their session: the archiver's (its nightly job's lock). */
     public String sessionJdbcUrl() {
-        return "jdbc:" + withOptions(sessionUrl, jdbcTls());
+        return "jdbc:" + withOptions(sessionUrl, jdbcQueryOptions());
+    }
+
+    /** pgjdbc's URL for Flyway's migrations: a session, and no socket timeout. */
+    public String migrationJdbcUrl() {
+        Map<String, String> options = jdbcTls();
+        options.put("tcpKeepAlive", "true");
+        return "jdbc:" + withOptions(sessionUrl, options);
     }
 
     /** r2dbc-postgresql's URL for the queries. */
@@ -79,6 +118,13 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
             options.put("preparedStatementCacheQueries", "0");
         }
         return "r2dbc:" + withOptions(url, options);
+    }
+
+    private Map<String, String> jdbcQueryOptions() {
+        Map<String, String> options = jdbcTls();
+        options.put("tcpKeepAlive", "true");
+        options.put("socketTimeout", Long.toString(Math.max(1, socketTimeout.toSeconds())));
+        return options;
     }
 
     private Map<String, String> jdbcTls() {

@@ -9,8 +9,8 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Publishes the driver URLs of {@link DatabaseConnection} as {@code spamcheck.db.jdbc-url},
- * {@code spamcheck.db.session-jdbc-url} and {@code spamcheck.db.r2dbc-url}, which each service's
- * YAML hands to its DataSource, Flyway or R2DBC pool.
+ * {@code spamcheck.db.session-jdbc-url}, {@code spamcheck.db.migration-jdbc-url} and
+ * {@code spamcheck.db.r2dbc-url}, which each service's YAML hands to its DataSource, Flyway or R2DBC pool.
  */
 class DatabaseConnectionEnvironment implements EnvironmentPostProcessor {
 
@@ -20,6 +20,7 @@ class DatabaseConnectionEnvironment implements EnvironmentPostProcessor {
         environment.getPropertySources().addLast(new MapPropertySource("spamcheckDatabaseConnection", Map.of(
                 "spamcheck.db.jdbc-url", connection.jdbcUrl(),
                 "spamcheck.db.session-jdbc-url", connection.sessionJdbcUrl(),
+                "spamcheck.db.migration-jdbc-url", connection.migrationJdbcUrl(),
                 "spamcheck.db.r2dbc-url", connection.r2dbcUrl())));
     }
 }

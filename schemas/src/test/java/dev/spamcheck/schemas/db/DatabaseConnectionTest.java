@@ -19,8 +19,11 @@ class DatabaseConnectionTest {
     void byDefaultBothDriversPreferTlsOnTheLocalDatabase() {
         DatabaseConnection connection = from(Map.of());
 
-        assertThat(connection.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/spamcheck?sslmode=prefer");
+        assertThat(connection.jdbcUrl()).isEqualTo(
+                "jdbc:postgresql://localhost:5432/spamcheck?sslmode=prefer&tcpKeepAlive=true&socketTimeout=120");
         assertThat(connection.sessionJdbcUrl()).isEqualTo(connection.jdbcUrl());
+        assertThat(connection.migrationJdbcUrl())
+                .isEqualTo("jdbc:postgresql://localhost:5432/spamcheck?sslmode=prefer&tcpKeepAlive=true");
         assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://localhost:5432/spamcheck?sslMode=prefer");
     }
 
@@ -30,7 +33,7 @@ class DatabaseConnectionTest {
                 "SPAMCHECK_DB_SSL_MODE", "VERIFY-FULL", "SPAMCHECK_DB_SSL_ROOT_CERT", "/etc/spamcheck/supabase ca.crt"));
 
         assertThat(connection.jdbcUrl()).isEqualTo("jdbc:postgresql://db.abc.supabase.co:5432/postgres"
-                + "?sslmode=verify-full&sslrootcert=%2Fetc%2Fspamcheck%2Fsupabase+ca.crt");
+                + "?sslmode=verify-full&sslrootcert=%2Fetc%2Fspamcheck%2Fsupabase+ca.crt&tcpKeepAlive=true&socketTimeout=120");
         assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://db.abc.supabase.co:5432/postgres"
                 + "?sslMode=verify-full&sslRootCert=%2Fetc%2Fspamcheck%2Fsupabase+ca.crt");
     }
@@ -42,18 +45,30 @@ class DatabaseConnectionTest {
                 "SPAMCHECK_DB_SESSION_URL", "postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres",
                 "SPAMCHECK_DB_TRANSACTION_POOLER", "true", "SPAMCHECK_DB_SSL_MODE", "require"));
 
-        assertThat(connection.jdbcUrl()).isEqualTo(
-                "jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres?sslmode=require&prepareThreshold=0");
+        assertThat(connection.jdbcUrl()).isEqualTo("jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres"
+                + "?sslmode=require&tcpKeepAlive=true&socketTimeout=120&prepareThreshold=0");
         assertThat(connection.r2dbcUrl()).isEqualTo("r2dbc:postgresql://aws-0-us-east-1.pooler.supabase.com:6543/postgres"
                 + "?sslMode=require&preparedStatementCacheQueries=0");
-        assertThat(connection.sessionJdbcUrl())
-                .isEqualTo("jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres?sslmode=require");
+        assertThat(connection.sessionJdbcUrl()).isEqualTo("jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres"
+                + "?sslmode=require&tcpKeepAlive=true&socketTimeout=120");
+        assertThat(connection.migrationJdbcUrl()).isEqualTo(
+                "jdbc:postgresql://aws-0-us-east-1.pooler.supabase.com:5432/postgres?sslmode=require&tcpKeepAlive=true");
     }
 
     @Test
     void optionsAlreadyInTheUrlAreKept() {
         assertThat(from(Map.of("SPAMCHECK_DB_URL", "postgresql://h/db?connectTimeout=5")).jdbcUrl())
-                .isEqualTo("jdbc:postgresql://h/db?connectTimeout=5&sslmode=prefer");
+                .isEqualTo("jdbc:postgresql://h/db?connectTimeout=5&sslmode=prefer&tcpKeepAlive=true&socketTimeout=120");
+    }
+
+    @Test
+    void theSocketTimeoutIsADurationAndABareNumberCountsSeconds() {
+        assertThat(from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", "5m")).jdbcUrl()).endsWith("&socketTimeout=300");
+        assertThat(from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", "45")).sessionJdbcUrl()).endsWith("&socketTimeout=45");
+        for (String refused : new String[] {"500ms", "0", "-5s", "two minutes"}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", refused)))
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SOCKET_TIMEOUT");
+        }
     }
 
     @Test
