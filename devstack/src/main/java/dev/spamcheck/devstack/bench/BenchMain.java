@@ -229,8 +229,8 @@ public final class BenchMain {
 
                 ## One paid call per number
 
-                200 concurrent requests for 20 distinct new numbers, alternating between the two
-                gateways.
+                200 concurrent requests for 20 distinct new numbers, each asked for through both
+                gateways by each of two lookup tokens.
 
                 | target | measured | |
                 |---|---|---|

@@ -144,7 +144,7 @@ class LookupService {
                 LookupRequest.Origin.INTERACTIVE, campaignId, requestedAt, requestedAt.plus(properties.lookupTimeout()),
                 client);
         // Keyed by number hash, so one number's requests share a partition.
-        return pending.await(number.hash(), requestId, properties.lookupTimeout(),
+        return pending.await(number.hash(), requestId, client, properties.lookupTimeout(),
                         () -> kafka.send(Topics.LOOKUP_REQUESTS, number.hash(), request))
                 .doOnNext(result -> {
                     if (result.fromCache() && result.isDefinitive()) {

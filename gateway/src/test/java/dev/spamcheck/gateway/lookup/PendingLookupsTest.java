@@ -29,7 +29,7 @@ class PendingLookupsTest {
     }
 
     private Mono<LookupResult> await(String hash, String requestId) {
-        return pending.await(hash, requestId, LONG, this::publish);
+        return pending.await(hash, requestId, "crm", LONG, this::publish);
     }
 
     private static LookupResult scored(String hash, String requestId) {
@@ -105,7 +105,7 @@ class PendingLookupsTest {
 
     @Test
     void theWaitEndsAtItsOwnTimeoutAndTheNextRequestPublishesAgain() {
-        StepVerifier.create(pending.await("h1", "r1", Duration.ofMillis(50), this::publish))
+        StepVerifier.create(pending.await("h1", "r1", "crm", Duration.ofMillis(50), this::publish))
                 .verifyError(TimeoutException.class);
         Awaitility.await().until(() -> pending.size() == 0);
 
@@ -118,8 +118,8 @@ class PendingLookupsTest {
 
     @Test
     void aLateJoinerSharesTheWaitsTimeout() {
-        Disposable first = pending.await("h1", "r1", Duration.ofMillis(200), this::publish).subscribe(r -> { }, e -> { });
-        StepVerifier.create(pending.await("h1", "r2", LONG, this::publish))
+        Disposable first = pending.await("h1", "r1", "crm", Duration.ofMillis(200), this::publish).subscribe(r -> { }, e -> { });
+        StepVerifier.create(pending.await("h1", "r2", "crm", LONG, this::publish))
                 .expectError(TimeoutException.class)
                 .verify(Duration.ofSeconds(5));
         first.dispose();
@@ -127,8 +127,51 @@ class PendingLookupsTest {
     }
 
     @Test
+    void eachClientWaitsOnItsOwnRequestAndNeverGetsAnothersFailure() {
+        Mono<LookupResult> crm = pending.await("h1", "r1", "crm", LONG, this::publish);
+        Mono<LookupResult> webTool = pending.await("h1", "r2", "web-tool", LONG, this::publish);
+
+        StepVerifier.create(crm)
+                .then(() -> StepVerifier.create(webTool)
+                        .then(() -> pending.complete(failed("h1", "r1", Origin.INTERACTIVE)))
+                        .expectNoEvent(Duration.ofMillis(50))
+                        .then(() -> pending.complete(scored("h1", "r2")))
+                        .expectNextMatches(r -> r.outcome() == Outcome.SCORED)
+                        .verifyComplete())
+                .expectNextMatches(r -> r.outcome() == Outcome.UNAVAILABLE)
+                .verifyComplete();
+        assertThat(published).hasValue(2);
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void oneFreshAnswerAnswersEveryClientsWaitForTheNumber() {
+        Mono<LookupResult> crm = pending.await("h1", "r1", "crm", LONG, this::publish);
+        Mono<LookupResult> webTool = pending.await("h1", "r2", "web-tool", LONG, this::publish);
+
+        StepVerifier.create(Mono.zip(crm, webTool))
+                .then(() -> pending.complete(scored("h1", "r1")))
+                .assertNext(both -> assertThat(both.getT2().requestId()).isEqualTo("r1"))
+                .verifyComplete();
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void aClientThatAsksLaterHasATimeoutOfItsOwn() {
+        Disposable first = pending.await("h1", "r1", "crm", Duration.ofMillis(100), this::publish)
+                .subscribe(r -> { }, e -> { });
+        StepVerifier.create(pending.await("h1", "r2", "web-tool", LONG, this::publish))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(300))
+                .then(() -> pending.complete(failed("h1", "r2", Origin.INTERACTIVE)))
+                .expectNextMatches(r -> r.requestId().equals("r2"))
+                .verifyComplete();
+        first.dispose();
+    }
+
+    @Test
     void aFailedPublishFailsTheWaitAndForgetsIt() {
-        StepVerifier.create(pending.await("h1", "r1", LONG, () -> Mono.error(new IllegalStateException("kafka down"))))
+        StepVerifier.create(pending.await("h1", "r1", "crm", LONG, () -> Mono.error(new IllegalStateException("kafka down"))))
                 .verifyError(IllegalStateException.class);
         Awaitility.await().until(() -> pending.size() == 0);
     }

@@ -72,7 +72,7 @@ class StaleAnswersTest {
 
     @Test
     void whenNoResultComesInTimeTheLastScoreIsGivenStale() {
-        when(pending.await(anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
+        when(pending.await(anyString(), anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
         lastAnswer(new Answer(Outcome.SCORED, 0, THREE_DAYS_AGO, null, true, false));
 
         assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block().stale()).isTrue();
@@ -112,7 +112,7 @@ class StaleAnswersTest {
 
     @Test
     void withoutALastScoreOrWithPostgresqlDownTooTheCallerHearsWhyThereIsNoAnswer() {
-        when(pending.await(anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
+        when(pending.await(anyString(), anyString(), anyString(), any(), any())).thenReturn(Mono.error(new TimeoutException()));
         when(database.findFresh(HASH, STALE_IF_ERROR)).thenReturn(Mono.empty());
         assertThatThrownBy(() -> lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
                 .isInstanceOfSatisfying(ApiException.class,
@@ -135,7 +135,7 @@ class StaleAnswersTest {
     }
 
     private void workerAnswers(LookupResult result) {
-        when(pending.await(anyString(), anyString(), any(), any())).thenReturn(Mono.just(result));
+        when(pending.await(anyString(), anyString(), anyString(), any(), any())).thenReturn(Mono.just(result));
     }
 
     private void lastAnswer(Answer answer) {
