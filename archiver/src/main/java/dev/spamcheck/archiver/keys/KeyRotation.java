@@ -118,7 +118,7 @@ public class KeyRotation {
      * id. One at a time across archivers (a session advisory lock): a rotation that outlasts its
      * trigger consumer's poll interval has its trigger handed to another archiver, which must not
      * republish the results topic a second time alongside; it meets the lock and its trigger is
-     * delivered again later. Empty when this trigger's rotation has completed already (its archiver
+     * delivered again later. Empty when this trigger's rotation has ended already, complete or not (its archiver
      * lost the trigger before it could commit it, and it came here again).
      */
     public Optional<Report> run(MaintenanceTrigger trigger) throws SQLException {
@@ -131,8 +131,8 @@ public class KeyRotation {
                         trigger.triggerId());
                 throw new RunningElsewhere();
             }
-            if (rotations.completed(UUID.fromString(trigger.triggerId()))) {
-                log.info("Key rotation {} has completed already; its trigger is done", trigger.triggerId());
+            if (rotations.ended(UUID.fromString(trigger.triggerId()))) {
+                log.info("Key rotation {} has ended already; its trigger is done", trigger.triggerId());
                 return Optional.empty();
             }
             return Optional.of(runLocked(trigger));
@@ -147,10 +147,11 @@ public class KeyRotation {
         rotations.start(id, trigger.requestedBy(), protection.activeKeyId());
         try {
             Report report = rotate();
-            rotations.complete(id, report.counts());
+            rotations.end(id, report.counts(), report.complete());
             if (!report.complete()) {
-                // Recorded as completed (running it again cannot move what no key reads), but the old
-                // key may not be removed yet: said where an operator looks, not only in the counts.
+                // Recorded as incomplete, not failed: running this trigger again cannot move what no
+                // key reads, and what a service wrote under the old key meanwhile needs that service
+                // rolled out first. Said in the log as well, where an operator looks.
                 log.warn("Key rotation {} moved all it could, but ciphertexts remain under another key than {}{}: "
                         + "those under a configured key were written meanwhile by a service not yet putting {} first, "
                         + "roll that out and rotate again; do not remove the old key yet (docs/operations.md, "

@@ -27,17 +27,21 @@ class KeyRotations {
                 .update();
     }
 
-    /** Whether the rotation of this id has completed (its trigger may be delivered again after that). */
-    boolean completed(UUID id) {
-        return jdbc.sql("SELECT count(*) FROM key_rotations WHERE id = ? AND status = 'completed'").param(id)
-                .query(Long.class).single() > 0;
+    /** Whether the rotation of this id has ended, complete or not (its trigger may be delivered again after that). */
+    boolean ended(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM key_rotations WHERE id = ? AND status IN ('completed', 'incomplete')")
+                .param(id).query(Long.class).single() > 0;
     }
 
-    void complete(UUID id, Map<String, Object> counts) {
+    /**
+     * @param complete whether every ciphertext is under the active key now: otherwise recorded
+     *        {@code incomplete}, as the old key may not be removed yet
+     */
+    void end(UUID id, Map<String, Object> counts, boolean complete) {
         jdbc.sql("""
-                UPDATE key_rotations SET status = 'completed', counts = ?::jsonb, finished_at = now(), error = NULL
+                UPDATE key_rotations SET status = ?, counts = ?::jsonb, finished_at = now(), error = NULL
                  WHERE id = ?""")
-                .params(MessageCodec.mapper().writeValueAsString(counts), id)
+                .params(complete ? "completed" : "incomplete", MessageCodec.mapper().writeValueAsString(counts), id)
                 .update();
     }
 

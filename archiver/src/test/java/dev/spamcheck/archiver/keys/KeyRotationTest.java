@@ -170,8 +170,9 @@ class KeyRotationTest {
                 CREATE TRIGGER test_late_webhook AFTER UPDATE ON webhook_subscriptions
                    FOR EACH ROW EXECUTE FUNCTION test_late_webhook()""").update();
         KeyRotation.Report report;
+        UUID first = UUID.randomUUID();
         try {
-            report = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
+            report = rotation(rotated).run(trigger(first)).orElseThrow();
         }
         finally {
             jdbc.sql("DROP TRIGGER test_late_webhook ON webhook_subscriptions").update();
@@ -185,9 +186,15 @@ class KeyRotationTest {
         assertThat(report.allReadable()).isTrue();
         assertThat(output).contains("ciphertexts remain under another key than b: those under a configured key were "
                 + "written meanwhile by a service not yet putting b first");
-        KeyRotation.Report again = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
+        // Where GET /admin/keys shows it: not "completed", which step 3 of the runbook takes as "remove the old key".
+        assertThat(status(first)).isEqualTo("incomplete");
+        // The same trigger delivered again has nothing more to do.
+        assertThat(rotation(rotated).run(trigger(first))).isEmpty();
+        UUID second = UUID.randomUUID();
+        KeyRotation.Report again = rotation(rotated).run(trigger(second)).orElseThrow();
         assertThat(again.webhookCiphertextsReencrypted()).isEqualTo(1);
         assertThat(again.complete()).isTrue();
+        assertThat(status(second)).isEqualTo("completed");
     }
 
     @Test
@@ -262,5 +269,9 @@ class KeyRotationTest {
     private String ciphertext(String hash) {
         return jdbc.sql("SELECT number_ciphertext FROM phone_reputation WHERE number_hash = ?").param(hash)
                 .query(String.class).single();
+    }
+
+    private String status(UUID rotation) {
+        return jdbc.sql("SELECT status FROM key_rotations WHERE id = ?").param(rotation).query(String.class).single();
     }
 }
