@@ -112,8 +112,9 @@ class LookupService {
 
     /**
      * The fresh answer, or when there is none to be had (an unavailable answer, or none in time),
-     * the number's last score younger than {@code limit}; failing that, the failure itself. A
-     * number Twilio does not know is never given stale: only scores are.
+     * the number's answer stored since (another gateway's lookup, one whose result is still on its
+     * way here), else its last score younger than {@code limit}, marked stale; failing those, the
+     * failure itself. A number Twilio does not know is never given stale: only scores are.
      */
     private Mono<Answer> orStale(String hash, Duration limit, Mono<Answer> fresh) {
         if (limit.isZero()) {
@@ -121,17 +122,26 @@ class LookupService {
         }
         return fresh
                 .flatMap(answer -> answer.outcome() == Outcome.UNAVAILABLE
-                        ? lastScore(hash, limit, Mono.just(answer)) : Mono.just(answer))
+                        ? lastAnswer(hash, limit, Mono.just(answer)) : Mono.just(answer))
                 .onErrorResume(ApiException.class, failure -> failure.errorCode() == ErrorCode.SERVICE_UNAVAILABLE
-                        ? lastScore(hash, limit, Mono.error(failure)) : Mono.error(failure));
+                        ? lastAnswer(hash, limit, Mono.error(failure)) : Mono.error(failure));
     }
 
-    private Mono<Answer> lastScore(String hash, Duration limit, Mono<Answer> otherwise) {
-        return cache.findFresh(hash, limit)
-                .filter(last -> last.outcome() == Outcome.SCORED)
-                .map(last -> {
-                    stale.increment();
-                    return last.asStale();
+    private Mono<Answer> lastAnswer(String hash, Duration limit, Mono<Answer> otherwise) {
+        Instant now = Instant.now();
+        // Back to the TTL at least: an answer younger than that is fresh, however little the caller accepts stale.
+        return cache.findFresh(hash, limit.compareTo(cacheTtl) > 0 ? limit : cacheTtl)
+                .flatMap(last -> {
+                    if (last.checkedAt().isAfter(now.minus(cacheTtl))) {
+                        fromDatabase.increment();
+                        requested.mark(hash);
+                        return Mono.just(last);
+                    }
+                    if (last.outcome() == Outcome.SCORED && !last.checkedAt().isBefore(now.minus(limit))) {
+                        stale.increment();
+                        return Mono.just(last.asStale());
+                    }
+                    return Mono.<Answer>empty();
                 })
                 // With PostgreSQL out too, the caller hears why there is no fresh answer.
                 .onErrorResume(databaseFailure -> Mono.empty())

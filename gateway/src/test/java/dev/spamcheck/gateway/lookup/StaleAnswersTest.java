@@ -125,6 +125,33 @@ class StaleAnswersTest {
     }
 
     @Test
+    void anAnswerStoredSinceTheRequestFoundNoneIsGivenFreshNotStale() {
+        // Another gateway's lookup stored it while this one's request was on its way; then the worker failed.
+        Instant aMinuteAgo = Instant.now().minusSeconds(60);
+        workerAnswers(unavailable("circuit_open"));
+        lastAnswer(new Answer(Outcome.NOT_FOUND, null, aMinuteAgo, null, true, false));
+
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
+                .isEqualTo(new Answer(Outcome.NOT_FOUND, null, aMinuteAgo, null, true, false));
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "stale").counter().count()).isZero();
+    }
+
+    @Test
+    void aCallerAcceptingLessStaleThanTheTtlStillGetsAFreshAnswer() {
+        Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+        workerAnswers(unavailable("circuit_open"));
+        // None when the request looked; stored by the time the worker failed.
+        when(database.findFresh(HASH, shared.cacheTtl()))
+                .thenReturn(Mono.empty(), Mono.just(new Answer(Outcome.SCORED, 1, twoHoursAgo, null, true, false)));
+
+        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", "tok_test", Duration.ofHours(1)).block();
+
+        assertThat(answer.stale()).isFalse();
+        assertThat(answer.checkedAt()).isEqualTo(twoHoursAgo);
+    }
+
+    @Test
     void aFreshAnswerIsNeverReplacedByAStaleOne() {
         LookupResult scored = new LookupResult("r1", HASH, "v1.k1.x", "0123", Outcome.SCORED, 0, Instant.now(), null,
                 false, null, null);
