@@ -211,6 +211,33 @@ class HostileRequestsSystemTest {
     }
 
     @Test
+    void aBodyTheServerCannotDecodeIsAProblemAuditedAndItsConnectionClosed() {
+        // Kept alive, but the decoder drops whatever follows a malformed chunk: the server must close
+        // (sendRaw reads until it does; a connection left open would time the test out).
+        int port = TestStack.get().gatewayPort();
+        String json = "{\"phone_number\": \"" + TestStack.uniqueNumber("0123") + "\"}";
+        String head = "POST /api/v1/spam_score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n";
+        String token = "Authorization: Bearer " + TestStack.get().lookupToken() + "\r\n";
+        long requests = TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name());
+
+        RawHttp.Response badSize = RawHttp.sendRaw(port, head + token + "\r\nzz\r\n" + json + "\r\n0\r\n\r\n");
+        // All of the JSON arrived before the bad chunk: still not a request to answer.
+        RawHttp.Response afterTheJson = RawHttp.sendRaw(port,
+                head + token + "\r\n" + Integer.toHexString(json.length()) + "\r\n" + json + "\r\nzz\r\n");
+        RawHttp.Response noToken = RawHttp.sendRaw(port, head + "\r\nzz\r\n" + json + "\r\n0\r\n\r\n");
+
+        assertProblem(badSize, 400, "invalid_request");
+        assertThat(badSize.json().get("detail").asString()).isEqualTo("The request body is not valid HTTP");
+        assertProblem(afterTheJson, 400, "invalid_request");
+        assertProblem(noToken, 401, "unauthorized");
+        for (RawHttp.Response response : List.of(badSize, afterTheJson, noToken)) {
+            assertThat(AuditLog.awaitRow(response.requestId()).get("http_status")).isNotNull();
+        }
+        assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name())).isEqualTo(requests);
+    }
+
+    @Test
     void anAnswerGivenBeforeTheBodyIsReadIsNotLostToAReset() {
         // Closing with request bytes unread would reset the connection: readAllBytes would fail.
         int port = TestStack.get().gatewayPort();

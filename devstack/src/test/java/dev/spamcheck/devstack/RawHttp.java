@@ -72,6 +72,24 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Sends these bytes as they are, in one write, and reads the answer until the server closes the
+     * connection: for requests the other methods cannot write (a malformed chunked body).
+     */
+    static Response sendRaw(int port, String request) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            Response response = read(socket.getInputStream(), false);
+            response.header("X-Request-Id").ifPresent(TestStack::recordRequestId);
+            return response;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** The same over a connection of the caller's, such as a TLS socket; closes it. */
     static Response send(Socket connection, String method, String target, List<String> headers, String body) {
         try (Socket socket = connection) {

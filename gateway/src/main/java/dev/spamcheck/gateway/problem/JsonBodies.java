@@ -16,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
+import dev.spamcheck.gateway.transport.RequestTargetGuard;
 import dev.spamcheck.schemas.topic.CampaignIds;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -55,7 +56,14 @@ public final class JsonBodies {
         }
         return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
                 .map(JsonBodies::utf8)
-                .defaultIfEmpty("");
+                .defaultIfEmpty("")
+                .map(body -> {
+                    if (RequestTargetGuard.bodyUnreadable(exchange.getRequest())) {
+                        // What arrived of it may even be valid JSON: the request is not valid HTTP.
+                        throw new ApiException(ErrorCode.INVALID_REQUEST, "The request body is not valid HTTP");
+                    }
+                    return body;
+                });
     }
 
     /**

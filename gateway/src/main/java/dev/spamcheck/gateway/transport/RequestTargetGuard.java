@@ -3,6 +3,8 @@ package dev.spamcheck.gateway.transport;
 import java.util.Locale;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
@@ -11,6 +13,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,13 +23,17 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import reactor.netty.Connection;
+import reactor.netty.channel.ChannelOperations;
 
 /**
  * Sits in every connection's pipeline right after Netty's HTTP decoder, so that every request
  * reaches the application, where it is answered as a problem and audited. Reactor Netty would
- * answer a request it could not decode (request line or headers too long, not HTTP) with a bare
- * status, and Spring a target it cannot parse as a URI with a bare 400, both before any filter.
+ * answer a request it could not decode (request line or headers too long, not HTTP) or whose body
+ * it could not (a malformed chunk) with a bare status, and Spring a target it cannot parse as a URI
+ * with a bare 400, both before any filter.
  * Instead, an undecodable request is replaced by a stand-in carrying the guard's verdict in a
  * header only the guard can set, which the firewall turns into the answer; an unparseable target
  * is escaped (see {@link RequestTargets}) for the firewall to refuse.
@@ -34,6 +42,7 @@ import io.netty.util.ReferenceCountUtil;
 public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
 
     static final String VERDICT_HEADER = "X-Spamcheck-Unreadable";
+    private static final AttributeKey<Boolean> BODY_UNREADABLE = AttributeKey.valueOf("spamcheck.body-unreadable");
 
     private enum Verdict {
         URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
@@ -77,7 +86,47 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
                 }
             }
         }
-        context.fireChannelRead(admitted);
+        else if (message instanceof HttpContent content && content.decoderResult().isFailure()
+                && context.channel().isActive()) {
+            admitted = unreadableBody(context, content);
+        }
+        if (admitted != null) {
+            context.fireChannelRead(admitted);
+        }
+    }
+
+    /**
+     * A body the decoder gave up on (a malformed chunk). Its request is with the application
+     * already: the body ends here, marked so that reading it fails ({@link #bodyUnreadable}) and
+     * the answer is a problem, audited. The decoder discards the rest of the connection's input,
+     * so the connection is closed after that answer, or at once if it was given already. (Passed
+     * on as an error instead, it would close the connection unanswered whenever it arrived before
+     * the application asked for the body.)
+     */
+    private static Object unreadableBody(ChannelHandlerContext context, HttpContent content) {
+        ReferenceCountUtil.release(content);
+        context.channel().attr(BODY_UNREADABLE).set(Boolean.TRUE);
+        ChannelOperations<?, ?> exchange = ChannelOperations.get(context.channel());
+        if (exchange == null) {
+            context.close();
+            return null;
+        }
+        exchange.markPersistent(false);
+        return new DefaultLastHttpContent();
+    }
+
+    /** Whether the request's body could not be decoded: reading it then fails as {@code invalid_request}. */
+    public static boolean bodyUnreadable(ServerHttpRequest request) {
+        Object nativeRequest;
+        try {
+            nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        }
+        catch (IllegalStateException | IllegalArgumentException notServed) {
+            // A request no server received (WebTestClient's mock): no decoder read its body.
+            return false;
+        }
+        return nativeRequest instanceof Connection connection
+                && Boolean.TRUE.equals(connection.channel().attr(BODY_UNREADABLE).get());
     }
 
     /** The answer for a request the guard found unreadable; null for every other request. */
