@@ -25,8 +25,8 @@ import reactor.core.publisher.Mono;
 /**
  * Answers from the in-memory view, else from PostgreSQL's cache (unless the view holds every fresh
  * answer), else asks lookup-worker and waits at most the lookup timeout; when no fresh answer can
- * be had that way, gives the number's last score if it is younger than {@code stale-if-error} (and
- * the caller's {@code max_stale}), marked stale.
+ * be had that way, gives one stored meanwhile if there is, else the number's last score if it is
+ * younger than {@code stale-if-error} (and the caller's {@code max_stale}), marked stale.
  */
 @Service
 class LookupService {
@@ -117,9 +117,6 @@ class LookupService {
      * failure itself. A number Twilio does not know is never given stale: only scores are.
      */
     private Mono<Answer> orStale(String hash, Duration limit, Mono<Answer> fresh) {
-        if (limit.isZero()) {
-            return fresh;
-        }
         return fresh
                 .flatMap(answer -> answer.outcome() == Outcome.UNAVAILABLE
                         ? lastAnswer(hash, limit, Mono.just(answer)) : Mono.just(answer))
@@ -127,13 +124,15 @@ class LookupService {
                         ? lastAnswer(hash, limit, Mono.error(failure)) : Mono.error(failure));
     }
 
+    /** Counted as the lookup it follows, in {@code source="lookup"} ({@code stale} counts the stale ones). */
     private Mono<Answer> lastAnswer(String hash, Duration limit, Mono<Answer> otherwise) {
         Instant now = Instant.now();
-        // Back to the TTL at least: an answer younger than that is fresh, however little the caller accepts stale.
+        // Back to the TTL at least: an answer younger than that is fresh, however little stale the
+        // caller accepts (max_stale PT0S included).
         return cache.findFresh(hash, limit.compareTo(cacheTtl) > 0 ? limit : cacheTtl)
                 .flatMap(last -> {
                     if (last.checkedAt().isAfter(now.minus(cacheTtl))) {
-                        fromDatabase.increment();
+                        view.seen(hash, last);
                         requested.mark(hash);
                         return Mono.just(last);
                     }

@@ -79,13 +79,26 @@ class StaleAnswersTest {
     }
 
     @Test
-    void aCallerAskingForNoStaleAnswerGetsTheFailureAndNoQueryIsMade() {
+    void aCallerAskingForNoStaleAnswerGetsTheFailureAndNoOlderScoreIsRead() {
         workerAnswers(unavailable("circuit_open"));
+        lastAnswer(new Answer(Outcome.SCORED, 1, THREE_DAYS_AGO, null, true, false));
 
         Answer answer = lookups.answer(NUMBER, HASH, null, "r1", "tok_test", Duration.ZERO).block();
 
         assertThat(answer.outcome()).isEqualTo(Outcome.UNAVAILABLE);
         verify(database, never()).findFresh(HASH, STALE_IF_ERROR);
+    }
+
+    @Test
+    void aCallerAskingForNoStaleAnswerStillGetsOneStoredSince() {
+        Instant aMinuteAgo = Instant.now().minusSeconds(60);
+        workerAnswers(unavailable("circuit_open"));
+        when(database.findFresh(HASH, shared.cacheTtl()))
+                .thenReturn(Mono.empty(), Mono.just(new Answer(Outcome.SCORED, 1, aMinuteAgo, null, true, false)));
+
+        Answer answer = lookups.answer(NUMBER, HASH, null, "r1", "tok_test", Duration.ZERO).block();
+
+        assertThat(answer).isEqualTo(new Answer(Outcome.SCORED, 1, aMinuteAgo, null, true, false));
     }
 
     @Test
@@ -133,7 +146,9 @@ class StaleAnswersTest {
 
         assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
                 .isEqualTo(new Answer(Outcome.NOT_FOUND, null, aMinuteAgo, null, true, false));
-        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
+        // Counted once, as the lookup it followed.
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "lookup").counter().count()).isEqualTo(1);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isZero();
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "stale").counter().count()).isZero();
     }
 
