@@ -148,6 +148,7 @@ class KeyRotationTest {
         assertThat(jdbc.sql("SELECT counts::text FROM key_rotations").query(String.class).single())
                 .satisfies(counts -> assertThat(json(counts)).containsEntry("rows_unreadable", 1)
                         .containsEntry("webhook_ciphertexts_unreadable", 1));
+        assertThat(jdbc.sql("SELECT status FROM key_rotations").query(String.class).single()).isEqualTo("incomplete");
     }
 
     @Test

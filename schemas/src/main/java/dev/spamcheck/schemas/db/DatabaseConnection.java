@@ -45,6 +45,10 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
      */
     static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern TLS_OPTION = Pattern.compile("[?&]ssl[^&=]*=", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SOCKET_OPTION = Pattern.compile("[?&](socketTimeout|tcpKeepAlive)=",
+            Pattern.CASE_INSENSITIVE);
+    /** pgjdbc turns the seconds into milliseconds in an int: more would fail every connection. */
+    private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofDays(1);
     private static final Set<String> SSL_MODES = Set.of("disable", "prefer", "require", "verify-ca", "verify-full");
 
     public DatabaseConnection {
@@ -58,8 +62,8 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
                     "SPAMCHECK_DB_SSL_MODE=" + sslMode + " needs SPAMCHECK_DB_SSL_ROOT_CERT, the CA certificate to verify against");
         }
         // pgjdbc counts it in whole seconds, and 0 would be no limit at all.
-        if (socketTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidConfigurationException("SPAMCHECK_DB_SOCKET_TIMEOUT must be at least 1s");
+        if (socketTimeout.compareTo(Duration.ofSeconds(1)) < 0 || socketTimeout.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
+            throw new InvalidConfigurationException("SPAMCHECK_DB_SOCKET_TIMEOUT must be between 1s and 1d");
         }
     }
 
@@ -159,6 +163,11 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         if (TLS_OPTION.matcher(value).find()) {
             throw new InvalidConfigurationException(name + " must not set TLS options (sslmode, sslrootcert, ...): "
                     + "use SPAMCHECK_DB_SSL_MODE and SPAMCHECK_DB_SSL_ROOT_CERT");
+        }
+        // Likewise: a URL's own would win over the setting's, and reach the migrations too.
+        if (SOCKET_OPTION.matcher(value).find()) {
+            throw new InvalidConfigurationException(name + " must not set socketTimeout or tcpKeepAlive: "
+                    + "use SPAMCHECK_DB_SOCKET_TIMEOUT");
         }
     }
 }

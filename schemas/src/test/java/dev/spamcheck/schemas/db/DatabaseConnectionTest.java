@@ -65,7 +65,8 @@ class DatabaseConnectionTest {
     void theSocketTimeoutIsADurationAndABareNumberCountsSeconds() {
         assertThat(from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", "5m")).jdbcUrl()).endsWith("&socketTimeout=300");
         assertThat(from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", "45")).sessionJdbcUrl()).endsWith("&socketTimeout=45");
-        for (String refused : new String[] {"500ms", "0", "-5s", "two minutes"}) {
+        assertThat(from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", "1d")).jdbcUrl()).endsWith("&socketTimeout=86400");
+        for (String refused : new String[] {"500ms", "0", "-5s", "two minutes", "30d"}) {
             assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SOCKET_TIMEOUT", refused)))
                     .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SOCKET_TIMEOUT");
         }
@@ -84,6 +85,10 @@ class DatabaseConnectionTest {
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessage("SPAMCHECK_DB_URL must not set TLS options (sslmode, sslrootcert, ...): "
                             + "use SPAMCHECK_DB_SSL_MODE and SPAMCHECK_DB_SSL_ROOT_CERT");
+        }
+        for (String url : new String[] {"postgresql://h/db?socketTimeout=600", "postgresql://h/db?a=1&TCPKEEPALIVE=false"}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SESSION_URL", url)))
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SOCKET_TIMEOUT");
         }
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_URL", "jdbc:postgresql://h/db")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("no scheme prefix");

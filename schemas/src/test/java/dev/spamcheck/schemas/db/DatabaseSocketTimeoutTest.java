@@ -25,8 +25,11 @@ import dev.spamcheck.schemas.testing.TestDatabase;
 class DatabaseSocketTimeoutTest {
 
     private final PGSimpleDataSource database = (PGSimpleDataSource) TestDatabase.fresh();
+    private final String server = "127.0.0.1:" + database.getPortNumbers()[0] + "/" + database.getDatabaseName();
+    // The session URL differs (an option of its own), so each URL is shown to carry the timeout.
     private final DatabaseConnection connection = DatabaseConnection.from(Map.of(
-            "SPAMCHECK_DB_URL", "postgresql://localhost:" + database.getPortNumbers()[0] + "/" + database.getDatabaseName(),
+            "SPAMCHECK_DB_URL", "postgresql://" + server, "SPAMCHECK_DB_SESSION_URL", "postgresql://" + server
+                    + "?ApplicationName=session",
             "SPAMCHECK_DB_SSL_MODE", "require", "SPAMCHECK_DB_SOCKET_TIMEOUT", "1s")::get);
 
     @Test
