@@ -229,12 +229,20 @@ class HostileRequestsSystemTest {
 
         assertProblem(badSize, 400, "invalid_request");
         assertThat(badSize.json().get("detail").asString()).isEqualTo("The request body is not valid HTTP");
+        assertThat(badSize.header("Connection")).hasValue("close");
         assertProblem(afterTheJson, 400, "invalid_request");
         assertProblem(noToken, 401, "unauthorized");
         for (RawHttp.Response response : List.of(badSize, afterTheJson, noToken)) {
             assertThat(AuditLog.awaitRow(response.requestId()).get("http_status")).isNotNull();
         }
         assertThat(TopicContents.endOffsetTotal(Topics.LOOKUP_REQUESTS.name())).isEqualTo(requests);
+
+        // Pipelined behind a good request: that one is answered, then the connection is closed.
+        String good = "POST /api/v1/spam_score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + token + "Content-Length: " + json.length() + "\r\n\r\n" + json;
+        RawHttp.Response first = RawHttp.sendRaw(port, good + head + token + "\r\nzz\r\n");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("Connection")).hasValue("close");
     }
 
     @Test

@@ -27,6 +27,8 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import reactor.netty.Connection;
 import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Sits in every connection's pipeline right after Netty's HTTP decoder, so that every request
@@ -42,7 +44,12 @@ import reactor.netty.channel.ChannelOperations;
 public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
 
     static final String VERDICT_HEADER = "X-Spamcheck-Unreadable";
-    private static final AttributeKey<Boolean> BODY_UNREADABLE = AttributeKey.valueOf("spamcheck.body-unreadable");
+    /** The headers of the last request passed on, whose body is what follows on the connection. */
+    private static final AttributeKey<io.netty.handler.codec.http.HttpHeaders> RECEIVING =
+            AttributeKey.valueOf("spamcheck.receiving");
+    /** The headers of the request whose body could not be read. */
+    private static final AttributeKey<io.netty.handler.codec.http.HttpHeaders> BODY_UNREADABLE =
+            AttributeKey.valueOf("spamcheck.body-unreadable");
 
     private enum Verdict {
         URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
@@ -84,6 +91,9 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
                 else {
                     request.setUri(RequestTargets.escape(target));
                 }
+                if (!(request instanceof FullHttpRequest)) {
+                    context.channel().attr(RECEIVING).set(request.headers());
+                }
             }
         }
         else if (message instanceof HttpContent content && content.decoderResult().isFailure()
@@ -99,19 +109,26 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
      * A body the decoder gave up on (a malformed chunk). Its request is with the application
      * already: the body ends here, marked so that reading it fails ({@link #bodyUnreadable}) and
      * the answer is a problem, audited. The decoder discards the rest of the connection's input,
-     * so the connection is closed after that answer, or at once if it was given already. (Passed
-     * on as an error instead, it would close the connection unanswered whenever it arrived before
-     * the application asked for the body.)
+     * so the answer says {@code Connection: close} and the connection is closed after it. A request
+     * pipelined behind another's answer is never taken up: the connection closes after that answer
+     * (the one before it is not lost); with no request under way, it closes at once. (Passed on as
+     * an error instead, the failure would close the connection unanswered whenever it arrived
+     * before the application asked for the body.)
      */
     private static Object unreadableBody(ChannelHandlerContext context, HttpContent content) {
         ReferenceCountUtil.release(content);
-        context.channel().attr(BODY_UNREADABLE).set(Boolean.TRUE);
         ChannelOperations<?, ?> exchange = ChannelOperations.get(context.channel());
-        if (exchange == null) {
+        if (!(exchange instanceof HttpServerRequest request && exchange instanceof HttpServerResponse response)) {
             context.close();
             return null;
         }
+        response.keepAlive(false);
         exchange.markPersistent(false);
+        io.netty.handler.codec.http.HttpHeaders failed = context.channel().attr(RECEIVING).get();
+        if (request.requestHeaders() != failed) {
+            return null;
+        }
+        context.channel().attr(BODY_UNREADABLE).set(failed);
         return new DefaultLastHttpContent();
     }
 
@@ -125,8 +142,9 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
             // A request no server received (WebTestClient's mock): no decoder read its body.
             return false;
         }
-        return nativeRequest instanceof Connection connection
-                && Boolean.TRUE.equals(connection.channel().attr(BODY_UNREADABLE).get());
+        return nativeRequest instanceof HttpServerRequest served && served instanceof Connection connection
+                && connection.channel().hasAttr(BODY_UNREADABLE)
+                && connection.channel().attr(BODY_UNREADABLE).get() == served.requestHeaders();
     }
 
     /** The answer for a request the guard found unreadable; null for every other request. */
