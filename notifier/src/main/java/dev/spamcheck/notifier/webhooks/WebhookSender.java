@@ -11,9 +11,13 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,11 +42,28 @@ final class WebhookSender {
     private final boolean allowPrivateNetworks;
     // Name lookups block; on threads of their own so a slow resolver holds up no other delivery,
     // and at most this many: a lookup outlives its attempt's connect timeout, so the attempts in
-    // flight do not bound them. The others wait their turn within their connect timeout (one whose
-    // attempt timed out meanwhile is skipped).
+    // flight do not bound them. The others wait their turn within their connect timeout.
     private final ThreadPoolExecutor resolving = lookupThreads();
+    /**
+     * The lookup under way for each host, which every attempt to that host meanwhile shares: a
+     * host whose name servers do not answer then holds one thread however often it is retried
+     * (the JDK resolves one name at a time anyway), not a thread per attempt until none is left
+     * for the healthy receivers.
+     */
+    private final ConcurrentMap<String, CompletableFuture<Boolean>> lookups = new ConcurrentHashMap<>();
+    private final HostCheck hosts;
+
+    /** Whether every address a host has is public; throws when it has none. */
+    interface HostCheck {
+        boolean allPublic(String host) throws UnknownHostException;
+    }
 
     WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks) {
+        this(connectTimeout, timeout, allowPrivateNetworks, ReceiverAddresses::allPublic);
+    }
+
+    WebhookSender(Duration connectTimeout, Duration timeout, boolean allowPrivateNetworks, HostCheck hosts) {
+        this.hosts = hosts;
         this.allowPrivateNetworks = allowPrivateNetworks;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
@@ -68,7 +89,7 @@ final class WebhookSender {
         }
         // Looking the name up is part of connecting, so the connect timeout bounds it: an attempt
         // takes at most that plus the exchange's timeout, as long as a stop waits for it.
-        return CompletableFuture.supplyAsync(() -> allPublic(uri.getHost()), resolving)
+        return publicHost(uri.getHost())
                 .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((isPublic, failure) -> failure != null
                         ? CompletableFuture.completedFuture(Attempt.failed(started, since(started),
@@ -79,19 +100,35 @@ final class WebhookSender {
     }
 
     /**
-     * Whether every address the host has is public. The HTTP client looks the host up again to
+     * Whether every address the host has is public, on a copy of the lookup under way for it (so
+     * an attempt's timeout ends only its own wait). The HTTP client looks the host up again to
      * connect, a moment later, and is answered from the JDK's cache of names (30 s by default,
      * {@code networkaddress.cache.ttl}, whatever the name's own TTL): only a lookup that falls just
      * as the cached answer expires can see a different one. The notifiers' network egress is the
      * place to close even that.
      */
-    private static boolean allPublic(String host) {
+    private CompletableFuture<Boolean> publicHost(String host) {
+        String name = host.toLowerCase(Locale.ROOT);
+        CompletableFuture<Boolean> started = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = lookups.putIfAbsent(name, started);
+        if (running != null) {
+            return running.copy();
+        }
+        started.whenComplete((isPublic, failure) -> lookups.remove(name, started));
         try {
-            return ReceiverAddresses.allPublic(host);
+            resolving.execute(() -> {
+                try {
+                    started.complete(hosts.allPublic(name));
+                }
+                catch (UnknownHostException | RuntimeException ex) {
+                    started.completeExceptionally(ex);
+                }
+            });
         }
-        catch (UnknownHostException ex) {
-            throw new CompletionException(ex);
+        catch (RejectedExecutionException ex) {
+            started.completeExceptionally(ex);
         }
+        return started.copy();
     }
 
     private CompletableFuture<Attempt> exchange(URI uri, String secret, byte[] body, Instant started) {
