@@ -19,11 +19,18 @@ final class ReceiverAddresses {
 
     private static final InetAddressMatcher EXTERNAL = InetAddressMatchers.matchExternal().build();
     // Beyond what the matcher counts as internal: the shared address space of carrier-grade NAT,
-    // which some clusters give their pods and services, and "this network". IPv4 only: the
-    // matcher compares a block's leading bytes whatever the address family, so 0.0.0.0/8 would
-    // also take in every IPv6 address that starts with a zero byte.
+    // which some clusters give their pods and services, "this network", the IETF's protocol
+    // assignments, the benchmarking range and the reserved class E, which some networks use
+    // inside. Each family's blocks only for its own addresses: the matcher compares a block's
+    // leading bytes whatever the family, so 0.0.0.0/8 would also take in every IPv6 address that
+    // starts with a zero byte.
     private static final InetAddressMatcher IPV4_NOT_PUBLIC = InetAddressMatchers.builder()
-            .includeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8")).build();
+            .includeAddresses(List.of("100.64.0.0/10", "0.0.0.0/8", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4"))
+            .build();
+    // The local-use NAT64 prefix (RFC 8215): its translator is this network's own, and reaches
+    // whatever it is set up to, private addresses included.
+    private static final InetAddressMatcher IPV6_NOT_PUBLIC = InetAddressMatchers.builder()
+            .includeAddresses(List.of("64:ff9b:1::/48")).build();
     private static final byte[] NAT64_PREFIX = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 
     private ReceiverAddresses() {
@@ -42,7 +49,8 @@ final class ReceiverAddresses {
      */
     static boolean isPublic(InetAddress address) {
         InetAddress reached = embeddedIpv4(address);
-        return EXTERNAL.matches(reached) && !(reached instanceof Inet4Address && IPV4_NOT_PUBLIC.matches(reached));
+        return EXTERNAL.matches(reached) && !(reached instanceof Inet4Address && IPV4_NOT_PUBLIC.matches(reached))
+                && !(reached instanceof Inet6Address && IPV6_NOT_PUBLIC.matches(reached));
     }
 
     /** The IPv4 address an IPv6 one embeds (mapped, compatible, NAT64); any other as it is. */

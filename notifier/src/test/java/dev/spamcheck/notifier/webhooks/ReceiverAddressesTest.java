@@ -19,13 +19,17 @@ class ReceiverAddressesTest {
             // IPv4-mapped, as a resolver hands an AAAA record over: an Inet6Address, not an Inet4Address.
             "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.5", "::ffff:100.64.0.1",
             // IPv4-compatible (deprecated) and NAT64 forms.
-            "::127.0.0.1", "::10.0.0.5", "64:ff9b::a9fe:a9fe", "64:ff9b::6440:1", "64:ff9b::7f00:1"})
+            "::127.0.0.1", "::10.0.0.5", "64:ff9b::a9fe:a9fe", "64:ff9b::6440:1", "64:ff9b::7f00:1",
+            // A local-use NAT64 prefix, protocol assignments, benchmarking, class E and broadcast.
+            "64:ff9b:1::a00:5", "64:ff9b:1:ffff::1", "192.0.0.8", "198.18.0.1", "198.19.255.254", "240.0.0.1",
+            "255.255.255.255"})
     void refusesAddressesThatAreNotPublic(String address) throws Exception {
         assertThat(ReceiverAddresses.isPublic(asResolved(address))).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"203.0.113.9", "8.8.8.8", "100.63.255.255", "100.128.0.1", "172.32.0.1",
+    @ValueSource(strings = {"203.0.113.9", "8.8.8.8", "100.63.255.255", "100.128.0.1", "172.32.0.1", "198.20.0.1",
+            "64:ff9b:2::1",
             "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808"})
     void acceptsPublicAddresses(String address) throws Exception {
         assertThat(ReceiverAddresses.isPublic(asResolved(address))).isTrue();
