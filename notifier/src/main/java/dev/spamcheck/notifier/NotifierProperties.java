@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+
 /**
  * The notifier's own {@code spamcheck.*} settings; those every service reads are in
  * {@link dev.spamcheck.schemas.config.SpamcheckProperties}. The configuration reference
@@ -40,5 +42,20 @@ public record NotifierProperties(@DefaultValue Webhooks webhooks) {
             @DefaultValue("256") int maxInFlight,
             @DefaultValue("4") int maxInFlightPerWebhook,
             @DefaultValue("false") boolean allowPrivateNetworks) {
+
+        public Webhooks {
+            // Settings that start but deliver nothing: none in flight per subscription would leave every
+            // delivery pending for ever, never tried and never dead; a zero retry interval would fail
+            // recording every failed attempt, and the lease would send it again and again.
+            Duration millisecond = Duration.ofMillis(1);
+            if (pollInterval.compareTo(millisecond) < 0 || connectTimeout.compareTo(millisecond) < 0
+                    || timeout.compareTo(millisecond) < 0 || retryInitialInterval.compareTo(millisecond) < 0
+                    || retryMaxInterval.compareTo(retryInitialInterval) < 0 || retryFor.compareTo(millisecond) < 0
+                    || maxInFlight < 1 || maxInFlightPerWebhook < 1) {
+                throw new InvalidConfigurationException("spamcheck.webhooks: poll-interval, connect-timeout, timeout, "
+                        + "retry-initial-interval and retry-for must be positive, retry-max-interval at least "
+                        + "retry-initial-interval, max-in-flight and max-in-flight-per-webhook at least 1");
+            }
+        }
     }
 }
