@@ -113,7 +113,8 @@ public class LookupProcessor {
                 try {
                     misses.increment();
                     CallGuard guard = bulk ? claims.guard(request.numberHash(), owner) : CallGuard.NONE;
-                    asked = askTwilio(request, owner, guard, left);
+                    // What is left now: the claim took its time, and a call must not outlast the caller.
+                    asked = askTwilio(request, owner, guard, Duration.ofNanos(deadline - System.nanoTime()));
                     return asked.result();
                 }
                 finally {

@@ -246,13 +246,29 @@ class PrewarmListener {
      * (which would take interactive turns, or count for another client or campaign) is not.
      */
     private static boolean isNightlyRecheck(LookupRequest request) {
-        return request.origin() == LookupRequest.Origin.RECHECK && request.numberHash() != null
-                && request.numberCiphertext() != null && request.campaignId() == null && request.client() == null;
+        return request.origin() == LookupRequest.Origin.RECHECK && isUuid(request.requestId())
+                && request.numberHash() != null && request.numberCiphertext() != null && request.campaignId() == null
+                && request.client() == null;
+    }
+
+    /** The answer is stored under its request's id: one that is not a UUID would be paid for and then lost. */
+    private static boolean isUuid(String requestId) {
+        try {
+            return requestId != null && UUID.fromString(requestId).toString().equalsIgnoreCase(requestId);
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
     }
 
     /** Looks the entry up; returns why it must be tried again later, or null when it is done. */
     private Postponed onEntry(ConsumerRecord<String, PrewarmEntry> record) throws Exception {
         PrewarmEntry entry = record.value();
+        if (entry == null) {
+            // An empty record (a tombstone, the JSON null) is no entry: skipped, not held as a failure.
+            skip("an empty record", null);
+            return null;
+        }
         if (entry instanceof LookupRequest recheck) {
             if (!isNightlyRecheck(recheck)) {
                 skip("neither a campaign entry ({\"phone_number\", \"campaign_id\"}) nor a nightly re-check",

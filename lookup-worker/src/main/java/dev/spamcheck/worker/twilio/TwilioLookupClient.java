@@ -102,16 +102,25 @@ class TwilioLookupClient implements ReputationProvider {
         }
     }
 
-    /** Seconds or an HTTP date; null when unreadable. */
+    /** The longest wait a {@code Retry-After} is taken to ask for: beyond it, the lookup simply cannot wait. */
+    private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+
+    /**
+     * Seconds or an HTTP date, between none and a day (a huge value would overflow the nanoseconds
+     * the retry counts in and end the lookup with an exception); null when unreadable.
+     */
     static Duration retryAfter(String value) {
         try {
-            return Duration.ofSeconds(Long.parseLong(value.trim()));
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? Duration.ZERO : seconds > LONGEST_RETRY_AFTER.toSeconds() ? LONGEST_RETRY_AFTER
+                    : Duration.ofSeconds(seconds);
         }
         catch (NumberFormatException ex) {
             try {
                 Duration until = Duration.between(ZonedDateTime.now(),
                         ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until;
+                return until.isNegative() ? Duration.ZERO : until.compareTo(LONGEST_RETRY_AFTER) > 0
+                        ? LONGEST_RETRY_AFTER : until;
             }
             catch (DateTimeParseException unreadable) {
                 return null;

@@ -53,6 +53,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class PrewarmListenerTest {
 
+    private static final String RECHECK_ID = "6f1c2a3e-8b1d-4c5e-9f00-1a2b3c4d5e6f";
+
     private static final NumberProtection PROTECTION = NumberProtection.fromSecrets(key(), "k1:" + key());
 
     private final LookupProcessor processor = mock(LookupProcessor.class);
@@ -173,18 +175,23 @@ class PrewarmListenerTest {
         PrewarmEntry misread = MessageCodec.mapper().readValue(
                 "{\"request_id\": \"x\", \"phone_number\": \"+12125550043\"}", PrewarmEntry.class);
         assertThat(misread).isInstanceOf(LookupRequest.class);
+        // Its answer is stored under its request id: paid for, it could not be stored, and each
+        // redelivery would pay again.
+        LookupRequest withoutAUuid = recheck("+12125550044", "r1");
         List<ConsumerRecord<String, PrewarmEntry>> batch = new ArrayList<>();
-        for (PrewarmEntry entry : List.of(forged, misread, recheck)) {
+        for (PrewarmEntry entry : List.of(forged, misread, withoutAUuid, recheck)) {
             batch.add(new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 100 + batch.size(), null, entry));
         }
+        // A tombstone, or the JSON null: no entry at all.
+        batch.add(1, new ConsumerRecord<>(Topics.LOOKUP_PREWARM.name(), 0, 99, null, null));
 
         RecordingAcknowledgment done = deliver(batch);
 
         assertThat(done.acknowledged).as("nothing held").isTrue();
         ArgumentCaptor<LookupRequest> asked = ArgumentCaptor.forClass(LookupRequest.class);
         verify(processor).process(asked.capture());
-        assertThat(asked.getValue().requestId()).isEqualTo("r1");
-        assertThat(meters.counter("spamcheck.prewarm.invalid").count()).isEqualTo(2);
+        assertThat(asked.getValue().requestId()).isEqualTo(RECHECK_ID);
+        assertThat(meters.counter("spamcheck.prewarm.invalid").count()).isEqualTo(4);
     }
 
     @Test
@@ -221,11 +228,15 @@ class PrewarmListenerTest {
         return records;
     }
 
-    /** A nightly re-check as the archiver sends it, request id r1. */
+    /** A nightly re-check as the archiver sends it, request id {@link #RECHECK_ID}. */
     private static LookupRequest recheck(String e164) {
+        return recheck(e164, RECHECK_ID);
+    }
+
+    private static LookupRequest recheck(String e164, String requestId) {
         ProtectedNumber number = PROTECTION.protect(e164);
-        return new LookupRequest("r1", number.hash(), number.ciphertext(), number.last4(), LookupRequest.Origin.RECHECK,
-                null, Instant.now(), null);
+        return new LookupRequest(requestId, number.hash(), number.ciphertext(), number.last4(),
+                LookupRequest.Origin.RECHECK, null, Instant.now(), null);
     }
 
     private static LookupResult scored(LookupRequest request) {

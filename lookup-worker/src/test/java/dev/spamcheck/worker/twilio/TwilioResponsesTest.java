@@ -162,5 +162,9 @@ class TwilioResponsesTest {
         assertThat(TwilioLookupClient.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
         assertThat(TwilioLookupClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
         assertThat(TwilioLookupClient.retryAfter("soon")).isNull();
+        // Bounded: 2^63 seconds in nanoseconds would throw out of the retry and lose the lookup.
+        assertThat(TwilioLookupClient.retryAfter("9223372036854775807")).isEqualTo(Duration.ofDays(1));
+        assertThat(TwilioLookupClient.retryAfter("-5")).isEqualTo(Duration.ZERO);
+        assertThat(TwilioLookupClient.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT")).isEqualTo(Duration.ofDays(1));
     }
 }
