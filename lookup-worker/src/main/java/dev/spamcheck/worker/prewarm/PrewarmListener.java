@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -172,6 +173,11 @@ class PrewarmListener {
                 firstPostponed = firstPostponed < 0 ? i : firstPostponed;
                 break;
             }
+            catch (CancellationException stopping) {
+                // Never started: the worker is stopping (stop()); asked about again after the restart.
+                firstPostponed = firstPostponed < 0 ? i : firstPostponed;
+                break;
+            }
             catch (ExecutionException ex) {
                 // onEntry's own errors are caught in the task: this is one of the pool's.
                 log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
@@ -236,7 +242,13 @@ class PrewarmListener {
 
     @PreDestroy
     void stop() {
-        lookups.shutdownNow();
+        // The entries not started are cancelled, not just dropped: a batch still waiting for them
+        // would otherwise wait for ever, holding its listener thread.
+        for (Runnable notStarted : lookups.shutdownNow()) {
+            if (notStarted instanceof Future<?> entry) {
+                entry.cancel(false);
+            }
+        }
     }
 
     /**

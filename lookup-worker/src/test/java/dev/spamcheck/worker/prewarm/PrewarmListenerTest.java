@@ -6,6 +6,7 @@ import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -18,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -205,6 +209,27 @@ class PrewarmListenerTest {
         assertThat(deliver(batch).acknowledged).isTrue();
         assertThat(published()).as("a campaign's cache hit still counts for its campaign")
                 .extracting(LookupResult::campaignId).containsExactly("spring");
+    }
+
+    @Test
+    void aStopWhileABatchIsUnderWayLeavesItsEntriesToTheNextDeliveryInsteadOfHangingItsThread() throws Exception {
+        CountDownLatch started = new CountDownLatch(2);
+        doAnswer(call -> {
+            started.countDown();
+            new CountDownLatch(1).await();
+            return Optional.empty();
+        }).when(processor).process(any());
+        // Two threads: the first two entries run until the stop, the other three wait for a thread.
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043", "+12125550044",
+                "+12125550045", "+12125550046");
+        CompletableFuture<RecordingAcknowledgment> delivered = CompletableFuture.supplyAsync(() -> deliver(batch));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        listener.stop();
+
+        assertThat(delivered).succeedsWithin(Duration.ofSeconds(10))
+                .satisfies(done -> assertThat(done.nackedAt).as("held from the first entry").isZero());
+        verify(processor, times(2)).process(any());
     }
 
     private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
