@@ -14,7 +14,8 @@ import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 /**
  * {@code java -jar archiver.jar rotate-keys}: runs a key rotation in this process, with the
  * archiver's configuration, prints its report and exits 0 when every ciphertext is under the
- * active key (2 when some are under a key no longer configured, 1 when it failed).
+ * active key (2 when some are left under another key, whether still configured or not; 1 when it
+ * failed).
  */
 public final class RotateKeysCommand {
 
