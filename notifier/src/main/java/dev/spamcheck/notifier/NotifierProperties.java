@@ -18,16 +18,19 @@ import dev.spamcheck.schemas.config.InvalidConfigurationException;
 public record NotifierProperties(@DefaultValue Webhooks webhooks) {
 
     /**
+     * The notifier refuses to start with a duration that is not positive, or a limit in flight under 1.
+     *
      * @param pollInterval how often due deliveries are looked for (a new change is sent at once)
      * @param connectTimeout a receiver that does not accept the connection within this failed the attempt
      * @param timeout a receiver that has not answered within this failed the attempt
-     * @param retryInitialInterval the first retry waits about this (jittered), each next one twice as long
+     * @param retryInitialInterval the first retry waits about this (jittered), each next one twice as long;
+     *        positive, and at most {@code retry-max-interval}
      * @param retryMaxInterval the back-off grows up to this; each wait is then jittered by ±50% (so up to 1.5
      *        times this), or longer when the receiver's Retry-After says so
      * @param retryFor a delivery still failing this long after the change is dead-lettered
-     * @param maxInFlight attempts in flight at once, per notifier
+     * @param maxInFlight attempts in flight at once, per notifier; at least 1
      * @param maxInFlightPerWebhook attempts in flight at once to one subscription, so a slow receiver
-     *        holds only these and never the others'
+     *        holds only these and never the others'; at least 1
      * @param allowPrivateNetworks also deliver to receivers whose host resolves to a loopback,
      *        private, link-local or other non-public address ({@code SPAMCHECK_WEBHOOKS_ALLOW_PRIVATE_NETWORKS};
      *        the devstack sets it for receivers on its machine); otherwise such an attempt fails

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,7 +107,9 @@ final class WebhookSender {
      * place to close even that.
      */
     private CompletableFuture<Boolean> publicHost(String host) {
-        String name = host.toLowerCase(Locale.ROOT);
+        // The host exactly as the HTTP client will look it up: the JDK's name cache is keyed by the
+        // string as given, so another case would be another lookup, and maybe another address.
+        String name = host;
         CompletableFuture<Boolean> started = new CompletableFuture<>();
         CompletableFuture<Boolean> running = lookups.putIfAbsent(name, started);
         if (running != null) {
@@ -120,7 +121,8 @@ final class WebhookSender {
                 try {
                     started.complete(hosts.allPublic(name));
                 }
-                catch (UnknownHostException | RuntimeException ex) {
+                catch (Throwable ex) {
+                    // Whatever it is: a lookup never completed would fail every attempt to the host.
                     started.completeExceptionally(ex);
                 }
             });

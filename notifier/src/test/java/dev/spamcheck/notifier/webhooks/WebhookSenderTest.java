@@ -30,7 +30,7 @@ class WebhookSenderTest {
     private final WebhookSender sender = new WebhookSender(Duration.ofMillis(300), Duration.ofSeconds(1), false,
             host -> {
                 lookups.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
-                if (host.startsWith("stuck")) {
+                if (host.regionMatches(true, 0, "stuck", 0, 5)) {
                     try {
                         nameServersBack.await(30, TimeUnit.SECONDS);
                     }
@@ -61,8 +61,9 @@ class WebhookSenderTest {
 
         assertThat(healthy.error()).isEqualTo(WebhookSender.NOT_PUBLIC);
         assertThat(stuck).allSatisfy(attempt -> assertThat(attempt.join().error()).isEqualTo("connect timeout"));
-        assertThat(lookups).containsOnlyKeys("stuck-0.example", "stuck-1.example", "stuck-2.example",
-                "stuck-3.example", "healthy.example");
+        // Looked up as written: the HTTP client connects to that very name, from the JDK's cache.
+        assertThat(lookups).containsOnlyKeys("Stuck-0.example", "Stuck-1.example", "Stuck-2.example",
+                "Stuck-3.example", "healthy.example");
         assertThat(lookups.values()).allSatisfy(count -> assertThat(count).hasValue(1));
     }
 
