@@ -109,12 +109,18 @@ public class LookupProcessor {
                 return Optional.of(unavailable(request, TwilioLookups.LOOKUP_BUDGET_EXHAUSTED));
             }
             if (attempt.claimed()) {
+                // What is left now: the claim took its time, and a call must not outlast the caller.
+                Duration leftNow = Duration.ofNanos(deadline - System.nanoTime());
+                if (leftNow.compareTo(TwilioLookups.MIN_ATTEMPT) < 0) {
+                    // Too little for a call after all: given up, and the next turn ends it as above.
+                    release(request, owner);
+                    continue;
+                }
                 Asked asked = null;
                 try {
                     misses.increment();
                     CallGuard guard = bulk ? claims.guard(request.numberHash(), owner) : CallGuard.NONE;
-                    // What is left now: the claim took its time, and a call must not outlast the caller.
-                    asked = askTwilio(request, owner, guard, Duration.ofNanos(deadline - System.nanoTime()));
+                    asked = askTwilio(request, owner, guard, leftNow);
                     return asked.result();
                 }
                 finally {
