@@ -21,12 +21,13 @@ import reactor.core.scheduler.Schedulers;
  * has a wait of its own, so that one never gets another's failure (its circuit open, say) or waits
  * under another's deadline, and its request carries its own campaign. The worker still pays Twilio
  * once for the number: one number's requests share a partition there, taken in order, and the
- * second finds the first's answer (so a client's request may still wait behind another's there). A wait owns its timeout (the first
- * request's deadline) and ends only when a result answers it or the timeout passes; requests may
- * join and leave it freely, and a request that leaves changes nothing for the others. The result
- * of the wait's own request answers it; so does any definitive result for the number checked since
- * the wait started, whichever client, gateway or prewarm asked for it. An older answer on the
- * results topic (a record republished by key rotation, a replayed request) never does: it may be stale.
+ * second finds the first's answer (so a client's request may still wait behind another's there).
+ * A wait owns its timeout (the first request's deadline) and ends only when a result answers it or
+ * the timeout passes; requests may join and leave it freely, and a request that leaves changes
+ * nothing for the others. The result of the wait's own request answers it; so does any definitive
+ * result for the number checked since the wait started, whichever client, gateway or prewarm asked
+ * for it. An older answer on the results topic (a record republished by key rotation, a replayed
+ * request) never does: it may be stale.
  */
 @Component
 class PendingLookups {

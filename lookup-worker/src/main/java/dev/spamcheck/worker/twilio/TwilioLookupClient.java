@@ -111,20 +111,21 @@ class TwilioLookupClient implements ReputationProvider {
      */
     static Duration retryAfter(String value) {
         try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds < 0 ? Duration.ZERO : seconds > LONGEST_RETRY_AFTER.toSeconds() ? LONGEST_RETRY_AFTER
-                    : Duration.ofSeconds(seconds);
+            return bounded(Duration.ofSeconds(Long.parseLong(value.trim())));
         }
         catch (NumberFormatException ex) {
             try {
                 Duration until = Duration.between(ZonedDateTime.now(),
                         ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until.compareTo(LONGEST_RETRY_AFTER) > 0
-                        ? LONGEST_RETRY_AFTER : until;
+                return bounded(until);
             }
             catch (DateTimeParseException unreadable) {
                 return null;
             }
         }
+    }
+
+    private static Duration bounded(Duration wait) {
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : wait;
     }
 }
