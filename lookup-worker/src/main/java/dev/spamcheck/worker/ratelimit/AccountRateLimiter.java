@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -149,23 +150,31 @@ public class AccountRateLimiter {
      * decisions made from then on count it from when it went out. Best effort: when the database
      * cannot take the write, the call keeps its slot, as before there was a correction, and goes
      * ahead.
+     *
+     * @return the call as the window now holds it, which is what a {@link #refund} must name
      */
-    public void starting(Granted call) {
+    public Granted starting(Granted call) {
         long late = System.nanoTime() - call.slotNanos();
         lateness.record(Math.max(0, late), TimeUnit.NANOSECONDS);
         if (late <= LATE.toNanos()) {
-            return;
+            return call;
         }
         try {
-            int moved = jdbc.sql("UPDATE twilio_calls SET at = greatest(at, clock_timestamp()) WHERE at = ? AND origin = ?")
+            List<Timestamp> moved = jdbc.sql("""
+                    UPDATE twilio_calls SET at = greatest(at, clock_timestamp()) WHERE ctid =
+                        (SELECT ctid FROM twilio_calls WHERE at = ? AND origin = ? LIMIT 1)
+                    RETURNING at""")
                     .params(Timestamp.from(call.slot()), call.origin())
-                    .update();
-            if (moved != 1) {
-                log.warn("A late Twilio call's start was not moved in the rate window: {} rows matched its slot", moved);
+                    .query(Timestamp.class).list();
+            if (moved.size() != 1) {
+                log.warn("A late Twilio call's start was not moved in the rate window: its slot was not found");
+                return call;
             }
+            return new Granted(moved.get(0).toInstant(), call.origin(), call.slotNanos());
         }
         catch (DataAccessException ex) {
             log.warn("A late Twilio call's start was not moved in the rate window: {}", ex.getClass().getSimpleName());
+            return call;
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.worker.WorkerProperties;
@@ -246,23 +248,24 @@ public class TwilioLookups {
             count(SUPERSEDED);
             return Unavailable.permanent(SUPERSEDED);
         }
-        if (deadline - System.nanoTime() < MIN_CALL.toNanos()) {
+        // A late call moves its start in the rate window first, a database write that may be slow too:
+        // what is left is judged after it, right before the call would go out.
+        AccountRateLimiter.Granted started = rateLimiter.starting(granted);
+        long callLeft = deadline - System.nanoTime();
+        if (callLeft < MIN_CALL.toNanos()) {
             guard.endCall();
             circuitBreaker.releasePermission();
-            rateLimiter.refund(granted);
+            rateLimiter.refund(started);
             count(LOOKUP_BUDGET_EXHAUSTED);
             return Unavailable.permanent(LOOKUP_BUDGET_EXHAUSTED);
         }
         ProviderAnswer answer = null;
         long took;
         try {
-            rateLimiter.starting(granted);
-            // At least a millisecond: the rate's bookkeeping above may have taken the rest.
-            Duration timeout = min(twilio.timeout(),
-                    Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofMillis(1).toNanos())));
-            long started = System.nanoTime();
+            Duration timeout = min(twilio.timeout(), Duration.ofNanos(callLeft));
+            long sent = System.nanoTime();
             answer = provider.ask(e164, timeout);
-            took = System.nanoTime() - started;
+            took = System.nanoTime() - sent;
         }
         finally {
             // An answer stays under a closed claim until it is stored, which gives the claim up: an
@@ -281,7 +284,7 @@ public class TwilioLookups {
             // Neither a success nor a failure for the breaker: Twilio is up and says "slower",
             // which the account's adaptive rate takes care of.
             circuitBreaker.releasePermission();
-            rateLimiter.slowDown();
+            slowDown();
         }
         else if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(AUTH_FAILED)) {
             // Not this client's failure: the whole account pauses instead (above).
@@ -297,6 +300,20 @@ public class TwilioLookups {
         }
         count(outcome(answer));
         return answer;
+    }
+
+    /**
+     * Halves the account's rate, best effort: the lookup goes on with Twilio's answer (retried after
+     * its back-off) when the database cannot record the cut, as when a late call's start is not moved.
+     */
+    private void slowDown() {
+        try {
+            rateLimiter.slowDown();
+        }
+        catch (DataAccessException | TransactionException ex) {
+            log.warn("Twilio rate-limited the account, and the cut of its rate was not recorded: {}",
+                    ex.getClass().getSimpleName());
+        }
     }
 
     /** Whether the lookup ends with this answer, which its caller stores: an answer, or a number Twilio does not know. */

@@ -156,11 +156,16 @@ class AccountRateLimiterTest {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
         Granted late = (Granted) limiter.acquire(false, null, Duration.ofSeconds(1));
         Thread.sleep(100); // the call goes out 100 ms after its slot
-        limiter.starting(late);
+        Granted moved = limiter.starting(late);
 
         Instant start = jdbc.sql("SELECT at FROM twilio_calls WHERE origin = 'bulk'").query(Timestamp.class).single()
                 .toInstant();
         assertThat(start).isAfterOrEqualTo(late.slot().plusMillis(100));
+        assertThat(moved.slot()).as("the call as the window now holds it").isEqualTo(start);
+
+        // Not made after all (too little time left once moved): the moved start is what goes back.
+        limiter.refund(moved);
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Integer.class).single()).isZero();
     }
 
     @Test

@@ -12,6 +12,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -403,6 +406,89 @@ class TwilioLookupsTest {
                         unavailable -> assertThat(unavailable.errorCode()).isEqualTo("lookup_budget_exhausted"));
         twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(reopened[0]).as("the claim may be taken over again").isTrue();
+    }
+
+    @Test
+    void aLateCallWhoseStartTheDatabaseMovesTooSlowlyIsNotMadeAndGivesItsSlotBack() throws Exception {
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        try (Connection blocker = DATABASE.getConnection()) {
+            blocker.setAutoCommit(false);
+            CallGuard lateAndBlocked = new CallGuard() {
+                @Override
+                public boolean beginCall() {
+                    try (Statement statement = blocker.createStatement()) {
+                        // The claim takes long enough to make the call late, so that its start is
+                        // moved in the rate window; that update then waits for this lock.
+                        statement.execute("LOCK TABLE twilio_calls IN SHARE MODE");
+                        Thread.sleep(50);
+                    }
+                    catch (SQLException | InterruptedException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                    return true;
+                }
+
+                @Override
+                public void endCall() {
+                }
+            };
+            ExecutorService releaser = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> released = releaser.submit(() -> {
+                    // Once the move waits, the lock is held until the lookup has too little time left.
+                    await().atMost(Duration.ofSeconds(5)).until(() -> JdbcClient.create(DATABASE)
+                            .sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                            .query(Integer.class).single() > 0);
+                    Thread.sleep(900);
+                    blocker.commit();
+                    return null;
+                });
+
+                assertThat(lookups.lookup(NUMBER, true, null, Duration.ofMillis(900), lateAndBlocked))
+                        .isInstanceOfSatisfying(Unavailable.class,
+                                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("lookup_budget_exhausted"));
+                released.get(10, TimeUnit.SECONDS);
+            }
+            finally {
+                releaser.shutdownNow();
+            }
+        }
+        twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
+        JdbcClient jdbc = JdbcClient.create(DATABASE);
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Integer.class).single())
+                .as("the slot is given back").isZero();
+        assertThat(jdbc.sql("SELECT coalesce(sum(calls), 0) FROM twilio_daily_calls").query(Integer.class).single())
+                .as("and its place in the day's count").isZero();
+    }
+
+    @Test
+    void aRateLimitWhoseCutTheDatabaseCannotRecordIsStillRetriedAndAnswered() {
+        JdbcClient jdbc = JdbcClient.create(DATABASE);
+        jdbc.sql("""
+                CREATE FUNCTION refuse_rate_cut() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the rate''s row cannot be written'; END $$""").update();
+        jdbc.sql("""
+                CREATE TRIGGER refuse_rate_cut BEFORE INSERT OR UPDATE ON twilio_rate
+                FOR EACH ROW EXECUTE FUNCTION refuse_rate_cut()""").update();
+        try {
+            lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                    "spamcheck.twilio.circuit.sliding-window-size", "2"));
+            answer(429, error(20429));
+
+            assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                    unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_rate_limited"));
+            twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
+            assertThat(retries()).isEqualTo(3);
+
+            twilio.resetAll();
+            answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+            assertThat(lookUp()).isEqualTo(nomorobo(1));
+            assertThat(calls("circuit_open")).isZero();
+        }
+        finally {
+            jdbc.sql("DROP TRIGGER refuse_rate_cut ON twilio_rate").update();
+            jdbc.sql("DROP FUNCTION refuse_rate_cut()").update();
+        }
     }
 
     @Test
