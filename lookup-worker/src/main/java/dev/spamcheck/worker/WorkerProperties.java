@@ -20,10 +20,13 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  * @param lookupConcurrency lookup requests (of different numbers) processed at once by this instance:
  *        how many Twilio calls one instance may have in flight, so it must exceed the number of
  *        slow numbers that may be in flight at once
- * @param prewarmConcurrency prewarm entries processed at once by this instance
+ * @param prewarmConcurrency prewarm entries processed at once by this instance (at least 1)
  * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
  *        included, at least 1 s; keep it below the gateway's lookup timeout
- * @param prewarmBudget the same for a prewarm entry (at least 1 s), which may wait for rate budget much longer
+ * @param prewarmBudget the same for a prewarm entry (at least 1 s), which may wait for rate budget
+ *        much longer; a batch of 64 entries, {@code prewarm-concurrency} at a time, each taking
+ *        at most this, must end within 10 minutes (the consumer's 15-minute poll interval, less room
+ *        to commit), e.g. at most 150 s at the default concurrency
  * @param prewarmRetryFor how long a prewarm entry that Twilio keeps failing on (timeouts, 5xx, no
  *        connection) holds its batch and is asked about again before its failure is published and
  *        the entries after it go on; failures of the whole account (the circuit open, credentials
@@ -73,7 +76,27 @@ public record WorkerProperties(
             throw new InvalidConfigurationException("spamcheck.lookup-budget and spamcheck.prewarm-budget must be at "
                     + "least " + MIN_BUDGET.toMillis() + " ms");
         }
+        if (lookupConcurrency < 1 || prewarmConcurrency < 1) {
+            throw new InvalidConfigurationException("spamcheck.lookup-concurrency and spamcheck.prewarm-concurrency "
+                    + "must be at least 1");
+        }
+        // A batch that outlasts the poll interval costs the worker its partitions, and the batch is
+        // delivered again elsewhere, outlasting it again: the backlog would never move.
+        int rounds = (PREWARM_BATCH + prewarmConcurrency - 1) / prewarmConcurrency;
+        if (prewarmBudget.multipliedBy(rounds).compareTo(PREWARM_BATCH_AT_MOST) > 0) {
+            throw new InvalidConfigurationException("spamcheck.prewarm-budget " + prewarmBudget + " times the "
+                    + rounds + " rounds a batch of " + PREWARM_BATCH + " entries takes at spamcheck.prewarm-concurrency "
+                    + prewarmConcurrency + " may exceed " + PREWARM_BATCH_AT_MOST.toMinutes()
+                    + " minutes: at most " + PREWARM_BATCH_AT_MOST.dividedBy(rounds).toSeconds() + " s");
+        }
     }
+
+    /** Prewarm entries taken from the topic at a time (the consumer's {@code max.poll.records}). */
+    public static final int PREWARM_BATCH = 64;
+    /** How long a prewarm batch may take before its consumer counts as gone (its {@code max.poll.interval.ms}). */
+    public static final int PREWARM_POLL_INTERVAL_MS = 900_000;
+    /** The longest a batch may take by the settings: the poll interval, less room to commit and poll again. */
+    static final Duration PREWARM_BATCH_AT_MOST = Duration.ofMinutes(10);
 
     /** Room for one attempt (TwilioLookups.MIN_ATTEMPT) and what comes before it: the claim, the rate. */
     static final Duration MIN_BUDGET = Duration.ofSeconds(1);

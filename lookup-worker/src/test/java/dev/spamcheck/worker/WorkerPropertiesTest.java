@@ -54,6 +54,21 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessage("spamcheck.lookup-budget and spamcheck.prewarm-budget must be at least 1000 ms");
         assertThatThrownBy(() -> bind(Map.of("spamcheck.lookup-budget", "0s")))
                 .rootCause().hasMessageStartingWith("spamcheck.lookup-budget and spamcheck.prewarm-budget");
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-concurrency", "0")))
+                .rootCause().hasMessage("spamcheck.lookup-concurrency and spamcheck.prewarm-concurrency must be at least 1");
+    }
+
+    @Test
+    void aPrewarmBatchMustEndWellWithinItsConsumersPollInterval() {
+        // 4 rounds of 16 entries at 150 s each: 10 minutes of the 15.
+        assertThat(bind(Map.of("spamcheck.prewarm-budget", "150s")).prewarmBudget()).hasSeconds(150);
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-budget", "151s")))
+                .rootCause().hasMessage("spamcheck.prewarm-budget PT2M31S times the 4 rounds a batch of 64 entries "
+                        + "takes at spamcheck.prewarm-concurrency 16 may exceed 10 minutes: at most 150 s");
+        assertThat(bind(Map.of("spamcheck.prewarm-budget", "600s", "spamcheck.prewarm-concurrency", "64"))
+                .prewarmBudget()).hasMinutes(10);
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-concurrency", "1")))
+                .rootCause().hasMessageEndingWith("at most 9 s");
     }
 
     @Test

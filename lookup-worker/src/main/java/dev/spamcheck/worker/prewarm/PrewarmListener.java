@@ -70,7 +70,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 class PrewarmListener {
 
     private static final Logger log = LoggerFactory.getLogger(PrewarmListener.class);
-    static final int BATCH = 64;
+    static final int BATCH = WorkerProperties.PREWARM_BATCH;
     private static final Duration RETRY_SOON = Duration.ofSeconds(1);
     private static final Duration RETRY_WHILE_UNAVAILABLE = Duration.ofSeconds(5);
     private static final Duration RETRY_WHILE_FAILING_AT_MOST = Duration.ofMinutes(1);
@@ -121,12 +121,12 @@ class PrewarmListener {
     /**
      * A batch is at most {@value #BATCH} entries, so that even when every entry waits its whole
      * {@code prewarm-budget} for rate budget the batch ends well within the consumer's
-     * {@code max.poll.interval.ms}.
+     * {@code max.poll.interval.ms} (which {@link WorkerProperties} holds the settings to).
      */
     @KafkaListener(id = "lookup-prewarm", topics = Topics.Names.LOOKUP_PREWARM, groupId = "spamcheck-prewarm",
             containerFactory = "prewarmBatchContainerFactory",
             properties = {ConsumerConfig.MAX_POLL_RECORDS_CONFIG + "=" + BATCH,
-                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + "=900000"})
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + "=" + WorkerProperties.PREWARM_POLL_INTERVAL_MS})
     void onEntries(List<ConsumerRecord<String, PrewarmEntry>> records, Acknowledgment acknowledgment) {
         int readable = 0;
         DeserializationException unreadable = null;

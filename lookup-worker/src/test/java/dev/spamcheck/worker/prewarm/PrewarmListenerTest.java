@@ -280,7 +280,9 @@ class PrewarmListenerTest {
     }
 
     private static WorkerProperties properties() {
-        return new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.prewarm-concurrency", "2")))
+        return new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.prewarm-concurrency", "2",
+                // 32 rounds of two entries must end within 10 minutes.
+                "spamcheck.prewarm-budget", "PT15S")))
                 .bindOrCreate("spamcheck", WorkerProperties.class);
     }
 
