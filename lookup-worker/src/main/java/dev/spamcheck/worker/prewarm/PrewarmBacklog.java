@@ -1,12 +1,12 @@
 package dev.spamcheck.worker.prewarm;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -41,22 +41,40 @@ class PrewarmBacklog implements DisposableBean {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("spamcheck-prewarm")
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            var partitions = admin.describeTopics(java.util.List.of(Topics.LOOKUP_PREWARM.name())).allTopicNames()
-                    .get(5, TimeUnit.SECONDS).get(Topics.LOOKUP_PREWARM.name()).partitions().stream()
-                    .map(p -> new TopicPartition(Topics.LOOKUP_PREWARM.name(), p.partition()))
-                    .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions).all()
-                    .get(5, TimeUnit.SECONDS);
-            long lag = 0;
-            for (var end : ends.entrySet()) {
-                OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-            }
-            backlog.set(lag);
+            List<TopicPartition> partitions = admin.describeTopics(List.of(Topics.LOOKUP_PREWARM.name()))
+                    .allTopicNames().get(5, TimeUnit.SECONDS).get(Topics.LOOKUP_PREWARM.name()).partitions().stream()
+                    .map(p -> new TopicPartition(Topics.LOOKUP_PREWARM.name(), p.partition())).toList();
+            backlog.set(backlog(offsets(partitions, OffsetSpec.earliest()), offsets(partitions, OffsetSpec.latest()),
+                    committed));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         catch (Exception ex) {
             log.debug("Could not measure the prewarm backlog: {}", ex.toString());
         }
+    }
+
+    /**
+     * The entries from where the group goes on in each partition to its end. A partition the group
+     * has not committed in yet (or whose commit retention has passed) starts at its earliest entry,
+     * where the consumer starts ({@code auto-offset-reset: earliest}), not at offset 0.
+     */
+    static long backlog(Map<TopicPartition, Long> earliest, Map<TopicPartition, Long> latest,
+            Map<TopicPartition, OffsetAndMetadata> committed) {
+        long lag = 0;
+        for (Map.Entry<TopicPartition, Long> end : latest.entrySet()) {
+            long start = earliest.getOrDefault(end.getKey(), 0L);
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += Math.max(0, end.getValue() - Math.max(start, done == null ? start : done.offset()));
+        }
+        return lag;
+    }
+
+    private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> spec))).all()
+                .get(5, TimeUnit.SECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, offset -> offset.getValue().offset()));
     }
 
     @Override
