@@ -33,7 +33,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * caller who is gone: from the cache when a fresh answer exists; otherwise whoever claims the
  * number asks Twilio, within the time the request has left, while duplicates wait for that answer.
  * An interactive request whose caller stops waiting before a Twilio call could be made gets no
- * answer at all, unless the cache has one by then.
+ * answer at all, unless the cache has one by then; one whose caller still waits, with too little
+ * time left for a call, is answered {@code lookup_budget_exhausted} at once.
  */
 @Service
 public class LookupProcessor {
@@ -100,12 +101,14 @@ public class LookupProcessor {
                 return Optional.of(result(request, attempt.fresh().get(), true));
             }
             if (!mayCall) {
-                if (!bulk) {
+                if (!bulk && callerGone(request)) {
                     expired.increment();
                     log.info("Lookup {} for ***{} not made: its caller stopped waiting", request.requestId(),
                             request.last4());
                     return Optional.empty();
                 }
+                // The caller still waits, if not long enough for a call: it hears so now rather than
+                // at the end of its own wait.
                 return Optional.of(unavailable(request, TwilioLookups.LOOKUP_BUDGET_EXHAUSTED));
             }
             if (attempt.claimed()) {
@@ -140,6 +143,11 @@ public class LookupProcessor {
                 poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
             }
         }
+    }
+
+    /** Whether the interactive caller's own wait is over (a request naming no deadline waits the lookup budget). */
+    private static boolean callerGone(LookupRequest request) {
+        return request.deadline() == null || !Instant.now().isBefore(request.deadline());
     }
 
     /**

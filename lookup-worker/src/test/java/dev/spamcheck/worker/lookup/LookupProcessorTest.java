@@ -169,6 +169,22 @@ class LookupProcessorTest {
     }
 
     @Test
+    void anInteractiveLookupWithTooLittleTimeLeftForACallTellsItsCallerAtOnce() throws Exception {
+        TWILIO.answers(1, 0);
+        ProtectedNumber number = PROTECTION.protect("+12125550998");
+        // 600 ms until the caller's deadline: less the time kept to deliver the answer, not enough for a call.
+        LookupRequest hurried = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now().minusSeconds(4),
+                Instant.now().plusMillis(600));
+
+        LookupResult result = processor.process(hurried).orElseThrow();
+        assertThat(result.outcome()).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(result.errorCode()).isEqualTo("lookup_budget_exhausted");
+        assertThat(TWILIO.calls()).isZero();
+        assertThat(meters.get("spamcheck.lookup.expired").counter().count()).as("its caller was not gone").isZero();
+    }
+
+    @Test
     void aFailingTwilioGivesAnUnavailableResultAndStoresNothing() throws Exception {
         TWILIO.fails(500);
         ProtectedNumber number = PROTECTION.protect("+12125555000");
