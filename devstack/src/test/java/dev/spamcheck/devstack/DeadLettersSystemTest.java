@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -56,13 +57,7 @@ class DeadLettersSystemTest {
     void aPoisonRecordLandsInItsDeadLetterTopicAndIsCounted(Topic<String, ?> topic) throws Exception {
         String poison = "{\"poison\": \"" + UUID.randomUUID() + "\", ";
         double before = deadLetters(topic);
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic.name(), "poison", poison)).get();
-        }
+        send(topic.name(), poison);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 TopicContents.read(stack.kafkaBootstrapServers(), topic.deadLetterTopic()))
@@ -74,8 +69,41 @@ class DeadLettersSystemTest {
                 new String(record.headers().lastHeader("kafka_dlt-original-topic").value())).isEqualTo(topic.name()));
     }
 
+    @Test
+    void aPoisonRecordInAStreamsApplicationsInternalTopicLandsInTheDeclaredDeadLetterTopic() throws Exception {
+        // The campaign-health application's own repartition topic: the table has no entry for it, so
+        // no <topic>.dlt exists (nor would one be created where the broker does not create topics).
+        String internal = "spamcheck-campaign-health-campaign-deltas-repartition";
+        String poison = "{\"poison\": \"" + UUID.randomUUID() + "\", ";
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicContents.exists(stack.kafkaBootstrapServers(), internal));
+        double before = deadLetters(internal);
+        send(internal, poison);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicContents.read(stack.kafkaBootstrapServers(), Topics.Names.STREAMS_INTERNAL_DEAD_LETTERS))
+                .filteredOn(record -> poison.equals(record.value())).singleElement().satisfies(record -> assertThat(
+                        new String(record.headers().lastHeader("kafka_dlt-original-topic").value()))
+                        .isEqualTo(internal)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(internal) > before);
+        assertThat(TopicContents.exists(stack.kafkaBootstrapServers(), internal + ".dlt")).isFalse();
+    }
+
+    private static void send(String topic, String value) throws Exception {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, "poison", value)).get();
+        }
+    }
+
     private static double deadLetters(Topic<String, ?> topic) {
-        String series = DeadLetters.METRIC.replace('.', '_') + "_total{topic=\"" + topic.name() + "\"";
+        return deadLetters(topic.name());
+    }
+
+    private static double deadLetters(String topic) {
+        String series = DeadLetters.METRIC.replace('.', '_') + "_total{topic=\"" + topic + "\"";
         return stack.services().stream().mapToDouble(service -> Prometheus.value(service, series)).sum();
     }
 }

@@ -22,8 +22,17 @@ final class TopicContents {
     }
 
     static Set<String> topics() throws Exception {
+        return topics(TestStack.get().kafkaBootstrapServers());
+    }
+
+    /** Whether the broker at {@code bootstrapServers} has the topic (asked without creating it). */
+    static boolean exists(String bootstrapServers, String topic) throws Exception {
+        return topics(bootstrapServers).contains(topic);
+    }
+
+    private static Set<String> topics(String bootstrapServers) throws Exception {
         Properties config = new Properties();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(config)) {
             return admin.listTopics().names().get();
         }

@@ -21,7 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * {@link DeadLetters}' policy for Kafka Streams applications: a record a topology cannot
- * deserialize is moved as it arrived to {@code <topic>.dlt}, with Spring Kafka's
+ * deserialize is moved as it arrived to {@code <topic>.dlt} (one of the application's internal
+ * topics: {@link Topics#deadLettersOf}), with Spring Kafka's
  * {@code kafka_dlt-*} headers saying where it came from, counted and logged without its content,
  * and the application carries on. Streams sends the dead letter itself, in the task's transaction
  * under exactly-once. Configured as {@code deserialization.exception.handler}, with the meter
@@ -48,9 +49,9 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         if (meters != null) {
             DeadLetters.count(meters, record.topic());
         }
-        log.warn("Record {}-{}@{} moved to {}{}: unreadable ({})", record.topic(), record.partition(), record.offset(),
-                record.topic(), Topics.DEAD_LETTER_SUFFIX,
-                NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName());
+        String deadLetters = Topics.deadLettersOf(record.topic());
+        log.warn("Record {}-{}@{} moved to {}: unreadable ({})", record.topic(), record.partition(), record.offset(),
+                deadLetters, NestedExceptionUtils.getMostSpecificCause(failure).getClass().getSimpleName());
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(KafkaHeaders.DLT_ORIGINAL_TOPIC, utf8(record.topic()));
         headers.add(KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES).putInt(record.partition()).array());
@@ -58,8 +59,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array());
         headers.add(KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(applicationId));
         headers.add(KafkaHeaders.DLT_EXCEPTION_FQCN, utf8(failure.getClass().getName()));
-        return Response.resume(List.of(new ProducerRecord<>(record.topic() + Topics.DEAD_LETTER_SUFFIX, null,
-                record.key(), record.value(), headers)));
+        return Response.resume(List.of(new ProducerRecord<>(deadLetters, null, record.key(), record.value(), headers)));
     }
 
     private static byte[] utf8(String value) {

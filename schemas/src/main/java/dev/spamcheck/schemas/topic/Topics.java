@@ -36,6 +36,7 @@ public final class Topics {
         public static final String ARCHIVE_TRIGGERS = "spamcheck.archive.triggers";
         public static final String REPUTATION_CHANGES = "spamcheck.reputation.changes";
         public static final String CAMPAIGN_HEALTH = "spamcheck.campaign.health";
+        public static final String STREAMS_INTERNAL_DEAD_LETTERS = "spamcheck.streams.internal.dlt";
 
         private Names() {
         }
@@ -119,7 +120,8 @@ public final class Topics {
      * The dead-letter topics of the topics a service reads: one partition; 30 days, for an operator to
      * inspect, except the prewarm topic's, which may hold plaintext numbers and so keeps them a day
      * like its source. Declared by the services that read the source, which are the ones that write
-     * to it.
+     * to it. Last, the one for records of the Streams applications' internal topics
+     * ({@link #deadLettersOf}).
      */
     public static final List<Topic<String, byte[]>> DEAD_LETTERS = List.of(
             deadLetters(LOOKUP_REQUESTS, THIRTY_DAYS, LOOKUP_WORKER),
@@ -130,7 +132,11 @@ public final class Topics {
             deadLetters(AUDIT_EVENTS, THIRTY_DAYS, ARCHIVER, NOTIFIER),
             deadLetters(ARCHIVE_TRIGGERS, THIRTY_DAYS, ARCHIVER),
             deadLetters(REPUTATION_CHANGES, THIRTY_DAYS, NOTIFIER),
-            deadLetters(CAMPAIGN_HEALTH, THIRTY_DAYS, NOTIFIER));
+            deadLetters(CAMPAIGN_HEALTH, THIRTY_DAYS, NOTIFIER),
+            // The Streams applications' own internal (repartition) topics have no table entry of
+            // their own, so no dead-letter topic by name: what they cannot read goes here.
+            new Topic<>(Names.STREAMS_INTERNAL_DEAD_LETTERS, String.class, byte[].class, deleteAfter(THIRTY_DAYS),
+                    true, Set.of(NOTIFIER), null));
 
     private Topics() {
     }
@@ -138,6 +144,17 @@ public final class Topics {
     /** The topics, dead letters included, that {@code service} creates when they are missing. */
     public static List<Topic<String, ?>> usedBy(Service service) {
         return all().filter(topic -> topic.services().contains(service)).toList();
+    }
+
+    /**
+     * Where a record of {@code topic} that cannot be read goes: the topic's own dead-letter topic,
+     * or for a topic the table does not name (a Streams application's internal repartition topic,
+     * named by the application), {@value Names#STREAMS_INTERNAL_DEAD_LETTERS}, which exists, rather
+     * than a {@code <topic>.dlt} that nothing creates.
+     */
+    public static String deadLettersOf(String topic) {
+        String own = topic + DEAD_LETTER_SUFFIX;
+        return named(own) != null ? own : Names.STREAMS_INTERNAL_DEAD_LETTERS;
     }
 
     /** The topic of this name, dead letters included; null when spamcheck has none. */
