@@ -44,7 +44,7 @@ class TokenAdminController {
         return JsonBodies.read(exchange).flatMap(body -> {
             JsonNode request = JsonBodies.object(body, Set.of("name", "role"));
             String name = JsonBodies.requiredString(request, "name");
-            if (name.isBlank() || name.length() > 100) {
+            if (name.isBlank() || name.codePointCount(0, name.length()) > 100) {
                 throw JsonBodies.invalid("name must be 1 to 100 characters");
             }
             Role role;

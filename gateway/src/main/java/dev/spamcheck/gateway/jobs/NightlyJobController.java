@@ -88,7 +88,8 @@ class NightlyJobController {
         });
     }
 
-    @GetMapping(path = "/api/v1/admin/jobs/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    // Not "nightly": that path takes POST only, and any other method on it is answered 405 with Allow.
+    @GetMapping(path = "/api/v1/admin/jobs/{id:(?!nightly$).*}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<JobView> status(@PathVariable String id) {
         LocalDate date;
         try {

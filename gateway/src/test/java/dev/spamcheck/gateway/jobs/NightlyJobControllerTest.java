@@ -120,6 +120,15 @@ class NightlyJobControllerTest {
         verify(runs, never()).find(any());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE"})
+    void theTriggerTakesOnlyPostAndSaysSo(String method) {
+        WebTestClient.ResponseSpec response = http.method(org.springframework.http.HttpMethod.valueOf(method))
+                .uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange();
+        response.expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST");
+        verify(runs, never()).find(any());
+    }
+
     private WebTestClient.ResponseSpec trigger(String body) {
         WebTestClient.RequestBodySpec request = http.post().uri("/api/v1/admin/jobs/nightly")
                 .header("Authorization", "Bearer " + GatewaySlice.ADMIN);

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * written as a phone number either: a tool mapping a contact's number into the campaign field by
  * mistake would have it kept in plain text in audit rows, topics and logs. Told by its writing,
  * not by libphonenumber, which would take many tools' plain digit ids for numbers too: a plus sign
- * and 8 to 15 digits, or a North American number in its usual groups ({@code (202) 555-0123},
+ * and 8 to 15 digits anywhere in it ({@code tel:+12025550123}, {@code +1 202 555 0123 x5}), or a
+ * whole id that is a North American number in its usual groups ({@code (202) 555-0123},
  * {@code 1-202-555-0123}, {@code 202.555.0123}). Plain digit strings pass. Queries take any valid
  * id, so what was recorded before the rule can still be found.
  */
@@ -24,8 +25,9 @@ public final class CampaignIds {
     /** What numbers are written with between their digits: spaces, dashes of any kind, dots. */
     private static final String SEPARATORS = "\\s\\h\\p{Pd}.";
     private static final String SEPARATOR = "[" + SEPARATORS + "]";
+    /** Anywhere in the id, as a contact's field may hold it ({@code tel:+1…}, {@code +1… x5}). */
     private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile(
-            "\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){8,15}");
+            "\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){7,14}\\d(?!\\d)");
     private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile(
             "(?:1" + SEPARATOR + "*)?(?:\\(\\d{3}\\)|\\d{3})" + SEPARATOR + "*\\d{3}" + SEPARATOR + "*\\d{4}");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
@@ -38,7 +40,8 @@ public final class CampaignIds {
         if (campaignId.isBlank()) {
             return "campaign_id must not be empty or blank; leave it out for none";
         }
-        if (campaignId.length() > MAX_LENGTH) {
+        // In characters, as PostgreSQL and JSON Schema count them: an emoji is one, not two.
+        if (campaignId.codePointCount(0, campaignId.length()) > MAX_LENGTH) {
             return "campaign_id must not exceed " + MAX_LENGTH + " characters";
         }
         if (campaignId.chars().anyMatch(Character::isISOControl)) {
@@ -54,7 +57,7 @@ public final class CampaignIds {
             return invalid;
         }
         String id = campaignId.strip();
-        if (INTERNATIONAL_NUMBER.matcher(id).matches()
+        if (INTERNATIONAL_NUMBER.matcher(id).find()
                 || (NORTH_AMERICAN_NUMBER.matcher(id).matches() && !DIGITS.matcher(id).matches())) {
             return "campaign_id must not be a phone number: name the campaign (is the tool's field mapping right?)";
         }
