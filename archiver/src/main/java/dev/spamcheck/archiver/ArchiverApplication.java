@@ -6,8 +6,10 @@ import java.util.List;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -16,9 +18,18 @@ import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-// The nightly job's cron and the key metrics' refresh (NightlyScheduler, CiphertextMetrics).
-@EnableScheduling
 public class ArchiverApplication {
+
+    /**
+     * The nightly job's cron and catch-up and the key metrics' refresh (NightlyScheduler,
+     * CiphertextMetrics): in the running archiver only, which serves its management port; a
+     * one-off command has no web server, and takes over none of its schedules.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication
+    @EnableScheduling
+    static class Schedules {
+    }
 
     /** What a one-off command never does: take the running archivers' triggers, audit events or schedule. */
     private static final List<String> COMMAND_OVERRIDES = List.of("--spring.kafka.listener.auto-startup=false",

@@ -21,7 +21,12 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 
+import dev.spamcheck.archiver.ArchiverApplication;
 import dev.spamcheck.archiver.keys.RotateKeysCommand;
 import dev.spamcheck.archiver.replay.ReplayResultsCommand;
 import dev.spamcheck.archiver.replay.ResultsReplay;
@@ -64,6 +69,13 @@ class KeyRotationSystemTest {
                     .get("secret").asString();
 
             stack.restartServices(Map.of("spamcheck.encryption-keys", newKey + "," + oldKeys));
+            try (ConfigurableApplicationContext command = ArchiverApplication.command(stack.archiverCommandLine())) {
+                // A one-off command takes over none of the running archivers' work: no listener, no schedule.
+                assertThat(command.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers())
+                        .isNotEmpty().noneMatch(MessageListenerContainer::isRunning);
+                assertThat(command.getBeansOfType(ScheduledTaskHolder.class).values())
+                        .flatMap(ScheduledTaskHolder::getScheduledTasks).isEmpty();
+            }
             assertThat(RotateKeysCommand.run(stack.archiverCommandLine())).isZero();
 
             assertThat(rowsByKey(stack)).isEqualTo(Map.of("rotated", 2L));

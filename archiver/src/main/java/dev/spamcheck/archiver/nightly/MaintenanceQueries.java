@@ -42,7 +42,7 @@ class MaintenanceQueries {
                     DELETE FROM lookup_results
                      WHERE id IN (SELECT id FROM lookup_results
                                    WHERE checked_at < now() - make_interval(secs => ?)
-                                   ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                                   ORDER BY checked_at LIMIT ? FOR UPDATE SKIP LOCKED)
                     RETURNING id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at, risk, sources
                 ), archived AS (
                     INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at,

@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,6 +33,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockProducerFactory;
+import org.springframework.scheduling.support.CronExpression;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.spamcheck.archiver.ArchiverProperties;
@@ -318,6 +321,12 @@ class NightlyJobTest {
             assertThat(trigger.requestedBy()).isEqualTo("scheduler (caught up)");
         });
 
+        // The trigger sent may be waiting its turn on the topic: not another every ten minutes.
+        scheduler.catchUp(due.plus(NightlyScheduler.GRACE).plus(NightlyScheduler.CATCH_UP_EVERY).plusSeconds(1));
+        assertThat(sentTo(producer, Topics.Names.ARCHIVE_TRIGGERS)).hasSize(1);
+        scheduler.catchUp(due.plus(NightlyScheduler.GRACE).plus(NightlyScheduler.CATCH_UP_AGAIN_AFTER).plusSeconds(2));
+        assertThat(sentTo(producer, Topics.Names.ARCHIVE_TRIGGERS)).as("an hour on, unstarted: sent again").hasSize(2);
+
         // Once the date's job has started, nothing more is sent; nor with the scheduler turned off.
         producer.clear();
         job.run(trigger(today));
@@ -336,6 +345,21 @@ class NightlyJobTest {
 
         scheduler(producer, job, otherDay).catchUp(today.atTime(23, 59).toInstant(java.time.ZoneOffset.UTC));
         assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aCronTimeInTheSpringForwardGapIsDueWhenTheGapEnds() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        CronExpression twoAm = CronExpression.parse("0 0 2 * * *");
+
+        // 2026-03-08: 02:00 does not exist in New York (the clocks go from 01:59:59 to 03:00).
+        assertThat(NightlyScheduler.dueOn(twoAm, LocalDate.parse("2026-03-08"), newYork))
+                .isEqualTo(ZonedDateTime.parse("2026-03-08T03:00-04:00[America/New_York]"));
+        assertThat(NightlyScheduler.dueOn(twoAm, LocalDate.parse("2026-03-09"), newYork))
+                .isEqualTo(ZonedDateTime.parse("2026-03-09T02:00-04:00[America/New_York]"));
+        // A cron of other days is not due on this one.
+        assertThat(NightlyScheduler.dueOn(CronExpression.parse("0 0 2 * * MON"), LocalDate.parse("2026-03-08"),
+                newYork)).isNull();
     }
 
     private NightlyScheduler scheduler(MockProducer<String, Object> producer, NightlyJob job, String cron) {
