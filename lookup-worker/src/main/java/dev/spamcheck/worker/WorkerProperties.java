@@ -24,9 +24,10 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  * @param lookupBudget how long an interactive lookup may take here, retries and rate-limit waits
  *        included, at least 1 s; keep it below the gateway's lookup timeout
  * @param prewarmBudget the same for a prewarm entry (at least 1 s), which may wait for rate budget
- *        much longer; a batch of 64 entries, {@code prewarm-concurrency} at a time, each taking
- *        at most this, must end within 10 minutes (the consumer's 15-minute poll interval, less room
- *        to commit), e.g. at most 150 s at the default concurrency
+ *        much longer; the batches of the worker's two prewarm consumers, 64 entries each, taken
+ *        {@code prewarm-concurrency} at a time, each at most this, must end within 10 minutes
+ *        (the consumer's 15-minute poll interval, less room to commit), e.g. at most 75 s at the
+ *        default concurrency
  * @param prewarmRetryFor how long a prewarm entry that Twilio keeps failing on (timeouts, 5xx, no
  *        connection) holds its batch and is asked about again before its failure is published and
  *        the entries after it go on; failures of the whole account (the circuit open, credentials
@@ -81,18 +82,24 @@ public record WorkerProperties(
                     + "must be at least 1");
         }
         // A batch that outlasts the poll interval costs the worker its partitions, and the batch is
-        // delivered again elsewhere, outlasting it again: the backlog would never move.
-        int rounds = (PREWARM_BATCH + prewarmConcurrency - 1) / prewarmConcurrency;
+        // delivered again elsewhere, outlasting it again: the backlog would never move. Each
+        // consumer's batch shares the prewarm-concurrency threads with the other's, first come
+        // first served, so a batch's last entry may start after all of both.
+        int entries = PREWARM_CONSUMERS * PREWARM_BATCH;
+        int rounds = (entries + prewarmConcurrency - 1) / prewarmConcurrency;
         if (prewarmBudget.multipliedBy(rounds).compareTo(PREWARM_BATCH_AT_MOST) > 0) {
             throw new InvalidConfigurationException("spamcheck.prewarm-budget " + prewarmBudget + " times the "
-                    + rounds + " rounds a batch of " + PREWARM_BATCH + " entries takes at spamcheck.prewarm-concurrency "
-                    + prewarmConcurrency + " may exceed " + PREWARM_BATCH_AT_MOST.toMinutes()
-                    + " minutes: at most " + PREWARM_BATCH_AT_MOST.dividedBy(rounds).toSeconds() + " s");
+                    + rounds + " rounds the " + entries + " entries of " + PREWARM_CONSUMERS + " consumers' batches "
+                    + "take at spamcheck.prewarm-concurrency " + prewarmConcurrency + " may exceed "
+                    + PREWARM_BATCH_AT_MOST.toMinutes() + " minutes: at most "
+                    + PREWARM_BATCH_AT_MOST.dividedBy(rounds).toSeconds() + " s");
         }
     }
 
     /** Prewarm entries taken from the topic at a time (the consumer's {@code max.poll.records}). */
     public static final int PREWARM_BATCH = 64;
+    /** The prewarm topic's consumers in each worker, whose batches share its prewarm-concurrency threads. */
+    public static final int PREWARM_CONSUMERS = 2;
     /** How long a prewarm batch may take before its consumer counts as gone (its {@code max.poll.interval.ms}). */
     public static final int PREWARM_POLL_INTERVAL_MS = 900_000;
     /** The longest a batch may take by the settings: the poll interval, less room to commit and poll again. */

@@ -60,15 +60,18 @@ class WorkerPropertiesTest {
 
     @Test
     void aPrewarmBatchMustEndWellWithinItsConsumersPollInterval() {
-        // 4 rounds of 16 entries at 150 s each: 10 minutes of the 15.
-        assertThat(bind(Map.of("spamcheck.prewarm-budget", "150s")).prewarmBudget()).hasSeconds(150);
-        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-budget", "151s")))
-                .rootCause().hasMessage("spamcheck.prewarm-budget PT2M31S times the 4 rounds a batch of 64 entries "
-                        + "takes at spamcheck.prewarm-concurrency 16 may exceed 10 minutes: at most 150 s");
-        assertThat(bind(Map.of("spamcheck.prewarm-budget", "600s", "spamcheck.prewarm-concurrency", "64"))
-                .prewarmBudget()).hasMinutes(10);
+        // Two consumers' batches of 64 share the threads: 8 rounds of 16 at 75 s each, 10 minutes of the 15.
+        assertThat(bind(Map.of()).prewarmBudget()).hasSeconds(60);
+        assertThat(bind(Map.of("spamcheck.prewarm-budget", "75s")).prewarmBudget()).hasSeconds(75);
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-budget", "76s")))
+                .rootCause().hasMessage("spamcheck.prewarm-budget PT1M16S times the 8 rounds the 128 entries of 2 "
+                        + "consumers' batches take at spamcheck.prewarm-concurrency 16 may exceed 10 minutes: at most 75 s");
+        assertThat(bind(Map.of("spamcheck.prewarm-budget", "300s", "spamcheck.prewarm-concurrency", "64"))
+                .prewarmBudget()).hasMinutes(5);
+        assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-budget", "301s", "spamcheck.prewarm-concurrency",
+                "64"))).rootCause().hasMessageEndingWith("at most 300 s");
         assertThatThrownBy(() -> bind(Map.of("spamcheck.prewarm-concurrency", "1")))
-                .rootCause().hasMessageEndingWith("at most 9 s");
+                .rootCause().hasMessageEndingWith("at most 4 s");
     }
 
     @Test

@@ -7,6 +7,8 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 
+import dev.spamcheck.worker.WorkerProperties;
+
 @Configuration(proxyBeanMethods = false)
 class PrewarmKafkaConfiguration {
 
@@ -20,7 +22,7 @@ class PrewarmKafkaConfiguration {
         ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
         configurer.configure(factory, consumerFactory);
         factory.setBatchListener(true);
-        factory.setConcurrency(2);
+        factory.setConcurrency(WorkerProperties.PREWARM_CONSUMERS);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
         return factory;
     }

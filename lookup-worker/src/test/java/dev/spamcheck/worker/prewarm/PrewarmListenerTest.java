@@ -281,8 +281,8 @@ class PrewarmListenerTest {
 
     private static WorkerProperties properties() {
         return new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.prewarm-concurrency", "2",
-                // 32 rounds of two entries must end within 10 minutes.
-                "spamcheck.prewarm-budget", "PT15S")))
+                // 64 rounds of two entries (two consumers' batches) must end within 10 minutes.
+                "spamcheck.prewarm-budget", "PT9S")))
                 .bindOrCreate("spamcheck", WorkerProperties.class);
     }
 
