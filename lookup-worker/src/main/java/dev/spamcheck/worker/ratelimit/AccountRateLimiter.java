@@ -3,6 +3,8 @@ package dev.spamcheck.worker.ratelimit;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -85,8 +87,10 @@ public class AccountRateLimiter {
      * @param slot the call's start as the window holds it
      * @param origin {@code interactive} or {@code bulk}, as the window holds it
      * @param slotNanos the slot by {@link System#nanoTime()} of this worker
+     * @param day the UTC day whose count holds the call (when it was decided), which a refund
+     *        gives it back to, whenever the call's start is
      */
-    public record Granted(Instant slot, String origin, long slotNanos) implements Permit {
+    public record Granted(Instant slot, String origin, long slotNanos, LocalDate day) implements Permit {
     }
 
     /** No call. */
@@ -170,7 +174,7 @@ public class AccountRateLimiter {
                 log.warn("A late Twilio call's start was not moved in the rate window: its slot was not found");
                 return call;
             }
-            return new Granted(moved.get(0).toInstant(), call.origin(), call.slotNanos());
+            return new Granted(moved.get(0).toInstant(), call.origin(), call.slotNanos(), call.day());
         }
         catch (DataAccessException ex) {
             log.warn("A late Twilio call's start was not moved in the rate window: {}", ex.getClass().getSimpleName());
@@ -189,10 +193,10 @@ public class AccountRateLimiter {
                         DELETE FROM twilio_calls WHERE ctid = (SELECT ctid FROM twilio_calls WHERE at = :at AND origin = :origin
                                                                 LIMIT 1)
                     )
-                    UPDATE twilio_daily_calls SET calls = calls - 1
-                     WHERE day = (CAST(:at AS timestamptz) AT TIME ZONE 'UTC')::date AND calls > 0""")
+                    UPDATE twilio_daily_calls SET calls = calls - 1 WHERE day = :day AND calls > 0""")
                     .param("at", Timestamp.from(call.slot()))
                     .param("origin", call.origin())
+                    .param("day", call.day())
                     .update();
         }
         catch (DataAccessException ex) {
@@ -288,8 +292,8 @@ public class AccountRateLimiter {
             if (horizon != null && until.compareTo(horizon) > 0) {
                 return new Decision(null, until.minus(horizon));
             }
-            record(slot, "interactive");
-            return new Decision(new Granted(slot, "interactive", seen + until.toNanos()), until);
+            LocalDate day = record(slot, "interactive", now);
+            return new Decision(new Granted(slot, "interactive", seen + until.toNanos(), day), until);
         });
     }
 
@@ -322,8 +326,8 @@ public class AccountRateLimiter {
                     if (freeAt.isAfter(now)) {
                         return new Decision(null, Duration.between(now, freeAt));
                     }
-                    record(now, "bulk");
-                    return new Decision(new Granted(now, "bulk", seen), Duration.ZERO);
+                    LocalDate day = record(now, "bulk", now);
+                    return new Decision(new Granted(now, "bulk", seen, day), Duration.ZERO);
                 });
                 if (decision.permit() != null) {
                     return decision.permit();
@@ -424,14 +428,20 @@ public class AccountRateLimiter {
         return timestamp == null ? null : timestamp.toInstant();
     }
 
-    /** The call and the day's count in one statement, for the same reason. */
-    private void record(Instant start, String origin) {
+    /**
+     * The call and the day's count in one statement, for the same reason.
+     *
+     * @param decided the database's time of the decision, whose UTC day counts the call
+     * @return that day
+     */
+    private LocalDate record(Instant start, String origin, Instant decided) {
+        LocalDate day = LocalDate.ofInstant(decided, ZoneOffset.UTC);
         Integer calls = jdbc.sql("""
                 WITH call AS (INSERT INTO twilio_calls (at, origin) VALUES (?, ?))
-                INSERT INTO twilio_daily_calls (day, calls) VALUES (%s, 1)
+                INSERT INTO twilio_daily_calls (day, calls) VALUES (?, 1)
                 ON CONFLICT (day) DO UPDATE SET calls = twilio_daily_calls.calls + 1
-                RETURNING calls""".formatted(TODAY))
-                .params(Timestamp.from(start), origin)
+                RETURNING calls""")
+                .params(Timestamp.from(start), origin, day)
                 .query(Integer.class)
                 .single();
         callsToday.set(calls);
@@ -439,6 +449,7 @@ public class AccountRateLimiter {
         if (decisions.incrementAndGet() % 500 == 0) {
             jdbc.sql("DELETE FROM twilio_calls WHERE at < clock_timestamp() - interval '1 minute'").update();
         }
+        return day;
     }
 
     private static Instant latest(Instant first, Instant... others) {

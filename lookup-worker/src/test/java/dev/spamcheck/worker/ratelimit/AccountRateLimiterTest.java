@@ -169,6 +169,23 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void aRefundGivesTheCallBackToTheDayThatCountedItWhenItsStartMovedPastMidnight() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "5"));
+        Granted granted = (Granted) limiter.acquire(false, null, Duration.ofSeconds(1));
+        assertThat(granted.day()).isEqualTo(jdbc.sql("SELECT (now() AT TIME ZONE 'UTC')::date")
+                .query(java.sql.Date.class).single().toLocalDate());
+        // Its start moved (a slow update just before midnight) into the next UTC day.
+        Instant nextDay = granted.slot().plus(Duration.ofDays(1));
+        jdbc.sql("UPDATE twilio_calls SET at = ?").param(Timestamp.from(nextDay)).update();
+
+        limiter.refund(new Granted(nextDay, granted.origin(), granted.slotNanos(), granted.day()));
+
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT calls FROM twilio_daily_calls WHERE day = ?").param(granted.day())
+                .query(Integer.class).single()).as("the day that counted it").isZero();
+    }
+
+    @Test
     void aCallerWhoseSlotComesTooLateIsToldAtOnce() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "1"));
         assertThat(limiter.acquire(true, null, Duration.ZERO)).isInstanceOf(Granted.class);
