@@ -25,9 +25,13 @@ public final class CampaignIds {
     /** What numbers are written with between their digits: spaces, dashes of any kind, dots. */
     private static final String SEPARATORS = "\\s\\h\\p{Pd}.";
     private static final String SEPARATOR = "[" + SEPARATORS + "]";
-    /** Anywhere in the id, as a contact's field may hold it ({@code tel:+1…}, {@code +1… x5}). */
+    /**
+     * Anywhere in the id, as a contact's field may hold it ({@code tel:+1…}, {@code +1… x5}), but
+     * not a plus sign joining a word or a version to a date ({@code promo+20261206},
+     * {@code 2.1.0+20261206}).
+     */
     private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile(
-            "\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){7,14}\\d(?!\\d)");
+            "(?<![\\p{L}\\p{N}._-])\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){7,14}\\d(?!\\d)");
     private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile(
             "(?:1" + SEPARATOR + "*)?(?:\\(\\d{3}\\)|\\d{3})" + SEPARATOR + "*\\d{3}" + SEPARATOR + "*\\d{4}");
     private static final Pattern DIGITS = Pattern.compile("\\d+");

@@ -22,7 +22,8 @@ class CampaignIdsTest {
     @ValueSource(strings = {"spring-2026", "2025550123", "12025550123", " 2025550123", "1234567", "2026-12-06",
             "2026-12-06-01", "2026.12.06.01", "2026-12-06 10", "(2026) 1206-01", "2026-12-06-0123", "c-202-555-0123",
             "0c6e9a2e-5f1b-4c55-9a11-2b3c4d5e6f70", "+1", "+1234567", "+ spring", "Q4 2026 (US) 555",
-            "promo+2026", "a+1234567b", "+1234567890123456789"})
+            "promo+2026", "a+1234567b", "+1234567890123456789", "promo+20261206", "spring+2026-12-06",
+            "2.1.0+20261206", "q_+20261206"})
     void otherIdsIncludingPlainDigitStringsAndDatesAreRecorded(String campaignId) {
         assertThat(CampaignIds.whyNotRecordable(campaignId)).isNull();
     }
