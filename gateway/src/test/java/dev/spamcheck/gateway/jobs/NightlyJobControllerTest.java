@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.errors.TimeoutException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.kafka.KafkaException;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -25,6 +27,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.spamcheck.gateway.auth.GatewaySlice;
 import dev.spamcheck.gateway.auth.GatewaySlice.SentToKafka;
 import dev.spamcheck.gateway.auth.GatewaySliceTest;
+import dev.spamcheck.schemas.topic.AuditEvent;
 import dev.spamcheck.schemas.topic.MaintenanceTrigger;
 import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
@@ -121,12 +124,19 @@ class NightlyJobControllerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE"})
-    void theTriggerTakesOnlyPostAndSaysSo(String method) {
-        WebTestClient.ResponseSpec response = http.method(org.springframework.http.HttpMethod.valueOf(method))
+    @ValueSource(strings = {"GET", "HEAD"})
+    void theTriggersPathIsNotAJobAndTakesOnlyPost(String method) {
+        WebTestClient.ResponseSpec response = http.method(HttpMethod.valueOf(method))
                 .uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange();
         response.expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST");
         verify(runs, never()).find(any());
+        assertThat(onlyAuditEvent().path()).as("the route as the document names it").isEqualTo("/api/v1/admin/jobs/{id}");
+    }
+
+    private AuditEvent onlyAuditEvent() {
+        List<AuditEvent> events = kafka.to(Topics.AUDIT_EVENTS.name(), AuditEvent.class);
+        assertThat(events).hasSize(1);
+        return events.get(0);
     }
 
     private WebTestClient.ResponseSpec trigger(String body) {
