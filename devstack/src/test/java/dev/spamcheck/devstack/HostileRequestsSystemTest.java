@@ -211,6 +211,23 @@ class HostileRequestsSystemTest {
     }
 
     @Test
+    void aHostOrVersionReactorNettyCannotTakeIsAProblemAndAudited() {
+        int port = TestStack.get().gatewayPort();
+        String token = "Authorization: Bearer " + TestStack.get().lookupToken() + "\r\n";
+        for (String request : List.of(
+                "GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: x:abc\r\n" + token + "Connection: close\r\n\r\n",
+                "GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: x:99999\r\n" + token + "Connection: close\r\n\r\n",
+                "GET /api/v1/openapi.yaml HTTP/2.0\r\nHost: x\r\n" + token + "Connection: close\r\n\r\n")) {
+            RawHttp.Response response = RawHttp.sendRaw(port, request);
+            assertProblem(response, 400, "invalid_request");
+            assertThat(AuditLog.awaitRow(response.requestId()).get("http_status")).isEqualTo(400);
+        }
+        RawHttp.Response bracketed = RawHttp.sendRaw(port,
+                "GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: [::1]:" + port + "\r\n" + token + "Connection: close\r\n\r\n");
+        assertThat(bracketed.status()).isEqualTo(200);
+    }
+
+    @Test
     void aBodyTheServerCannotDecodeIsAProblemAuditedAndItsConnectionClosed() {
         // Kept alive, but the decoder drops whatever follows a malformed chunk: the server must close
         // (sendRaw reads until it does; a connection left open would time the test out).

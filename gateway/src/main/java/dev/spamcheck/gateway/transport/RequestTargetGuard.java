@@ -55,6 +55,8 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
         URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
         HEADERS_TOO_LARGE(ErrorCode.HEADERS_TOO_LARGE, "The request headers must not exceed the server's limit"),
         NOT_HTTP(ErrorCode.INVALID_REQUEST, "The request is not valid HTTP"),
+        VERSION(ErrorCode.INVALID_REQUEST, "The request must be HTTP/1.1 or HTTP/1.0"),
+        HOST(ErrorCode.INVALID_REQUEST, "The Host header must be a host name with an optional port number"),
         TARGET(ErrorCode.INVALID_REQUEST, "The request target must be a path such as /api/v1/spam_score");
 
         private final ErrorCode code;
@@ -90,6 +92,17 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
                 }
                 else {
                     request.setUri(RequestTargets.escape(target));
+                }
+                // Reactor Netty answers both with a bare 400 of its own, before any filter.
+                if (!isHttp1(request.protocolVersion())) {
+                    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+                    request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                    request.headers().set(VERDICT_HEADER, Verdict.VERSION.name());
+                }
+                String host = request.headers().get(HttpHeaderNames.HOST);
+                if (host != null && !isHost(host)) {
+                    request.headers().remove(HttpHeaderNames.HOST);
+                    request.headers().set(VERDICT_HEADER, Verdict.HOST.name());
                 }
                 if (!(request instanceof FullHttpRequest)) {
                     context.channel().attr(RECEIVING).set(request.headers());
@@ -174,6 +187,45 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
             return path < 0 ? "/" : target.substring(path);
         }
         return null;
+    }
+
+    private static boolean isHttp1(HttpVersion version) {
+        return version.majorVersion() == 1 && (version.minorVersion() == 0 || version.minorVersion() == 1);
+    }
+
+    /**
+     * Whether Reactor Netty can take the Host header for the request's address: a name or an
+     * IPv4 address, or an IPv6 address in brackets, with at most a port number from 0 to 65535
+     * after a colon (which may be empty). A non-numeric or out-of-range port made it fail the request with a bare 400.
+     */
+    static boolean isHost(String host) {
+        int portStart;
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            if (end < 0) {
+                return false;
+            }
+            if (end == host.length() - 1) {
+                return true;
+            }
+            if (host.charAt(end + 1) != ':') {
+                return false;
+            }
+            portStart = end + 2;
+        }
+        else {
+            int colon = host.lastIndexOf(':');
+            if (colon < 0) {
+                return true;
+            }
+            portStart = colon + 1;
+        }
+        String port = host.substring(portStart);
+        if (port.isEmpty()) {
+            // "name:" is an authority without a port (RFC 3986), which Reactor Netty reads so.
+            return true;
+        }
+        return port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9') && Integer.parseInt(port) <= 65535;
     }
 
     private static Verdict verdictFor(Throwable cause) {
