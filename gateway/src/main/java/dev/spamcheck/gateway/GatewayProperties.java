@@ -60,8 +60,10 @@ public record GatewayProperties(
     }
 
     /**
-     * @param perTokenRate requests per second allowed to one token; 0 turns the limit off
-     * @param failedAuthentications failed authentications allowed per client address (IPv6: per /64) in each window
+     * @param perTokenRate requests per second allowed to one token at each gateway (counted in its
+     *        memory: behind N gateways a token may make up to N times this); 0 turns the limit off
+     * @param failedAuthentications failed authentications allowed per client address (IPv6: per /64) in each
+     *        window, at each gateway
      * @param failedAuthenticationWindow how often that budget is refilled
      * @param readTimeout the longest a client may pause while sending a request before its connection is closed
      * @param databaseTimeout the longest the gateway waits for PostgreSQL, for a pooled connection and
