@@ -19,10 +19,28 @@ class CachedCiphertexts {
         this.jdbc = jdbc;
     }
 
-    /** Up to {@code limit} rows after {@code afterHash} (in hash order) whose ciphertext is not under {@code keyId}. */
-    List<Row> notUnder(String keyId, String afterHash, int limit) {
-        return jdbc.sql("SELECT number_hash, number_ciphertext FROM phone_reputation WHERE number_hash > ? AND "
-                + ReputationQueries.CIPHERTEXT_KEY_ID + " <> ? ORDER BY number_hash LIMIT ?")
+    /**
+     * The slices of the hash space a rotation looks through one at a time, by the hashes' first
+     * two hex digits. Looking for rows not under a key reads every row of the range it looks in
+     * (no index serves the key id): over the whole table, one query of a rotation run again when
+     * nearly every row is under the new key would read all of it, and outlast the connection's
+     * socket timeout on a large cache; a slice is a 256th of it.
+     */
+    static final int SLICES = 256;
+
+    /** Where slice {@code slice} (0 to {@link #SLICES} - 1) begins: its hashes sort after this. */
+    static String sliceStart(int slice) {
+        return slice == 0 ? "" : String.format("%02x", slice);
+    }
+
+    /**
+     * Up to {@code limit} rows after {@code afterHash} and before the next slice's start (in hash
+     * order) whose ciphertext is not under {@code keyId}.
+     */
+    List<Row> notUnder(String keyId, String afterHash, int slice, int limit) {
+        String until = slice + 1 < SLICES ? " AND number_hash < '" + sliceStart(slice + 1) + "'" : "";
+        return jdbc.sql("SELECT number_hash, number_ciphertext FROM phone_reputation WHERE number_hash > ?" + until
+                + " AND " + ReputationQueries.CIPHERTEXT_KEY_ID + " <> ? ORDER BY number_hash LIMIT ?")
                 .params(afterHash, keyId, limit)
                 .query((rs, row) -> new Row(rs.getString(1).trim(), rs.getString(2)))
                 .list();

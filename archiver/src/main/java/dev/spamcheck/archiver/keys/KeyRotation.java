@@ -207,25 +207,31 @@ public class KeyRotation {
         log.info("Key rotation to key {} starting", active);
         long reencrypted = 0;
         long unreadable = 0;
-        String after = "";
-        List<Row> batch;
-        while (!(batch = ciphertexts.notUnder(active, after, properties.archive().batchSize())).isEmpty()) {
-            lifecycle.checkNotStopping();
-            List<Row> readable = new ArrayList<>(batch.size());
-            List<String> replacements = new ArrayList<>(batch.size());
-            for (Row row : batch) {
-                try {
-                    replacements.add(protection.reencrypt(row.ciphertext(), row.numberHash()));
-                    readable.add(row);
+        int batchSize = properties.archive().batchSize();
+        for (int slice = 0; slice < CachedCiphertexts.SLICES; slice++) {
+            String after = CachedCiphertexts.sliceStart(slice);
+            List<Row> batch;
+            do {
+                lifecycle.checkNotStopping();
+                batch = ciphertexts.notUnder(active, after, slice, batchSize);
+                List<Row> readable = new ArrayList<>(batch.size());
+                List<String> replacements = new ArrayList<>(batch.size());
+                for (Row row : batch) {
+                    try {
+                        replacements.add(protection.reencrypt(row.ciphertext(), row.numberHash()));
+                        readable.add(row);
+                    }
+                    catch (IllegalArgumentException ex) {
+                        unreadable++;
+                    }
                 }
-                catch (IllegalArgumentException ex) {
-                    unreadable++;
+                if (!readable.isEmpty()) {
+                    reencrypted += ciphertexts.replace(readable, replacements);
                 }
-            }
-            if (!readable.isEmpty()) {
-                reencrypted += ciphertexts.replace(readable, replacements);
-            }
-            after = batch.get(batch.size() - 1).numberHash();
+                if (!batch.isEmpty()) {
+                    after = batch.get(batch.size() - 1).numberHash();
+                }
+            } while (batch.size() == batchSize);
         }
         LiveResultRecords.Moved moved = records.moveToActiveKey(lifecycle::checkNotStopping);
         WebhookCiphertexts.Moved webhookMoved = webhooks.moveToActiveKey(protection, lifecycle::checkNotStopping);

@@ -125,6 +125,30 @@ class KeyRotationTest {
     }
 
     @Test
+    void everySliceOfTheHashSpaceIsRotatedInBatchesAndUnreadableRowsAreCountedOnce() throws Exception {
+        NumberProtection gone = NumberProtection.fromSecrets(HASH_KEY, "gone:" + KEY_GONE);
+        List<String> hashes = new java.util.ArrayList<>();
+        List<String> ciphertexts = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            // Enough that every one of the 256 slices holds rows, most more than a batch (2 here).
+            ProtectedNumber number = (i % 100 == 0 ? gone : oldKey).protect("+1212555" + String.format("%04d", i));
+            hashes.add(number.hash());
+            ciphertexts.add(number.ciphertext());
+        }
+        jdbc.sql("""
+                INSERT INTO phone_reputation (number_hash, number_ciphertext, last4, outcome, spam_score, checked_at)
+                SELECT h, c, '0000', 'scored', 0, now() FROM unnest(CAST(? AS char(64)[]), CAST(? AS text[])) AS v(h, c)""")
+                .params(hashes.toArray(String[]::new), ciphertexts.toArray(String[]::new)).update();
+        assertThat(hashes.stream().map(hash -> hash.substring(0, 2)).distinct().count()).isEqualTo(256);
+
+        KeyRotation.Report report = rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow();
+
+        assertThat(report.rowsReencrypted()).isEqualTo(1980);
+        assertThat(report.rowsUnreadable()).as("each row under a removed key counted once").isEqualTo(20);
+        assertThat(report.rowsByKey()).containsExactly(Map.entry("b", 1980L), Map.entry("gone", 20L));
+    }
+
+    @Test
     void rowsUnderAKeyNoLongerConfiguredAreCountedAsNotMovableAndTheReportIsNotComplete() throws Exception {
         NumberProtection forgotten = NumberProtection.fromSecrets(HASH_KEY, "z:" + KEY_GONE);
         cache(oldKey.protect("+12125550101"));
