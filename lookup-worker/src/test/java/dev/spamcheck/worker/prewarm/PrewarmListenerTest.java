@@ -175,9 +175,9 @@ class PrewarmListenerTest {
         ProtectedNumber number = PROTECTION.protect("+12125550042");
         LookupRequest forged = new LookupRequest("r2", number.hash(), number.ciphertext(), number.last4(),
                 LookupRequest.Origin.INTERACTIVE, "someone-elses-campaign", Instant.now(), null, "tok_someoneelse");
-        // A tool's entry whose first field only a request has: read as a request, its number lost.
+        // Request-shaped, without a number to look up or the origin of a re-check.
         PrewarmEntry misread = MessageCodec.mapper().readValue(
-                "{\"request_id\": \"x\", \"phone_number\": \"+12125550043\"}", PrewarmEntry.class);
+                "{\"request_id\": \"x\", \"number_hash\": \"" + number.hash() + "\"}", PrewarmEntry.class);
         assertThat(misread).isInstanceOf(LookupRequest.class);
         // Its answer is stored under its request id: paid for, it could not be stored, and each
         // redelivery would pay again.

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * A request to look a number up, on {@link Topics#LOOKUP_REQUESTS}. Schema:
@@ -14,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@link Topics#LOOKUP_PREWARM} too.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// Read as itself, not by the type deduction it would inherit from PrewarmEntry (see PrewarmEntry.Reader).
+@JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
 public record LookupRequest(
         @JsonProperty("request_id") String requestId,
         @JsonProperty("number_hash") String numberHash,

@@ -5,6 +5,7 @@ import org.springframework.kafka.support.serializer.JacksonJsonSerde;
 
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * The JSON of spamcheck's messages, and the one JSON mapper of every service (the shared
@@ -16,6 +17,7 @@ public final class MessageCodec {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new SimpleModule("spamcheck-messages").addDeserializer(PrewarmEntry.class, new PrewarmEntry.Reader()))
             .build();
 
     private MessageCodec() {

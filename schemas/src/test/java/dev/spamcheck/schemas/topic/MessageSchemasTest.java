@@ -113,6 +113,13 @@ class MessageSchemasTest {
             // No number at all still reads as a campaign entry, which the worker counts as invalid.
             assertThat(in.deserialize(Topics.LOOKUP_PREWARM.name(), "{\"campaign_id\": \"x\"}".getBytes()))
                     .isEqualTo(new PrewarmEntry.Campaign(null, "x"));
+            // A tool's own fields that a re-check also has, before the number or after, change nothing.
+            for (String entry : List.of(
+                    "{\"client\": \"crm-7\", \"request_id\": \"r1\", \"phone_number\": \"+12125550123\", \"campaign_id\": \"spring\"}",
+                    "{\"phone_number\": \"+12125550123\", \"origin\": \"tool\", \"campaign_id\": \"spring\"}")) {
+                assertThat(in.deserialize(Topics.LOOKUP_PREWARM.name(), entry.getBytes()))
+                        .isEqualTo(new PrewarmEntry.Campaign("+12125550123", "spring"));
+            }
         }
         LookupRequest recheck = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
                 number.last4(), LookupRequest.Origin.RECHECK, null, Instant.now(), null);
