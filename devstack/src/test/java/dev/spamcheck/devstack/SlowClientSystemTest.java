@@ -44,6 +44,35 @@ class SlowClientSystemTest {
     }
 
     @Test
+    void aConnectionThatTricklesItsHeadersIsClosedAllTheSame() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", DevStack.port(gateway))) {
+            client.getOutputStream().write("GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            // A byte every 300 ms, never done: a byte now and then does not hold the idle timeout off.
+            Thread trickle = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(300);
+                        client.getOutputStream().write('a');
+                        client.getOutputStream().flush();
+                    }
+                }
+                catch (IOException | InterruptedException closed) {
+                    // the server closed the connection, or the test is over
+                }
+            });
+            trickle.start();
+            try {
+                awaitClosed(client);
+            }
+            finally {
+                trickle.interrupt();
+            }
+        }
+    }
+
+    @Test
     void aClientThatStallsInTheMiddleOfItsBodyIsCutOffAndItsExchangeAudited() throws Exception {
         String token = AdminApi.createToken("slow client", "lookup").get("token").asString();
         String tokenId = tokenId(token);
