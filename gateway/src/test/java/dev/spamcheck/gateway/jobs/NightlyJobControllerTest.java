@@ -124,13 +124,21 @@ class NightlyJobControllerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"GET", "HEAD"})
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "DELETE", "PATCH", "FOO"})
     void theTriggersPathIsNotAJobAndTakesOnlyPost(String method) {
         WebTestClient.ResponseSpec response = http.method(HttpMethod.valueOf(method))
                 .uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange();
         response.expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST");
         verify(runs, never()).find(any());
-        assertThat(onlyAuditEvent().path()).as("the route as the document names it").isEqualTo("/api/v1/admin/jobs/{id}");
+        assertThat(onlyAuditEvent().path()).isEqualTo("/api/v1/admin/jobs/nightly");
+        assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).as("nothing queued").isEmpty();
+    }
+
+    @Test
+    void optionsOnTheTriggersPathNamesItsMethods() {
+        http.options().uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN)
+                .exchange().expectStatus().isOk().expectHeader().valueEquals("Allow", "POST,OPTIONS");
+        assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).isEmpty();
     }
 
     private AuditEvent onlyAuditEvent() {
