@@ -225,6 +225,9 @@ class HostileRequestsSystemTest {
         RawHttp.Response bracketed = RawHttp.sendRaw(port,
                 "GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: [::1]:" + port + "\r\n" + token + "Connection: close\r\n\r\n");
         assertThat(bracketed.status()).isEqualTo(200);
+        RawHttp.Response laterMinor = RawHttp.sendRaw(port,
+                "GET /api/v1/openapi.yaml HTTP/1.2\r\nHost: x\r\n" + token + "Connection: close\r\n\r\n");
+        assertThat(laterMinor.status()).as("served as HTTP/1.1").isEqualTo(200);
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
         URI_TOO_LONG(ErrorCode.URI_TOO_LONG, "The request line must not exceed the server's limit"),
         HEADERS_TOO_LARGE(ErrorCode.HEADERS_TOO_LARGE, "The request headers must not exceed the server's limit"),
         NOT_HTTP(ErrorCode.INVALID_REQUEST, "The request is not valid HTTP"),
-        VERSION(ErrorCode.INVALID_REQUEST, "The request must be HTTP/1.1 or HTTP/1.0"),
+        VERSION(ErrorCode.INVALID_REQUEST, "The request must be HTTP/1.x"),
         HOST(ErrorCode.INVALID_REQUEST, "The Host header must be a host name with an optional port number"),
         TARGET(ErrorCode.INVALID_REQUEST, "The request target must be a path such as /api/v1/spam_score");
 
@@ -189,8 +189,9 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
         return null;
     }
 
+    /** HTTP/1.x: a higher minor version than 1.1 is served as 1.1 (RFC 9112, 2.3). */
     private static boolean isHttp1(HttpVersion version) {
-        return version.majorVersion() == 1 && (version.minorVersion() == 0 || version.minorVersion() == 1);
+        return version.majorVersion() == 1;
     }
 
     /**
