@@ -28,10 +28,13 @@ public final class CampaignIds {
     /**
      * Anywhere in the id, as a contact's field may hold it ({@code tel:+1…}, {@code +1… x5}), but
      * not a plus sign joining a word or a version to a date ({@code promo+20261206},
-     * {@code 2.1.0+20261206}).
+     * {@code 2.1.0+20261206}): joined so, only 10 digits or more make a number
+     * ({@code Tel+12025550123}), which a date does not have.
      */
     private static final Pattern INTERNATIONAL_NUMBER = Pattern.compile(
             "(?<![\\p{L}\\p{N}._-])\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){7,14}\\d(?!\\d)");
+    private static final Pattern JOINED_INTERNATIONAL_NUMBER = Pattern.compile(
+            "\\+[\\s\\h(]*(?:\\d[" + SEPARATORS + "()]*){9,14}\\d(?!\\d)");
     private static final Pattern NORTH_AMERICAN_NUMBER = Pattern.compile(
             "(?:1" + SEPARATOR + "*)?(?:\\(\\d{3}\\)|\\d{3})" + SEPARATOR + "*\\d{3}" + SEPARATOR + "*\\d{4}");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
@@ -61,7 +64,7 @@ public final class CampaignIds {
             return invalid;
         }
         String id = campaignId.strip();
-        if (INTERNATIONAL_NUMBER.matcher(id).find()
+        if (INTERNATIONAL_NUMBER.matcher(id).find() || JOINED_INTERNATIONAL_NUMBER.matcher(id).find()
                 || (NORTH_AMERICAN_NUMBER.matcher(id).matches() && !DIGITS.matcher(id).matches())) {
             return "campaign_id must not be a phone number: name the campaign (is the tool's field mapping right?)";
         }

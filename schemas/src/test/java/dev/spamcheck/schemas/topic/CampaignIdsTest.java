@@ -11,7 +11,8 @@ class CampaignIdsTest {
     @ValueSource(strings = {"+12025550123", "+1 202 555 0123", "+1 (202) 555-0123", "+44 20 7946 0958", "+4915112345678",
             "(202) 555-0123", "(202)555-0123", "202-555-0123", "202.555.0123", "1-202-555-0123", "1 (202) 555 0123",
             "202 555 0123", "202\u00a0555\u00a00123", "202\u2013555\u20130123", " 202-555-0123 ",
-            "tel:+12025550123", "+12025550123;ext=5", "+1 202 555 0123 x5", "Tel +12025550123", "spring +1 202-555-0123"})
+            "tel:+12025550123", "+12025550123;ext=5", "+1 202 555 0123 x5", "Tel +12025550123", "spring +1 202-555-0123",
+            "Tel+12025550123", "contact_+14155550123", "lead-+12025550123"})
     void aPhoneNumberIsNotRecordedAsACampaignNorQuotedInTheRefusal(String campaignId) {
         assertThat(CampaignIds.whyNotRecordable(campaignId))
                 .startsWith("campaign_id must not be a phone number")
