@@ -71,7 +71,10 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
         if (!TokenSecrets.WELL_FORMED.matcher(parts[1]).matches()) {
             throw new Refused("The token is unknown or revoked");
         }
-        return TokenAuthentication.presented(parts[1]);
+        TokenAuthentication presented = TokenAuthentication.presented(parts[1]);
+        // Where it came from, whose failure budget a database check of it holds (BearerTokens).
+        presented.setDetails(client == null ? null : client.getAddress());
+        return presented;
     }
 
     private boolean isVouchedBearer(String authorization) {

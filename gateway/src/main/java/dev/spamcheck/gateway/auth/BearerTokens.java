@@ -1,6 +1,8 @@
 package dev.spamcheck.gateway.auth;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.Authentication;
@@ -29,6 +31,9 @@ public class BearerTokens {
     /** The exchange attribute holding the {@link ApiToken} the request authenticated with. */
     private static final String CLIENT = BearerTokens.class.getName() + ".client";
 
+    /** When to ask again when the budget is held by checks under way, which end within a database timeout. */
+    private static final Duration CHECKS_UNDER_WAY = Duration.ofSeconds(1);
+
     private final TokenAuthenticationManager manager;
     private final FailedAuthentications failures;
 
@@ -50,13 +55,31 @@ public class BearerTokens {
      * @param readFrom the requests whose credentials are read at all
      */
     public AuthenticationWebFilter filter(ServerWebExchangeMatcher readFrom) {
-        AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
+        AuthenticationWebFilter filter = new AuthenticationWebFilter(this::authenticate);
         filter.setRequiresAuthenticationMatcher(readFrom);
         filter.setServerAuthenticationConverter(new BearerTokenConverter(failures, manager::vouchedFor));
         filter.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
         filter.setAuthenticationSuccessHandler(BearerTokens::succeeded);
         filter.setAuthenticationFailureHandler(this::failed);
         return filter;
+    }
+
+    /**
+     * The manager's verdict. A question the database must answer (no answer for the token within
+     * the last second, none under way, not found valid lately) holds a part of the address's
+     * failure budget until it is answered, so that many guesses at once cost no more queries
+     * than the budget allows; over it, the request is refused as over budget.
+     */
+    private Mono<Authentication> authenticate(Authentication presented) {
+        InetAddress address = presented.getDetails() instanceof InetAddress client ? client : null;
+        return manager.authenticate(presented, () -> {
+            FailedAuthentications.Check check = failures.startCheck(address);
+            if (check == null) {
+                Duration wait = failures.waitBefore(address);
+                throw new BearerTokenConverter.TooManyFailures(wait.isZero() ? CHECKS_UNDER_WAY : wait);
+            }
+            return check::end;
+        });
     }
 
     /**

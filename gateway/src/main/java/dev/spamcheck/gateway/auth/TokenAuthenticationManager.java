@@ -3,6 +3,7 @@ package dev.spamcheck.gateway.auth;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +75,22 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
 
     @Override
     public Mono<Authentication> authenticate(Authentication presented) {
+        return authenticate(presented, () -> () -> {
+        });
+    }
+
+    /**
+     * @param beforeAsking run right before a token not found valid lately is asked about (no
+     *        answer within the last second, none under way): gives what to run once the database
+     *        has answered, or throws an {@link AuthenticationException} for the request instead
+     */
+    Mono<Authentication> authenticate(Authentication presented, Supplier<Runnable> beforeAsking) {
         byte[] hash = TokenSecrets.sha256((String) presented.getCredentials());
         // Keyed by the hash: the cache never holds a token itself.
         String key = HexFormat.of().formatHex(hash);
         return Mono.fromFuture(() -> verified.get(key, (ignored, executor) -> {
+                    Runnable answered = vouched.getIfPresent(key) != null ? () -> {
+                    } : beforeAsking.get();
                     long askedAt = ticker.read();
                     return tokens.findActive(hash)
                             .map(Optional::of)
@@ -91,7 +104,8 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
                                 }
                                 return new Verified(token, askedAt);
                             })
-                            .toFuture();
+                            .toFuture()
+                            .whenComplete((verified, failure) -> answered.run());
                 }), true)
                 .onErrorMap(ex -> !(ex instanceof AuthenticationException), ex -> {
                     log.error("Cannot verify a token: {}", ex.getClass().getSimpleName());

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,6 +21,7 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /** The authentication filter's decisions, and which of them cost a database query. */
 class BearerTokensTest {
@@ -124,6 +128,43 @@ class BearerTokensTest {
     }
 
     @Test
+    void guessesSentAtOnceCostNoMoreQueriesThanTheBudget() {
+        Sinks.Empty<Void> answer = Sinks.empty();
+        TokenStore slow = new TokenStore(null) {
+            @Override
+            Mono<ApiToken> findActive(byte[] hash) {
+                queries.incrementAndGet();
+                return answer.asMono().then(Mono.empty());
+            }
+        };
+        AuthenticationWebFilter slowFilter = new BearerTokens(new TokenAuthenticationManager(slow),
+                new FailedAuthentications(3, Duration.ofMinutes(1))).filter(ServerWebExchangeMatchers.anyExchange());
+        List<CompletableFuture<ErrorCode>> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            answers.add(slowFilter.filter(request("Bearer " + TokenSecrets.newToken(), "192.0.2.80"), passed -> Mono.empty())
+                    .then(Mono.<ErrorCode>empty())
+                    .onErrorResume(ApiException.class, refused -> Mono.just(refused.errorCode()))
+                    .toFuture());
+        }
+
+        // Three questions under way hold the budget of three: the other seven are refused at once.
+        assertThat(answers.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join))
+                .containsOnly(ErrorCode.TOO_MANY_REQUESTS).hasSize(7);
+        assertThat(queries).hasValue(3);
+
+        answer.tryEmitEmpty();
+        assertThat(answers.stream().map(CompletableFuture::join)).filteredOn(ErrorCode.UNAUTHORIZED::equals).hasSize(3);
+        // Answered unknown, the three failures spend the budget: the next guess costs nothing either.
+        assertThat(failure(slowFilter, request("Bearer " + TokenSecrets.newToken(), "192.0.2.80")))
+                .isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+        assertThat(queries).hasValue(3);
+        // Another address has its own.
+        assertThat(failure(slowFilter, request("Bearer " + TokenSecrets.newToken(), "192.0.2.81")))
+                .isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(queries).hasValue(4);
+    }
+
+    @Test
     void aVerifiedTokenIsQueriedOncePerSecondAtMost() {
         for (int i = 0; i < 5; i++) {
             assertThat(failure(request("Bearer " + VALID, "192.0.2.60"))).isNull();
@@ -133,6 +174,10 @@ class BearerTokensTest {
 
     /** The error code the filter answers with, or null when it let the request through. */
     private ErrorCode failure(MockServerWebExchange exchange) {
+        return failure(filter, exchange);
+    }
+
+    private static ErrorCode failure(AuthenticationWebFilter filter, MockServerWebExchange exchange) {
         try {
             filter.filter(exchange, passed -> Mono.empty()).block();
             return null;
