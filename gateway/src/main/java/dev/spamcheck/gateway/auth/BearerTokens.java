@@ -3,6 +3,7 @@ package dev.spamcheck.gateway.auth;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.Authentication;
@@ -31,8 +32,11 @@ public class BearerTokens {
     /** The exchange attribute holding the {@link ApiToken} the request authenticated with. */
     private static final String CLIENT = BearerTokens.class.getName() + ".client";
 
-    /** When to ask again when the budget is held by checks under way, which end within a database timeout. */
-    private static final Duration CHECKS_UNDER_WAY = Duration.ofSeconds(1);
+    /**
+     * When to ask again when the budget is held by checks under way: they end within the time a
+     * database connection and a statement may take (spamcheck.gateway.database-timeout, 5 s, each).
+     */
+    private static final Duration CHECKS_UNDER_WAY = Duration.ofSeconds(5);
 
     private final TokenAuthenticationManager manager;
     private final FailedAuthentications failures;
@@ -67,18 +71,26 @@ public class BearerTokens {
     /**
      * The manager's verdict. A question the database must answer (no answer for the token within
      * the last second, none under way, not found valid lately) holds a part of the address's
-     * failure budget until it is answered, so that many guesses at once cost no more queries
-     * than the budget allows; over it, the request is refused as over budget.
+     * failure budget until the request has its verdict, so that many guesses at once cost no more
+     * queries than the budget allows; over it, the request is refused as over budget. Held until
+     * after the verdict, not the answer: a failure is charged ({@link #failed}) before its part
+     * is given back, so no guess finds the budget free in between.
      */
     private Mono<Authentication> authenticate(Authentication presented) {
         InetAddress address = presented.getDetails() instanceof InetAddress client ? client : null;
+        AtomicReference<FailedAuthentications.Check> held = new AtomicReference<>();
         return manager.authenticate(presented, () -> {
             FailedAuthentications.Check check = failures.startCheck(address);
             if (check == null) {
                 Duration wait = failures.waitBefore(address);
                 throw new BearerTokenConverter.TooManyFailures(wait.isZero() ? CHECKS_UNDER_WAY : wait);
             }
-            return check::end;
+            held.set(check);
+        }).doFinally(signal -> {
+            FailedAuthentications.Check check = held.get();
+            if (check != null) {
+                check.end();
+            }
         });
     }
 

@@ -3,7 +3,6 @@ package dev.spamcheck.gateway.auth;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,22 +74,23 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
 
     @Override
     public Mono<Authentication> authenticate(Authentication presented) {
-        return authenticate(presented, () -> () -> {
+        return authenticate(presented, () -> {
         });
     }
 
     /**
      * @param beforeAsking run right before a token not found valid lately is asked about (no
-     *        answer within the last second, none under way): gives what to run once the database
-     *        has answered, or throws an {@link AuthenticationException} for the request instead
+     *        answer within the last second, none under way); it may throw an
+     *        {@link AuthenticationException} for the request instead
      */
-    Mono<Authentication> authenticate(Authentication presented, Supplier<Runnable> beforeAsking) {
+    Mono<Authentication> authenticate(Authentication presented, Runnable beforeAsking) {
         byte[] hash = TokenSecrets.sha256((String) presented.getCredentials());
         // Keyed by the hash: the cache never holds a token itself.
         String key = HexFormat.of().formatHex(hash);
         return Mono.fromFuture(() -> verified.get(key, (ignored, executor) -> {
-                    Runnable answered = vouched.getIfPresent(key) != null ? () -> {
-                    } : beforeAsking.get();
+                    if (vouched.getIfPresent(key) == null) {
+                        beforeAsking.run();
+                    }
                     long askedAt = ticker.read();
                     return tokens.findActive(hash)
                             .map(Optional::of)
@@ -104,8 +104,7 @@ class TokenAuthenticationManager implements ReactiveAuthenticationManager {
                                 }
                                 return new Verified(token, askedAt);
                             })
-                            .toFuture()
-                            .whenComplete((verified, failure) -> answered.run());
+                            .toFuture();
                 }), true)
                 .onErrorMap(ex -> !(ex instanceof AuthenticationException), ex -> {
                     log.error("Cannot verify a token: {}", ex.getClass().getSimpleName());

@@ -165,6 +165,17 @@ class BearerTokensTest {
     }
 
     @Test
+    void aCheckGivesItsPartOfTheBudgetBackOnceAnswered() {
+        AuthenticationWebFilter tight = new BearerTokens(new TokenAuthenticationManager(store),
+                new FailedAuthentications(1, Duration.ofMinutes(1))).filter(ServerWebExchangeMatchers.anyExchange());
+        assertThat(failure(tight, request("Bearer " + VALID, "192.0.2.90"))).isNull();
+        assertThat(failure(tight, request("Bearer " + TokenSecrets.newToken(), "192.0.2.90")))
+                .as("the valid token's check held the only part, and gave it back").isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(failure(tight, request("Bearer " + TokenSecrets.newToken(), "192.0.2.90")))
+                .as("spent by the failure").isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+    }
+
+    @Test
     void aVerifiedTokenIsQueriedOncePerSecondAtMost() {
         for (int i = 0; i < 5; i++) {
             assertThat(failure(request("Bearer " + VALID, "192.0.2.60"))).isNull();
