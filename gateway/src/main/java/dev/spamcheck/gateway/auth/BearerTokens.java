@@ -3,7 +3,7 @@ package dev.spamcheck.gateway.auth;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.Authentication;
@@ -20,6 +20,7 @@ import dev.spamcheck.gateway.audit.AuditedRequest;
 import dev.spamcheck.gateway.problem.ApiException;
 import dev.spamcheck.gateway.problem.ErrorCode;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * Bearer-token authentication for the security chain: which requests present a token, how it is
@@ -77,21 +78,40 @@ public class BearerTokens {
      * is given back, so no guess finds the budget free in between.
      */
     private Mono<Authentication> authenticate(Authentication presented) {
-        InetAddress address = presented.getDetails() instanceof InetAddress client ? client : null;
-        AtomicReference<FailedAuthentications.Check> held = new AtomicReference<>();
-        return manager.authenticate(presented, () -> {
-            FailedAuthentications.Check check = failures.startCheck(address);
-            if (check == null) {
+        Asking asking = new Asking(presented.getDetails() instanceof InetAddress client ? client : null);
+        return manager.authenticate(presented, asking).doFinally(asking);
+    }
+
+    /**
+     * One request's part of its address's budget, taken if the database must be asked, and given
+     * back with the verdict. One object per request: a token answered from the cache takes nothing.
+     */
+    private final class Asking implements Runnable, Consumer<SignalType> {
+
+        private final InetAddress address;
+        private volatile FailedAuthentications.Check check;
+
+        Asking(InetAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public void run() {
+            FailedAuthentications.Check started = failures.startCheck(address);
+            if (started == null) {
                 Duration wait = failures.waitBefore(address);
                 throw new BearerTokenConverter.TooManyFailures(wait.isZero() ? CHECKS_UNDER_WAY : wait);
             }
-            held.set(check);
-        }).doFinally(signal -> {
-            FailedAuthentications.Check check = held.get();
-            if (check != null) {
-                check.end();
+            check = started;
+        }
+
+        @Override
+        public void accept(SignalType verdict) {
+            FailedAuthentications.Check held = check;
+            if (held != null) {
+                held.end();
             }
-        });
+        }
     }
 
     /**

@@ -221,12 +221,21 @@ public final class RequestTargetGuard extends ChannelInboundHandlerAdapter {
             }
             portStart = colon + 1;
         }
-        String port = host.substring(portStart);
-        if (port.isEmpty()) {
-            // "name:" is an authority without a port (RFC 3986), which Reactor Netty reads so.
-            return true;
+        // Read in place: this runs for every request. "name:" is an authority without a port
+        // (RFC 3986), which Reactor Netty reads so.
+        int digits = host.length() - portStart;
+        if (digits > 5) {
+            return false;
         }
-        return port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9') && Integer.parseInt(port) <= 65535;
+        int port = 0;
+        for (int i = portStart; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port <= 65535;
     }
 
     private static Verdict verdictFor(Throwable cause) {
