@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -84,6 +85,9 @@ class KeyRotationSystemTest {
             assertThat(keys.get("active_key").asString()).isEqualTo("rotated");
             assertThat(keys.get("cached_numbers_by_key").size()).isEqualTo(1);
             assertThat(keys.get("cached_numbers_by_key").get("rotated").asLong()).isEqualTo(2);
+            // The command's own count, stored as it ended: the endpoint does not count the cache.
+            assertThat(Instant.parse(keys.get("cached_numbers_counted_at").asString()))
+                    .isAfter(Instant.now().minus(Duration.ofMinutes(5)));
             JsonNode byCommand = keys.get("last_rotation");
             assertThat(byCommand.get("status").asString()).isEqualTo("completed");
             assertThat(byCommand.get("counts").get("rows_reencrypted").asLong()).isEqualTo(2);

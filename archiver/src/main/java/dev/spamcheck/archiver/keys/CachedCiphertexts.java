@@ -7,11 +7,15 @@ import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import dev.spamcheck.schemas.db.ReputationQueries;
-
 /** The number ciphertexts of {@code phone_reputation}, by the key they were made with. */
 @Repository
 class CachedCiphertexts {
+
+    /**
+     * The key id of a row's {@code number_ciphertext}, in SQL: the second field of
+     * {@code v1.<keyId>.<data>} (see {@code NumberProtection}).
+     */
+    private static final String KEY_ID = "split_part(number_ciphertext, '.', 2)";
 
     private final JdbcClient jdbc;
 
@@ -40,7 +44,7 @@ class CachedCiphertexts {
     List<Row> notUnder(String keyId, String afterHash, int slice, int limit) {
         String until = slice + 1 < SLICES ? " AND number_hash < '" + sliceStart(slice + 1) + "'" : "";
         return jdbc.sql("SELECT number_hash, number_ciphertext FROM phone_reputation WHERE number_hash > ?" + until
-                + " AND " + ReputationQueries.CIPHERTEXT_KEY_ID + " <> ? ORDER BY number_hash LIMIT ?")
+                + " AND " + KEY_ID + " <> ? ORDER BY number_hash LIMIT ?")
                 .params(afterHash, keyId, limit)
                 .query((rs, row) -> new Row(rs.getString(1).trim(), rs.getString(2)))
                 .list();
@@ -60,10 +64,21 @@ class CachedCiphertexts {
                 .update();
     }
 
-    /** Rows per key id. */
+    /**
+     * Rows per key id, counted now and stored in {@code number_ciphertext_counts} for
+     * {@code GET /api/v1/admin/keys}, in one statement, so the stored count is this snapshot's and
+     * dated by it; a count that began before the stored one leaves it be.
+     */
     Map<String, Long> countByKey() {
         Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.sql(ReputationQueries.NUMBERS_BY_KEY)
+        jdbc.sql("""
+                WITH by_key AS (SELECT %s AS key_id, count(*) AS numbers FROM phone_reputation GROUP BY 1),
+                     stored AS (INSERT INTO number_ciphertext_counts (counts, counted_at)
+                                SELECT coalesce(jsonb_object_agg(key_id, numbers), '{}'), now() FROM by_key
+                                ON CONFLICT (singleton) DO UPDATE
+                                   SET counts = EXCLUDED.counts, counted_at = EXCLUDED.counted_at
+                                 WHERE number_ciphertext_counts.counted_at <= EXCLUDED.counted_at)
+                SELECT key_id, numbers FROM by_key ORDER BY key_id""".formatted(KEY_ID))
                 .query(rs -> {
                     counts.put(rs.getString("key_id"), rs.getLong("numbers"));
                 });

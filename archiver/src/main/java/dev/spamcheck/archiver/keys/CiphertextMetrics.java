@@ -13,8 +13,8 @@ import io.micrometer.core.instrument.Tags;
 
 /**
  * {@code spamcheck_number_ciphertexts{key}}: rows of {@code phone_reputation} per encryption key,
- * counted every ten minutes and after each rotation (a count scans the table, too much for every
- * scrape).
+ * counted at start, every ten minutes and after each rotation (a count scans the table, too much
+ * for every scrape); each count is also what {@code GET /api/v1/admin/keys} shows.
  */
 @Component
 class CiphertextMetrics {

@@ -29,8 +29,8 @@ import dev.spamcheck.schemas.topic.Topics;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code GET /api/v1/admin/keys}: which encryption keys the cached numbers use, and the last
- * rotation; {@code POST /api/v1/admin/keys/rotate}: asks the archiver to move every stored number
+ * {@code GET /api/v1/admin/keys}: which encryption keys the cached numbers use (as an archiver last
+ * counted them), and the last rotation; {@code POST /api/v1/admin/keys/rotate}: asks the archiver to move every stored number
  * ciphertext to the active key.
  */
 @RestController
@@ -48,8 +48,11 @@ class KeyAdminController {
 
     @GetMapping(path = "/api/v1/admin/keys", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<KeysView> keys() {
-        return Mono.zip(rotations.numbersByKey(), rotations.last().map(Optional::of).defaultIfEmpty(Optional.empty()))
-                .map(both -> new KeysView(protection.activeKeyId(), both.getT1(),
+        return Mono.zip(rotations.cachedNumbers().map(Optional::of).defaultIfEmpty(Optional.empty()),
+                rotations.last().map(Optional::of).defaultIfEmpty(Optional.empty()))
+                .map(both -> new KeysView(protection.activeKeyId(),
+                        both.getT1().map(KeyRotations.CachedNumbers::byKey).orElse(null),
+                        both.getT1().map(KeyRotations.CachedNumbers::countedAt).orElse(null),
                         both.getT2().map(RotationView::of).orElse(null)));
     }
 
@@ -72,6 +75,7 @@ class KeyAdminController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record KeysView(@JsonProperty("active_key") String activeKey,
             @JsonProperty("cached_numbers_by_key") Map<String, Long> cachedNumbersByKey,
+            @JsonProperty("cached_numbers_counted_at") Instant cachedNumbersCountedAt,
             @JsonProperty("last_rotation") RotationView lastRotation) {
     }
 

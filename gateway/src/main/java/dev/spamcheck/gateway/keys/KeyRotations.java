@@ -2,14 +2,13 @@ package dev.spamcheck.gateway.keys;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
-import dev.spamcheck.schemas.db.ReputationQueries;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
@@ -21,6 +20,8 @@ class KeyRotations {
 
     private static final TypeReference<Map<String, Object>> COUNTS = new TypeReference<>() {
     };
+    private static final TypeReference<Map<String, Long>> NUMBERS = new TypeReference<>() {
+    };
 
     private final DatabaseClient db;
     private final JsonMapper json;
@@ -30,12 +31,15 @@ class KeyRotations {
         this.json = json;
     }
 
-    /** Cached numbers per encryption key id. */
-    Mono<Map<String, Long>> numbersByKey() {
-        return db.sql(ReputationQueries.NUMBERS_BY_KEY)
-                .map(row -> Map.entry(row.get("key_id", String.class), row.get("numbers", Long.class)))
-                .all()
-                .collect(LinkedHashMap::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()));
+    /**
+     * Cached numbers per encryption key id as an archiver last counted them; empty before any has.
+     * Counting reads the whole of {@code phone_reputation}, too much for an admin request.
+     */
+    Mono<CachedNumbers> cachedNumbers() {
+        return db.sql("SELECT counts::text AS counts, counted_at FROM number_ciphertext_counts")
+                .map(row -> new CachedNumbers(new TreeMap<>(json.readValue(row.get("counts", String.class), NUMBERS)),
+                        row.get("counted_at", OffsetDateTime.class).toInstant()))
+                .one();
     }
 
     /** The rotation started last; empty when there was none. */
@@ -53,6 +57,9 @@ class KeyRotations {
                 row.get("active_key", String.class), row.get("started_at", OffsetDateTime.class).toInstant(),
                 finished == null ? null : finished.toInstant(), json.readValue(row.get("counts", String.class), COUNTS),
                 row.get("error", String.class));
+    }
+
+    record CachedNumbers(Map<String, Long> byKey, Instant countedAt) {
     }
 
     record Rotation(String id, String status, String activeKey, Instant startedAt, Instant finishedAt,

@@ -41,7 +41,8 @@ class KeyAdminControllerTest {
 
     @Test
     void theActiveKeyAndTheLastRotationAreShown() {
-        when(rotations.numbersByKey()).thenReturn(Mono.just(Map.of("k0", 3L, "k1", 40L)));
+        when(rotations.cachedNumbers()).thenReturn(Mono.just(new KeyRotations.CachedNumbers(
+                Map.of("k0", 3L, "k1", 40L), Instant.parse("2026-12-03T00:10:00Z"))));
         when(rotations.last()).thenReturn(Mono.just(new KeyRotations.Rotation("r1", "succeeded", "k1",
                 Instant.parse("2026-12-03T00:00:00Z"), Instant.parse("2026-12-03T00:05:00Z"), Map.of("rewrapped", 40),
                 null)));
@@ -49,15 +50,27 @@ class KeyAdminControllerTest {
         get().expectStatus().isOk().expectBody()
                 .jsonPath("$.active_key").isEqualTo("k1")
                 .jsonPath("$.cached_numbers_by_key.k0").isEqualTo(3)
+                .jsonPath("$.cached_numbers_counted_at").isEqualTo("2026-12-03T00:10:00Z")
                 .jsonPath("$.last_rotation.status").isEqualTo("succeeded");
     }
 
     @Test
     void beforeAnyRotationThereIsNoLastRotation() {
-        when(rotations.numbersByKey()).thenReturn(Mono.just(Map.of()));
+        when(rotations.cachedNumbers()).thenReturn(Mono.just(new KeyRotations.CachedNumbers(Map.of(), Instant.now())));
         when(rotations.last()).thenReturn(Mono.empty());
 
-        get().expectStatus().isOk().expectBody().jsonPath("$.last_rotation").doesNotExist();
+        get().expectStatus().isOk().expectBody().jsonPath("$.last_rotation").doesNotExist()
+                .jsonPath("$.cached_numbers_by_key").isEmpty();
+    }
+
+    @Test
+    void beforeAnArchiverHasCountedTheCachedNumbersTheyAreLeftOutNotShownAsNone() {
+        when(rotations.cachedNumbers()).thenReturn(Mono.empty());
+        when(rotations.last()).thenReturn(Mono.empty());
+
+        get().expectStatus().isOk().expectBody().jsonPath("$.active_key").exists()
+                .jsonPath("$.cached_numbers_by_key").doesNotExist()
+                .jsonPath("$.cached_numbers_counted_at").doesNotExist();
     }
 
     @Test
