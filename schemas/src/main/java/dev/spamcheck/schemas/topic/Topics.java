@@ -84,7 +84,7 @@ public final class Topics {
      * day ({@link #PLAINTEXT}).
      */
     public static final Topic<String, PrewarmEntry> LOOKUP_PREWARM = topic(Names.LOOKUP_PREWARM,
-            PrewarmEntry.class, null, plaintextFor(PLAINTEXT), Set.of(LOOKUP_WORKER, ARCHIVER));
+            PrewarmEntry.class, "prewarm-entry", plaintextFor(PLAINTEXT), Set.of(LOOKUP_WORKER, ARCHIVER));
 
     /** Audit events of every gateway request, without a key (the request id is in the event); 7 days. */
     public static final Topic<String, AuditEvent> AUDIT_EVENTS = topic(Names.AUDIT_EVENTS, AuditEvent.class,

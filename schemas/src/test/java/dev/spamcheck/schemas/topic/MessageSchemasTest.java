@@ -104,6 +104,26 @@ class MessageSchemasTest {
     }
 
     @Test
+    void prewarmEntriesMatchTheirSchemaAndTheSchemaRefusesWhatTheWorkerSkips() {
+        LookupRequest recheck = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.RECHECK, null, Instant.now(), null);
+        for (String valid : List.of(MessageCodec.encode(new PrewarmEntry.Campaign("+12125550123", "spring")),
+                MessageCodec.encode(new PrewarmEntry.Campaign("+12125550123", null)),
+                MessageCodec.encode(recheck),
+                "{\"client\": \"crm-7\", \"request_id\": \"r1\", \"phone_number\": \"+12125550123\"}")) {
+            assertThat(MessageSchemas.violations(Topics.LOOKUP_PREWARM, valid)).as(valid).isEmpty();
+        }
+        LookupRequest interactive = new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now(), null);
+        LookupRequest forACampaign = new LookupRequest(UUID.randomUUID().toString(), number.hash(),
+                number.ciphertext(), number.last4(), LookupRequest.Origin.RECHECK, "spring", Instant.now(), null);
+        for (String invalid : List.of("{\"campaign_id\": \"spring\"}", "{\"phone_number\": \"(212) 555-0123\"}",
+                "{\"phone_number\": 12125550123}", MessageCodec.encode(interactive), MessageCodec.encode(forACampaign))) {
+            assertThat(MessageSchemas.violations(Topics.LOOKUP_PREWARM, invalid)).as(invalid).isNotEmpty();
+        }
+    }
+
+    @Test
     void prewarmEntriesAreToldApartByTheirFields() {
         try (var serde = Topics.LOOKUP_PREWARM.valueSerde()) {
             var in = serde.deserializer();
