@@ -3,7 +3,9 @@ package dev.spamcheck.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.Topic;
 import dev.spamcheck.schemas.topic.Topics;
@@ -67,6 +70,32 @@ class DeadLettersSystemTest {
                 topic.deadLetterTopic());
         assertThat(dead).filteredOn(record -> poison.equals(record.value())).allSatisfy(record -> assertThat(
                 new String(record.headers().lastHeader("kafka_dlt-original-topic").value())).isEqualTo(topic.name()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("resultTopics")
+    void aResultWithoutItsNumberHashIsDeadLetteredAndTheGatewaysGoOnAnswering(Topic<String, ?> topic)
+            throws Exception {
+        // Valid JSON, but without the key every reader of results goes by: read, it failed each
+        // gateway's results listener on every redelivery, and no lookup was answered after it.
+        String outcome = topic == Topics.LOOKUP_RESULTS ? "\"outcome\": \"scored\", \"spam_score\": 1"
+                : "\"outcome\": \"unavailable\", \"error_code\": \"twilio_http_500\"";
+        String poison = "{\"request_id\": \"" + UUID.randomUUID() + "\", \"number_ciphertext\": \"v1.k.x\", "
+                + "\"last4\": \"0123\", " + outcome + ", \"checked_at\": \"" + Instant.now() + "\", "
+                + "\"from_cache\": false}";
+        send(topic.name(), poison);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicContents.read(stack.kafkaBootstrapServers(), topic.deadLetterTopic()))
+                .extracting(ConsumerRecord::value).contains(poison));
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> answer = OwnStack.lookUp(stack, Traffic.uniqueNumber("0123"));
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        }
+    }
+
+    static List<Topic<String, ?>> resultTopics() {
+        return List.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES);
     }
 
     @Test

@@ -185,7 +185,7 @@ class StaleAnswersTest {
     }
 
     private static LookupResult unavailable(String errorCode) {
-        return new LookupResult("r1", HASH, null, "0123", Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false,
+        return new LookupResult("r1", HASH, "v1.k1.x", "0123", Outcome.UNAVAILABLE, null, Instant.now(), errorCode, false,
                 null, null);
     }
 }

@@ -34,11 +34,14 @@ public record LookupResult(
         @JsonProperty("sources") List<SourceVerdict> sources) {
 
     public LookupResult {
-        // Required by the schema, and what every consumer orders a number's answers by: a record
-        // without it is unreadable (dead-lettered), not a score the notifiers would keep for ever
-        // and fail on at the number's next answer.
-        if (checkedAt == null) {
-            throw new IllegalArgumentException("checked_at is required");
+        // Required by the schema, and what every consumer keys, orders and tells a number's answers
+        // apart by: a record without one is unreadable (dead-lettered). Read, it would fail its
+        // consumer on every redelivery, holding up every result after it (each gateway reads every
+        // partition), or be kept as an answer that fails whoever is given it.
+        if (requestId == null || numberHash == null || numberCiphertext == null || last4 == null || outcome == null
+                || checkedAt == null) {
+            throw new IllegalArgumentException(
+                    "request_id, number_hash, number_ciphertext, last4, outcome and checked_at are required");
         }
         sources = sources == null || sources.isEmpty() ? null : List.copyOf(sources);
     }

@@ -81,6 +81,24 @@ class MessageSchemasTest {
     }
 
     @Test
+    void aResultWithoutAFieldItsConsumersRelyOnCannotBeRead() {
+        // Read, it would fail each gateway's results listener on every redelivery and hold up every
+        // result after it; unreadable, it goes to the dead-letter topic.
+        String complete = MessageCodec.encode(result(Outcome.SCORED, 1, null));
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, complete)).isEmpty();
+        try (var serde = Topics.LOOKUP_RESULTS.valueSerde()) {
+            for (String field : List.of("request_id", "number_hash", "number_ciphertext", "last4", "outcome",
+                    "checked_at")) {
+                String without = complete.replaceFirst("\"" + field + "\":(\"[^\"]*\"|[0-9]+),?", "");
+                assertThat(without).doesNotContain("\"" + field + "\"");
+                assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, without)).as(without).isNotEmpty();
+                assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.LOOKUP_RESULTS.name(),
+                        without.getBytes())).as(without).isNotNull();
+            }
+        }
+    }
+
+    @Test
     void aTriggerTheSchemaRefusesCannotBeReadEither() {
         // Read, it would fail the archiver's job on every redelivery and hold up every trigger after it.
         String noDate = "{\"trigger_id\": \"" + UUID.randomUUID() + "\", \"requested_at\": \"2026-12-06T00:00:00Z\", "
