@@ -24,4 +24,11 @@ public record CampaignHealth(
         @JsonProperty("changes_by_minute") SortedMap<Long, Integer> changesByMinute,
         @JsonProperty("version") long version,
         @JsonProperty("updated_at") Instant updatedAt) {
+
+    public CampaignHealth {
+        // Required by the schema, and what the health table stores: see ReputationChange.
+        if (campaignId == null || changesByMinute == null || updatedAt == null) {
+            throw new IllegalArgumentException("campaign_id, changes_by_minute and updated_at are required");
+        }
+    }
 }

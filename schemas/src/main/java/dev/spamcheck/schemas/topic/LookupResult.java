@@ -43,6 +43,9 @@ public record LookupResult(
             throw new IllegalArgumentException(
                     "request_id, number_hash, number_ciphertext, last4, outcome and checked_at are required");
         }
+        if (outcome == Outcome.SCORED && spamScore == null) {
+            throw new IllegalArgumentException("a scored result needs its spam_score");
+        }
         sources = sources == null || sources.isEmpty() ? null : List.copyOf(sources);
     }
 

@@ -26,6 +26,17 @@ public record ReputationChange(
         @JsonProperty("checked_at") Instant checkedAt,
         @JsonProperty("source") Source source) {
 
+    public ReputationChange {
+        // Required by the schema, and what the webhook fan-out stores: a record without one is
+        // unreadable (dead-lettered) rather than a row PostgreSQL refuses on every redelivery,
+        // holding up the changes after it.
+        if (id == null || type == null || numberHash == null || numberLast4 == null || numberCiphertext == null
+                || checkedAt == null || source == null) {
+            throw new IllegalArgumentException(
+                    "id, type, number_hash, number_last4, number_ciphertext, checked_at and source are required");
+        }
+    }
+
     public enum Type {
         @JsonProperty("number.flagged") FLAGGED,
         @JsonProperty("number.cleared") CLEARED

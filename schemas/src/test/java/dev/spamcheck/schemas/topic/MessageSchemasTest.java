@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -62,9 +64,15 @@ class MessageSchemasTest {
     }
 
     @Test
-    void theResultSchemaRejectsAScoredResultWithoutScore() {
-        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, MessageCodec.encode(result(Outcome.SCORED, null, null))))
-                .isNotEmpty();
+    void aScoredResultWithoutScoreIsRefusedByTheSchemaAndCannotBeRead() {
+        String withoutScore = MessageCodec.encode(result(Outcome.SCORED, 1, null)).replace("\"spam_score\":1,", "");
+        assertThat(withoutScore).doesNotContain("spam_score");
+        assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, withoutScore)).isNotEmpty();
+        try (var serde = Topics.LOOKUP_RESULTS.valueSerde()) {
+            // Read, it would fail the notifier's change detection, which takes the score as a number.
+            assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.LOOKUP_RESULTS.name(),
+                    withoutScore.getBytes())).isNotNull();
+        }
         assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS,
                 MessageCodec.encode(result(Outcome.UNAVAILABLE, 0, "addon_failed")))).isNotEmpty();
     }
@@ -95,6 +103,27 @@ class MessageSchemasTest {
                 assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.LOOKUP_RESULTS.name(),
                         without.getBytes())).as(without).isNotNull();
             }
+        }
+    }
+
+    @Test
+    void aChangeOrAHealthSnapshotWithoutWhatItsTableNeedsCannotBeRead() {
+        ReputationChange change = ReputationChange.between(null, result(Outcome.SCORED, 1, null));
+        CampaignHealth health = new CampaignHealth("spring", 3, 1, new TreeMap<>(Map.of(1L, 1)),
+                7, Instant.parse("2026-12-07T00:00:00Z"));
+        assertThat(MessageSchemas.violations(Topics.REPUTATION_CHANGES, MessageCodec.encode(change))).isEmpty();
+        assertThat(MessageSchemas.violations(Topics.CAMPAIGN_HEALTH, MessageCodec.encode(health))).isEmpty();
+        String noId = MessageCodec.encode(change).replaceFirst("\"id\":\"[^\"]*\",", "");
+        String noCampaign = MessageCodec.encode(health).replaceFirst("\"campaign_id\":\"spring\",", "");
+        assertThat(noId).doesNotContain("\"id\"");
+        assertThat(noCampaign).doesNotContain("campaign_id");
+        try (var changes = Topics.REPUTATION_CHANGES.valueSerde(); var snapshots = Topics.CAMPAIGN_HEALTH.valueSerde()) {
+            assertThat(changes.deserializer().deserialize(Topics.REPUTATION_CHANGES.name(),
+                    MessageCodec.encode(change).getBytes())).isEqualTo(change);
+            assertThatThrownBy(() -> changes.deserializer().deserialize(Topics.REPUTATION_CHANGES.name(),
+                    noId.getBytes())).isNotNull();
+            assertThatThrownBy(() -> snapshots.deserializer().deserialize(Topics.CAMPAIGN_HEALTH.name(),
+                    noCampaign.getBytes())).isNotNull();
         }
     }
 
