@@ -57,7 +57,7 @@ final class CampaignHealthTopology {
                 .process(NumberCampaigns::new, NumberCampaigns.STORE)
                 .repartition(Repartitioned.with(Serdes.String(), MessageCodec.serde(CampaignDelta.class))
                         .withName("campaign-deltas"))
-                .processValues(CampaignHealthAggregator::new, CampaignHealthAggregator.STORE);
+                .process(CampaignHealthAggregator::new, CampaignHealthAggregator.STORE);
         health.to(Topics.CAMPAIGN_HEALTH.name(),
                 Produced.with(Topics.CAMPAIGN_HEALTH.keySerde(), Topics.CAMPAIGN_HEALTH.valueSerde()));
         return health;

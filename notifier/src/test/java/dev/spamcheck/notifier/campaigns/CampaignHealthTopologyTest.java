@@ -168,6 +168,35 @@ class CampaignHealthTopologyTest {
     }
 
     @Test
+    void aCampaignWhoseLastNumberLeftWhileAChangeWasRecentIsForgottenOnceTheChangeAgesOut() {
+        result(B, 1, T1, "spring");
+        results.pipeInput(B, (String) null);
+        // No number left, but a change within 7 days: still shown, and no delta will ever come again.
+        assertThat(latest().get("spring").numbersChecked()).isZero();
+
+        driver.advanceWallClockTime(Duration.ofDays(8));
+
+        assertThat(latest()).containsEntry("spring", null);
+    }
+
+    @Test
+    void anIdleCampaignsChangesAreDroppedOnceTheyAgeOutThoughNoDeltaComes() {
+        result(B, 1, T1, "autumn");
+        long firstVersion = latest().get("autumn").version();
+
+        driver.advanceWallClockTime(Duration.ofDays(8));
+
+        CampaignHealth autumn = latest().get("autumn");
+        assertThat(autumn.changesByMinute()).isEmpty();
+        assertThat(autumn.numbersChecked()).isEqualTo(1);
+        assertThat(autumn.currentlyFlagged()).isEqualTo(1);
+        assertThat(autumn.version()).isGreaterThan(firstVersion);
+        // Once is enough: the next sweeps find nothing to drop.
+        driver.advanceWallClockTime(Duration.ofHours(3));
+        assertThat(health.readKeyValuesToList()).isEmpty();
+    }
+
+    @Test
     void versionsKeepGrowingWhenTheClockIsBehindOrTheStoreStartsOver() {
         Instant now = Instant.parse("2026-11-26T10:00:00Z");
         assertThat(CampaignHealthAggregator.nextVersion(0, now)).isEqualTo(now.toEpochMilli());
