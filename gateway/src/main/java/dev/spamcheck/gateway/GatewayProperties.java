@@ -90,8 +90,10 @@ public record GatewayProperties(
      *        PostgreSQL when asked for)
      * @param clockMargin how far apart the clocks of the gateways, the workers (which stamp the
      *        results' records) and PostgreSQL (which stamps the answers) may be: a gateway warms its
-     *        view from the results of the last cache TTL plus this, and a view that has read every
-     *        result for that long looks up a number it lacks without reading PostgreSQL first
+     *        view from the results of the last cache TTL plus this, a view that has read every
+     *        result for that long looks up a number it lacks without reading PostgreSQL first, and
+     *        an answer is served from the view until the TTL less this, so never past the TTL by
+     *        PostgreSQL's clock (at most half the cache TTL)
      */
     public record AnswerView(@DefaultValue("1000000") long maximumSize, @DefaultValue("PT1M") Duration clockMargin) {
     }

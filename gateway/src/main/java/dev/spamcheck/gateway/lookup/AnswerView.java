@@ -15,6 +15,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.spamcheck.gateway.GatewayProperties;
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.schemas.config.SpamcheckProperties;
 import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.schemas.topic.SourceVerdict;
@@ -24,10 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The fresh answers this gateway has seen, by number hash, so that a cache hit needs no database
  * round trip: every result on the results topic (this gateway reads all of it) and every answer
- * it read from PostgreSQL. An entry leaves when its answer is no longer fresh (judged as
- * PostgreSQL judges it: checked more than {@code spamcheck.cache-ttl} ago, here by this gateway's
- * clock), when a tombstone for the number arrives (a purge), or when the view is full (least
- * valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
+ * it read from PostgreSQL. An entry leaves when its answer is no longer fresh by any clock within
+ * the clock margin of this gateway's (PostgreSQL judges it by its own: checked more than
+ * {@code spamcheck.cache-ttl} ago; so here an answer is served until the TTL less the margin, and
+ * never past the TTL while the clocks agree that closely), when a tombstone for the number arrives
+ * (a purge), or when the view is full (least valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
  * <p>
  * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
  * answers correctly from its first request and warms as it serves; before it is ready, it reads
@@ -43,6 +45,8 @@ class AnswerView {
             .maximumSize(10_000).build();
     private final Cache<String, Seen> answers;
     private final Duration ttl;
+    /** How long after its check an answer is served from here: the TTL less the clock margin. */
+    private final Duration servedFor;
     /** Answers are stamped by the database's clock, results' records by the workers', a gap by this gateway's. */
     private final Duration clockMargin;
     private final Clock clock;
@@ -63,12 +67,19 @@ class AnswerView {
     }
 
     AnswerView(long maximumSize, Duration ttl, Duration clockMargin, Clock clock) {
+        if (clockMargin.isNegative() || clockMargin.multipliedBy(2).compareTo(ttl) > 0) {
+            // Served for the TTL less the margin, a view would hold little or nothing, and once it
+            // had read for the TTL and the margin it would send every number it lacks to a worker.
+            throw new InvalidConfigurationException("SPAMCHECK_ANSWER_VIEW_CLOCK_MARGIN (" + clockMargin
+                    + ") must be at least 0 and at most half of SPAMCHECK_CACHE_TTL (" + ttl + ")");
+        }
         this.ttl = ttl;
         this.clockMargin = clockMargin;
+        this.servedFor = ttl.minus(clockMargin);
         this.clock = clock;
         this.answers = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
-                .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(ttl, clock.instant())))
+                .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(servedFor, clock.instant())))
                 .evictionListener((String hash, Seen seen, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         gap();
@@ -121,7 +132,16 @@ class AnswerView {
     Answer fresh(String numberHash) {
         Seen seen = answers.getIfPresent(numberHash);
         // Caffeine expires by its own ticker; the answer's own age decides, to the millisecond.
-        return seen == null || !seen.freshAt(ttl, clock.instant()) ? null : seen.asHit();
+        return seen == null || !seen.freshAt(servedFor, clock.instant()) ? null : seen.asHit();
+    }
+
+    /**
+     * Whether an answer checked then may be given as fresh: its TTL, less the clock margin, has not
+     * run out by this gateway's clock. PostgreSQL, finding it by its own clock, may still hold it
+     * fresh for up to the margin.
+     */
+    boolean isFresh(Instant checkedAt) {
+        return checkedAt.plus(servedFor).isAfter(clock.instant());
     }
 
     /**
@@ -133,7 +153,7 @@ class AnswerView {
             return;
         }
         Seen next = Seen.of(answer);
-        if (!next.freshAt(ttl, clock.instant())) {
+        if (!next.freshAt(servedFor, clock.instant())) {
             return;
         }
         answers.asMap().merge(numberHash, next,
@@ -166,12 +186,12 @@ class AnswerView {
             return SHARED_VERDICTS.get(verdict, same -> same);
         }
 
-        Duration freshFor(Duration ttl, Instant now) {
-            return Duration.ofMillis(checkedAtMillis + ttl.toMillis() - now.toEpochMilli());
+        Duration freshFor(Duration servedFor, Instant now) {
+            return Duration.ofMillis(checkedAtMillis + servedFor.toMillis() - now.toEpochMilli());
         }
 
-        boolean freshAt(Duration ttl, Instant now) {
-            return checkedAtMillis + ttl.toMillis() > now.toEpochMilli();
+        boolean freshAt(Duration servedFor, Instant now) {
+            return checkedAtMillis + servedFor.toMillis() > now.toEpochMilli();
         }
 
         Answer asHit() {

@@ -131,7 +131,7 @@ class LookupService {
         // caller accepts (max_stale PT0S included).
         return cache.findFresh(hash, limit.compareTo(cacheTtl) > 0 ? limit : cacheTtl)
                 .flatMap(last -> {
-                    if (last.checkedAt().isAfter(now.minus(cacheTtl))) {
+                    if (view.isFresh(last.checkedAt())) {
                         view.seen(hash, last);
                         requested.mark(hash);
                         return Mono.just(last);

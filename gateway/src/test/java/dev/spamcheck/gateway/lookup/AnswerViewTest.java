@@ -1,6 +1,7 @@
 package dev.spamcheck.gateway.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
@@ -21,6 +22,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import dev.spamcheck.gateway.TestProperties;
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
 import dev.spamcheck.schemas.config.SpamcheckProperties;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
@@ -45,16 +47,31 @@ class AnswerViewTest {
     private final AnswerView view = new AnswerView(1000, TTL, MARGIN, clock);
 
     @Test
-    void anAnswerIsAHitUntilTheMillisecondItIsNoLongerFresh() {
+    void anAnswerIsAHitUntilTheMillisecondItCouldBePastTheTtlByAClockWithinTheMargin() {
         view.seen(HASH, scored(1, NOW.minus(Duration.ofHours(23))));
 
         Answer hit = view.fresh(HASH);
         assertThat(hit).isEqualTo(new Answer(Outcome.SCORED, 1, NOW.minus(Duration.ofHours(23)), null, true, false));
 
-        clock.now = NOW.plus(Duration.ofHours(1)).minusMillis(1);
+        // PostgreSQL stamped the check by its own clock, which may be up to the margin ahead of this one.
+        clock.now = NOW.plus(Duration.ofHours(1)).minus(MARGIN).minusMillis(1);
         assertThat(view.fresh(HASH)).isNotNull();
-        clock.now = NOW.plus(Duration.ofHours(1));
+        assertThat(view.isFresh(NOW.minus(Duration.ofHours(23)))).isTrue();
+        clock.now = NOW.plus(Duration.ofHours(1)).minus(MARGIN);
         assertThat(view.fresh(HASH)).isNull();
+        assertThat(view.isFresh(NOW.minus(Duration.ofHours(23)))).isFalse();
+        // Nor is such an answer taken in again, from PostgreSQL or the topic.
+        view.seen(HASH, scored(1, NOW.minus(Duration.ofHours(23))));
+        assertThat(view.fresh(HASH)).isNull();
+    }
+
+    @Test
+    void aClockMarginOverHalfTheTtlIsRefusedAtStart() {
+        // Served for the TTL less the margin, the view would hold next to nothing.
+        assertThatThrownBy(() -> new AnswerView(1000, Duration.ofMinutes(1), MARGIN, clock))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("SPAMCHECK_ANSWER_VIEW_CLOCK_MARGIN");
+        assertThat(new AnswerView(1000, Duration.ofMinutes(2), MARGIN, clock).isFresh(NOW)).isTrue();
     }
 
     @Test

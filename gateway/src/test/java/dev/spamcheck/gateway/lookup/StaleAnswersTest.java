@@ -153,6 +153,18 @@ class StaleAnswersTest {
     }
 
     @Test
+    void anAnswerThatMayBePastTheTtlByTheDatabasesClockIsGivenStaleNotFresh() {
+        // Within the clock margin (a minute) of its TTL by this gateway's clock: PostgreSQL, whose
+        // clock may be that far ahead, may already hold it expired.
+        Instant almostADayAgo = Instant.now().minus(shared.cacheTtl()).plusSeconds(30);
+        workerAnswers(unavailable("circuit_open"));
+        lastAnswer(new Answer(Outcome.SCORED, 1, almostADayAgo, null, true, false));
+
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
+                .isEqualTo(new Answer(Outcome.SCORED, 1, almostADayAgo, null, true, true));
+    }
+
+    @Test
     void aCallerAcceptingLessStaleThanTheTtlStillGetsAFreshAnswer() {
         Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
         workerAnswers(unavailable("circuit_open"));
