@@ -25,10 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The fresh answers this gateway has seen, by number hash, so that a cache hit needs no database
  * round trip: every result on the results topic (this gateway reads all of it) and every answer
- * it read from PostgreSQL. An entry leaves when its answer is no longer fresh by any clock within
- * the clock margin of this gateway's (PostgreSQL judges it by its own: checked more than
- * {@code spamcheck.cache-ttl} ago; so here an answer is served until the TTL less the margin, and
- * never past the TTL while the clocks agree that closely), when a tombstone for the number arrives
+ * it read from PostgreSQL. PostgreSQL stamps an answer's check and judges it fresh by its own
+ * clock (checked less than {@code spamcheck.cache-ttl} ago), which may be up to the clock margin
+ * from this gateway's: so an answer is served from here until the TTL less the margin, never past
+ * the TTL while the clocks agree that closely, and kept until the TTL and the margin, so the view
+ * knows it may still be fresh there. An entry leaves then, when a tombstone for the number arrives
  * (a purge), or when the view is full (least valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
  * <p>
  * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
@@ -47,6 +48,8 @@ class AnswerView {
     private final Duration ttl;
     /** How long after its check an answer is served from here: the TTL less the clock margin. */
     private final Duration servedFor;
+    /** How long after its check an answer is kept: until no clock within the margin holds it fresh. */
+    private final Duration keptFor;
     /** Answers are stamped by the database's clock, results' records by the workers', a gap by this gateway's. */
     private final Duration clockMargin;
     private final Clock clock;
@@ -76,10 +79,11 @@ class AnswerView {
         this.ttl = ttl;
         this.clockMargin = clockMargin;
         this.servedFor = ttl.minus(clockMargin);
+        this.keptFor = ttl.plus(clockMargin);
         this.clock = clock;
         this.answers = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
-                .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(servedFor, clock.instant())))
+                .expireAfter(Expiry.writing((String hash, Seen seen) -> seen.freshFor(keptFor, clock.instant())))
                 .evictionListener((String hash, Seen seen, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         gap();
@@ -131,8 +135,18 @@ class AnswerView {
     /** The number's answer if this gateway holds a fresh one; a hit, as {@link ReputationCache} gives it. */
     Answer fresh(String numberHash) {
         Seen seen = answers.getIfPresent(numberHash);
-        // Caffeine expires by its own ticker; the answer's own age decides, to the millisecond.
+        // Kept longer than served, and Caffeine expires by its own ticker: the answer's own age
+        // decides, to the millisecond.
         return seen == null || !seen.freshAt(servedFor, clock.instant()) ? null : seen.asHit();
+    }
+
+    /**
+     * Whether the view holds nothing for the number, not even an answer past being served that
+     * PostgreSQL may still hold fresh.
+     */
+    boolean lacks(String numberHash) {
+        Seen seen = answers.getIfPresent(numberHash);
+        return seen == null || !seen.freshAt(keptFor, clock.instant());
     }
 
     /**
@@ -153,7 +167,7 @@ class AnswerView {
             return;
         }
         Seen next = Seen.of(answer);
-        if (!next.freshAt(servedFor, clock.instant())) {
+        if (!next.freshAt(keptFor, clock.instant())) {
             return;
         }
         answers.asMap().merge(numberHash, next,

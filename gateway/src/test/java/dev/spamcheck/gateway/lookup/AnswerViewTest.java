@@ -60,9 +60,14 @@ class AnswerViewTest {
         clock.now = NOW.plus(Duration.ofHours(1)).minus(MARGIN);
         assertThat(view.fresh(HASH)).isNull();
         assertThat(view.isFresh(NOW.minus(Duration.ofHours(23)))).isFalse();
-        // Nor is such an answer taken in again, from PostgreSQL or the topic.
+        // Nor is such an answer served when taken in again, from PostgreSQL or the topic...
         view.seen(HASH, scored(1, NOW.minus(Duration.ofHours(23))));
         assertThat(view.fresh(HASH)).isNull();
+        // ...but the view knows of it until no clock within the margin holds it fresh.
+        clock.now = NOW.plus(Duration.ofHours(1)).plus(MARGIN).minusMillis(1);
+        assertThat(view.lacks(HASH)).isFalse();
+        clock.now = NOW.plus(Duration.ofHours(1)).plus(MARGIN);
+        assertThat(view.lacks(HASH)).isTrue();
     }
 
     @Test
@@ -188,6 +193,31 @@ class AnswerViewTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !small.holdsEveryFreshAnswer());
         clock.now = clock.now.plus(TTL).plus(MARGIN).plusSeconds(1);
         assertThat(small.holdsEveryFreshAnswer()).isTrue();
+    }
+
+    @Test
+    void anAnswerInItsTtlsLastMinuteIsLeftToPostgresqlEvenByAWholeView() {
+        ReputationCache database = mock(ReputationCache.class);
+        TopicSender kafka = mock(TopicSender.class);
+        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
+                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
+                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        AnswerView whole = new AnswerView(1000, shared.cacheTtl(), MARGIN, clock);
+        whole.readingFromNow();
+        clock.now = NOW.plus(shared.cacheTtl()).plus(MARGIN).plusSeconds(1);
+        assertThat(whole.holdsEveryFreshAnswer()).isTrue();
+        Instant checked = clock.now.minus(shared.cacheTtl()).plusSeconds(30);
+        whole.seen(HASH, scored(1, checked));
+        Answer stillFresh = new Answer(Outcome.SCORED, 1, checked, null, true, false);
+        when(database.findFresh(HASH, shared.cacheTtl())).thenReturn(Mono.just(stillFresh));
+        NumberProtection protection = NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys());
+        LookupService lookups = new LookupService(whole, database, mock(RequestedNumbers.class), new PendingLookups(),
+                kafka, protection, TestProperties.gateway(Map.of()), shared, new SimpleMeterRegistry());
+
+        // PostgreSQL, by its own clock, still holds it fresh: a read, not a worker's round trip.
+        assertThat(lookups.answer("+12025550123", HASH, null, "r1", "tok_test", null).block()).isEqualTo(stillFresh);
+        verify(kafka, never()).send(any(), any(), any());
     }
 
     @Test
