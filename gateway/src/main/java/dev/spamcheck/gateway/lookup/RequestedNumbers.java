@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -29,15 +30,23 @@ class RequestedNumbers {
     private static final Logger log = LoggerFactory.getLogger(RequestedNumbers.class);
     static final Duration COARSENESS = Duration.ofHours(1);
     private static final int MAX_PENDING = 10_000;
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    /** Above a connection's acquisition and the statement's own limit (5 s each) together. */
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
 
     private final DatabaseClient db;
     private final Cache<String, Boolean> markedRecently = Caffeine.newBuilder().expireAfterWrite(COARSENESS)
             .maximumSize(200_000).build();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Duration writeTimeout;
 
+    @Autowired
     RequestedNumbers(DatabaseClient db) {
+        this(db, WRITE_TIMEOUT);
+    }
+
+    RequestedNumbers(DatabaseClient db, Duration writeTimeout) {
         this.db = db;
+        this.writeTimeout = writeTimeout;
     }
 
     void mark(String numberHash) {
@@ -60,12 +69,15 @@ class RequestedNumbers {
                 .bind("hashes", batch.toArray(String[]::new))
                 .bind("coarseness", (double) COARSENESS.toSeconds())
                 .fetch().rowsUpdated()
+                // Timed out inside, so a write that takes too long is a failure like any other,
+                // and its numbers are marked again rather than left marked for an hour unwritten.
+                .timeout(writeTimeout)
                 .doOnError(failure -> {
                     // Marked again on their next hit.
                     markedRecently.invalidateAll(batch);
                     log.warn("Could not mark {} numbers as requested: {}", batch.size(), failure.getClass().getSimpleName());
                 })
                 .onErrorComplete()
-                .block(WRITE_TIMEOUT);
+                .block();
     }
 }
