@@ -49,22 +49,20 @@ final class TestStack {
             try {
                 Path home = freshHome("devstack-test");
                 stack = DevStack.start(new DevStack.Options(home, 0, 0, Duration.ofMillis(50),
-                        Map.ofEntries(Map.entry("spamcheck.cache-ttl", CACHE_TTL.toString()),
-                                // The view serves an answer for the TTL less this: its clocks are one.
-                                Map.entry("spamcheck.answer-view.clock-margin", "PT0.5S"),
+                        Map.of("spamcheck.cache-ttl", CACHE_TTL.toString(),
                                 // Every add-on in each Twilio call (SeveralSourcesSystemTest); Nomorobo decides, as by default.
-                                Map.entry("spamcheck.providers.twilio.add-ons",
-                                        "nomorobo_spamscore,icehook_scout,marchex_cleancall,truecnam_truespam"),
+                                "spamcheck.providers.twilio.add-ons",
+                                "nomorobo_spamscore,icehook_scout,marchex_cleancall,truecnam_truespam",
                                 // Failure-mode tests must not open the shared worker's circuit.
-                                Map.entry("spamcheck.twilio.circuit.sliding-window-size", "200"),
-                                Map.entry("spamcheck.twilio.circuit.minimum-calls", "200"),
+                                "spamcheck.twilio.circuit.sliding-window-size", "200",
+                                "spamcheck.twilio.circuit.minimum-calls", "200",
                                 // Webhook retries observable within a test: from 0.5 s, for 10 s.
-                                Map.entry("spamcheck.webhooks.retry-initial-interval", "PT0.5S"),
-                                Map.entry("spamcheck.webhooks.retry-max-interval", "PT2S"),
-                                Map.entry("spamcheck.webhooks.retry-for", "PT10S"),
-                                Map.entry("spamcheck.webhooks.timeout", "PT2S"),
-                                Map.entry("spamcheck.webhooks.poll-interval", "PT0.2S"),
-                                Map.entry("spamcheck.nightly.cron", NIGHTLY_CRON)), null, null));
+                                "spamcheck.webhooks.retry-initial-interval", "PT0.5S",
+                                "spamcheck.webhooks.retry-max-interval", "PT2S",
+                                "spamcheck.webhooks.retry-for", "PT10S",
+                                "spamcheck.webhooks.timeout", "PT2S",
+                                "spamcheck.webhooks.poll-interval", "PT0.2S",
+                                "spamcheck.nightly.cron", NIGHTLY_CRON), null, null));
                 // Only for a run that does not end (interrupted, its fork told to stop): PostgreSQL
                 // runs detached from this JVM and would outlive it. A run that ends stops the stack
                 // first (TestStackStop), and this finds nothing left to stop.

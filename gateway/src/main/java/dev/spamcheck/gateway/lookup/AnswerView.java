@@ -150,6 +150,14 @@ class AnswerView {
     }
 
     /**
+     * Whether an answer checked then may still be fresh by a clock within the margin of this
+     * gateway's, PostgreSQL's included.
+     */
+    boolean mayBeFresh(Instant checkedAt) {
+        return checkedAt.plus(keptFor).isAfter(clock.instant());
+    }
+
+    /**
      * Whether an answer checked then may be given as fresh: its TTL, less the clock margin, has not
      * run out by this gateway's clock. PostgreSQL, finding it by its own clock, may still hold it
      * fresh for up to the margin.

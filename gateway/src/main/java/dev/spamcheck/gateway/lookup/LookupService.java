@@ -133,19 +133,37 @@ class LookupService {
         return cache.findFresh(hash, limit.compareTo(cacheTtl) > 0 ? limit : cacheTtl)
                 .flatMap(last -> {
                     if (view.isFresh(last.checkedAt())) {
-                        view.seen(hash, last);
-                        requested.mark(hash);
-                        return Mono.just(last);
+                        return Mono.just(freshFromDatabase(hash, last));
                     }
-                    if (last.outcome() == Outcome.SCORED && !last.checkedAt().isBefore(now.minus(limit))) {
-                        stale.increment();
-                        return Mono.just(last.asStale());
-                    }
-                    return Mono.<Answer>empty();
+                    Mono<Answer> staleOrNone = Mono.defer(() -> staleAnswer(last, limit, now));
+                    // Near its TTL, as the clocks may differ: PostgreSQL's, which stamped it, decides.
+                    return view.mayBeFresh(last.checkedAt())
+                            ? cache.findFresh(hash, cacheTtl).map(fresh -> freshFromDatabase(hash, fresh))
+                                    .switchIfEmpty(staleOrNone)
+                            : staleOrNone;
                 })
                 // With PostgreSQL out too, the caller hears why there is no fresh answer.
                 .onErrorResume(databaseFailure -> Mono.empty())
                 .switchIfEmpty(otherwise);
+    }
+
+    private Answer freshFromDatabase(String hash, Answer fresh) {
+        view.seen(hash, fresh);
+        requested.mark(hash);
+        return fresh;
+    }
+
+    /**
+     * The answer marked stale, if the caller takes one that old: only scores, and only for a limit
+     * beyond the TTL (an answer younger than that is fresh, so a stale one is always older).
+     */
+    private Mono<Answer> staleAnswer(Answer last, Duration limit, Instant now) {
+        if (last.outcome() == Outcome.SCORED && limit.compareTo(cacheTtl) > 0
+                && !last.checkedAt().isBefore(now.minus(limit))) {
+            stale.increment();
+            return Mono.just(last.asStale());
+        }
+        return Mono.empty();
     }
 
     private Mono<Answer> askWorker(ProtectedNumber number, String campaignId, String requestId, String client) {

@@ -16,6 +16,8 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.spamcheck.gateway.GatewayProperties;
+
 /**
  * Marks numbers answered from the cache as requested ({@code phone_reputation.last_requested_at}),
  * so the nightly re-check ranks numbers by real use, not by when they last cost a lookup. Coarse
@@ -30,8 +32,6 @@ class RequestedNumbers {
     private static final Logger log = LoggerFactory.getLogger(RequestedNumbers.class);
     static final Duration COARSENESS = Duration.ofHours(1);
     private static final int MAX_PENDING = 10_000;
-    /** Above a connection's acquisition and the statement's own limit (5 s each) together. */
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
 
     private final DatabaseClient db;
     private final Cache<String, Boolean> markedRecently = Caffeine.newBuilder().expireAfterWrite(COARSENESS)
@@ -40,8 +40,9 @@ class RequestedNumbers {
     private final Duration writeTimeout;
 
     @Autowired
-    RequestedNumbers(DatabaseClient db) {
-        this(db, WRITE_TIMEOUT);
+    RequestedNumbers(DatabaseClient db, GatewayProperties properties) {
+        // Above a connection's acquisition and the statement's own limit together, each this long.
+        this(db, properties.gateway().databaseTimeout().multipliedBy(3));
     }
 
     RequestedNumbers(DatabaseClient db, Duration writeTimeout) {

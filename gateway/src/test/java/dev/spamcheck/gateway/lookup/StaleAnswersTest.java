@@ -153,15 +153,19 @@ class StaleAnswersTest {
     }
 
     @Test
-    void anAnswerThatMayBePastTheTtlByTheDatabasesClockIsGivenStaleNotFresh() {
+    void anAnswerWithinTheClockMarginOfItsTtlIsFreshOrStaleAsPostgresqlsClockHasIt() {
         // Within the clock margin (a minute) of its TTL by this gateway's clock: PostgreSQL, whose
-        // clock may be that far ahead, may already hold it expired.
+        // clock may be that far apart, decides.
         Instant almostADayAgo = Instant.now().minus(shared.cacheTtl()).plusSeconds(30);
+        Answer last = new Answer(Outcome.SCORED, 1, almostADayAgo, null, true, false);
         workerAnswers(unavailable("circuit_open"));
-        lastAnswer(new Answer(Outcome.SCORED, 1, almostADayAgo, null, true, false));
+        lastAnswer(last);
 
-        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block())
-                .isEqualTo(new Answer(Outcome.SCORED, 1, almostADayAgo, null, true, true));
+        // Expired by its clock: stale, for a caller taking stale answers.
+        assertThat(lookups.answer(NUMBER, HASH, null, "r1", "tok_test", null).block()).isEqualTo(last.asStale());
+        // Fresh by its clock: fresh, whatever the caller's max_stale.
+        when(database.findFresh(HASH, shared.cacheTtl())).thenReturn(Mono.empty(), Mono.just(last));
+        assertThat(lookups.answer(NUMBER, HASH, null, "r3", "tok_test", Duration.ZERO).block()).isEqualTo(last);
     }
 
     @Test
