@@ -90,6 +90,12 @@ class PrewarmListener {
      * twice the retry time (its partition moved to another worker) is forgotten.
      */
     private final Cache<String, Instant> failingSince;
+    /**
+     * Entries done (published, given up, skipped) in a batch held at an earlier entry: delivered
+     * again with it until their offsets are committed, they are not done twice (paid twice, or a
+     * given-up entry's hour of failing begun again). Forgotten as {@link #failingSince} is.
+     */
+    private final Cache<String, Boolean> done;
 
     @Autowired
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
@@ -111,6 +117,7 @@ class PrewarmListener {
         this.clock = clock;
         this.failingSince = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
                 .build();
+        this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(retryFor.multipliedBy(2)).build();
         this.lookups = Executors.newFixedThreadPool(properties.prewarmConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "prewarm-lookup");
             thread.setDaemon(true);
@@ -141,10 +148,16 @@ class PrewarmListener {
                 if (already != null && already.holdsEveryEntry()) {
                     return already;
                 }
+                if (done.getIfPresent(key(entry)) != null) {
+                    return null;
+                }
                 try {
                     Postponed later = onEntry(entry);
                     if (later != null) {
                         postponed.accumulateAndGet(later, Postponed::longer);
+                    }
+                    else {
+                        done.put(key(entry), Boolean.TRUE);
                     }
                     return later;
                 }
@@ -156,6 +169,9 @@ class PrewarmListener {
                     Postponed later = failedHere(entry, ex);
                     if (later != null) {
                         postponed.accumulateAndGet(later, Postponed::longer);
+                    }
+                    else {
+                        done.put(key(entry), Boolean.TRUE);
                     }
                     return later;
                 }

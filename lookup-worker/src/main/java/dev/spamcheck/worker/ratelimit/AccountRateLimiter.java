@@ -112,7 +112,7 @@ public class AccountRateLimiter {
     private final AtomicInteger decisions = new AtomicInteger();
     private final AtomicLong callsToday = new AtomicLong();
     private final Timer lateness;
-    private volatile Cut cut = new Cut(null, null, 0);
+    private volatile Cut cut = new Cut(null, null, 0, Instant.EPOCH);
 
     AccountRateLimiter(JdbcClient jdbc, TransactionTemplate transactions, WorkerProperties properties,
             MeterRegistry meters) {
@@ -207,7 +207,7 @@ public class AccountRateLimiter {
     /** The account-wide rate now, in calls per second. */
     public double currentRate() {
         Cut last = cut();
-        return adaptive.at(Instant.now(), last.rate(), last.at());
+        return adaptive.at(last.databaseNow(), last.rate(), last.at());
     }
 
     /**
@@ -226,7 +226,7 @@ public class AccountRateLimiter {
                         ON CONFLICT (id) DO UPDATE SET rate = EXCLUDED.rate, changed_at = EXCLUDED.changed_at""")
                         .params(rate, Timestamp.from(now))
                         .update();
-                cut = new Cut(rate, now, System.nanoTime());
+                cut = new Cut(rate, now, System.nanoTime(), now);
                 log.warn("Twilio rate-limited the account: at most {} calls per second for now", String.format("%.1f", rate));
             }
         });
@@ -367,7 +367,16 @@ public class AccountRateLimiter {
     }
 
     /** The rate the last 429 left (null: none) and when, as read at {@code readAt} (nano time). */
-    private record Cut(Double rate, Instant at, long readAt) {
+    /**
+     * The last cut, stamped by the database's clock, and that clock's time when it was read: how
+     * long ago it was is judged by the database's clock, as every worker judges it, not by this
+     * host's.
+     */
+    private record Cut(Double rate, Instant at, long readAt, Instant databaseTimeAtRead) {
+
+        Instant databaseNow() {
+            return databaseTimeAtRead.plusNanos(System.nanoTime() - readAt);
+        }
     }
 
     private Cut cut() {
@@ -380,10 +389,15 @@ public class AccountRateLimiter {
     }
 
     private Cut readCut() {
-        return jdbc.sql("SELECT rate, changed_at FROM twilio_rate WHERE id = 1")
-                .query((rs, row) -> new Cut(rs.getDouble("rate"), instant(rs.getTimestamp("changed_at")), System.nanoTime()))
-                .optional()
-                .orElseGet(() -> new Cut(null, null, System.nanoTime()));
+        return jdbc.sql("""
+                SELECT clock_timestamp() AS now, rate, changed_at
+                  FROM (SELECT 1) AS one LEFT JOIN twilio_rate ON id = 1""")
+                .query((rs, row) -> {
+                    double rate = rs.getDouble("rate");
+                    return new Cut(rs.wasNull() ? null : rate, instant(rs.getTimestamp("changed_at")), System.nanoTime(),
+                            rs.getTimestamp("now").toInstant());
+                })
+                .single();
     }
 
     /**

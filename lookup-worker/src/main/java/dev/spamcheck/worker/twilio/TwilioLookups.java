@@ -77,13 +77,14 @@ public class TwilioLookups {
 
     /**
      * Whether a lookup that failed with this code may well succeed shortly, unchanged: Twilio slow,
-     * unreachable, failing or saying "slower", the client's circuit open, or the credentials refused
-     * (until an operator fixes them). Bulk work waits and asks again rather than give up on such a number.
+     * unreachable, failing (a 5xx, or an answer that is not JSON) or saying "slower", the client's
+     * circuit open, or the credentials refused (until an operator fixes them). Bulk work waits and
+     * asks again rather than give up on such a number.
      */
     public static boolean isPassing(String errorCode) {
         return errorCode.equals(CIRCUIT_OPEN) || errorCode.equals(AUTH_FAILED) || errorCode.equals(TwilioResponses.RATE_LIMITED)
                 || errorCode.equals(TIMEOUT) || errorCode.equals(UNREACHABLE)
-                || errorCode.startsWith("twilio_http_5");
+                || errorCode.startsWith("twilio_http_5") || errorCode.equals(TwilioResponses.MALFORMED_RESPONSE);
     }
 
     /**
@@ -291,6 +292,8 @@ public class TwilioLookups {
             circuitBreaker.releasePermission();
             credentialsInDoubt = true;
             credentialsRefusedUntil.set(System.nanoTime() + authFailedPause.toNanos());
+            // Its caller hears when a call is made again, as the lookups during the pause do.
+            answer = new Unavailable(AUTH_FAILED, unavailable.retryable(), unavailable.failure(), authFailedPause);
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));

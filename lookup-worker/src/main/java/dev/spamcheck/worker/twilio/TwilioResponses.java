@@ -33,6 +33,8 @@ final class TwilioResponses {
 
     /** Twilio's 429 (20429, 60616). */
     static final String RATE_LIMITED = "twilio_rate_limited";
+    /** A 200 whose body is not JSON (a proxy's error page, a cut-off answer): retried like a 5xx. */
+    static final String MALFORMED_RESPONSE = "twilio_malformed_response";
     /** Twilio's error code for a number it does not know. */
     private static final int NUMBER_NOT_FOUND = 20404;
 
@@ -63,7 +65,7 @@ final class TwilioResponses {
             root = MessageCodec.mapper().readTree(body);
         }
         catch (JacksonException ex) {
-            return new Unavailable("twilio_malformed_response", true, true, null);
+            return new Unavailable(MALFORMED_RESPONSE, true, true, null);
         }
         JsonNode results = root.path("add_ons").path("results");
         List<SourceVerdict> sources = new ArrayList<>(addOns.size());

@@ -111,6 +111,38 @@ class PrewarmListenerTest {
     }
 
     @Test
+    void anEntryTwilioAnswersWithSomethingNotJsonIsHeldLikeOneItFailsOn() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                "twilio_malformed_response")));
+
+        RecordingAcknowledgment first = deliver(batch("+12125550042"));
+
+        assertThat(first.nackedAt).as("held, not published as failed at once").isZero();
+        verify(publisher, never()).publish(any());
+    }
+
+    @Test
+    void entriesDoneBehindAHeldOneAreNotDoneAgainWhenTheBatchIsDeliveredAgain() throws Exception {
+        ProtectedNumber held = PROTECTION.protect("+12125550042");
+        when(processor.process(any())).thenAnswer(call -> {
+            LookupRequest request = call.getArgument(0);
+            return Optional.of(request.numberHash().equals(held.hash())
+                    ? unavailable(request, TwilioLookups.LOOKUP_BUDGET_EXHAUSTED) : scored(request));
+        });
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043", "+12125550044");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        assertThat(published()).hasSize(2);
+
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        assertThat(deliver(batch).acknowledged).isTrue();
+
+        // Looked up once each: the two done the first time are not asked about (nor paid for) again.
+        verify(processor, times(4)).process(any());
+        verify(publisher, times(3)).publish(any());
+    }
+
+    @Test
     void anEntryWhoseTimeRanOutBeforeItsCallIsDeliveredAgainSoonNotPublishedAsFailed() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 TwilioLookups.LOOKUP_BUDGET_EXHAUSTED)));

@@ -286,8 +286,11 @@ class TwilioLookupsTest {
     void refusedCredentialsPauseEveryClientsCallsForAMinute() {
         answer(401, error(20003));
         assertThat(lookups.lookup(NUMBER, true, "tok_first", Duration.ofSeconds(4), CallGuard.NONE))
-                .isInstanceOfSatisfying(Unavailable.class,
-                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));
+                .isInstanceOfSatisfying(Unavailable.class, unavailable -> {
+                    assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed");
+                    // The lookup that met the refusal tells its caller of the pause too.
+                    assertThat(unavailable.retryAfter()).isEqualTo(TwilioLookups.AUTH_FAILED_PAUSE);
+                });
 
         // Another client, another number's worth of calls: none is made, each would be refused alike.
         assertThat(lookups.lookup(NUMBER, true, "tok_second", Duration.ofSeconds(4), CallGuard.NONE))
