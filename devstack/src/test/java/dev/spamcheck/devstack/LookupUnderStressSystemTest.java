@@ -61,8 +61,9 @@ class LookupUnderStressSystemTest {
         assertThat(report.loadedStatuses()).containsOnly(200);
         // Blocked behind a stall, a lookup would wait seconds (until the stalled call times out,
         // which the run checks has not happened yet). The latency target itself, p95 within 1.5×
-        // idle, is bin/bench's to measure (docs/BENCHMARKS.md): a shared 2-core CI machine cannot.
-        assertThat(report.loadedMillis()).allMatch(millis -> millis < 1000);
+        // idle, is bin/bench's to measure (docs/BENCHMARKS.md): a shared 2-core CI machine cannot,
+        // and its other fork may hold a core for a second.
+        assertThat(report.loadedMillis()).allMatch(millis -> millis < 2000);
         assertThat(report.statuses()).containsOnly(503);
 
         // The stalls are over (their callers have their 503s). The shared stack's circuit needs
@@ -181,9 +182,12 @@ class LookupUnderStressSystemTest {
     void aGatewayReceivesResultsFromTheMomentItIsReady() {
         ConfigurableApplicationContext gateway = TestStack.get().startGateway(0, 0);
         try {
+            long started = System.nanoTime();
             HttpResponse<String> first = Traffic.lookUp(DevStack.baseUrl(gateway), TestStack.get().lookupToken(),
                     TestStack.uniqueNumber("0042"));
             assertThat(first.statusCode()).isEqualTo(200);
+            // From its result, not from PostgreSQL once its 5 s wait for a result that never came ran out.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
         }
         finally {
             gateway.close();

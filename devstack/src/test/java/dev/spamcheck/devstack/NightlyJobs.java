@@ -18,6 +18,11 @@ final class NightlyJobs {
     /** Triggers the job of a date and waits until it has completed. */
     static JsonNode run(LocalDate date) {
         trigger(date);
+        return awaitCompleted(date);
+    }
+
+    /** Waits until the job of a date, triggered already, has completed. */
+    static JsonNode awaitCompleted(LocalDate date) {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> statusOrNull(date), job -> job != null && "completed".equals(job.get("status").asString()));
     }

@@ -126,16 +126,6 @@ class SpamScoreSystemTest {
     }
 
     @Test
-    void aSlowTwilioAnswers503WithinTheLookupTimeout() {
-        String number = uniqueNumber("7777");
-
-        HttpResponse<String> response = lookUp(number);
-
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(json(response).get("code").asString()).isEqualTo("service_unavailable");
-    }
-
-    @Test
     void requestsFromManyCallersForOneNumberCostOneLookup() throws Exception {
         String number = uniqueNumber("0333");
         var pool = java.util.concurrent.Executors.newFixedThreadPool(10);

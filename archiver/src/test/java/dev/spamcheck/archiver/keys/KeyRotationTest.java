@@ -30,6 +30,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockConsumerFactory;
 import org.springframework.kafka.mock.MockProducerFactory;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
 import dev.spamcheck.schemas.kafka.TopicSender;
@@ -49,7 +52,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @ExtendWith(OutputCaptureExtension.class)
 class KeyRotationTest {
 
-    private static final DataSource DATABASE = TestDatabase.fresh();
+    /** Pooled, as the archiver's is: unpooled, each of a rotation's statements would open a TLS connection. */
+    private static final DataSource DATABASE = pooled(TestDatabase.fresh());
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
     private static final String KEY_B = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU=";
@@ -61,6 +65,13 @@ class KeyRotationTest {
     private final NumberProtection onlyNewKey = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private MockProducer<String, Object> producer;
+
+    private static DataSource pooled(DataSource database) {
+        HikariConfig pool = new HikariConfig();
+        pool.setDataSource(database);
+        pool.setMaximumPoolSize(4);
+        return new HikariDataSource(pool);
+    }
 
     @BeforeEach
     void emptyTables() {

@@ -52,7 +52,13 @@ public final class StalledLookups {
                 calls.add(CompletableFuture.supplyAsync(() -> Traffic.lookUp(gatewayUrl, stack.lookupToken(), number),
                         callers));
             }
+            // Bounded: a stalled lookup answered before its call (no rate budget in time) would
+            // otherwise keep this waiting for ever.
+            long callsDue = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!numbers.stream().allMatch(number -> stack.twilio().callsFor(number) >= 1)) {
+                if (System.nanoTime() > callsDue || calls.stream().anyMatch(CompletableFuture::isDone)) {
+                    throw new IllegalStateException("Not every stalled lookup reached the Twilio stub within 30 s");
+                }
                 Thread.sleep(20);
             }
             Instant lastStarted = numbers.stream().flatMap(number -> stack.twilio().callTimesFor(number).stream())
