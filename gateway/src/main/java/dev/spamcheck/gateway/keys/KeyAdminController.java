@@ -30,8 +30,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /api/v1/admin/keys}: which encryption keys the cached numbers use (as an archiver last
- * counted them), and the last rotation; {@code POST /api/v1/admin/keys/rotate}: asks the archiver to move every stored number
- * ciphertext to the active key.
+ * counted them), and the last rotation; {@code POST /api/v1/admin/keys/rotate}: asks the archiver
+ * to move every stored number ciphertext to the active key.
  */
 @RestController
 class KeyAdminController {

@@ -30,7 +30,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * from this gateway's: so an answer is served from here until the TTL less the margin, never past
  * the TTL while the clocks agree that closely, and kept until the TTL and the margin, so the view
  * knows it may still be fresh there. An entry leaves then, when a tombstone for the number arrives
- * (a purge), or when the view is full (least valuable first, Caffeine's W-TinyLFU). Holds no ciphertext, so key rotation does not touch it.
+ * (a purge), or when the view is full (least valuable first, Caffeine's W-TinyLFU). Holds no
+ * ciphertext, so key rotation does not touch it.
  * <p>
  * What it has not seen, PostgreSQL answers ({@link ReputationCache}); a new gateway therefore
  * answers correctly from its first request and warms as it serves; before it is ready, it reads
@@ -208,12 +209,13 @@ class AnswerView {
             return SHARED_VERDICTS.get(verdict, same -> same);
         }
 
-        Duration freshFor(Duration servedFor, Instant now) {
-            return Duration.ofMillis(checkedAtMillis + servedFor.toMillis() - now.toEpochMilli());
+        /** How much is left of {@code span} after the check, at {@code now}. */
+        Duration freshFor(Duration span, Instant now) {
+            return Duration.ofMillis(checkedAtMillis + span.toMillis() - now.toEpochMilli());
         }
 
-        boolean freshAt(Duration servedFor, Instant now) {
-            return checkedAtMillis + servedFor.toMillis() > now.toEpochMilli();
+        boolean freshAt(Duration span, Instant now) {
+            return checkedAtMillis + span.toMillis() > now.toEpochMilli();
         }
 
         Answer asHit() {

@@ -130,13 +130,16 @@ class LookupService {
         Instant now = Instant.now();
         // Back to the TTL at least: an answer younger than that is fresh, however little stale the
         // caller accepts (max_stale PT0S included).
-        return cache.findFresh(hash, limit.compareTo(cacheTtl) > 0 ? limit : cacheTtl)
+        boolean byTtl = limit.compareTo(cacheTtl) <= 0;
+        return cache.findFresh(hash, byTtl ? cacheTtl : limit)
                 .flatMap(last -> {
-                    if (view.isFresh(last.checkedAt())) {
+                    // Found within the TTL, PostgreSQL holds it fresh by its own clock. Found within
+                    // a longer limit, this gateway's clock judges, but near the TTL, where the clocks
+                    // may differ, PostgreSQL's, which stamped it, decides.
+                    if (byTtl || view.isFresh(last.checkedAt())) {
                         return Mono.just(freshFromDatabase(hash, last));
                     }
                     Mono<Answer> staleOrNone = Mono.defer(() -> staleAnswer(last, limit, now));
-                    // Near its TTL, as the clocks may differ: PostgreSQL's, which stamped it, decides.
                     return view.mayBeFresh(last.checkedAt())
                             ? cache.findFresh(hash, cacheTtl).map(fresh -> freshFromDatabase(hash, fresh))
                                     .switchIfEmpty(staleOrNone)
