@@ -122,10 +122,7 @@ class AnswerViewTest {
     void aHitTheViewHoldsMakesNoDatabaseQueryAndADatabaseHitIsReadOnce() {
         ReputationCache database = mock(ReputationCache.class);
         RequestedNumbers requested = mock(RequestedNumbers.class);
-        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
-                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
-                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
-                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        SpamcheckProperties shared = shared();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         AnswerView realClock = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
         LookupService lookups = new LookupService(realClock, database, requested, new PendingLookups(),
@@ -199,10 +196,7 @@ class AnswerViewTest {
     void anAnswerInItsTtlsLastMinuteIsLeftToPostgresqlEvenByAWholeView() {
         ReputationCache database = mock(ReputationCache.class);
         TopicSender kafka = mock(TopicSender.class);
-        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
-                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
-                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
-                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        SpamcheckProperties shared = shared();
         AnswerView whole = new AnswerView(1000, shared.cacheTtl(), MARGIN, clock);
         whole.readingFromNow();
         clock.now = NOW.plus(shared.cacheTtl()).plus(MARGIN).plusSeconds(1);
@@ -226,10 +220,7 @@ class AnswerViewTest {
         RequestedNumbers requested = mock(RequestedNumbers.class);
         TopicSender kafka = mock(TopicSender.class);
         PendingLookups pending = new PendingLookups();
-        SpamcheckProperties shared = new Binder(new MapConfigurationPropertySource(Map.of(
-                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
-                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
-                .bindOrCreate("spamcheck", SpamcheckProperties.class);
+        SpamcheckProperties shared = shared();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         AnswerView whole = new AnswerView(1000, shared.cacheTtl(), MARGIN, clock);
         whole.readingFromNow();
@@ -308,5 +299,12 @@ class AnswerViewTest {
         public Clock withZone(java.time.ZoneId zone) {
             return this;
         }
+    }
+
+    private static SpamcheckProperties shared() {
+        return new Binder(new MapConfigurationPropertySource(Map.of(
+                "spamcheck.hash-key", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+                "spamcheck.encryption-keys", "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")))
+                .bindOrCreate("spamcheck", SpamcheckProperties.class);
     }
 }
