@@ -90,13 +90,20 @@ class TlsSystemTest {
     @Test
     void refusesTls11() throws Exception {
         // Written by hand: this JDK's own clients refuse TLS 1.1 before the server could. A
-        // ClientHello offering TLS 1.1 at most, with suites TLS 1.1 has (RSA and ECDHE-RSA, AES-128-CBC).
+        // ClientHello offering TLS 1.1 at most, with suites TLS 1.1 has for either kind of
+        // certificate (ECDHE with ECDSA, as this test's, or RSA; AES-CBC), so that a server taking
+        // TLS 1.1 would answer with its ServerHello.
         byte[] random = new byte[32];
         new java.security.SecureRandom().nextBytes(random);
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(new byte[] {0x03, 0x02});
+        body.write(random);
+        body.write(new byte[] {0x00, 0x00, 0x08, (byte) 0xc0, 0x09, (byte) 0xc0, 0x0a, (byte) 0xc0, 0x13, 0x00, 0x2f,
+                0x01, 0x00});
+        int length = body.size();
         java.io.ByteArrayOutputStream hello = new java.io.ByteArrayOutputStream();
-        hello.write(new byte[] {0x16, 0x03, 0x02, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x02});
-        hello.write(random);
-        hello.write(new byte[] {0x00, 0x00, 0x04, 0x00, 0x2f, (byte) 0xc0, 0x13, 0x01, 0x00});
+        hello.write(new byte[] {0x16, 0x03, 0x02, 0x00, (byte) (length + 4), 0x01, 0x00, 0x00, (byte) length});
+        body.writeTo(hello);
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(hello.toByteArray());

@@ -52,8 +52,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @ExtendWith(OutputCaptureExtension.class)
 class KeyRotationTest {
 
+    private static final DataSource UNPOOLED = TestDatabase.fresh();
     /** Pooled, as the archiver's is: unpooled, each of a rotation's statements would open a TLS connection. */
-    private static final DataSource DATABASE = pooled(TestDatabase.fresh());
+    private static final DataSource DATABASE = pooled(UNPOOLED);
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
     private static final String KEY_B = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU=";
@@ -237,7 +238,8 @@ class KeyRotationTest {
     void aRotationRunningOnAnotherArchiverIsWaitedForNotRunAlongside() throws Exception {
         cache(oldKey.protect("+12125550101"));
         String hash = rotated.hash("+12125550101");
-        try (java.sql.Connection otherArchiver = DATABASE.getConnection();
+        // Not from the pool: a failure before the unlock would leave the lock on a pooled session.
+        try (java.sql.Connection otherArchiver = UNPOOLED.getConnection();
                 java.sql.Statement sql = otherArchiver.createStatement()) {
             sql.execute("SELECT pg_advisory_lock(hashtext('spamcheck.key-rotation'))");
 

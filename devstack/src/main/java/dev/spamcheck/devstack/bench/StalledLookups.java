@@ -57,7 +57,8 @@ public final class StalledLookups {
             long callsDue = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!numbers.stream().allMatch(number -> stack.twilio().callsFor(number) >= 1)) {
                 if (System.nanoTime() > callsDue || calls.stream().anyMatch(CompletableFuture::isDone)) {
-                    throw new IllegalStateException("Not every stalled lookup reached the Twilio stub within 30 s");
+                    throw new IllegalStateException("Not every stalled lookup reached the Twilio stub: "
+                            + (System.nanoTime() > callsDue ? "30 s passed" : "one was answered before its call"));
                 }
                 Thread.sleep(20);
             }

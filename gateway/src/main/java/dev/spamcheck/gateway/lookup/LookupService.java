@@ -142,6 +142,8 @@ class LookupService {
                     Mono<Answer> staleOrNone = Mono.defer(() -> staleAnswer(last, limit, now));
                     return view.mayBeFresh(last.checkedAt())
                             ? cache.findFresh(hash, cacheTtl).map(fresh -> freshFromDatabase(hash, fresh))
+                                    // PostgreSQL gone meanwhile: the answer in hand still serves, stale.
+                                    .onErrorResume(failure -> Mono.empty())
                                     .switchIfEmpty(staleOrNone)
                             : staleOrNone;
                 })

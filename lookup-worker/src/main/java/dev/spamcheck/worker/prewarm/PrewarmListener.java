@@ -91,9 +91,10 @@ class PrewarmListener {
      */
     private final Cache<String, Instant> failingSince;
     /**
-     * Entries done (published, given up, skipped) in a batch held at an earlier entry: delivered
+     * Entries done (published, given up, skipped) behind one their batch is held at: delivered
      * again with it until their offsets are committed, they are not done twice (paid twice, or a
-     * given-up entry's hour of failing begun again). Forgotten as {@link #failingSince} is.
+     * given-up entry's hour of failing begun again). Forgotten as {@link #failingSince} is, once
+     * not delivered again for twice the retry time.
      */
     private final Cache<String, Boolean> done;
 
@@ -117,7 +118,7 @@ class PrewarmListener {
         this.clock = clock;
         this.failingSince = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
                 .build();
-        this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(retryFor.multipliedBy(2)).build();
+        this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2)).build();
         this.lookups = Executors.newFixedThreadPool(properties.prewarmConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "prewarm-lookup");
             thread.setDaemon(true);
@@ -156,9 +157,6 @@ class PrewarmListener {
                     if (later != null) {
                         postponed.accumulateAndGet(later, Postponed::longer);
                     }
-                    else {
-                        done.put(key(entry), Boolean.TRUE);
-                    }
                     return later;
                 }
                 catch (InterruptedException ex) {
@@ -170,9 +168,6 @@ class PrewarmListener {
                     if (later != null) {
                         postponed.accumulateAndGet(later, Postponed::longer);
                     }
-                    else {
-                        done.put(key(entry), Boolean.TRUE);
-                    }
                     return later;
                 }
             }));
@@ -180,8 +175,12 @@ class PrewarmListener {
         int firstPostponed = -1;
         for (int i = 0; i < running.size(); i++) {
             try {
-                if (running.get(i).get() != null && firstPostponed < 0) {
-                    firstPostponed = i;
+                if (running.get(i).get() != null) {
+                    firstPostponed = firstPostponed < 0 ? i : firstPostponed;
+                }
+                else if (firstPostponed >= 0) {
+                    // Done, behind one held: the batch comes back from that one.
+                    done.put(key(records.get(i)), Boolean.TRUE);
                 }
             }
             catch (InterruptedException ex) {
