@@ -366,11 +366,10 @@ public class AccountRateLimiter {
         jdbc.sql("SELECT pg_advisory_xact_lock(?)::text").param(LOCK_KEY).query(String.class).single();
     }
 
-    /** The rate the last 429 left (null: none) and when, as read at {@code readAt} (nano time). */
     /**
-     * The last cut, stamped by the database's clock, and that clock's time when it was read: how
-     * long ago it was is judged by the database's clock, as every worker judges it, not by this
-     * host's.
+     * The rate the last 429 left (null: none) and when, by the database's clock, as read at
+     * {@code readAt} (nano time) when that clock said {@code databaseTimeAtRead}: how long ago the
+     * cut was is judged by the database's clock, as every worker judges it, not by this host's.
      */
     private record Cut(Double rate, Instant at, long readAt, Instant databaseTimeAtRead) {
 

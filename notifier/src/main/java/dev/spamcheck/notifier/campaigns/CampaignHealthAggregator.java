@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -65,9 +64,9 @@ final class CampaignHealthAggregator implements Processor<String, CampaignDelta,
         List<CampaignHealth> aged = new ArrayList<>();
         try (KeyValueIterator<String, CampaignHealth> all = health.all()) {
             while (all.hasNext()) {
-                KeyValue<String, CampaignHealth> campaign = all.next();
-                if (!campaign.value.changesByMinute().isEmpty() && campaign.value.changesByMinute().firstKey() < cutoff) {
-                    aged.add(campaign.value);
+                CampaignHealth campaign = all.next().value;
+                if (!campaign.changesByMinute().isEmpty() && campaign.changesByMinute().firstKey() < cutoff) {
+                    aged.add(campaign);
                 }
             }
         }
