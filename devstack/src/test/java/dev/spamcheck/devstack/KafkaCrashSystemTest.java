@@ -5,13 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +26,17 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.spamcheck.devstack.bench.Traffic;
+import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.Topics;
+import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
 
 /**
  * {@code kill -9} of the Kafka broker (a process of its own here) during steady lookups and a
@@ -33,18 +44,22 @@ import dev.spamcheck.schemas.topic.Topics;
  * or not, answers 503 with Retry-After within a bounded time: a hit is answered 200 only once its
  * audit event is durable, and nothing can be. Within 10 s of the broker's return everything
  * answers 200 again with no service restarted, every 200 has its audit row, and every prewarm
- * entry Kafka acknowledged is looked up, exactly once.
+ * entry Kafka acknowledged is looked up, exactly once. A paid answer whose worker died with its
+ * result unsent while the broker was away still reaches the notifier as a change.
  */
 class KafkaCrashSystemTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(8);
     private static final Duration RECOVERY = Duration.ofSeconds(10);
+    private static final Duration STUB_LATENCY = Duration.ofMillis(50);
+    /** Of the lookup requests topic (spamcheck.kafka.partitions). */
+    private static final int PARTITIONS = 12;
 
     private static DevStack stack;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = OwnStack.start("kafka-crash-test", Duration.ofMillis(50), true);
+        stack = OwnStack.start("kafka-crash-test", STUB_LATENCY, true);
     }
 
     @AfterAll
@@ -113,6 +128,65 @@ class KafkaCrashSystemTest {
                 assertThat(acknowledgedPrewarm).allSatisfy(number ->
                         assertThat(stack.twilio().callsFor(number)).as("Twilio calls for a prewarmed number")
                                 .isEqualTo(1)));
+    }
+
+    @Test
+    void aPaidAnswerWhoseResultNeverReachedKafkaBeforeItsWorkerDiedStillBecomesAChange() throws Exception {
+        ServiceProcess doomed = stack.startWorkerProcess(Map.of());
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            KeyOrderedConsumer survivor = stack.workers().get(0).getBean(KeyOrderedConsumer.class);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !survivor.assignedPartitions().isEmpty()
+                    && survivor.assignedPartitions().size() < PARTITIONS);
+            NumberProtection protection = NumberProtection.fromSecrets(stack.hashKey(), stack.encryptionKeys());
+            String number = numberNotFor(survivor, protection, "0042");
+            String hash = protection.hash(number);
+
+            // The broker dies while Twilio is being asked: the doomed worker stores the flagged
+            // answer, cannot publish its result, and is killed before the broker is back.
+            stack.twilio().latency(Duration.ofSeconds(2));
+            caller.submit(() -> lookUp(number));
+            await().atMost(Duration.ofSeconds(10)).until(() -> stack.twilio().callsFor(number) == 1);
+            stack.kafkaProcess().kill();
+            await().atMost(Duration.ofSeconds(10)).until(() -> stored(hash));
+            doomed.kill();
+            stack.kafkaProcess().restart();
+
+            // Its request, never committed, goes to the survivor, which answers it from the cache.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> TopicContents
+                    .read(stack.kafkaBootstrapServers(), Topics.REPUTATION_CHANGES.name()).stream()
+                    .anyMatch(change -> hash.equals(change.key())));
+            assertThat(stack.twilio().callsFor(number)).as("paid once").isEqualTo(1);
+        }
+        finally {
+            stack.twilio().latency(STUB_LATENCY);
+            caller.shutdownNow();
+            doomed.close();
+        }
+    }
+
+    private static boolean stored(String hash) throws Exception {
+        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), "");
+                PreparedStatement query = db.prepareStatement(
+                        "SELECT 1 FROM phone_reputation WHERE number_hash = ?")) {
+            query.setString(1, hash);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    /** A new number ending in {@code last4} whose lookup request goes to another consumer than this one. */
+    private static String numberNotFor(KeyOrderedConsumer consumer, NumberProtection protection, String last4) {
+        while (true) {
+            String number = Traffic.uniqueNumber(last4);
+            int partition = BuiltInPartitioner.partitionForKey(
+                    protection.hash(number).getBytes(StandardCharsets.UTF_8), PARTITIONS);
+            if (!consumer.assignedPartitions().contains(
+                    new TopicPartition(Topics.LOOKUP_REQUESTS.name(), partition))) {
+                return number;
+            }
+        }
     }
 
     private static void prewarm(KafkaProducer<String, String> campaignTool, Set<String> acknowledged) {

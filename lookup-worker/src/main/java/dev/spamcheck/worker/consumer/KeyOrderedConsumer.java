@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +39,9 @@ import dev.spamcheck.schemas.topic.Topic;
  * is never exceeded; when more than {@code maxPending} records are unfinished it pauses its
  * partitions instead of fetching more. An offset is committed only when every record before it
  * is done, so a crash or a rebalance redelivers whatever was not finished. A record that cannot be
- * read goes to its dead-letter topic ({@link DeadLetters}), as a listener container's would.
+ * read goes to its dead-letter topic ({@link DeadLetters}), as a listener container's would. A
+ * handler may finish with its record not yet done (see {@link RecordHandler}): the record then
+ * holds no thread, only its key and its offset.
  * Spring Kafka's containers hand a partition's records to one thread in order; nothing in it (or
  * in Kafka's client) runs one partition's records for different keys at once, hence this class.
  */
@@ -215,20 +219,20 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
         return lane == null || record.value() == null ? null : lane.apply(record.value());
     }
 
-    private void handle(ConsumerRecord<String, V> record) {
+    private CompletionStage<?> handle(ConsumerRecord<String, V> record) {
         try {
             DeserializationException unreadable = DeadLetters.unreadable(record);
             if (unreadable != null) {
                 deadLetters.accept(record, unreadable);
+                return RecordHandler.DONE;
             }
-            else {
-                handler.handle(record);
-            }
+            return handler.handle(record);
         }
         catch (RuntimeException ex) {
             // A dead letter Kafka did not take is still on the topic itself, for its retention.
             log.error("Record {}-{}@{} failed: {}", record.topic(), record.partition(), record.offset(),
                     ex.getClass().getSimpleName());
+            return RecordHandler.DONE;
         }
     }
 
@@ -296,6 +300,15 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     /** Handles one record. */
     @FunctionalInterface
     public interface RecordHandler<V> {
-        void handle(ConsumerRecord<String, V> record);
+
+        /** What a handler returns for a record done when it returns. */
+        CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+        /**
+         * @return a stage that completes, normally or not, once the record is done; until then its
+         *         key's later records wait and its offset is not committed, so one still not done
+         *         when the consumer stops is delivered again
+         */
+        CompletionStage<?> handle(ConsumerRecord<String, V> record);
     }
 }

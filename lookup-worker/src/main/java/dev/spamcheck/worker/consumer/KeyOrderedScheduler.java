@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -26,6 +28,10 @@ import org.apache.kafka.common.TopicPartition;
  * order they arrived; and no lane ever holds the last {@code reserve} threads, so another lane's
  * record never waits for one of them to finish. For lookups a lane is the client that asked, so
  * one client's burst of new numbers waits behind its own records, not in front of everyone else's.
+ * <p>
+ * A record's work may end before the record is done: it returns a stage that completes when it
+ * is (a result sent that Kafka has yet to acknowledge). Its thread is free for other records at
+ * once; its key's next record waits, and its offset stays uncommitted, until the stage completes.
  */
 final class KeyOrderedScheduler {
 
@@ -57,11 +63,14 @@ final class KeyOrderedScheduler {
 
     /**
      * Hands a record over: it runs once every earlier record with its key is done, in its lane's
-     * turn. Work must not throw.
+     * turn. Work must not throw; work that does counts as done.
      *
      * @param lane whose record it is (null: the shared lane)
+     * @param work returns a stage that completes (normally or not) when the record is done; one
+     *        that never does holds the record, its key and its partition's offset until forgotten
      */
-    void submit(TopicPartition partition, long offset, Object key, Object lane, Runnable work) {
+    void submit(TopicPartition partition, long offset, Object key, Object lane,
+            Supplier<? extends CompletionStage<?>> work) {
         Work submitted = new Work(partition, offset, key == null ? new Object() : key,
                 lane == null ? SHARED_LANE : lane, work);
         synchronized (this) {
@@ -108,19 +117,23 @@ final class KeyOrderedScheduler {
     }
 
     private void run(Work work) {
+        CompletionStage<?> done = null;
         try {
-            work.work.run();
+            done = work.work.get();
         }
         finally {
             synchronized (this) {
                 running--;
                 runningByLane.computeIfPresent(work.lane, (lane, count) -> count == 1 ? null : count - 1);
-                Work next = finished(work);
-                if (next != null) {
-                    ready(next);
-                }
             }
-            dispatch();
+            if (done == null) {
+                finished(work);
+            }
+            else {
+                done.whenComplete((ignored, failure) -> finished(work));
+                // Its thread is free whether or not the record is done.
+                dispatch();
+            }
         }
     }
 
@@ -165,21 +178,26 @@ final class KeyOrderedScheduler {
         starting.forEach(work -> executor.execute(() -> run(work)));
     }
 
-    /** Marks the work done and returns the next work of its key, if any. */
-    private Work finished(Work work) {
-        TreeSet<Long> open = unfinished.get(work.partition);
-        if (open != null && open.remove(work.offset)) {
-            pending--;
+    /** Marks the work done, makes the next work of its key ready, if any, and starts what may start. */
+    private void finished(Work work) {
+        synchronized (this) {
+            TreeSet<Long> open = unfinished.get(work.partition);
+            if (open != null && open.remove(work.offset)) {
+                pending--;
+            }
+            Deque<Work> queue = waitingByKey.get(work.key);
+            queue.removeFirst();
+            if (queue.isEmpty()) {
+                waitingByKey.remove(work.key);
+            }
+            else {
+                ready(queue.peekFirst());
+            }
         }
-        Deque<Work> queue = waitingByKey.get(work.key);
-        queue.removeFirst();
-        if (queue.isEmpty()) {
-            waitingByKey.remove(work.key);
-            return null;
-        }
-        return queue.peekFirst();
+        dispatch();
     }
 
-    private record Work(TopicPartition partition, long offset, Object key, Object lane, Runnable work) {
+    private record Work(TopicPartition partition, long offset, Object key, Object lane,
+            Supplier<? extends CompletionStage<?>> work) {
     }
 }

@@ -3,6 +3,7 @@ package dev.spamcheck.worker.lookup;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,13 +23,15 @@ import dev.spamcheck.schemas.topic.LookupResult;
 import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.WorkerProperties;
 import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
+import dev.spamcheck.worker.consumer.KeyOrderedConsumer.RecordHandler;
 
 /**
  * Takes lookup requests and publishes their results. Requests for one number (one key) are
  * handled one after the other; requests for different numbers at once, up to
  * {@code spamcheck.lookup-concurrency}, so a slow number never holds up the others, the clients
  * (tokens) that asked taking turns, so one client's burst never holds up the others either. A
- * request's offset is committed only after it and every request before it on its partition is done.
+ * request is done once Kafka has its result (a paid answer's result is sent until it does), and its
+ * offset is committed only after it and every request before it on its partition is done.
  */
 @Configuration(proxyBeanMethods = false)
 class LookupRequests {
@@ -47,30 +50,42 @@ class LookupRequests {
                 LookupRequest::client, autoStartup);
     }
 
-    private static void handle(ConsumerRecord<String, LookupRequest> record, LookupProcessor processor,
-            LookupResultPublisher publisher, Stages stages) {
+    private static CompletionStage<?> handle(ConsumerRecord<String, LookupRequest> record,
+            LookupProcessor processor, LookupResultPublisher publisher, Stages stages) {
         LookupRequest request = record.value();
         long started = System.nanoTime();
         stages.queued().record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
+        Optional<LookupResult> result;
         try {
-            Optional<LookupResult> result = processor.process(request);
-            if (result.isPresent()) {
-                publisher.publish(result.get());
-                stages.handled().record(Duration.ofNanos(System.nanoTime() - started));
-                log.info("Lookup {} for ***{}: {}{}{}", request.requestId(), request.last4(),
-                        result.get().outcome().name().toLowerCase(Locale.ROOT),
-                        result.get().spamScore() == null ? "" : " score=" + result.get().spamScore(),
-                        result.get().fromCache() ? " (cached)" : "");
-            }
+            result = processor.process(request);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+            return RecordHandler.DONE;
         }
         catch (Exception ex) {
             // The caller gets its 503 at its deadline; a paid answer is in the cache already.
             log.error("Lookup {} for ***{} failed: {}", request.requestId(), request.last4(),
                     ex.getClass().getSimpleName());
+            return RecordHandler.DONE;
         }
+        if (result.isEmpty()) {
+            return RecordHandler.DONE;
+        }
+        LookupResult published = result.get();
+        // The thread goes on to the next request; the request is done once Kafka has its result.
+        return publisher.publishAsync(published).whenComplete((acknowledged, failure) -> {
+            if (failure != null) {
+                log.error("Lookup {} for ***{}: result not published ({})", request.requestId(), request.last4(),
+                        failure.getClass().getSimpleName());
+                return;
+            }
+            stages.handled().record(Duration.ofNanos(System.nanoTime() - started));
+            log.info("Lookup {} for ***{}: {}{}{}", request.requestId(), request.last4(),
+                    published.outcome().name().toLowerCase(Locale.ROOT),
+                    published.spamScore() == null ? "" : " score=" + published.spamScore(),
+                    published.fromCache() ? " (cached)" : "");
+        });
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -86,6 +88,8 @@ class KeyOrderedConsumerTest {
     private final AtomicInteger running = new AtomicInteger();
     private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Records done only when their future completes (their result not yet taken by Kafka). */
+    private final Map<String, CompletableFuture<Void>> later = new ConcurrentHashMap<>();
     private KeyOrderedConsumer<String> consumer;
 
     @AfterEach
@@ -259,6 +263,23 @@ class KeyOrderedConsumerTest {
         assertThat(consumer.assignedPartitions()).isEmpty();
     }
 
+    @Test
+    void aRecordDoneLaterIsCommittedOnceDoneAndItsKeyWaitsForIt() {
+        later.put("a-0", new CompletableFuture<>());
+        start();
+        add(0, "a", "a-0");
+        add(1, "a", "a-1");
+        add(2, "b", "b-2");
+        await().atMost(WAIT).until(() -> handled.containsAll(List.of("a-0", "b-2")));
+        assertThat(started).doesNotContain("a-1");
+        // For the next rounds of polls and commits: nothing past a-0.
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> committed().orElse(0L) == 0L);
+
+        later.get("a-0").complete(null);
+        await().atMost(WAIT).until(() -> committed().orElse(-1L) == 3L);
+        assertThat(handled).contains("a-1");
+    }
+
     /** Interleaves two keys' records on the one partition. */
     private static long offsetOf(int index, int key) {
         return index * 2L + key;
@@ -310,7 +331,7 @@ class KeyOrderedConsumerTest {
         consumer.start();
     }
 
-    private void handle(ConsumerRecord<String, String> record) {
+    private CompletionStage<?> handle(ConsumerRecord<String, String> record) {
         AtomicInteger forKey = runningByKey.computeIfAbsent(record.key(), k -> new AtomicInteger());
         mostAtOnceForOneKey.accumulateAndGet(forKey.incrementAndGet(), Math::max);
         mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -329,6 +350,8 @@ class KeyOrderedConsumerTest {
                 throw new IllegalStateException("handler failed");
             }
             handled.add(record.value());
+            CompletableFuture<Void> done = later.get(record.value());
+            return done == null ? KeyOrderedConsumer.RecordHandler.DONE : done;
         }
         finally {
             running.decrementAndGet();

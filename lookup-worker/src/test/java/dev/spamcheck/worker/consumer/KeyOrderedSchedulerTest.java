@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 import org.apache.kafka.common.TopicPartition;
@@ -112,9 +114,9 @@ class KeyOrderedSchedulerTest {
         KeyOrderedScheduler fair = new KeyOrderedScheduler(executor, 3, 1);
         for (int i = 0; i < 6; i++) {
             int offset = i;
-            fair.submit(P0, offset, "burst-" + i, "client-a", () -> ran.add("a" + offset));
+            fair.submit(P0, offset, "burst-" + i, "client-a", () -> done(ran.add("a" + offset)));
         }
-        fair.submit(P1, 0, "single", "client-b", () -> ran.add("b0"));
+        fair.submit(P1, 0, "single", "client-b", () -> done(ran.add("b0")));
 
         // client-a's burst takes two threads, not the third: client-b's record starts at once.
         assertThat(started).hasSize(3);
@@ -126,8 +128,48 @@ class KeyOrderedSchedulerTest {
         assertThat(fair.pending()).isZero();
     }
 
+    @Test
+    void workDoneLaterFreesItsThreadAtOnceButHoldsItsKeyAndOffsetUntilItIsDone() {
+        KeyOrderedScheduler one = new KeyOrderedScheduler(executor, 1, 0);
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        one.submit(P0, 0, "k", null, () -> {
+            ran.add("k@0");
+            return acknowledged;
+        });
+        one.submit(P0, 1, "k", null, () -> done(ran.add("k@1")));
+        one.submit(P0, 2, "other", null, () -> done(ran.add("other@2")));
+
+        finishStarted(0);
+        assertThat(started).as("the one thread is free for another key's record").hasSize(1);
+        finishStarted(0);
+        assertThat(ran).containsExactly("k@0", "other@2");
+        assertThat(one.committable()).containsEntry(P0, 0L);
+        assertThat(one.pending()).isEqualTo(2);
+
+        acknowledged.complete(null);
+        finishStarted(0);
+        assertThat(ran).containsExactly("k@0", "other@2", "k@1");
+        assertThat(one.committable()).containsEntry(P0, 3L);
+        assertThat(one.pending()).isZero();
+    }
+
+    @Test
+    void workThatEndsInFailureLaterCountsAsDone() {
+        CompletableFuture<Void> refused = new CompletableFuture<>();
+        scheduler.submit(P0, 0, "k", null, () -> refused);
+        finishStarted(0);
+        assertThat(scheduler.committable()).containsEntry(P0, 0L);
+
+        refused.completeExceptionally(new IllegalStateException("not taken"));
+        assertThat(scheduler.committable()).containsEntry(P0, 1L);
+    }
+
     private void submit(TopicPartition partition, long offset, String key) {
-        scheduler.submit(partition, offset, key, null, () -> ran.add(key + "@" + offset));
+        scheduler.submit(partition, offset, key, null, () -> done(ran.add(key + "@" + offset)));
+    }
+
+    private static CompletionStage<?> done(boolean ignored) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Runs the index-th started work to its end. */
