@@ -23,8 +23,12 @@ import reactor.core.publisher.Mono;
 @Component
 class AuditTrail {
 
-    /** Outcomes of a spam score given to the caller: their events carry the number's hash (campaign health). */
-    private static final Set<String> ANSWERED = Set.of("hit", "miss", "stale");
+    /**
+     * Outcomes of a spam score lookup that told the caller about the number (a score, or that it was
+     * not found): their events carry the number's hash, by which campaign health counts a
+     * campaign's numbers.
+     */
+    private static final Set<String> ANSWERED = Set.of("hit", "miss", "stale", "not_found");
     /** The status of an exchange the client abandoned before it was answered (as nginx logs it). */
     static final int CLIENT_CLOSED_REQUEST = 499;
 

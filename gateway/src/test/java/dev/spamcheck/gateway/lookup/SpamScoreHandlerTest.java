@@ -134,8 +134,14 @@ class SpamScoreHandlerTest {
     void aNumberTwilioDoesNotKnowIs422() {
         answer(new Answer(Outcome.NOT_FOUND, null, Instant.now(), "not_found", false, false));
 
-        problem(post("{\"phone_number\":\"" + NUMBER + "\"}"), 422, "phone_number_not_found");
-        assertThat(onlyAuditEvent().errorCode()).isEqualTo("phone_number_not_found");
+        problem(post("{\"phone_number\":\"" + NUMBER + "\",\"campaign_id\":\"spring\"}"), 422,
+                "phone_number_not_found");
+        AuditEvent audit = onlyAuditEvent();
+        assertThat(audit.errorCode()).isEqualTo("phone_number_not_found");
+        assertThat(audit.outcome()).isEqualTo("not_found");
+        // Campaign health counts the number into the campaign by it, as for a score.
+        assertThat(audit.numberHash()).isEqualTo(protection.hash(NUMBER));
+        assertThat(audit.campaignId()).isEqualTo("spring");
     }
 
     @Test

@@ -31,10 +31,13 @@ record NumberEvent(
                 scored ? result.checkedAt() : null, false);
     }
 
-    /** A spam score lookup answered for a campaign (from the cache or not); null for any other exchange. */
+    /**
+     * A spam score lookup answered for a campaign (from the cache or not; a score or "not found",
+     * as a result counts either); null for any other exchange.
+     */
     static NumberEvent of(CampaignLookup lookup) {
         boolean answered = "hit".equals(lookup.outcome()) || "miss".equals(lookup.outcome())
-                || "stale".equals(lookup.outcome());
+                || "stale".equals(lookup.outcome()) || "not_found".equals(lookup.outcome());
         if (!answered || lookup.campaignId() == null || lookup.numberHash() == null) {
             return null;
         }

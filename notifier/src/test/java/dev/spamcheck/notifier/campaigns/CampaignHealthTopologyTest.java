@@ -142,6 +142,21 @@ class CampaignHealthTopologyTest {
     }
 
     @Test
+    void aNotFoundAnswerFromTheCacheCountsTheNumberAsOnePaidForDoes() {
+        results.pipeInput(A, MessageCodec.encode(new LookupResult(UUID.randomUUID().toString(), A, "v1.k.x", "0123",
+                Outcome.NOT_FOUND, null, T1, null, false, LookupRequest.Origin.INTERACTIVE, "spring")));
+        // Asked again for another campaign within the TTL: the gateway answers 422 from the cache.
+        audit.pipeInput((String) null, MessageCodec.encode(new AuditEvent(UUID.randomUUID().toString(), T2, "tok_1",
+                "127.0.0.1", "POST", "/api/v1/spam_score", "0123", A, "autumn", "not_found", 422,
+                "phone_number_not_found", 3)));
+
+        Map<String, CampaignHealth> latest = latest();
+        assertThat(latest.get("spring").numbersChecked()).isEqualTo(1);
+        assertThat(latest.get("autumn").numbersChecked()).isEqualTo(1);
+        assertThat(latest.get("autumn").currentlyFlagged()).isZero();
+    }
+
+    @Test
     void aPurgedNumberLeavesEveryCampaign() {
         result(B, 1, T1, "spring");
         hit(B, "autumn");
