@@ -30,8 +30,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockConsumerFactory;
 import org.springframework.kafka.mock.MockProducerFactory;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.spamcheck.archiver.ArchiverProperties;
 import dev.spamcheck.archiver.MaintenanceLifecycle;
@@ -54,7 +52,7 @@ class KeyRotationTest {
 
     private static final DataSource UNPOOLED = TestDatabase.fresh();
     /** Pooled, as the archiver's is: unpooled, each of a rotation's statements would open a TLS connection. */
-    private static final DataSource DATABASE = pooled(UNPOOLED);
+    private static final DataSource DATABASE = TestDatabase.pooled(UNPOOLED);
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
     private static final String KEY_B = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU=";
@@ -66,13 +64,6 @@ class KeyRotationTest {
     private final NumberProtection onlyNewKey = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private MockProducer<String, Object> producer;
-
-    private static DataSource pooled(DataSource database) {
-        HikariConfig pool = new HikariConfig();
-        pool.setDataSource(database);
-        pool.setMaximumPoolSize(4);
-        return new HikariDataSource(pool);
-    }
 
     @BeforeEach
     void emptyTables() {

@@ -39,7 +39,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class AccountRateLimiterTest {
 
-    private static final DataSource DATABASE = TestDatabase.fresh();
+    private static final DataSource DATABASE = TestDatabase.pooled(TestDatabase.fresh());
     private final JdbcClient jdbc = JdbcClient.create(DATABASE);
 
     @BeforeEach

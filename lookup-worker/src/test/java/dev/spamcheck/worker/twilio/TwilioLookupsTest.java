@@ -67,7 +67,7 @@ class TwilioLookupsTest {
     private static final String NUMBER = "+12125550123";
     // The number as the client sends it: URL-encoded.
     private static final String PATH = "/v1/PhoneNumbers/%2B12125550123";
-    private static final DataSource DATABASE = TestDatabase.fresh();
+    private static final DataSource DATABASE = TestDatabase.pooled(TestDatabase.fresh());
     private static WireMockServer twilio;
     private SimpleMeterRegistry meters;
     private TwilioLookups lookups;

@@ -9,6 +9,8 @@ import java.sql.Statement;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -53,6 +55,20 @@ public final class TestDatabase {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    /**
+     * {@code database} behind a small connection pool, as the services reach PostgreSQL: each new
+     * connection is a TLS handshake and a new server process, which a test making hundreds of
+     * queries pays for in seconds. Tests of what a connection's end releases (session locks) keep
+     * the plain one.
+     */
+    public static DataSource pooled(DataSource database) {
+        HikariConfig pool = new HikariConfig();
+        pool.setDataSource(database);
+        pool.setMaximumPoolSize(8);
+        pool.setMinimumIdle(1);
+        return new HikariDataSource(pool);
     }
 
     private static DataSource dataSource(String database) {
