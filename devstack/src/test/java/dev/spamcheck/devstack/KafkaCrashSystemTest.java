@@ -152,7 +152,8 @@ class KafkaCrashSystemTest {
             doomed.kill();
             stack.kafkaProcess().restart();
 
-            // Its request, never committed, goes to the survivor, which answers it from the cache.
+            // Its request, never committed, goes to the survivor, which finds the answer that request
+            // paid for and publishes it as paid (the notifier takes no answer from the cache as a change).
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> TopicContents
                     .read(stack.kafkaBootstrapServers(), Topics.REPUTATION_CHANGES.name()).stream()
                     .anyMatch(change -> hash.equals(change.key())));

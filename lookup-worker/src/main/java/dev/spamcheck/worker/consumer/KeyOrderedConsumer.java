@@ -36,12 +36,13 @@ import dev.spamcheck.schemas.topic.Topic;
  * Consumes a topic with one thread that only polls, hands records to a {@link KeyOrderedScheduler}
  * and commits, so a record that takes long delays only the later records with its key. The
  * thread polls at least every {@link #POLL} whatever the backlog, so {@code max.poll.interval.ms}
- * is never exceeded; when more than {@code maxPending} records are unfinished it pauses its
- * partitions instead of fetching more. An offset is committed only when every record before it
- * is done, so a crash or a rebalance redelivers whatever was not finished. A record that cannot be
- * read goes to its dead-letter topic ({@link DeadLetters}), as a listener container's would. A
- * handler may finish with its record not yet done (see {@link RecordHandler}): the record then
- * holds no thread, only its key and its offset.
+ * is never exceeded; when more than {@code maxPending} records are unfinished (or four times as
+ * many wait only to be done) it pauses its partitions instead of fetching more. An offset is
+ * committed only when every record before it is done, so a crash or a rebalance redelivers
+ * whatever was not finished. A record that cannot be read goes to its dead-letter topic
+ * ({@link DeadLetters}), as a listener container's would. A handler may finish with its record
+ * not yet done (see {@link RecordHandler}): the record then holds no thread, only its key and its
+ * offset.
  * Spring Kafka's containers hand a partition's records to one thread in order; nothing in it (or
  * in Kafka's client) runs one partition's records for different keys at once, hence this class.
  */
@@ -53,6 +54,8 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     /** After the consumer failed (an authorization refused, say), the first wait before a new one; it doubles. */
     private static final Duration RESTART_FIRST = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX = Duration.ofSeconds(30);
+    /** How many records may wait to be done, per record that may be pending otherwise, before the consumer pauses. */
+    private static final int AWAITING_PER_PENDING = 4;
 
     private final ConsumerFactory<String, V> consumers;
     private final String topic;
@@ -97,6 +100,11 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
         // With lanes, one thread stays free of any one lane's records, for the others'.
         this.scheduler = new KeyOrderedScheduler(workers, concurrency, lane == null ? 0 : 1);
         this.lane = lane;
+    }
+
+    /** Records whose handling has ended but which are not yet done (see {@link RecordHandler}). */
+    public int awaitingRecords() {
+        return scheduler.awaiting();
     }
 
     /** The partitions this instance owns now. */
@@ -237,7 +245,11 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
     }
 
     private void applyBackpressure(Consumer<String, V> kafka) {
-        boolean full = scheduler.pending() >= maxPending;
+        int awaiting = scheduler.awaiting();
+        // Records waiting only to be done (their results not yet taken by Kafka) take no thread:
+        // they count apart, with room for minutes of a results partition's outage, so they do not
+        // stop the records of every other partition as soon as the threads' share is reached.
+        boolean full = scheduler.pending() - awaiting >= maxPending || awaiting >= maxPending * AWAITING_PER_PENDING;
         if (full && kafka.paused().isEmpty()) {
             kafka.pause(kafka.assignment());
         }

@@ -49,6 +49,7 @@ final class KeyOrderedScheduler {
     private final Map<TopicPartition, TreeSet<Long>> unfinished = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
     private int pending;
+    private int awaiting;
 
     /**
      * @param executor runs the work, with at least {@code concurrency} threads
@@ -71,10 +72,11 @@ final class KeyOrderedScheduler {
      */
     void submit(TopicPartition partition, long offset, Object key, Object lane,
             Supplier<? extends CompletionStage<?>> work) {
-        Work submitted = new Work(partition, offset, key == null ? new Object() : key,
-                lane == null ? SHARED_LANE : lane, work);
         synchronized (this) {
-            unfinished.computeIfAbsent(partition, p -> new TreeSet<>()).add(offset);
+            TreeSet<Long> open = unfinished.computeIfAbsent(partition, p -> new TreeSet<>());
+            open.add(offset);
+            Work submitted = new Work(partition, open, offset, key == null ? new Object() : key,
+                    lane == null ? SHARED_LANE : lane, work);
             nextOffset.merge(partition, offset + 1, Math::max);
             pending++;
             Deque<Work> queue = waitingByKey.computeIfAbsent(submitted.key, k -> new ArrayDeque<>());
@@ -99,6 +101,11 @@ final class KeyOrderedScheduler {
     /** Records handed over and not yet done. */
     synchronized int pending() {
         return pending;
+    }
+
+    /** Of the records not yet done, those whose work has ended: they hold no thread, only their key and offset. */
+    synchronized int awaiting() {
+        return awaiting;
     }
 
     /**
@@ -126,11 +133,19 @@ final class KeyOrderedScheduler {
                 running--;
                 runningByLane.computeIfPresent(work.lane, (lane, count) -> count == 1 ? null : count - 1);
             }
-            if (done == null) {
+            if (done == null || done.toCompletableFuture().isDone()) {
                 finished(work);
             }
             else {
-                done.whenComplete((ignored, failure) -> finished(work));
+                synchronized (this) {
+                    awaiting++;
+                }
+                done.whenComplete((ignored, failure) -> {
+                    synchronized (this) {
+                        awaiting--;
+                    }
+                    finished(work);
+                });
                 // Its thread is free whether or not the record is done.
                 dispatch();
             }
@@ -181,8 +196,9 @@ final class KeyOrderedScheduler {
     /** Marks the work done, makes the next work of its key ready, if any, and starts what may start. */
     private void finished(Work work) {
         synchronized (this) {
-            TreeSet<Long> open = unfinished.get(work.partition);
-            if (open != null && open.remove(work.offset)) {
+            // Only while its partition is still the one it was handed over with: forgotten and then
+            // assigned again, the partition's offset may belong to the same record delivered anew.
+            if (unfinished.get(work.partition) == work.open && work.open.remove(work.offset)) {
                 pending--;
             }
             Deque<Work> queue = waitingByKey.get(work.key);
@@ -197,7 +213,8 @@ final class KeyOrderedScheduler {
         dispatch();
     }
 
-    private record Work(TopicPartition partition, long offset, Object key, Object lane,
+    /** @param open its partition's unfinished offsets as they were tracked when it was handed over */
+    private record Work(TopicPartition partition, TreeSet<Long> open, long offset, Object key, Object lane,
             Supplier<? extends CompletionStage<?>> work) {
     }
 }

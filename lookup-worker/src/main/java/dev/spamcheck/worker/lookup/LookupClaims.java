@@ -27,8 +27,14 @@ class LookupClaims {
         this.jdbc = jdbc;
     }
 
-    /** What {@link #claimUnlessFresh} found: the number's fresh answer, or whether {@code owner} now holds it. */
-    record Attempt(Optional<StoredAnswer> fresh, boolean claimed) {
+    /**
+     * What {@link #claimUnlessFresh} found: the number's fresh answer and whether the request paid
+     * for it itself, or whether {@code owner} now holds the number.
+     */
+    record Attempt(Optional<StoredAnswer> fresh, boolean claimed, boolean paidByRequest) {
+
+        /** Neither a fresh answer nor a claim. */
+        static final Attempt NONE = new Attempt(Optional.empty(), false, false);
     }
 
     /**
@@ -38,7 +44,8 @@ class LookupClaims {
      * committed while this statement begins is the one case it misses ({@link ReputationStore#save}
      * gives the claim up as it stores): it claims a number that was just answered, and pays again.
      */
-    Attempt claimUnlessFresh(String numberHash, UUID owner, boolean bulk, Duration lease, Duration ttl) {
+    Attempt claimUnlessFresh(String numberHash, String requestId, UUID owner, boolean bulk, Duration lease,
+            Duration ttl) {
         return jdbc.sql("WITH fresh AS (" + ReputationQueries.FIND_FRESH + """
                 ), claimed AS (
                     INSERT INTO lookup_claims AS c (number_hash, owner, bulk, calling, claimed_until)
@@ -51,15 +58,16 @@ class LookupClaims {
                         OR (NOT EXCLUDED.bulk AND c.bulk AND NOT c.calling)
                     RETURNING 1
                 )
-                SELECT fresh.*, EXISTS (SELECT 1 FROM claimed) AS claimed
-                  FROM (VALUES (1)) AS one (x) LEFT JOIN fresh ON true""")
+                SELECT fresh.*, EXISTS (SELECT 1 FROM claimed) AS claimed,
+                """ + ReputationStore.PAID_BY_REQUEST + " FROM (VALUES (1)) AS one (x) LEFT JOIN fresh ON true")
                 .param("hash", numberHash)
+                .param("requestId", UUID.fromString(requestId))
                 .param("ttl", ttl.toMillis() / 1000.0)
                 .param("owner", owner)
                 .param("bulk", bulk)
                 .param("lease", lease.toMillis() / 1000.0)
                 .query((rs, row) -> new Attempt(Optional.ofNullable(ReputationStore.answer(rs)),
-                        rs.getBoolean("claimed")))
+                        rs.getBoolean("claimed"), rs.getBoolean("paid_by_request")))
                 .single();
     }
 

@@ -94,11 +94,13 @@ public class LookupProcessor {
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
             boolean mayCall = left.compareTo(TwilioLookups.MIN_ATTEMPT) >= 0;
             LookupClaims.Attempt attempt = mayCall
-                    ? claims.claimUnlessFresh(request.numberHash(), owner, bulk, left.plus(CLAIM_MARGIN), cacheTtl)
-                    : new LookupClaims.Attempt(store.findFresh(request.numberHash(), cacheTtl), false);
+                    ? claims.claimUnlessFresh(request.numberHash(), request.requestId(), owner, bulk,
+                            left.plus(CLAIM_MARGIN), cacheTtl)
+                    : store.findFresh(request.numberHash(), request.requestId(), cacheTtl);
             if (attempt.fresh().isPresent()) {
                 hits.increment();
-                return Optional.of(result(request, attempt.fresh().get(), true));
+                // The answer this very request paid for, handled again: published as paid.
+                return Optional.of(result(request, attempt.fresh().get(), !attempt.paidByRequest()));
             }
             if (!mayCall) {
                 if (!bulk && callerGone(request)) {

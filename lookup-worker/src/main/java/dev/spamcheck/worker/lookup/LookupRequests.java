@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -45,9 +46,13 @@ class LookupRequests {
             WorkerProperties properties, MeterRegistry meters,
             @Value("${spring.kafka.listener.auto-startup:true}") boolean autoStartup) {
         Stages stages = new Stages(meters);
-        return new KeyOrderedConsumer<>(consumers, Topics.LOOKUP_REQUESTS, GROUP,
-                record -> handle(record, processor, publisher, stages), deadLetters, properties.lookupConcurrency(),
-                LookupRequest::client, autoStartup);
+        KeyOrderedConsumer<LookupRequest> consumer = new KeyOrderedConsumer<>(consumers, Topics.LOOKUP_REQUESTS,
+                GROUP, record -> handle(record, processor, publisher, stages), deadLetters,
+                properties.lookupConcurrency(), LookupRequest::client, autoStartup);
+        Gauge.builder("spamcheck.lookup.unpublished", consumer, KeyOrderedConsumer::awaitingRecords)
+                .description("Lookup requests whose results Kafka has not yet taken; their offsets wait for them")
+                .register(meters);
+        return consumer;
     }
 
     private static CompletionStage<?> handle(ConsumerRecord<String, LookupRequest> record,

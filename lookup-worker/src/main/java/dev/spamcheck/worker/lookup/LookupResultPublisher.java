@@ -32,6 +32,7 @@ public class LookupResultPublisher implements DisposableBean {
     private final TopicSender kafka;
     /** Emits once the worker stops: sends then stop being repeated, and their records stay not done. */
     private final Sinks.One<Boolean> stopped = Sinks.one();
+    private volatile boolean stopping;
 
     LookupResultPublisher(TopicSender kafka) {
         this.kafka = kafka;
@@ -45,13 +46,13 @@ public class LookupResultPublisher implements DisposableBean {
     /**
      * Publishes without waiting; the future completes once Kafka has the result, or with the
      * failure. A result that only repeats the cache or says the lookup failed is given up after
-     * 10 s, as by {@link #publish}. An answer paid for now is sent again, backing off to once a
-     * minute, for as long as Kafka fails it in a way that may pass (partitions without their
-     * in-sync replicas for longer than the producer's {@code delivery.timeout.ms}, brokers away):
-     * the notifier learns that a number turned from this topic alone, so such a result must get
-     * there. Its future never completes if the worker stops first: the consumer then leaves the
-     * request uncommitted, it is delivered again, and its answer, in the cache by then, is
-     * published from there.
+     * 10 s, as by {@link #publish}. A paid answer is sent again for as long as Kafka fails it in a
+     * way that may pass (partitions without their in-sync replicas for longer than the producer's
+     * {@code delivery.timeout.ms}, brokers away), each try lasting up to that timeout, then 1 s
+     * to a minute apart: the notifier learns that a number turned from this topic alone, so such
+     * a result must get there. Its future never completes if the worker stops first: the consumer
+     * then leaves the request uncommitted, and the request, delivered again, finds the answer it
+     * paid for and publishes it as paid.
      */
     public CompletableFuture<Void> publishAsync(LookupResult result) {
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
@@ -68,7 +69,7 @@ public class LookupResultPublisher implements DisposableBean {
             return acknowledged.orTimeout(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
         acknowledged.copy().orTimeout(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).exceptionally(failure -> {
-            if (failure instanceof TimeoutException) {
+            if (failure instanceof TimeoutException && !stopping) {
                 log.warn("Lookup {} for ***{}: result not yet taken by Kafka after {} s; still sending it",
                         result.requestId(), result.last4(), PUBLISH_TIMEOUT.toSeconds());
             }
@@ -88,6 +89,7 @@ public class LookupResultPublisher implements DisposableBean {
 
     @Override
     public void destroy() {
+        stopping = true;
         stopped.tryEmitValue(true);
     }
 }

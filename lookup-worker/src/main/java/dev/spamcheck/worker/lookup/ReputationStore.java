@@ -43,13 +43,29 @@ class ReputationStore {
         this.jdbc = jdbc;
     }
 
-    /** A definitive answer younger than {@code ttl}, if there is one. */
-    Optional<StoredAnswer> findFresh(String numberHash, Duration ttl) {
-        return jdbc.sql(ReputationQueries.FIND_FRESH)
+    /**
+     * Whether the answer of a query's {@code fresh} row is the one the request {@code :requestId}
+     * paid for: a request handled again (its worker died before Kafka took its result, or a prewarm
+     * entry was held after its result failed) publishes that answer as paid, for the notifier
+     * learns of a change from paid answers only. One index probe, in the statement that finds the
+     * answer anyway.
+     */
+    static final String PAID_BY_REQUEST = """
+            EXISTS (SELECT 1 FROM lookup_results r
+                     WHERE r.number_hash = :hash AND r.checked_at = fresh.checked_at
+                       AND r.request_id = :requestId) AS paid_by_request""";
+
+    /** A definitive answer younger than {@code ttl}, if there is one, and whether {@code requestId} paid for it. */
+    LookupClaims.Attempt findFresh(String numberHash, String requestId, Duration ttl) {
+        return jdbc.sql("WITH fresh AS (" + ReputationQueries.FIND_FRESH + ") SELECT fresh.*, " + PAID_BY_REQUEST
+                        + " FROM fresh")
                 .param("hash", numberHash)
+                .param("requestId", UUID.fromString(requestId))
                 .param("ttl", ttl.toMillis() / 1000.0)
-                .query((rs, row) -> answer(rs))
-                .optional();
+                .query((rs, row) -> new LookupClaims.Attempt(Optional.of(answer(rs)), false,
+                        rs.getBoolean("paid_by_request")))
+                .optional()
+                .orElse(LookupClaims.Attempt.NONE);
     }
 
     /** The answer of a row with the columns of {@link ReputationQueries#FIND_FRESH}, or null when they are null. */

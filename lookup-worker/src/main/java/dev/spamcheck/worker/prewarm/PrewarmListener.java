@@ -1,5 +1,6 @@
 package dev.spamcheck.worker.prewarm;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -323,7 +324,11 @@ class PrewarmListener {
             return null;
         }
         ProtectedNumber number = protection.protect(e164);
-        return lookUp(record, new LookupRequest(UUID.randomUUID().toString(), number.hash(), number.ciphertext(),
+        // One id per entry, however often it is handled: an entry held after its paid answer's
+        // result failed finds that answer as its own when asked again, and publishes it as paid.
+        String requestId = UUID.nameUUIDFromBytes((record.topic() + "-" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        return lookUp(record, new LookupRequest(requestId, number.hash(), number.ciphertext(),
                 number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now(), null));
     }
 
@@ -337,7 +342,8 @@ class PrewarmListener {
         if (result.get().fromCache() && request.origin() == LookupRequest.Origin.RECHECK) {
             // Re-checked meanwhile (by a caller, or by this re-check sent again when a night's job
             // was retried): that answer is on the results topic already, and a re-check has no
-            // campaign to count it for.
+            // campaign to count it for. (The answer this re-check paid for itself, held after its
+            // result failed, is not from the cache: it is published now.)
             return null;
         }
         String errorCode = String.valueOf(result.get().errorCode());

@@ -145,8 +145,10 @@ class KeyOrderedSchedulerTest {
         assertThat(ran).containsExactly("k@0", "other@2");
         assertThat(one.committable()).containsEntry(P0, 0L);
         assertThat(one.pending()).isEqualTo(2);
+        assertThat(one.awaiting()).isEqualTo(1);
 
         acknowledged.complete(null);
+        assertThat(one.awaiting()).isZero();
         finishStarted(0);
         assertThat(ran).containsExactly("k@0", "other@2", "k@1");
         assertThat(one.committable()).containsEntry(P0, 3L);
@@ -162,6 +164,24 @@ class KeyOrderedSchedulerTest {
 
         refused.completeExceptionally(new IllegalStateException("not taken"));
         assertThat(scheduler.committable()).containsEntry(P0, 1L);
+    }
+
+    @Test
+    void aRecordDeliveredAgainAfterItsPartitionCameBackIsNotDoneByTheFirstCopysLateEnd() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        scheduler.submit(P0, 5, "k", null, () -> first);
+        finishStarted(0);
+        scheduler.forget(List.of(P0));
+        // The partition is assigned again, and its uncommitted record delivered anew.
+        scheduler.submit(P0, 5, "k", null, () -> done(ran.add("k@5 again")));
+
+        first.complete(null);
+
+        assertThat(scheduler.committable()).as("the new copy has yet to run").containsEntry(P0, 5L);
+        finishStarted(0);
+        assertThat(ran).containsExactly("k@5 again");
+        assertThat(scheduler.committable()).containsEntry(P0, 6L);
+        assertThat(scheduler.pending()).isZero();
     }
 
     private void submit(TopicPartition partition, long offset, String key) {

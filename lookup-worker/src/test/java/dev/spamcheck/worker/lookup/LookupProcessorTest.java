@@ -85,6 +85,26 @@ class LookupProcessorTest {
     }
 
     @Test
+    void aRequestHandledAgainPublishesTheAnswerItPaidForAsPaidEvenOnceItsCallerHasGone() throws Exception {
+        TWILIO.answers(1, 0);
+        ProtectedNumber number = PROTECTION.protect("+12125550043");
+        LookupRequest request = request(number);
+        LookupResult paid = processor.process(request).orElseThrow();
+
+        // Its worker died before Kafka took that result: the request comes again, after its deadline.
+        LookupRequest again = new LookupRequest(request.requestId(), number.hash(), number.ciphertext(),
+                number.last4(), LookupRequest.Origin.INTERACTIVE, null, Instant.now().minusSeconds(10),
+                Instant.now().minusSeconds(1));
+        LookupResult republished = processor.process(again).orElseThrow();
+
+        assertThat(republished.fromCache()).as("the notifier takes only paid answers as changes").isFalse();
+        assertThat(republished.checkedAt()).isEqualTo(paid.checkedAt());
+        assertThat(republished.spamScore()).isEqualTo(1);
+        assertThat(processor.process(request(number)).orElseThrow().fromCache()).as("another request's").isTrue();
+        assertThat(TWILIO.calls()).isEqualTo(1);
+    }
+
+    @Test
     void twoLookupsOfOneNumberAtOnceMakeOnePaidCall() throws Exception {
         TWILIO.answers(0, 500);
         ProtectedNumber number = PROTECTION.protect("+12125550777");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -89,6 +91,27 @@ class PrewarmListenerTest {
 
         assertThat(again.acknowledged).isTrue();
         assertThat(published()).extracting(LookupResult::outcome).containsExactly(Outcome.SCORED, Outcome.SCORED);
+    }
+
+    @Test
+    void anEntryIsAskedAboutUnderOneRequestIdHoweverOftenItIsDelivered() throws Exception {
+        // Paid for, but Kafka did not take its result: held, and asked about again under the same
+        // id, so the answer it paid for is its own (LookupProcessor publishes it as paid).
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        doThrow(new TimeoutException("Expiring 1 record(s)")).doNothing().when(publisher).publish(any());
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        assertThat(deliver(batch).acknowledged).isTrue();
+
+        ArgumentCaptor<LookupRequest> asked = ArgumentCaptor.forClass(LookupRequest.class);
+        verify(processor, times(3)).process(asked.capture());
+        String held = PROTECTION.protect("+12125550042").hash();
+        assertThat(asked.getAllValues()).filteredOn(request -> request.numberHash().equals(held))
+                .extracting(LookupRequest::requestId).hasSize(2).as("the held entry's, both times")
+                .satisfies(ids -> assertThat(ids.get(1)).isEqualTo(ids.get(0)));
+        assertThat(asked.getAllValues().stream().map(LookupRequest::requestId).distinct())
+                .as("the other entry's is its own").hasSize(2);
     }
 
     @Test

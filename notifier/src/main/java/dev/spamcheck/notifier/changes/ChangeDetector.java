@@ -10,11 +10,10 @@ import dev.spamcheck.schemas.topic.ReputationChange;
 
 /**
  * Keeps each number's last definitive score (the store {@value #STORE}) and forwards a
- * {@link ReputationChange} when a newer scored answer differs from it. Not-found answers and
- * failures are never changes; an answer no newer than the last one (a replay, an older duplicate,
- * an answer repeated from the cache) changes nothing; a purge's tombstone forgets the number. An
- * answer from the cache newer than the last one counts: its own result never came (a worker
- * stopped before Kafka took it), and this is how the change still comes out.
+ * {@link ReputationChange} when a newer scored answer differs from it. Answers from the cache repeat
+ * a score already counted; not-found answers and failures are never changes; an answer no newer
+ * than the last one (a replay, an older duplicate) changes nothing; a purge's tombstone forgets the
+ * number.
  */
 final class ChangeDetector implements FixedKeyProcessor<String, LookupResult, ReputationChange> {
 
@@ -39,7 +38,7 @@ final class ChangeDetector implements FixedKeyProcessor<String, LookupResult, Re
             lastScores.delete(record.key());
             return;
         }
-        if (result.outcome() != LookupResult.Outcome.SCORED || result.spamScore() == null) {
+        if (result.outcome() != LookupResult.Outcome.SCORED || result.fromCache() || result.spamScore() == null) {
             return;
         }
         LastScore last = lastScores.get(record.key());

@@ -96,12 +96,11 @@ class ReputationChangesTopologyTest {
     }
 
     @Test
-    void failuresNotFoundRepeatedAnswersOlderAnswersAndUnreadableRecordsAreNeverChanges() {
+    void failuresNotFoundCacheAnswersOlderAnswersAndUnreadableRecordsAreNeverChanges() {
         send(scored(HASH, 0, T0, Origin.INTERACTIVE, null));
         send(result(HASH, Outcome.UNAVAILABLE, null, T0.plusSeconds(10), false, "twilio_http_500"));
         send(result(HASH, Outcome.NOT_FOUND, null, T0.plusSeconds(20), false, null));
-        // The answer already counted, repeated from the cache.
-        send(result(HASH, Outcome.SCORED, 0, T0, true, null));
+        send(result(HASH, Outcome.SCORED, 1, T0.plusSeconds(30), true, null));
         // Older than the last answer: a replay of the topic, or a late duplicate.
         send(scored(HASH, 1, T0.minusSeconds(60), Origin.INTERACTIVE, null));
         results.pipeInput(HASH, "{\"request_id\": ");
@@ -117,21 +116,6 @@ class ReputationChangesTopologyTest {
         // The stream is still running: a real change after all that is found.
         send(scored(HASH, 1, T0.plusSeconds(40), Origin.INTERACTIVE, null));
         assertThat(emitted()).extracting(ReputationChange::previousScore).containsExactly(0);
-    }
-
-    @Test
-    void anAnswerFromTheCacheNewerThanTheLastIsTheChangeWhosePaidResultNeverCame() {
-        send(scored(HASH, 0, T0, Origin.INTERACTIVE, null));
-        // The worker that paid for the flagged answer stopped before Kafka took its result; the
-        // request, delivered again, was answered from the cache.
-        send(result(HASH, Outcome.SCORED, 1, T0.plusSeconds(3600), true, null));
-        send(result(HASH, Outcome.SCORED, 1, T0.plusSeconds(3600), true, null));
-
-        assertThat(emitted()).singleElement().satisfies(change -> {
-            assertThat(change.type()).isEqualTo(ReputationChange.Type.FLAGGED);
-            assertThat(change.previousScore()).isZero();
-            assertThat(change.checkedAt()).isEqualTo(T0.plusSeconds(3600));
-        });
     }
 
     @Test
