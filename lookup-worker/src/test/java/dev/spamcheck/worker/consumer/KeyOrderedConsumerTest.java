@@ -280,6 +280,25 @@ class KeyOrderedConsumerTest {
         assertThat(handled).contains("a-1");
     }
 
+    @Test
+    void recordsWaitingOnlyToBeDoneDoNotStopTheConsumerAtTheThreadsShare() {
+        // 4 threads: the consumer pauses at 64 records pending; these hold no thread.
+        int records = 100;
+        for (int i = 0; i < records; i++) {
+            later.put("k" + i + "-0", new CompletableFuture<>());
+        }
+        start();
+        for (int i = 0; i < records; i++) {
+            add(i, "k" + i, "k" + i + "-0");
+        }
+
+        await().atMost(WAIT).until(() -> handled.size() == records);
+        assertThat(consumer.awaitingRecords()).isEqualTo(records);
+        later.values().forEach(done -> done.complete(null));
+        await().atMost(WAIT).until(() -> committed().orElse(-1L) == records);
+        assertThat(consumer.awaitingRecords()).isZero();
+    }
+
     /** Interleaves two keys' records on the one partition. */
     private static long offsetOf(int index, int key) {
         return index * 2L + key;
