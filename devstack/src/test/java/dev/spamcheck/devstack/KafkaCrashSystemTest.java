@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.spamcheck.devstack.bench.Traffic;
 import dev.spamcheck.schemas.number.NumberProtection;
+import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
 
@@ -145,7 +148,7 @@ class KafkaCrashSystemTest {
             // The broker dies while Twilio is being asked: the doomed worker stores the flagged
             // answer, cannot publish its result, and is killed before the broker is back.
             stack.twilio().latency(Duration.ofSeconds(2));
-            caller.submit(() -> lookUp(number));
+            Future<HttpResponse<String>> asked = caller.submit(() -> lookUp(number));
             await().atMost(Duration.ofSeconds(10)).until(() -> stack.twilio().callsFor(number) == 1);
             stack.kafkaProcess().kill();
             await().atMost(Duration.ofSeconds(10)).until(() -> stored(hash));
@@ -158,6 +161,16 @@ class KafkaCrashSystemTest {
                     .read(stack.kafkaBootstrapServers(), Topics.REPUTATION_CHANGES.name()).stream()
                     .anyMatch(change -> hash.equals(change.key())));
             assertThat(stack.twilio().callsFor(number)).as("paid once").isEqualTo(1);
+            // Published by the survivor under the caller's request, as paid: the killed worker's
+            // producer never had it acknowledged (the broker was down until after the kill).
+            String requestId = asked.get(30, TimeUnit.SECONDS).headers().firstValue("X-Request-Id").orElseThrow();
+            assertThat(TopicContents.read(stack.kafkaBootstrapServers(), Topics.LOOKUP_RESULTS.name()))
+                    .filteredOn(result -> hash.equals(result.key()))
+                    .extracting(result -> MessageCodec.mapper().readValue(result.value(), LookupResult.class))
+                    .anySatisfy(result -> {
+                        assertThat(result.requestId()).isEqualTo(requestId);
+                        assertThat(result.fromCache()).isFalse();
+                    });
         }
         finally {
             stack.twilio().latency(STUB_LATENCY);

@@ -98,8 +98,11 @@ public class LookupProcessor {
                             left.plus(CLAIM_MARGIN), cacheTtl)
                     : store.findFresh(request.numberHash(), request.requestId(), cacheTtl);
             if (attempt.fresh().isPresent()) {
-                hits.increment();
-                // The answer this very request paid for, handled again: published as paid.
+                if (!attempt.paidByRequest()) {
+                    hits.increment();
+                }
+                // The answer this very request paid for (counted as a miss then), handled again:
+                // published as paid.
                 return Optional.of(result(request, attempt.fresh().get(), !attempt.paidByRequest()));
             }
             if (!mayCall) {

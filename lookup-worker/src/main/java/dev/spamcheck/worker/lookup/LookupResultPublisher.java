@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +50,9 @@ public class LookupResultPublisher implements DisposableBean {
      * failure. A result that only repeats the cache or says the lookup failed is given up after
      * 10 s, as by {@link #publish}. A paid answer is sent again for as long as Kafka fails it in a
      * way that may pass (partitions without their in-sync replicas for longer than the producer's
-     * {@code delivery.timeout.ms}, brokers away), each try lasting up to that timeout, then 1 s
-     * to a minute apart: the notifier learns that a number turned from this topic alone, so such
-     * a result must get there. Its future never completes if the worker stops first: the consumer
+     * {@code delivery.timeout.ms}, brokers away, credentials refused while being rotated), each
+     * try lasting up to that timeout, then 1 s to a minute apart: the notifier learns that a
+     * number turned from this topic alone, so such a result must get there. Its future never completes if the worker stops first: the consumer
      * then leaves the request uncommitted, and the request, delivered again, finds the answer it
      * paid for and publishes it as paid.
      */
@@ -78,9 +80,11 @@ public class LookupResultPublisher implements DisposableBean {
         return acknowledged;
     }
 
+    /** Failures that may pass: Kafka's retriable ones, and refused credentials or permissions (being rotated). */
     private static boolean mayPass(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RetriableException) {
+            if (cause instanceof RetriableException || cause instanceof AuthorizationException
+                    || cause instanceof AuthenticationException) {
                 return true;
             }
         }

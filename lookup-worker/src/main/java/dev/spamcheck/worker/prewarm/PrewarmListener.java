@@ -326,7 +326,8 @@ class PrewarmListener {
         ProtectedNumber number = protection.protect(e164);
         // One id per entry, however often it is handled: an entry held after its paid answer's
         // result failed finds that answer as its own when asked again, and publishes it as paid.
-        String requestId = UUID.nameUUIDFromBytes((record.topic() + "-" + record.partition() + "@" + record.offset())
+        // (Its time too: a topic created anew starts its offsets again.)
+        String requestId = UUID.nameUUIDFromBytes((key(record) + "@" + record.timestamp())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         return lookUp(record, new LookupRequest(requestId, number.hash(), number.ciphertext(),
                 number.last4(), LookupRequest.Origin.PREWARM, campaignId, Instant.now(), null));
@@ -363,8 +364,21 @@ class PrewarmListener {
             }
             log.warn("Prewarm entry ***{} given up after failing for {}: {}", request.last4(), retryFor, errorCode);
         }
-        publisher.publish(result.get());
         failingSince.invalidate(key(record));
+        try {
+            publisher.publish(result.get());
+        }
+        catch (RuntimeException notTaken) {
+            if (result.get().fromCache() || result.get().outcome() == LookupResult.Outcome.UNAVAILABLE) {
+                throw notTaken;
+            }
+            // Paid for: Kafka is failing now, not Twilio or the number. Held however long that lasts,
+            // as in an account-wide outage; asked about again, the entry finds the answer it paid
+            // for and publishes it as paid (the notifier learns of a change from paid answers only).
+            log.warn("Prewarm entry ***{}: its result not taken by Kafka ({}); held until it is", request.last4(),
+                    notTaken.getClass().getSimpleName());
+            return Postponed.WHILE_UNAVAILABLE;
+        }
         return null;
     }
 

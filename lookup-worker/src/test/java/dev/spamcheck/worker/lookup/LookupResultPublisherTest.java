@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +55,7 @@ class LookupResultPublisherTest {
         CompletableFuture<Void> acknowledged = publisher.publishAsync(result(Outcome.SCORED, false));
 
         refuseNext(new TimeoutException("Expiring 1 record(s): 600000 ms has passed since batch creation"));
-        refuseNext(new NotEnoughReplicasException("partition without its in-sync replicas"));
+        refuseNext(new TopicAuthorizationException("credentials being rotated"));
         awaitSends(3);
         assertThat(acknowledged).isNotDone();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doNothing;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -98,7 +100,14 @@ class PrewarmListenerTest {
         // Paid for, but Kafka did not take its result: held, and asked about again under the same
         // id, so the answer it paid for is its own (LookupProcessor publishes it as paid).
         doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
-        doThrow(new TimeoutException("Expiring 1 record(s)")).doNothing().when(publisher).publish(any());
+        String held = PROTECTION.protect("+12125550042").hash();
+        AtomicBoolean refused = new AtomicBoolean();
+        doAnswer(call -> {
+            if (call.<LookupResult>getArgument(0).numberHash().equals(held) && refused.compareAndSet(false, true)) {
+                throw new TimeoutException("Expiring 1 record(s)");
+            }
+            return null;
+        }).when(publisher).publish(any());
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043");
 
         assertThat(deliver(batch).nackedAt).isZero();
@@ -106,7 +115,6 @@ class PrewarmListenerTest {
 
         ArgumentCaptor<LookupRequest> asked = ArgumentCaptor.forClass(LookupRequest.class);
         verify(processor, times(3)).process(asked.capture());
-        String held = PROTECTION.protect("+12125550042").hash();
         assertThat(asked.getAllValues()).filteredOn(request -> request.numberHash().equals(held))
                 .extracting(LookupRequest::requestId).hasSize(2).as("the held entry's, both times")
                 .satisfies(ids -> assertThat(ids.get(1)).isEqualTo(ids.get(0)));
@@ -221,6 +229,21 @@ class PrewarmListenerTest {
         assertThat(deliver(batch).acknowledged).isTrue();
         verify(publisher, never()).publish(any());
         assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aPaidEntryWhoseResultKafkaDoesNotTakeIsHeldPastTheRetryTimeUntilItDoes() throws Exception {
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        doThrow(new TimeoutException("Expiring 1 record(s)")).when(publisher).publish(any());
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        now.set(now.get().plus(Duration.ofHours(2)));
+        assertThat(deliver(batch).nackedAt).as("Kafka's outage, not the entry's: not given up").isZero();
+
+        doNothing().when(publisher).publish(any());
+        assertThat(deliver(batch).acknowledged).isTrue();
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
     }
 
     @Test
