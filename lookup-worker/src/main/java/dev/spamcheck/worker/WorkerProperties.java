@@ -31,7 +31,8 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  * @param prewarmRetryFor how long a prewarm entry that Twilio keeps failing on (timeouts, 5xx, no
  *        connection) holds its batch and is asked about again before its failure is published and
  *        the entries after it go on; failures of the whole account (the circuit open, credentials
- *        refused, rate limited) and the daily call limit hold it however long they last
+ *        refused, rate limited), the daily call limit and Kafka not taking a paid answer's result
+ *        hold it however long they last
  * @param twilio the Twilio account, endpoint and how it is protected
  * @param providers what each reputation provider is asked for
  * @param verdict how the sources' verdicts make the spam score

@@ -36,8 +36,8 @@ import dev.spamcheck.schemas.topic.Topic;
  * Consumes a topic with one thread that only polls, hands records to a {@link KeyOrderedScheduler}
  * and commits, so a record that takes long delays only the later records with its key. The
  * thread polls at least every {@link #POLL} whatever the backlog, so {@code max.poll.interval.ms}
- * is never exceeded; once {@code maxPending} records are being handled or wait their turn (or
- * four times as many wait only to be done) it pauses its partitions instead of fetching more. An
+ * is never exceeded; once about {@code maxPending} records are being handled or wait their turn
+ * (or four times as many wait only to be done) it pauses its partitions instead of fetching more. An
  * offset is committed only when every record before it is done, so a crash or a rebalance
  * redelivers whatever was not finished. A record that cannot be read goes to its dead-letter
  * topic ({@link DeadLetters}), as a listener container's would. A handler may finish with its
@@ -249,7 +249,9 @@ public final class KeyOrderedConsumer<V> implements SmartLifecycle {
         // Records waiting only to be done (their results not yet taken by Kafka) take no thread:
         // they count apart, with room for minutes of a results partition's outage, so they do not
         // stop the records of every other partition as soon as the threads' share is reached.
-        // (Those of partitions forgotten meanwhile count only in the second: they still take memory.)
+        // Those of partitions forgotten meanwhile are no longer pending but still await, so the
+        // first count is short by them (at most one share more is taken in) and cannot go below 0;
+        // the second counts them, as they still take memory.
         boolean full = Math.max(0, scheduler.pending() - awaiting) >= maxPending
                 || awaiting >= maxPending * AWAITING_PER_PENDING;
         if (full && kafka.paused().isEmpty()) {

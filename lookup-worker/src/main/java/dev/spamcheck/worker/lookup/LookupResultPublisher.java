@@ -80,8 +80,11 @@ public class LookupResultPublisher implements DisposableBean {
         return acknowledged;
     }
 
-    /** Failures that may pass: Kafka's retriable ones, and refused credentials or permissions (being rotated). */
-    private static boolean mayPass(Throwable failure) {
+    /**
+     * Whether a send's failure may pass: Kafka's retriable ones, and refused credentials or
+     * permissions (being rotated), anywhere in its causes.
+     */
+    public static boolean mayPass(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof RetriableException || cause instanceof AuthorizationException
                     || cause instanceof AuthenticationException) {

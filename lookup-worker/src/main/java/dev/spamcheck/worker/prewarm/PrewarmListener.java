@@ -65,7 +65,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * so bulk work waits until tomorrow. So that one number Twilio keeps failing on (or one entry that keeps failing here)
  * cannot hold its partition for ever, an entry held for longer than
  * {@code spamcheck.prewarm-retry-for} by failures that may be its own is given up: Twilio's failure
- * is published as its result, an error here is logged.
+ * is published as its result, an error here is logged. A paid answer whose result Kafka does not
+ * take (in a way that may pass) holds the entry however long that lasts: its change would be lost.
  */
 @Component
 class PrewarmListener {
@@ -364,21 +365,23 @@ class PrewarmListener {
             }
             log.warn("Prewarm entry ***{} given up after failing for {}: {}", request.last4(), retryFor, errorCode);
         }
-        failingSince.invalidate(key(record));
         try {
             publisher.publish(result.get());
         }
         catch (RuntimeException notTaken) {
-            if (result.get().fromCache() || result.get().outcome() == LookupResult.Outcome.UNAVAILABLE) {
+            boolean paid = !result.get().fromCache() && result.get().outcome() != LookupResult.Outcome.UNAVAILABLE;
+            if (!paid || !LookupResultPublisher.mayPass(notTaken)) {
                 throw notTaken;
             }
             // Paid for: Kafka is failing now, not Twilio or the number. Held however long that lasts,
             // as in an account-wide outage; asked about again, the entry finds the answer it paid
             // for and publishes it as paid (the notifier learns of a change from paid answers only).
+            failingSince.invalidate(key(record));
             log.warn("Prewarm entry ***{}: its result not taken by Kafka ({}); held until it is", request.last4(),
-                    notTaken.getClass().getSimpleName());
+                    notTaken.getMessage());
             return Postponed.WHILE_UNAVAILABLE;
         }
+        failingSince.invalidate(key(record));
         return null;
     }
 

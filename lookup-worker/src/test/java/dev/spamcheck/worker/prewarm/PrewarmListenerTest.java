@@ -142,6 +142,20 @@ class PrewarmListenerTest {
     }
 
     @Test
+    void aGivenUpEntryWhoseFailureKafkaDoesNotTakeKeepsItsTimeAndIsNotHeldAnotherHour() throws Exception {
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                "twilio_http_500")));
+        doThrow(new TimeoutException("Expiring 1 record(s)")).when(publisher).publish(any());
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125555000");
+
+        assertThat(deliver(batch).nackedAt).isZero();
+        now.set(now.get().plus(Duration.ofHours(1)));
+
+        // Given up, and its failure not published: a failure, not a paid answer, so not held for it.
+        assertThat(deliver(batch).acknowledged).isTrue();
+    }
+
+    @Test
     void anEntryTwilioAnswersWithSomethingNotJsonIsHeldLikeOneItFailsOn() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 "twilio_malformed_response")));
