@@ -81,13 +81,14 @@ public class LookupResultPublisher implements DisposableBean {
     }
 
     /**
-     * Whether a send's failure may pass: Kafka's retriable ones, and refused credentials or
-     * permissions (being rotated), anywhere in its causes.
+     * Whether a send's failure may pass, anywhere in its causes: Kafka's retriable ones, refused
+     * credentials or permissions (being rotated), and a wait for the acknowledgement that ended
+     * first ({@link #publish}'s 10 s: the producer still tries the record).
      */
     public static boolean mayPass(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof RetriableException || cause instanceof AuthorizationException
-                    || cause instanceof AuthenticationException) {
+                    || cause instanceof AuthenticationException || cause instanceof TimeoutException) {
                 return true;
             }
         }
