@@ -32,7 +32,7 @@ import dev.spamcheck.worker.twilio.LookupAddOn;
  *        connection) holds its batch and is asked about again before its failure is published and
  *        the entries after it go on; failures of the whole account (the circuit open, credentials
  *        refused, rate limited), the daily call limit and Kafka not taking a paid answer's result
- *        hold it however long they last
+ *        in a way that may pass hold it however long they last
  * @param twilio the Twilio account, endpoint and how it is protected
  * @param providers what each reputation provider is asked for
  * @param verdict how the sources' verdicts make the spam score

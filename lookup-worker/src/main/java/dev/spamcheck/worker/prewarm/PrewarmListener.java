@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
@@ -146,33 +147,14 @@ class PrewarmListener {
         AtomicReference<Postponed> postponed = new AtomicReference<>();
         List<Future<Postponed>> running = new ArrayList<>(readable);
         for (ConsumerRecord<String, PrewarmEntry> entry : records.subList(0, readable)) {
-            running.add(lookups.submit(() -> {
-                Postponed already = postponed.get();
-                if (already != null && already.holdsEveryEntry()) {
-                    return already;
-                }
-                if (done.getIfPresent(key(entry)) != null) {
-                    return null;
-                }
-                try {
-                    Postponed later = onEntry(entry);
-                    if (later != null) {
-                        postponed.accumulateAndGet(later, Postponed::longer);
-                    }
-                    return later;
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    return Postponed.SOON;
-                }
-                catch (Exception ex) {
-                    Postponed later = failedHere(entry, ex);
-                    if (later != null) {
-                        postponed.accumulateAndGet(later, Postponed::longer);
-                    }
-                    return later;
-                }
-            }));
+            try {
+                running.add(lookups.submit(() -> handle(entry, postponed)));
+            }
+            catch (RejectedExecutionException stopping) {
+                // The worker stopped (stop()) while the batch was being handed out: this entry and
+                // the rest are asked about again after the restart.
+                break;
+            }
         }
         int firstPostponed = -1;
         for (int i = 0; i < running.size(); i++) {
@@ -200,6 +182,9 @@ class PrewarmListener {
                 log.warn("Prewarm entry skipped after an error: {}", ex.getCause().getClass().getSimpleName());
             }
         }
+        if (firstPostponed < 0 && running.size() < readable) {
+            firstPostponed = running.size();
+        }
         if (firstPostponed >= 0) {
             acknowledgment.nack(firstPostponed, postponed.get() == null ? RETRY_SOON : postponed.get().retryAfter());
         }
@@ -210,6 +195,35 @@ class PrewarmListener {
         }
         else {
             acknowledgment.acknowledge();
+        }
+    }
+
+    /** One entry of a batch, on a lookup thread: what holds it, or null when it is done. */
+    private Postponed handle(ConsumerRecord<String, PrewarmEntry> entry, AtomicReference<Postponed> postponed) {
+        Postponed already = postponed.get();
+        if (already != null && already.holdsEveryEntry()) {
+            return already;
+        }
+        if (done.getIfPresent(key(entry)) != null) {
+            return null;
+        }
+        try {
+            Postponed later = onEntry(entry);
+            if (later != null) {
+                postponed.accumulateAndGet(later, Postponed::longer);
+            }
+            return later;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return Postponed.SOON;
+        }
+        catch (Exception ex) {
+            Postponed later = failedHere(entry, ex);
+            if (later != null) {
+                postponed.accumulateAndGet(later, Postponed::longer);
+            }
+            return later;
         }
     }
 

@@ -326,6 +326,17 @@ class PrewarmListenerTest {
         verify(processor, times(2)).process(any());
     }
 
+    @Test
+    void aBatchDeliveredAsTheWorkerStopsIsLeftWholeForTheNextDelivery() throws Exception {
+        // The stop can come while a batch is being handed out to the lookup threads.
+        listener.stop();
+
+        RecordingAcknowledgment done = deliver(batch("+12125550042", "+12125550043"));
+
+        assertThat(done.nackedAt).as("held from the first entry").isZero();
+        verify(processor, never()).process(any());
+    }
+
     private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
         RecordingAcknowledgment acknowledgment = new RecordingAcknowledgment();
         listener.onEntries(batch, acknowledgment);
