@@ -372,17 +372,31 @@ class PrewarmListener {
                 || errorCode.equals(LookupProcessor.IN_PROGRESS) || errorCode.equals(TwilioLookups.INTERRUPTED)) {
             return Postponed.SOON;
         }
+        boolean givenUp = false;
         if (TwilioLookups.isPassing(errorCode)) {
             boolean mayBeItsOwn = !TwilioLookups.isAccountWide(errorCode);
             if (!heldTooLong(record, mayBeItsOwn)) {
                 return mayBeItsOwn ? Postponed.whileFailing(failingFor(record)) : Postponed.WHILE_UNAVAILABLE;
             }
+            givenUp = true;
             log.warn("Prewarm entry ***{} given up after failing for {}: {}", request.last4(), retryFor, errorCode);
         }
         try {
             publisher.publish(result.get());
         }
         catch (RuntimeException notTaken) {
+            if (causedBy(notTaken, InterruptedException.class)) {
+                // The worker is stopping: asked about again after the restart, as an entry never started.
+                Thread.currentThread().interrupt();
+                return Postponed.SOON;
+            }
+            if (givenUp) {
+                // Given up and counted once: its failure, which Kafka did not take, is only logged.
+                log.warn("Prewarm entry ***{}: its failure not taken by Kafka either ({})", request.last4(),
+                        notTaken.getMessage());
+                failingSince.invalidate(key(record));
+                return null;
+            }
             boolean paid = !result.get().fromCache() && result.get().outcome() != LookupResult.Outcome.UNAVAILABLE;
             if (!paid || !LookupResultPublisher.mayPass(notTaken)) {
                 throw notTaken;
@@ -397,6 +411,15 @@ class PrewarmListener {
         }
         failingSince.invalidate(key(record));
         return null;
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An error here: the entry is held like one Twilio cannot answer for now, and given up alike. */

@@ -153,6 +153,21 @@ class PrewarmListenerTest {
 
         // Given up, and its failure not published: a failure, not a paid answer, so not held for it.
         assertThat(deliver(batch).acknowledged).isTrue();
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).as("counted once").isEqualTo(1);
+    }
+
+    @Test
+    void aPublishInterruptedByTheWorkersStopLeavesTheEntryForTheNextDeliveryWithoutCountingItFailed()
+            throws Exception {
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        doThrow(new IllegalStateException("1 of 1 records were not acknowledged by Kafka: InterruptedException",
+                new InterruptedException())).when(publisher).publish(any());
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        RecordingAcknowledgment stopped = deliver(batch);
+
+        assertThat(stopped.nackedAt).isZero();
+        assertThat(stopped.sleep).as("asked about again soon, not held as failing").isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
