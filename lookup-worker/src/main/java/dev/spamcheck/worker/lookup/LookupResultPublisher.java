@@ -52,14 +52,14 @@ public class LookupResultPublisher implements DisposableBean {
      * way that may pass (partitions without their in-sync replicas for longer than the producer's
      * {@code delivery.timeout.ms}, brokers away, credentials refused while being rotated), each
      * try lasting up to that timeout, then 1 s to a minute apart: the notifier learns that a
-     * number turned from this topic alone, so such a result must get there. Its future never completes if the worker stops first: the consumer
-     * then leaves the request uncommitted, and the request, delivered again, finds the answer it
-     * paid for and publishes it as paid.
+     * number turned from this topic alone, so such a result must get there. Its future never
+     * completes if the worker stops first: the consumer then leaves the request uncommitted, and
+     * the request, delivered again, finds the answer it paid for and publishes it as paid.
      */
     public CompletableFuture<Void> publishAsync(LookupResult result) {
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         Mono<Boolean> sent = kafka.send(result.topic(), result.numberHash(), result).thenReturn(true);
-        boolean paidNow = result.outcome() != LookupResult.Outcome.UNAVAILABLE && !result.fromCache();
+        boolean paidNow = paidNow(result);
         if (paidNow) {
             sent = sent.retryWhen(UNTIL_TAKEN.doBeforeRetry(retry -> log.warn(
                     "Lookup {} for ***{}: result not taken by Kafka ({}); sending it again", result.requestId(),
@@ -78,6 +78,11 @@ public class LookupResultPublisher implements DisposableBean {
             return null;
         });
         return acknowledged;
+    }
+
+    /** Whether the result is an answer paid for by its request, whose change the notifier must learn. */
+    public static boolean paidNow(LookupResult result) {
+        return result.outcome() != LookupResult.Outcome.UNAVAILABLE && !result.fromCache();
     }
 
     /**

@@ -385,9 +385,9 @@ class PrewarmListener {
             publisher.publish(result.get());
         }
         catch (RuntimeException notTaken) {
-            if (causedBy(notTaken, InterruptedException.class)) {
-                // The worker is stopping: asked about again after the restart, as an entry never started.
-                Thread.currentThread().interrupt();
+            if (Thread.currentThread().isInterrupted()) {
+                // The worker is stopping (the publisher keeps the interrupt): asked about again
+                // after the restart, as an entry never started.
                 return Postponed.SOON;
             }
             if (givenUp) {
@@ -397,8 +397,7 @@ class PrewarmListener {
                 failingSince.invalidate(key(record));
                 return null;
             }
-            boolean paid = !result.get().fromCache() && result.get().outcome() != LookupResult.Outcome.UNAVAILABLE;
-            if (!paid || !LookupResultPublisher.mayPass(notTaken)) {
+            if (!LookupResultPublisher.paidNow(result.get()) || !LookupResultPublisher.mayPass(notTaken)) {
                 throw notTaken;
             }
             // Paid for: Kafka is failing now, not Twilio or the number. Held however long that lasts,
@@ -411,15 +410,6 @@ class PrewarmListener {
         }
         failingSince.invalidate(key(record));
         return null;
-    }
-
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** An error here: the entry is held like one Twilio cannot answer for now, and given up alike. */
