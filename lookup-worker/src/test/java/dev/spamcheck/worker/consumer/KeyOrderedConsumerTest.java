@@ -299,6 +299,32 @@ class KeyOrderedConsumerTest {
         assertThat(consumer.awaitingRecords()).isZero();
     }
 
+    @Test
+    void recordsWaitingOnlyToBeDoneStopTheConsumerAtFourTimesTheThreadsShare() {
+        // 4 threads: it pauses at 256 records waiting to be done, or at 64 more in hand not yet
+        // handled, checked after each poll (here of at most 10 records).
+        kafka.setMaxPollRecords(10);
+        int records = 400;
+        for (int i = 0; i < records; i++) {
+            later.put("k" + i + "-0", new CompletableFuture<>());
+        }
+        start();
+        for (int i = 0; i < records; i++) {
+            add(i, "k" + i, "k" + i + "-0");
+        }
+
+        await().atMost(WAIT).until(() -> consumer.awaitingRecords() >= 256);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !kafka.paused().isEmpty());
+        assertThat(handled.size()).as("taken in before it paused").isLessThanOrEqualTo(256 + 64 + 10);
+
+        for (int i = 0; i < 200; i++) {
+            later.get("k" + i + "-0").complete(null);
+        }
+        await().atMost(WAIT).until(() -> handled.size() == records);
+        later.values().forEach(done -> done.complete(null));
+        await().atMost(WAIT).until(() -> committed().orElse(-1L) == records);
+    }
+
     /** Interleaves two keys' records on the one partition. */
     private static long offsetOf(int index, int key) {
         return index * 2L + key;

@@ -102,6 +102,10 @@ class LookupProcessorTest {
         assertThat(republished.spamScore()).isEqualTo(1);
         assertThat(processor.process(request(number)).orElseThrow().fromCache()).as("another request's").isTrue();
         assertThat(TWILIO.calls()).isEqualTo(1);
+        assertThat(meters.get("spamcheck.lookup.cache").tag("result", "miss").counter().count())
+                .as("the paid call, counted once").isEqualTo(1);
+        assertThat(meters.get("spamcheck.lookup.cache").tag("result", "hit").counter().count())
+                .as("only the other request's answer from the cache").isEqualTo(1);
     }
 
     @Test

@@ -7,9 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.Serializer;
@@ -103,6 +107,21 @@ class LookupResultPublisherTest {
         // so the consumer leaves the request uncommitted for the next worker.
         await().during(Duration.ofMillis(1600)).atMost(WAIT).until(() -> producer.history().size() == 1);
         assertThat(acknowledged).isNotDone();
+    }
+
+    @Test
+    void failuresThatMayPassAreKafkasRetriableOnesRefusedCredentialsAndAWaitThatEndedFirst() {
+        assertThat(LookupResultPublisher.mayPass(new NotEnoughReplicasException("1 of 3 in sync"))).isTrue();
+        assertThat(LookupResultPublisher.mayPass(new SaslAuthenticationException("password being rotated")))
+                .isTrue();
+        assertThat(LookupResultPublisher.mayPass(new TopicAuthorizationException("ACL being rotated"))).isTrue();
+        // As TopicSender reports its own wait for the acknowledgement ending first.
+        assertThat(LookupResultPublisher.mayPass(new IllegalStateException("1 of 1 records were not acknowledged",
+                new ExecutionException(new java.util.concurrent.TimeoutException())))).isTrue();
+
+        assertThat(LookupResultPublisher.mayPass(new RecordTooLargeException("too large"))).isFalse();
+        assertThat(LookupResultPublisher.mayPass(new SerializationException("cannot write it"))).isFalse();
+        assertThat(LookupResultPublisher.mayPass(new IllegalStateException("a defect"))).isFalse();
     }
 
     /** Fails the send in flight, once one is. */

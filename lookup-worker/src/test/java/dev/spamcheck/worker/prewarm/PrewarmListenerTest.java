@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class PrewarmListenerTest {
 
     @Test
     void anEntryIsHeldWhileTheDatabaseIsAwayAndDoneOnceItIsBack() throws Exception {
-        when(processor.process(any())).thenThrow(new DataAccessResourceFailureException("connection refused"));
+        doThrow(new DataAccessResourceFailureException("connection refused")).when(processor).process(any());
         List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043");
 
         RecordingAcknowledgment first = deliver(batch);
@@ -278,6 +279,40 @@ class PrewarmListenerTest {
 
         doNothing().when(publisher).publish(any());
         assertThat(deliver(batch).acknowledged).isTrue();
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
+    }
+
+    @Test
+    void aPaidEntryWhoseResultKafkaRefusesForGoodIsGivenUpAfterTheRetryTime() throws Exception {
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        doThrow(new RecordTooLargeException("too large")).when(publisher).publish(any());
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+
+        assertThat(deliver(batch).nackedAt).as("held like any error here").isZero();
+        now.set(now.get().plus(Duration.ofHours(1)));
+
+        assertThat(deliver(batch).acknowledged).as("a refusal that cannot pass does not hold it for ever").isTrue();
+        assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isEqualTo(1);
+    }
+
+    @Test
+    void anEntryHeldForKafkaAfterItsPaidAnswerStartsItsRetryTimeAfresh() throws Exception {
+        List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042");
+        when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
+                "twilio_http_500")));
+        assertThat(deliver(batch).nackedAt).isZero();
+
+        // 50 minutes on, Twilio answers, and Kafka does not take the paid result for now.
+        now.set(now.get().plus(Duration.ofMinutes(50)));
+        doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+        doThrow(new TimeoutException("Expiring 1 record(s)")).when(publisher).publish(any());
+        assertThat(deliver(batch).nackedAt).isZero();
+
+        // 20 minutes later the database is away: the hour of failing counts from here, not from
+        // Twilio's failure 70 minutes ago, which that answer ended.
+        now.set(now.get().plus(Duration.ofMinutes(20)));
+        doThrow(new DataAccessResourceFailureException("connection refused")).when(processor).process(any());
+        assertThat(deliver(batch).nackedAt).isZero();
         assertThat(meters.counter("spamcheck.prewarm.given.up").count()).isZero();
     }
 
