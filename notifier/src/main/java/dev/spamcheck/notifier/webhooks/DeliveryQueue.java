@@ -94,16 +94,19 @@ class DeliveryQueue {
     }
 
     /**
-     * Records the attempt and what follows it.
+     * Records the attempt and what follows it. Every attempt is logged, also one whose lease ran out
+     * while it was made (another notifier took the delivery over meanwhile, attempts moved on):
+     * the receiver may have had it. Such an attempt that succeeded ends the delivery, so it is not
+     * sent again to a receiver that has it; one that failed leaves the delivery to the newer attempt.
      *
      * @return whether the delivery took this outcome (not when it had ended meanwhile, or another
-     *         notifier had taken its lease over)
+     *         notifier's attempt decides it)
      */
     boolean record(DueDelivery delivery, Attempt attempt, Instant nextAttempt) {
         String status = attempt.succeeded() ? "delivered" : nextAttempt == null ? "dead" : "pending";
-        // One statement, so the delivery never moves on without its attempt in the log. An attempt
-        // whose delivery ended meanwhile (its subscription deleted while it was being sent) is still
-        // logged; only one whose lease another notifier took over (attempts moved on) is not.
+        // One statement, so the delivery never moves on without its attempt in the log. The
+        // attempt is logged whatever became of its delivery: ended meanwhile (its subscription
+        // deleted while it was being sent), or taken over. Both read the row as it was before the update.
         return jdbc.sql("""
                 WITH recorded AS (
                     UPDATE webhook_deliveries
@@ -111,15 +114,13 @@ class DeliveryQueue {
                            next_attempt_at = coalesce(:next, next_attempt_at),
                            finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
                            number_ciphertext = CASE WHEN :status = 'pending' THEN number_ciphertext END
-                     WHERE id = :id AND attempts = :attempt AND status = 'pending'
+                     WHERE id = :id AND status = 'pending'
+                       AND (attempts = :attempt OR (attempts > :attempt AND :status = 'delivered'))
                     RETURNING id),
-                attempted AS (
-                    SELECT id FROM recorded
-                    UNION
-                    SELECT id FROM webhook_deliveries WHERE id = :id AND attempts = :attempt AND status <> 'pending'),
                 logged AS (
                     INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)
-                    SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM attempted
+                    SELECT id, :attempt, :attemptedAt, :durationMs, :statusCode, :error FROM webhook_deliveries
+                     WHERE id = :id AND attempts >= :attempt
                     ON CONFLICT DO NOTHING)
                 SELECT EXISTS (SELECT 1 FROM recorded)""")
                 .param("id", delivery.id())

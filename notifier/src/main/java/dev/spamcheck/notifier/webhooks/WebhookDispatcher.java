@@ -173,7 +173,8 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
         Instant next = attempt.succeeded() ? null
                 : retries.nextAttempt(delivery.attempt(), delivery.occurredAt(), Instant.now(), attempt.retryAfter());
         if (!queue.record(delivery, attempt, next)) {
-            // Ended meanwhile (its subscription deleted) or taken over: its outcome is not this one.
+            // Ended meanwhile (its subscription deleted), or taken over and not delivered by this
+            // attempt: its outcome is not this one.
             log.info("Webhook delivery {} attempt {} logged; the delivery had moved on", delivery.id(),
                     delivery.attempt());
         }

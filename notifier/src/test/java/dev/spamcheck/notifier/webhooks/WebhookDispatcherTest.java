@@ -1,6 +1,7 @@
 package dev.spamcheck.notifier.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -396,6 +397,53 @@ class WebhookDispatcherTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(status("wh_ok", change.id())));
         assertThat(received.get("/ok")).hasSize(1);
+    }
+
+    @Test
+    void anAttemptWhoseLeaseRanOutIsLoggedBesideTheOneThatTookItOver() {
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
+        // The first notifier's attempt outlasts its lease; another one claims the delivery again.
+        DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
+                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+        assertThat(takenOver.attempt()).isEqualTo(2);
+
+        Instant now = Instant.now();
+        assertThat(queue().record(lapsed, Attempt.answered(now, Duration.ofMillis(900), 500, null),
+                now.plusSeconds(10))).as("the newer attempt decides").isFalse();
+        assertThat(status("wh_ok", change.id())).isEqualTo("pending");
+        assertThat(queue().record(takenOver, Attempt.answered(now, Duration.ofMillis(5), 204, null), null)).isTrue();
+
+        assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
+        assertThat(attempts(change.id())).extracting(a -> a.get("attempt"), a -> a.get("status_code"))
+                .containsExactly(tuple(1, 500), tuple(2, 204));
+    }
+
+    @Test
+    void anAttemptThatSucceededAfterItsLeaseRanOutEndsTheDelivery() {
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
+        DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
+                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+
+        Instant now = Instant.now();
+        assertThat(queue().record(lapsed, Attempt.answered(now, Duration.ofMillis(900), 204, null), null))
+                .as("the receiver has it").isTrue();
+        assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
+        assertThat(queue().claim(10, 4, Duration.ofSeconds(30))).as("not sent again").isEmpty();
+        // The newer attempt, failing, changes nothing but the log.
+        assertThat(queue().record(takenOver, Attempt.answered(now, Duration.ofMillis(5), 500, null),
+                now.plusSeconds(10))).isFalse();
+
+        assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
+        assertThat(jdbc.sql("SELECT last_status_code FROM webhook_deliveries WHERE event_id = ?")
+                .param(change.id()).query(Integer.class).single()).isEqualTo(204);
+        assertThat(attempts(change.id())).extracting(a -> a.get("attempt"), a -> a.get("status_code"))
+                .containsExactly(tuple(1, 204), tuple(2, 500));
     }
 
     private WebhookDispatcher dispatcher(Map<String, String> settings) {
