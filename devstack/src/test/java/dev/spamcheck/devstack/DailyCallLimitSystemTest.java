@@ -43,7 +43,7 @@ class DailyCallLimitSystemTest {
         List<ConfigurableApplicationContext> cappedWorkers = List.of(stack.startWorker(capped), stack.startWorker(capped));
         String prewarmed = TestStack.uniqueNumber("0123");
         try {
-            Workers.awaitLookupRequestsBalanced(12);
+            Workers.awaitLookupRequestsBalanced();
             List<String> numbers = new ArrayList<>();
             List<CompletableFuture<HttpResponse<String>>> lookups = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -75,7 +75,7 @@ class DailyCallLimitSystemTest {
         finally {
             cappedWorkers.forEach(ConfigurableApplicationContext::close);
             stack.startWorker();
-            Workers.awaitLookupRequestsBalanced(12);
+            Workers.awaitLookupRequestsBalanced();
         }
         // The postponed entry was not lost: a worker with budget looks it up.
         await().atMost(Duration.ofSeconds(30)).until(() -> stack.twilio().callsFor(prewarmed) == 1);

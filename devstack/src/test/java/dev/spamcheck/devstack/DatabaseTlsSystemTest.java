@@ -14,7 +14,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.testing.DatabaseTls;
+import dev.spamcheck.worker.consumer.KeyOrderedConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The database is reached as Supabase must be: TLS, with the server's certificate checked against
@@ -64,8 +67,10 @@ class DatabaseTlsSystemTest {
         ConfigurableApplicationContext gateway = stack.startGateway(0, 0, pooled);
         ConfigurableApplicationContext worker = stack.startWorker(pooled);
         try {
-            Workers.awaitLookupRequestsBalanced(12);
-            String number = TestStack.uniqueNumber("0042");
+            Workers.awaitLookupRequestsBalanced();
+            // One the pooled worker looks up: it claims the number and stores the answer.
+            String number = Workers.newNumber(worker.getBean(KeyOrderedConsumer.class), true,
+                    NumberProtection.fromSecrets(stack.hashKey(), stack.encryptionKeys()), "0042");
             HttpResponse<String> miss = TestStack.postSpamScore(DevStack.baseUrl(gateway),
                     "{\"phone_number\": \"" + number + "\"}");
             HttpResponse<String> hit = TestStack.postSpamScore(DevStack.baseUrl(gateway),
@@ -75,11 +80,13 @@ class DatabaseTlsSystemTest {
 
             assertThat(miss.statusCode()).as(miss.body()).isEqualTo(200);
             assertThat(hit.body()).contains("\"spam_score\":1");
+            assertThat(worker.getBean(MeterRegistry.class).get("spamcheck.lookup.cache").tag("result", "miss")
+                    .counter().count()).as("looked up by the pooled worker").isGreaterThanOrEqualTo(1);
         }
         finally {
             worker.close();
             gateway.close();
-            Workers.awaitLookupRequestsBalanced(12);
+            Workers.awaitLookupRequestsBalanced();
         }
     }
 }

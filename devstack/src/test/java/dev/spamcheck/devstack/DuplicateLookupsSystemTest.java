@@ -18,7 +18,7 @@ class DuplicateLookupsSystemTest {
         ConfigurableApplicationContext gateway = stack.startGateway(0, 0);
         ConfigurableApplicationContext worker = stack.startWorker();
         try {
-            Workers.awaitLookupRequestsBalanced(12);
+            Workers.awaitLookupRequestsBalanced();
 
             DuplicateLookups.Report report = DuplicateLookups.run(stack,
                     List.of(stack.baseUrl(), DevStack.baseUrl(gateway)), 200, 20);
@@ -29,7 +29,7 @@ class DuplicateLookupsSystemTest {
         finally {
             worker.close();
             gateway.close();
-            Workers.awaitLookupRequestsBalanced(12);
+            Workers.awaitLookupRequestsBalanced();
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,9 +52,6 @@ class KafkaCrashSystemTest {
     private static final Duration OUTAGE = Duration.ofSeconds(8);
     private static final Duration RECOVERY = Duration.ofSeconds(10);
     private static final Duration STUB_LATENCY = Duration.ofMillis(50);
-    /** Of the lookup requests topic (spamcheck.kafka.partitions). */
-    private static final int PARTITIONS = 12;
-
     private static DevStack stack;
 
     @BeforeAll
@@ -140,9 +134,9 @@ class KafkaCrashSystemTest {
         try {
             KeyOrderedConsumer survivor = stack.workers().get(0).getBean(KeyOrderedConsumer.class);
             await().atMost(Duration.ofSeconds(60)).until(() -> !survivor.assignedPartitions().isEmpty()
-                    && survivor.assignedPartitions().size() < PARTITIONS);
+                    && survivor.assignedPartitions().size() < Workers.LOOKUP_REQUEST_PARTITIONS);
             NumberProtection protection = NumberProtection.fromSecrets(stack.hashKey(), stack.encryptionKeys());
-            String number = numberNotFor(survivor, protection, "0042");
+            String number = Workers.newNumber(survivor, false, protection, "0042");
             String hash = protection.hash(number);
 
             // The broker dies while Twilio is being asked: the doomed worker stores the flagged
@@ -186,19 +180,6 @@ class KafkaCrashSystemTest {
             query.setString(1, hash);
             try (ResultSet row = query.executeQuery()) {
                 return row.next();
-            }
-        }
-    }
-
-    /** A new number ending in {@code last4} whose lookup request goes to another consumer than this one. */
-    private static String numberNotFor(KeyOrderedConsumer consumer, NumberProtection protection, String last4) {
-        while (true) {
-            String number = Traffic.uniqueNumber(last4);
-            int partition = BuiltInPartitioner.partitionForKey(
-                    protection.hash(number).getBytes(StandardCharsets.UTF_8), PARTITIONS);
-            if (!consumer.assignedPartitions().contains(
-                    new TopicPartition(Topics.LOOKUP_REQUESTS.name(), partition))) {
-                return number;
             }
         }
     }
