@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -55,12 +56,16 @@ class NightlySystemTest {
 
         JsonNode job = NightlyJobs.run(LocalDate.of(2001, 1, 1));
 
+        // The counts take in what other test classes left in this shared database too (their
+        // forks' order is not fixed): at least these rows; NightlyJobTest checks them exactly.
         JsonNode counts = job.get("counts");
-        assertThat(counts.get("rechecks_queued").asInt()).isEqualTo(1);
-        assertThat(counts.get("recheck_cost_usd").asString()).isEqualTo("0.008");
-        assertThat(counts.get("archived").asInt()).isEqualTo(3);
-        assertThat(counts.get("purged_history").asInt()).isEqualTo(2);
-        assertThat(counts.get("purged_audit").asInt()).isEqualTo(2);
+        int rechecks = counts.get("rechecks_queued").asInt();
+        assertThat(rechecks).isGreaterThanOrEqualTo(1);
+        assertThat(new BigDecimal(counts.get("recheck_cost_usd").asString()))
+                .isEqualByComparingTo(new BigDecimal("0.008").multiply(BigDecimal.valueOf(rechecks)));
+        assertThat(counts.get("archived").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(counts.get("purged_history").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(counts.get("purged_audit").asInt()).isGreaterThanOrEqualTo(2);
         assertThat(inTable("lookup_results", "id", old)).isZero();
         assertThat(inTable("lookup_history", "id", old)).isEqualTo(3);
         assertThat(inTable("lookup_results", "id", recent)).isEqualTo(2);
@@ -105,6 +110,8 @@ class NightlySystemTest {
     void aJobStoppedBetweenBatchesResumesWithoutLosingOrDuplicatingARow() throws Exception {
         LocalDate date = LocalDate.of(2001, 3, 1);
         List<Long> old = results(TestStack.protection().protect(TestStack.uniqueNumber("0123")), "35 days", 10);
+        // With these, whatever other tests left due in this shared database (see the first test).
+        long due = count("SELECT count(*) FROM lookup_results WHERE checked_at < now() - interval '30 days'");
         ConfigurableApplicationContext shared = TestStack.get().archivers().get(0);
         shared.close();
         ConfigurableApplicationContext slow = TestStack.get().startArchiver(Map.of(
@@ -129,7 +136,7 @@ class NightlySystemTest {
 
         assertThat(inTable("lookup_results", "id", old)).isZero();
         assertThat(inTable("lookup_history", "id", old)).isEqualTo(10);
-        assertThat(resumed.get("counts").get("archived").asInt()).isEqualTo(10);
+        assertThat(resumed.get("counts").get("archived").asLong()).as("each row counted once").isEqualTo(due);
     }
 
     @Test
