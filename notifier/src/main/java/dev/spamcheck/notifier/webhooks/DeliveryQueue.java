@@ -59,6 +59,9 @@ class DeliveryQueue {
      * Claims up to {@code limit} due deliveries for one attempt each, at most
      * {@code perWebhook} in flight per subscription (counting those already leased), oldest due
      * first. A claim is a lease: if its notifier dies, the delivery is due again once it passes.
+     * Whether a delivery is leased and due is asked again as its row is locked: an attempt recorded
+     * meanwhile (its lease had run out) may have put it off, and its receiver's {@code Retry-After}
+     * must hold.
      */
     List<DueDelivery> claim(int limit, int perWebhook, Duration lease) {
         return jdbc.sql("""
@@ -82,7 +85,7 @@ class DeliveryQueue {
                    SET attempts = d.attempts + 1, lease_until = now() + make_interval(secs => :leaseSeconds)
                   FROM chosen, webhook_subscriptions s
                  WHERE d.id = chosen.id AND s.id = d.subscription_id AND s.deleted_at IS NULL AND d.status = 'pending'
-                   AND (d.lease_until IS NULL OR d.lease_until <= now())
+                   AND (d.lease_until IS NULL OR d.lease_until <= now()) AND d.next_attempt_at <= now()
                 RETURNING d.id, d.attempts, d.event_id, d.event_type, d.occurred_at, d.number_hash,
                           d.number_last4, d.number_ciphertext, d.campaign_id, d.previous_score, d.spam_score,
                           d.checked_at, s.id AS webhook_id, s.url, s.secret_ciphertext, s.include_phone_number""")
@@ -97,7 +100,9 @@ class DeliveryQueue {
      * Records the attempt and what follows it. Every attempt is logged, also one whose lease ran out
      * while it was made (another notifier took the delivery over meanwhile, attempts moved on):
      * the receiver may have had it. Such an attempt that succeeded ends the delivery, so it is not
-     * sent again to a receiver that has it; one that failed leaves the delivery to the newer attempt.
+     * sent again to a receiver that has it, if the delivery still waits for a retry and no newer
+     * attempt is under way (whose lease counts towards its subscription's attempts in flight);
+     * otherwise the newer attempt decides, as it does after one that failed.
      *
      * @return whether the delivery took this outcome (not when it had ended meanwhile, or another
      *         notifier's attempt decides it)
@@ -115,7 +120,8 @@ class DeliveryQueue {
                            finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
                            number_ciphertext = CASE WHEN :status = 'pending' THEN number_ciphertext END
                      WHERE id = :id AND status = 'pending'
-                       AND (attempts = :attempt OR (attempts > :attempt AND :status = 'delivered'))
+                       AND (attempts = :attempt OR (attempts > :attempt AND :status = 'delivered'
+                            AND (lease_until IS NULL OR lease_until <= now())))
                     RETURNING id),
                 logged AS (
                     INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, duration_ms, status_code, error)

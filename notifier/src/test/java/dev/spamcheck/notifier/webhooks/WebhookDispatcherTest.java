@@ -422,28 +422,72 @@ class WebhookDispatcherTest {
     }
 
     @Test
-    void anAttemptThatSucceededAfterItsLeaseRanOutEndsTheDelivery() {
+    void anAttemptThatSucceededAfterItsLeaseRanOutEndsADeliveryWaitingForARetry() {
         subscribe("wh_ok", "/ok", false, "whsec_o");
         ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
         queue().enqueue(change, Instant.now());
         DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
         DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
                 .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
-
         Instant now = Instant.now();
+        assertThat(queue().record(takenOver, Attempt.answered(now, Duration.ofMillis(5), 500, null),
+                now.plusSeconds(10))).isTrue();
+
         assertThat(queue().record(lapsed, Attempt.answered(now, Duration.ofMillis(900), 204, null), null))
                 .as("the receiver has it").isTrue();
-        assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
-        assertThat(queue().claim(10, 4, Duration.ofSeconds(30))).as("not sent again").isEmpty();
-        // The newer attempt, failing, changes nothing but the log.
-        assertThat(queue().record(takenOver, Attempt.answered(now, Duration.ofMillis(5), 500, null),
-                now.plusSeconds(10))).isFalse();
 
         assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
         assertThat(jdbc.sql("SELECT last_status_code FROM webhook_deliveries WHERE event_id = ?")
                 .param(change.id()).query(Integer.class).single()).isEqualTo(204);
         assertThat(attempts(change.id())).extracting(a -> a.get("attempt"), a -> a.get("status_code"))
                 .containsExactly(tuple(1, 204), tuple(2, 500));
+        assertThat(queue().claim(10, 4, Duration.ofSeconds(30))).as("not sent again").isEmpty();
+    }
+
+    @Test
+    void anAttemptThatSucceededAfterItsLeaseRanOutLeavesTheDeliveryToANewerOneUnderWay() {
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
+        DueDelivery underWay = await().atMost(Duration.ofSeconds(10))
+                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+
+        Instant now = Instant.now();
+        assertThat(queue().record(lapsed, Attempt.answered(now, Duration.ofMillis(900), 204, null), null)).isFalse();
+        // Still leased, so still counted against the subscription's attempts in flight.
+        assertThat(status("wh_ok", change.id())).isEqualTo("pending");
+        assertThat(jdbc.sql("SELECT lease_until > now() FROM webhook_deliveries WHERE event_id = ?")
+                .param(change.id()).query(Boolean.class).single()).isTrue();
+
+        assertThat(queue().record(underWay, Attempt.answered(now, Duration.ofMillis(5), 204, null), null)).isTrue();
+        assertThat(status("wh_ok", change.id())).isEqualTo("delivered");
+        assertThat(attempts(change.id())).extracting(a -> a.get("attempt")).containsExactly(1, 2);
+    }
+
+    @Test
+    void aDeliveryPutOffWhileItIsBeingClaimedIsNotClaimed() throws Exception {
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
+        queue().enqueue(change, Instant.now());
+        try (Connection other = DATABASE.getConnection(); Statement statement = other.createStatement()) {
+            other.setAutoCommit(false);
+            statement.execute("SELECT id FROM webhook_deliveries WHERE event_id = '" + change.id() + "' FOR UPDATE");
+            CompletableFuture<List<DueDelivery>> claimed = CompletableFuture
+                    .supplyAsync(() -> queue().claim(10, 4, Duration.ofSeconds(30)));
+            // The claim has found it due and waits for its row.
+            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("""
+                    SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'""").query(Long.class).single() == 1);
+
+            // Meanwhile an attempt whose lease had run out records a failure: its receiver's
+            // Retry-After puts the next attempt an hour off.
+            statement.execute("UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 hour' "
+                    + "WHERE event_id = '" + change.id() + "'");
+            other.commit();
+
+            assertThat(claimed.get(10, TimeUnit.SECONDS)).isEmpty();
+        }
     }
 
     private WebhookDispatcher dispatcher(Map<String, String> settings) {
