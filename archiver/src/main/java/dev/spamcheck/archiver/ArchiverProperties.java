@@ -49,7 +49,8 @@ public record ArchiverProperties(
      * @param cron when the scheduler triggers the job (Spring cron: second minute hour day month
      *        weekday), in {@code spamcheck.nightly.zone}; {@code -} turns the scheduler off
      * @param activeWithin only numbers requested within this are re-checked
-     * @param recheckOlderThan only numbers last checked longer ago than this are re-checked; at least an hour
+     * @param recheckOlderThan only numbers last checked longer ago than this are re-checked; at least an
+     *        hour, and below {@code spamcheck.cache-ttl} taken as that (a fresher answer is not looked up again)
      * @param maxRechecks at most this many re-checks a night; 0 re-checks none
      * @param retryInitialInterval a failed job is retried after this, then after twice as long each time
      * @param retryMaxInterval up to this

@@ -47,8 +47,9 @@ class MaintenanceQueries {
                 ), archived AS (
                     INSERT INTO lookup_history (id, request_id, number_hash, last4, origin, outcome, spam_score, checked_at,
                                                 risk, sources)
+                    -- No ON CONFLICT: an id already in history (a sequence set back by a restore) fails
+                    -- the batch, deleting nothing, rather than dropping the paid check it names.
                     SELECT * FROM moved
-                    ON CONFLICT (id) DO NOTHING
                     RETURNING 1
                 )
                 SELECT count(*) FROM moved""")

@@ -59,6 +59,8 @@ class NightlyJob {
     private final TransactionTemplate transactions;
     private final ArchiverProperties properties;
     private final String zone;
+    /** spamcheck.nightly.recheck-older-than, or the cache TTL if longer: a fresher answer is not looked up again. */
+    private final Duration recheckOlderThan;
     private final Counter failures;
     private final MaintenanceLifecycle lifecycle;
 
@@ -76,6 +78,8 @@ class NightlyJob {
         this.transactions = transactions;
         this.properties = properties;
         this.zone = shared.nightly().zone();
+        Duration configured = properties.nightly().recheckOlderThan();
+        this.recheckOlderThan = configured.compareTo(shared.cacheTtl()) < 0 ? shared.cacheTtl() : configured;
         this.failures = Counter.builder("spamcheck.nightly.job.failures")
                 .description("Nightly job attempts that failed; each is retried until the job completes")
                 .register(meters);
@@ -136,10 +140,18 @@ class NightlyJob {
         Map<String, Object> counts = new LinkedHashMap<>(run.counts());
         Phase phase = run.phase();
         if (phase == Phase.RECHECK) {
-            int queued = queueRechecks();
-            counts.put("rechecks_queued", queued);
-            counts.put("recheck_cost_usd", properties.twilio().pricePerLookup().multiply(BigDecimal.valueOf(queued))
-                    .toPlainString());
+            // Re-checks an earlier try of this phase got into Kafka count towards the night's
+            // max-rechecks: they are paid for meanwhile, so numbers not sent then are due now.
+            int queued = ((Number) counts.getOrDefault("rechecks_queued", 0)).intValue();
+            try {
+                queued += queueRechecks(properties.nightly().maxRechecks() - queued);
+            }
+            catch (TopicSender.NotAcknowledged ex) {
+                countRechecks(counts, queued + ex.acknowledged());
+                runs.progress(date, phase, counts);
+                throw ex;
+            }
+            countRechecks(counts, queued);
             phase = Phase.ARCHIVE;
             runs.progress(date, phase, counts);
         }
@@ -166,17 +178,26 @@ class NightlyJob {
         log.info("Nightly job {} completed: {}", date, counts);
     }
 
+    private void countRechecks(Map<String, Object> counts, int queued) {
+        counts.put("rechecks_queued", queued);
+        counts.put("recheck_cost_usd", properties.twilio().pricePerLookup().multiply(BigDecimal.valueOf(queued))
+                .toPlainString());
+    }
+
     /**
-     * Sends due re-checks to the prewarm path, protected as lookup requests, never in plaintext,
-     * and counts them only once Kafka has acknowledged every one: otherwise the job fails, and
-     * resuming it sends what is still due again (a number re-checked meanwhile is no longer due;
-     * one re-checked but not yet stored, sent twice, costs the worker a cache read: it neither pays
-     * nor publishes again).
+     * Sends up to {@code limit} due re-checks to the prewarm path, protected as lookup requests,
+     * never in plaintext, and returns how many once Kafka has acknowledged every one: otherwise the
+     * job fails, counting those Kafka did acknowledge, and resuming it sends what is still due
+     * again, up to what is left of the night's limit (a number re-checked meanwhile is no longer
+     * due; one re-checked but not yet stored, sent twice, costs the worker a cache read: it neither
+     * pays nor publishes again).
      */
-    private int queueRechecks() throws Exception {
+    private int queueRechecks(int limit) throws Exception {
+        if (limit <= 0) {
+            return 0;
+        }
         ArchiverProperties.Nightly nightly = properties.nightly();
-        List<Recheck> due = queries.dueForRecheck(nightly.recheckOlderThan(), nightly.activeWithin(),
-                nightly.maxRechecks());
+        List<Recheck> due = queries.dueForRecheck(recheckOlderThan, nightly.activeWithin(), limit);
         TopicSender.Sends sends = kafka.sends();
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -275,6 +276,68 @@ class NightlyJobTest {
     }
 
     @Test
+    void rechecksKafkaTookBeforeTheJobFailedCountTowardsTheNightsLimitWhenItResumes() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            reputation("+1212555010" + i, 0, "2 days", i + " hours");
+        }
+        Map<String, String> threeANight = Map.of("spamcheck.nightly.max-rechecks", "3");
+        MockProducer<String, Object> failing = producer(false);
+        NightlyJob job = job(failing, threeANight);
+        LocalDate today = job.today();
+        CompletableFuture<Void> running = started(job, today);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failing.history().size() == 3);
+        assertThat(failing.completeNext()).isTrue();
+        assertThat(failing.completeNext()).isTrue();
+        assertThat(failing.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(running::isDone);
+        assertThat(json((String) jobRun(today).get("counts"))).containsEntry("rechecks_queued", 2)
+                .containsEntry("recheck_cost_usd", "0.016");
+
+        // The worker pays for the two Kafka took; the rest are still due, the next two with them.
+        for (ProducerRecord<String, Object> taken : failing.history().subList(0, 2)) {
+            jdbc.sql("UPDATE phone_reputation SET checked_at = now() WHERE number_hash = ?").param(taken.key())
+                    .update();
+        }
+        MockProducer<String, Object> back = producer(true);
+        job(back, threeANight).run(trigger(today));
+
+        assertThat(sentTo(back, Topics.Names.LOOKUP_PREWARM)).as("what is left of the night's three").hasSize(1);
+        assertThat(json((String) jobRun(today).get("counts"))).containsEntry("rechecks_queued", 3)
+                .containsEntry("recheck_cost_usd", "0.024");
+    }
+
+    @Test
+    void aRecheckAgeBelowTheCacheTtlCountsAsTheTtlSoNoFreshAnswerIsCountedAsARecheck() throws Exception {
+        ProtectedNumber fresh = reputation("+12125550111", 0, "18 hours", "1 hour");
+        ProtectedNumber stale = reputation("+12125550112", 0, "25 hours", "1 hour");
+        MockProducer<String, Object> producer = producer(true);
+        NightlyJob job = job(producer, Map.of("spamcheck.nightly.recheck-older-than", "PT12H"));
+
+        job.run(trigger(job.today()));
+
+        // The worker would answer the fresh one from its cache: queued, counted and charged for nothing.
+        assertThat(sentTo(producer, Topics.Names.LOOKUP_PREWARM)).extracting(ProducerRecord::key)
+                .containsExactly(stale.hash()).doesNotContain(fresh.hash());
+        assertThat(json((String) jobRun(job.today()).get("counts"))).containsEntry("rechecks_queued", 1);
+    }
+
+    @Test
+    void aResultWhoseIdIsAlreadyInHistoryFailsTheJobInsteadOfBeingDropped() throws Exception {
+        // As after a restore that set the ids back: a new check takes the id of an archived one.
+        long reused = result("40 days");
+        history(reused, "100 days");
+        NightlyJob job = job(producer(true));
+        LocalDate today = job.today();
+
+        assertThatThrownBy(() -> job.run(trigger(today))).isInstanceOf(DuplicateKeyException.class);
+
+        assertThat(jobRun(today).get("status")).isEqualTo("failed");
+        assertThat(jobRun(today).get("phase")).isEqualTo("archive");
+        assertThat(jdbc.sql("SELECT count(*) FROM lookup_results WHERE id = ?").param(reused).query(Long.class)
+                .single()).as("still there, not lost").isEqualTo(1);
+    }
+
+    @Test
     void aFreshAnswerStoredWhileItsNumberIsPurgedLandsAfterTheTombstoneAndStays() throws Exception {
         ProtectedNumber expired = reputation("+12125550107", 0, "400 days", null);
         MockProducer<String, Object> silent = producer(false);
@@ -388,7 +451,12 @@ class NightlyJobTest {
     }
 
     private NightlyJob job(MockProducer<String, Object> producer) {
-        Map<String, String> settings = Map.of("spamcheck.archive.batch-size", "1");
+        return job(producer, Map.of());
+    }
+
+    private NightlyJob job(MockProducer<String, Object> producer, Map<String, String> more) {
+        Map<String, String> settings = new java.util.HashMap<>(more);
+        settings.put("spamcheck.archive.batch-size", "1");
         Binder binder = new Binder(new MapConfigurationPropertySource(settings));
         ArchiverProperties properties = binder.bindOrCreate("spamcheck", ArchiverProperties.class);
         SpamcheckProperties shared = binder.bindOrCreate("spamcheck", SpamcheckProperties.class);

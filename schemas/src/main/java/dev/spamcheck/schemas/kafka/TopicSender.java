@@ -173,9 +173,17 @@ public class TopicSender {
     /** Kafka did not acknowledge some records; the message names the cause's class only. */
     public static final class NotAcknowledged extends RuntimeException {
 
+        private final int acknowledged;
+
         NotAcknowledged(int failed, int sent, Throwable cause) {
             super(failed + " of " + sent + " records were not acknowledged by Kafka: "
                     + cause.getClass().getSimpleName(), cause);
+            this.acknowledged = sent - failed;
+        }
+
+        /** How many of the records Kafka did acknowledge. */
+        public int acknowledged() {
+            return acknowledged;
         }
     }
 }
