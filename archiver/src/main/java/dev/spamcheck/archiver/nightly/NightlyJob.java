@@ -253,15 +253,22 @@ class NightlyJob {
                 .toLocalDate();
     }
 
-    /** Repeats a batch until it does nothing, recording progress after each. */
+    /**
+     * Repeats a batch until it does nothing, recording progress with each in its transaction: a
+     * stop or a failure between a batch and its count would otherwise leave the report short of it.
+     */
     private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, Batch batch)
             throws Exception {
         int done;
         do {
             lifecycle.checkNotStopping();
-            done = batch.run();
-            counts.merge(count, done, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
-            runs.progress(date, phase, counts);
+            Integer inBatch = transactions.execute(status -> {
+                int rows = batch.run();
+                counts.merge(count, rows, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
+                runs.progress(date, phase, counts);
+                return rows;
+            });
+            done = inBatch == null ? 0 : inBatch;
             if (done > 0 && !properties.archive().pauseBetweenBatches().isZero()) {
                 TimeUnit.MILLISECONDS.sleep(properties.archive().pauseBetweenBatches().toMillis());
             }
@@ -280,7 +287,7 @@ class NightlyJob {
     @FunctionalInterface
     private interface Batch {
         /** @return how many rows it moved or deleted; 0 when nothing is left */
-        int run() throws Exception;
+        int run();
     }
 
     /**
