@@ -88,7 +88,8 @@ class DeliveryQueue {
                    AND (d.lease_until IS NULL OR d.lease_until <= now()) AND d.next_attempt_at <= now()
                 RETURNING d.id, d.attempts, d.event_id, d.event_type, d.occurred_at, d.number_hash,
                           d.number_last4, d.number_ciphertext, d.campaign_id, d.previous_score, d.spam_score,
-                          d.checked_at, s.id AS webhook_id, s.url, s.secret_ciphertext, s.include_phone_number""")
+                          d.checked_at, s.id AS webhook_id, s.url, s.secret_ciphertext, s.include_phone_number,
+                          now() AS claimed_at""")
                 .param("limit", limit)
                 .param("perWebhook", perWebhook)
                 .param("leaseSeconds", (double) lease.toMillis() / 1000)
@@ -147,7 +148,8 @@ class DeliveryQueue {
                 row.getString("number_hash"), row.getString("number_last4"), row.getString("number_ciphertext"),
                 row.getString("campaign_id"), previous == null ? null : previous.intValue(), row.getInt("spam_score"),
                 instant(row, "checked_at"), row.getString("webhook_id"), row.getString("url"),
-                row.getString("secret_ciphertext"), row.getBoolean("include_phone_number"));
+                row.getString("secret_ciphertext"), row.getBoolean("include_phone_number"),
+                instant(row, "claimed_at"), System.nanoTime());
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

@@ -171,7 +171,8 @@ class WebhookDispatcher implements SmartLifecycle, DisposableBean {
     private void finish(DueDelivery delivery, Attempt attempt) {
         // The retry window runs from the change, as docs/api.md promises, not from its queuing.
         Instant next = attempt.succeeded() ? null
-                : retries.nextAttempt(delivery.attempt(), delivery.occurredAt(), Instant.now(), attempt.retryAfter());
+                : retries.nextAttempt(delivery.attempt(), delivery.occurredAt(), delivery.databaseNow(),
+                        attempt.retryAfter());
         if (!queue.record(delivery, attempt, next)) {
             // Ended meanwhile (its subscription deleted), or taken over and not delivered by this
             // attempt: its outcome is not this one.
