@@ -1,6 +1,7 @@
 package dev.spamcheck.archiver;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -12,9 +13,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 public final class SessionLocks {
 
     /**
-     * Held by a key rotation, and by the nightly purge of cached numbers: a rotation republishes
-     * records of the results topic it read earlier, and one republished after a purge's tombstone
-     * would bring the purged number back to the compacted topic for good.
+     * Held by a key rotation, by the nightly purge of cached numbers and by a results replay: a
+     * rotation republishes records of the results topic it read earlier, and one republished after
+     * a purge's tombstone would bring the purged number back to the compacted topic for good; a
+     * replay writes the answers it reads back to the table, which would put rows a rotation had
+     * moved back under the old key, or bring a number being purged back.
      */
     public static final String KEY_ROTATION = "spamcheck.key-rotation";
 
@@ -29,6 +32,24 @@ public final class SessionLocks {
 
     public static void unlock(Connection connection, String name) {
         onlyOn(connection).sql("SELECT pg_advisory_unlock(hashtext(?))").param(name).query(Boolean.class).single();
+    }
+
+    /**
+     * Throws {@link IllegalStateException} when the session that holds the locks taken on this
+     * connection has ended (its connection lost, to a fail-over or a dropped idle connection): its
+     * locks ended with it. Waits at most 5 s for the check.
+     */
+    public static void requireSession(Connection connection) {
+        boolean alive;
+        try {
+            alive = connection.isValid(5);
+        }
+        catch (SQLException ex) {
+            alive = false;
+        }
+        if (!alive) {
+            throw new IllegalStateException("The database session holding the lock has ended");
+        }
     }
 
     private static JdbcClient onlyOn(Connection connection) {

@@ -1,6 +1,7 @@
 package dev.spamcheck.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
@@ -150,6 +151,16 @@ class NightlySystemTest {
         long callsBefore = TestStack.get().twilio().totalCalls();
         try (Connection db = TestStack.database(); Statement statement = db.createStatement()) {
             statement.execute("TRUNCATE phone_reputation");
+        }
+
+        // Not while a key rotation or a nightly purge runs: it would write rows back under the key
+        // being retired, or bring back a number being purged.
+        try (Connection rotation = TestStack.database(); Statement statement = rotation.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(hashtext('spamcheck.key-rotation'))");
+            assertThatThrownBy(() -> ReplayResultsCommand.replay(TestStack.get().archiverCommandLine()))
+                    .hasMessageContaining("A key rotation or a nightly purge is running");
+            assertThat(count("SELECT count(*) FROM phone_reputation")).isZero();
+            statement.execute("SELECT pg_advisory_unlock(hashtext('spamcheck.key-rotation'))");
         }
 
         ResultsReplay.Report report = ReplayResultsCommand.replay(TestStack.get().archiverCommandLine());

@@ -135,18 +135,23 @@ public class KeyRotation {
                 log.info("Key rotation {} has ended already; its trigger is done", trigger.triggerId());
                 return Optional.empty();
             }
-            return Optional.of(runLocked(trigger));
+            return Optional.of(runLocked(trigger, lock));
         }
         finally {
             release(lock, locked);
         }
     }
 
-    private Report runLocked(MaintenanceTrigger trigger) {
+    private Report runLocked(MaintenanceTrigger trigger, Connection lock) {
         UUID id = UUID.fromString(trigger.triggerId());
         rotations.start(id, trigger.requestedBy(), protection.activeKeyId());
         try {
-            Report report = rotate();
+            Report report = rotate(() -> {
+                lifecycle.checkNotStopping();
+                // The lock goes with its session: one ended (a fail-over, a dropped idle connection)
+                // lets a purge run, whose tombstones this rotation's republishing could overtake.
+                SessionLocks.requireSession(lock);
+            });
             rotations.end(id, report.counts(), report.complete());
             if (!report.complete()) {
                 // Recorded as incomplete, not failed: running this trigger again cannot move what no
@@ -202,7 +207,8 @@ public class KeyRotation {
         }
     }
 
-    private Report rotate() {
+    /** @param stopCheck throws when the rotation must stop: the archiver stopping, or its lock lost */
+    private Report rotate(Runnable stopCheck) {
         String active = protection.activeKeyId();
         log.info("Key rotation to key {} starting", active);
         long reencrypted = 0;
@@ -212,7 +218,7 @@ public class KeyRotation {
             String after = CachedCiphertexts.sliceStart(slice);
             List<Row> batch;
             do {
-                lifecycle.checkNotStopping();
+                stopCheck.run();
                 batch = ciphertexts.notUnder(active, after, slice, batchSize);
                 List<Row> readable = new ArrayList<>(batch.size());
                 List<String> replacements = new ArrayList<>(batch.size());
@@ -233,8 +239,8 @@ public class KeyRotation {
                 }
             } while (batch.size() == batchSize);
         }
-        LiveResultRecords.Moved moved = records.moveToActiveKey(lifecycle::checkNotStopping);
-        WebhookCiphertexts.Moved webhookMoved = webhooks.moveToActiveKey(protection, lifecycle::checkNotStopping);
+        LiveResultRecords.Moved moved = records.moveToActiveKey(stopCheck);
+        WebhookCiphertexts.Moved webhookMoved = webhooks.moveToActiveKey(protection, stopCheck);
         Map<String, Long> rowsByKey = ciphertexts.countByKey();
         long webhookLeft = webhooks.countNotUnder(active);
         metrics.record(rowsByKey);

@@ -88,19 +88,32 @@ class LiveResultRecords {
                 consumer.seek(partition, Collections.min(offsets));
                 TopicSender.Sends sends = kafka.sends();
                 long[] counts = new long[2];
-                read(consumer, partition, Collections.max(offsets) + 1, stopCheck, record -> {
-                    if (offsets.contains(record.offset())) {
-                        if (move(record, sends)) {
-                            counts[0]++;
+                try {
+                    read(consumer, partition, Collections.max(offsets) + 1, stopCheck, record -> {
+                        if (offsets.contains(record.offset())) {
+                            if (move(record, sends)) {
+                                counts[0]++;
+                            }
+                            else {
+                                counts[1]++;
+                            }
+                            if (sends.size() >= ACK_BATCH) {
+                                sends.awaitAll(ACK_TIMEOUT);
+                            }
                         }
-                        else {
-                            counts[1]++;
-                        }
-                        if (sends.size() >= ACK_BATCH) {
-                            sends.awaitAll(ACK_TIMEOUT);
-                        }
+                    });
+                }
+                catch (RuntimeException stoppedOrFailed) {
+                    // What the producer holds goes out while the rotation still holds its lock: sent
+                    // after a purge that took the lock next, it would bring a purged number back.
+                    try {
+                        sends.awaitAll(ACK_TIMEOUT);
                     }
-                });
+                    catch (RuntimeException notTaken) {
+                        stoppedOrFailed.addSuppressed(notTaken);
+                    }
+                    throw stoppedOrFailed;
+                }
                 sends.awaitAll(ACK_TIMEOUT);
                 republished += counts[0];
                 unreadable += counts[1];

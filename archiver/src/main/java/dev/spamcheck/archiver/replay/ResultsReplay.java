@@ -1,11 +1,15 @@
 package dev.spamcheck.archiver.replay;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+
+import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,6 +19,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.spamcheck.archiver.SessionLocks;
 import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.topic.LookupRequest;
 import dev.spamcheck.schemas.topic.LookupResult;
@@ -37,10 +42,12 @@ public class ResultsReplay {
 
     private final ConsumerFactory<Object, Object> consumers;
     private final JdbcClient jdbc;
+    private final DataSource dataSource;
 
-    ResultsReplay(ConsumerFactory<Object, Object> consumers, JdbcClient jdbc) {
+    ResultsReplay(ConsumerFactory<Object, Object> consumers, JdbcClient jdbc, DataSource dataSource) {
         this.consumers = consumers;
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
     }
 
     /**
@@ -51,7 +58,29 @@ public class ResultsReplay {
     public record Report(long read, long applied, long removed) {
     }
 
+    /**
+     * Refuses to run, with {@link IllegalStateException}, while a key rotation or a nightly purge
+     * runs ({@link SessionLocks#KEY_ROTATION} says why), and keeps them from starting until it is done.
+     */
     public Report run() {
+        try (Connection lock = dataSource.getConnection()) {
+            if (!SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION)) {
+                throw new IllegalStateException(
+                        "A key rotation or a nightly purge is running; replay once it has ended");
+            }
+            try {
+                return replay();
+            }
+            finally {
+                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
+            }
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Cannot reach the database: " + ex.getSQLState(), ex);
+        }
+    }
+
+    private Report replay() {
         Properties overrides = new Properties();
         overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

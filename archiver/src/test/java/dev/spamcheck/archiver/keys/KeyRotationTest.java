@@ -1,13 +1,17 @@
 package dev.spamcheck.archiver.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
 
@@ -245,6 +249,47 @@ class KeyRotationTest {
         // That archiver is done: the redelivered trigger runs.
         assertThat(rotation(rotated).run(trigger(UUID.randomUUID())).orElseThrow().rowsReencrypted()).isEqualTo(1);
         assertThat(NumberProtection.keyIdOf(ciphertext(hash))).isEqualTo("b");
+    }
+
+    @Test
+    void aRotationWhoseLockSessionEndsStopsRatherThanGoOnUnguardedAndIsRetried() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            cache(oldKey.protect("+121255501" + (10 + i)));
+        }
+        UUID id = UUID.randomUUID();
+        KeyRotation rotation = rotation(rotated);
+        CompletableFuture<Optional<KeyRotation.Report>> running;
+        try (java.sql.Connection migration = UNPOOLED.getConnection();
+                java.sql.Statement sql = migration.createStatement()) {
+            migration.setAutoCommit(false);
+            // Holds the rotation's first re-encryption, so its lock's session can be ended mid-way.
+            sql.execute("LOCK TABLE phone_reputation IN EXCLUSIVE MODE");
+            running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return rotation.run(trigger(id));
+                }
+                catch (java.sql.SQLException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("""
+                    SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'""").query(Long.class).single() == 1);
+            // A fail-over, or a dropped idle connection: the session, and the lock with it, is gone.
+            assertThat(jdbc.sql("""
+                    SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted""")
+                    .query(Boolean.class).list()).containsExactly(true);
+            migration.rollback();
+        }
+
+        assertThatThrownBy(() -> running.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasRootCauseMessage("The database session holding the lock has ended");
+        assertThat(status(id)).isEqualTo("failed");
+
+        // Its trigger, delivered again, finishes the rotation.
+        assertThat(rotation(rotated).run(trigger(id)).orElseThrow().complete()).isTrue();
+        assertThat(jdbc.sql("SELECT number_ciphertext FROM phone_reputation").query(String.class).list())
+                .hasSize(20).allSatisfy(ciphertext -> assertThat(NumberProtection.keyIdOf(ciphertext)).isEqualTo("b"));
     }
 
     private KeyRotation rotation(NumberProtection protection) {
