@@ -14,9 +14,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.spamcheck.schemas.kafka.DeadLetters;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.topic.LookupResult;
@@ -29,9 +32,10 @@ import dev.spamcheck.schemas.topic.Topics;
  * compaction drops the old one; a live failure (written there before failures had a topic of
  * their own) is tombstoned instead. Republished results keep their {@code checked_at}, so replay
  * and gateways treat them as the old answers they are. What is written while a partition is read
- * (a newer answer, a purge's tombstone) counts as the key's latest record; one written in the moment
- * between that look and the republishing is the window left. One partition at a time: memory holds, per
- * partition, the keys and offsets of the live records still to move.
+ * (a newer answer, a purge's tombstone) counts as the key's latest record, and what is written to a
+ * key before the rotation's record for it while it republishes is published again after it. One
+ * partition at a time: memory holds, per partition, the keys and offsets of the live records still
+ * to move.
  */
 @Component
 class LiveResultRecords {
@@ -39,6 +43,10 @@ class LiveResultRecords {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final int ACK_BATCH = 500;
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+    /** The fingerprint of a tombstone, and of a record that is no answer. */
+    private static final long TOMBSTONE = Long.MIN_VALUE;
+    private static final long UNREADABLE = Long.MIN_VALUE + 1;
+    private static final Logger log = LoggerFactory.getLogger(LiveResultRecords.class);
 
     private final ConsumerFactory<Object, Object> consumers;
     private final TopicSender kafka;
@@ -80,46 +88,111 @@ class LiveResultRecords {
                 // And what was written meanwhile (a newer answer, a purge's tombstone), judged alike:
                 // republishing an old record over what replaced it would bring it back.
                 consumer.seek(partition, end);
-                read(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), stopCheck, latest);
+                long caughtUp = consumer.endOffsets(List.of(partition)).get(partition);
+                read(consumer, partition, caughtUp, stopCheck, latest);
                 if (toMove.isEmpty()) {
                     continue;
                 }
                 Set<Long> offsets = new HashSet<>(toMove.values());
                 consumer.seek(partition, Collections.min(offsets));
                 TopicSender.Sends sends = kafka.sends();
-                long[] counts = new long[2];
-                try {
-                    read(consumer, partition, Collections.max(offsets) + 1, stopCheck, record -> {
-                        if (offsets.contains(record.offset())) {
-                            if (move(record, sends)) {
-                                counts[0]++;
-                            }
-                            else {
-                                counts[1]++;
-                            }
-                            if (sends.size() >= ACK_BATCH) {
-                                sends.awaitAll(ACK_TIMEOUT);
-                            }
+                long before = toMove.size();
+                // From here on each key maps to what this rotation published for it (the same
+                // keys, so no more memory).
+                publishing(sends, () -> read(consumer, partition, Collections.max(offsets) + 1, stopCheck, record -> {
+                    if (offsets.contains(record.offset())) {
+                        Long published = publishReplacement(record, sends);
+                        if (published == null) {
+                            toMove.remove(key(record));
                         }
-                    });
-                }
-                catch (RuntimeException stoppedOrFailed) {
-                    // What the producer holds goes out while the rotation still holds its lock: sent
-                    // after a purge that took the lock next, it would bring a purged number back.
-                    try {
-                        sends.awaitAll(ACK_TIMEOUT);
+                        else {
+                            toMove.put(key(record), published);
+                        }
+                        if (sends.size() >= ACK_BATCH) {
+                            sends.awaitAll(ACK_TIMEOUT);
+                        }
                     }
-                    catch (RuntimeException notTaken) {
-                        stoppedOrFailed.addSuppressed(notTaken);
-                    }
-                    throw stoppedOrFailed;
-                }
-                sends.awaitAll(ACK_TIMEOUT);
-                republished += counts[0];
-                unreadable += counts[1];
+                }));
+                republished += toMove.size();
+                unreadable += before - toMove.size();
+                republishOvertaken(consumer, partition, caughtUp, toMove, stopCheck);
             }
         }
         return new Moved(republished, unreadable);
+    }
+
+    /**
+     * Publishes again, after this rotation's own, each record someone else wrote to one of its
+     * keys between the catch-up read and the rotation's record for that key (a fresh answer, a
+     * nightly re-check): compaction keeps only the last, so the rotation's old answer would
+     * otherwise bury the newer one. Round after round, for what is written meanwhile, until no
+     * rotation record follows another's.
+     *
+     * @param from where the catch-up read ended
+     * @param published per key, the fingerprint of what this rotation published for it
+     */
+    private void republishOvertaken(org.apache.kafka.clients.consumer.Consumer<Object, Object> consumer,
+            TopicPartition partition, long from, Map<String, Long> published, Runnable stopCheck) {
+        Map<String, Long> ours = published;
+        long start = from;
+        while (!ours.isEmpty()) {
+            long to = consumer.endOffsets(List.of(partition)).get(partition);
+            consumer.seek(partition, start);
+            Map<String, ConsumerRecord<Object, Object>> theirs = new HashMap<>();
+            Map<String, ConsumerRecord<Object, Object>> overtaken = new HashMap<>();
+            Map<String, Long> round = ours;
+            read(consumer, partition, to, stopCheck, record -> {
+                Long mine = round.get(key(record));
+                if (mine == null) {
+                    return;
+                }
+                if (mine == fingerprint(record)) {
+                    ConsumerRecord<Object, Object> buried = theirs.remove(key(record));
+                    if (buried != null) {
+                        overtaken.put(key(record), buried);
+                    }
+                }
+                else {
+                    theirs.put(key(record), record);
+                    overtaken.remove(key(record));
+                }
+            });
+            Map<String, Long> again = new HashMap<>();
+            TopicSender.Sends sends = kafka.sends();
+            publishing(sends, () -> overtaken.values().forEach(record -> {
+                Long fingerprint = publishReplacement(record, sends);
+                if (fingerprint != null) {
+                    again.put(key(record), fingerprint);
+                }
+            }));
+            if (!again.isEmpty()) {
+                log.info("Key rotation: {} records of {} written while it republished were published again after its own",
+                        again.size(), partition);
+            }
+            ours = again;
+            start = to;
+        }
+    }
+
+    /**
+     * Runs work that adds to {@code sends}, then waits for Kafka to take them. Stopped or failed
+     * half-way, it still lets Kafka take what the producer holds while the rotation holds its lock:
+     * sent after a purge that took the lock next, it would bring a purged number back.
+     */
+    private static void publishing(TopicSender.Sends sends, Runnable work) {
+        try {
+            work.run();
+        }
+        catch (RuntimeException stoppedOrFailed) {
+            try {
+                sends.awaitAll(ACK_TIMEOUT);
+            }
+            catch (RuntimeException notTaken) {
+                stoppedOrFailed.addSuppressed(notTaken);
+            }
+            throw stoppedOrFailed;
+        }
+        sends.awaitAll(ACK_TIMEOUT);
     }
 
     /** Whether a record is a value this rotation has to move (any other record supersedes it). */
@@ -131,22 +204,53 @@ class LiveResultRecords {
         return !result.isDefinitive() || !protection.activeKeyId().equals(NumberProtection.keyIdOf(result.numberCiphertext()));
     }
 
-    /** Publishes the record's replacement; false when no configured key can read its number. */
-    private boolean move(ConsumerRecord<Object, Object> record, TopicSender.Sends sends) {
+    /**
+     * Publishes what stands for the record under the active key: a result re-encrypted (or as it is,
+     * if it is under that key already), a tombstone for a failure (written there before failures
+     * had a topic of their own) and for a tombstone. Returns its {@link #fingerprint}; null when
+     * nothing was published: no configured key reads its number, or no reader understands it.
+     */
+    private Long publishReplacement(ConsumerRecord<Object, Object> record, TopicSender.Sends sends) {
         LookupResult result = decode(record);
-        if (!result.isDefinitive()) {
+        if (result == null || !result.isDefinitive()) {
+            if (result == null && DeadLetters.unreadable(record) != null) {
+                return null;
+            }
             sends.add(Topics.LOOKUP_RESULTS, key(record), null);
-            return true;
+            return TOMBSTONE;
         }
-        String ciphertext;
-        try {
-            ciphertext = protection.reencrypt(result.numberCiphertext(), result.numberHash());
+        LookupResult replacement = result;
+        if (!protection.activeKeyId().equals(NumberProtection.keyIdOf(result.numberCiphertext()))) {
+            try {
+                replacement = result.withCiphertext(protection.reencrypt(result.numberCiphertext(), result.numberHash()));
+            }
+            catch (IllegalArgumentException ex) {
+                return null;
+            }
         }
-        catch (IllegalArgumentException ex) {
-            return false;
+        sends.add(Topics.LOOKUP_RESULTS, key(record), replacement);
+        return fingerprint(replacement);
+    }
+
+    /**
+     * Tells the rotation's record for a key from another's: the same answer (request and check
+     * time; its ciphertext may differ) has the same fingerprint. Two different answers share one
+     * with a chance of about one in 2^64.
+     */
+    private static long fingerprint(ConsumerRecord<Object, Object> record) {
+        LookupResult result = decode(record);
+        if (result == null) {
+            return DeadLetters.unreadable(record) == null ? TOMBSTONE : UNREADABLE;
         }
-        sends.add(Topics.LOOKUP_RESULTS, key(record), result.withCiphertext(ciphertext));
-        return true;
+        return fingerprint(result);
+    }
+
+    private static long fingerprint(LookupResult result) {
+        if (!result.isDefinitive()) {
+            return UNREADABLE;
+        }
+        long fingerprint = ((long) result.requestId().hashCode() << 32) ^ (result.checkedAt().hashCode() & 0xffffffffL);
+        return fingerprint == TOMBSTONE || fingerprint == UNREADABLE ? fingerprint + 2 : fingerprint;
     }
 
     /** The result; null for a tombstone or a record no reader understands, which nothing replaces. */

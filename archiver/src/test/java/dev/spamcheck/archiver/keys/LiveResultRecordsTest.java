@@ -6,15 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -28,12 +32,16 @@ import org.springframework.kafka.mock.MockProducerFactory;
 import dev.spamcheck.schemas.kafka.TopicSender;
 import dev.spamcheck.schemas.number.NumberProtection;
 import dev.spamcheck.schemas.number.ProtectedNumber;
-import dev.spamcheck.schemas.topic.LookupRequest;
+import dev.spamcheck.schemas.topic.LookupRequest.Origin;
 import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.LookupResult.Outcome;
 import dev.spamcheck.schemas.topic.MessageCodec;
 import dev.spamcheck.schemas.topic.Topics;
 
-/** Moving the results topic's live records to the active key, on a partition that keeps its log. */
+/**
+ * The results topic's live records moved to the active key, over one partition kept as a log the
+ * rotation can read again from any offset and its producer appends to.
+ */
 class LiveResultRecordsTest {
 
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
@@ -43,80 +51,140 @@ class LiveResultRecordsTest {
 
     private final NumberProtection oldKey = NumberProtection.fromSecrets(HASH_KEY, "a:" + KEY_A);
     private final NumberProtection rotated = NumberProtection.fromSecrets(HASH_KEY, "b:" + KEY_B + ",a:" + KEY_A);
+    private final Log log = new Log();
+    /** Appended to the log just before the rotation's first record, as a worker's answer would be. */
+    private final List<ProducerRecord<String, Object>> writtenMeanwhile = new ArrayList<>();
+    private MockProducer<String, Object> producer;
 
     @Test
     void aNumberWrittenAgainWhileItsPartitionIsReadIsNotPutBackUnderItsOldRecord() {
-        ProtectedNumber purged = oldKey.protect("+12125550101");
-        ProtectedNumber kept = oldKey.protect("+12125550102");
-        PartitionLog log = new PartitionLog();
-        log.append(purged.hash(), result(purged));
-        log.append(kept.hash(), result(kept));
+        ProtectedNumber purged = oldKey.protect("+12125550105");
+        ProtectedNumber kept = oldKey.protect("+12125550106");
+        log.append(purged.hash(), answer("request-1", purged, 0, "2026-12-01T10:00:00Z"));
+        log.append(kept.hash(), answer("request-2", kept, 0, "2026-12-01T10:00:00Z"));
         // The nightly purge tombstones the first number while the rotation reads the partition.
         log.onFirstPoll = () -> log.append(purged.hash(), null);
-        MockProducer<String, Object> producer = producer();
 
-        LiveResultRecords.Moved moved = new LiveResultRecords(new MockConsumerFactory<>(() -> log), sender(producer),
-                rotated).moveToActiveKey(() -> {
-                });
+        LiveResultRecords.Moved moved = records().moveToActiveKey(() -> { });
 
         assertThat(moved.republished()).isEqualTo(1);
-        List<ProducerRecord<String, Object>> sent = producer.history();
-        assertThat(sent).extracting(ProducerRecord::key).containsExactly(kept.hash());
-        assertThat(((LookupResult) sent.get(0).value()).numberCiphertext()).startsWith("v1.b.");
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly(kept.hash());
+        assertThat(((LookupResult) producer.history().get(0).value()).numberCiphertext()).startsWith("v1.b.");
+        assertThat(log.latest(purged.hash())).as("still purged").isNull();
     }
 
-    private static LookupResult result(ProtectedNumber number) {
-        return new LookupResult(UUID.randomUUID().toString(), number.hash(), number.ciphertext(), number.last4(),
-                LookupResult.Outcome.SCORED, 0, Instant.now(), null, false, LookupRequest.Origin.INTERACTIVE, null, null);
+    @Test
+    void anAnswerWrittenWhileTheRotationRepublishesIsPublishedAgainAfterTheRotationsOldOne() {
+        ProtectedNumber flagged = oldKey.protect("+12125550101");
+        ProtectedNumber other = oldKey.protect("+12125550102");
+        log.append(flagged.hash(), answer("request-1", flagged, 0, "2026-12-01T10:00:00Z"));
+        log.append(other.hash(), answer("request-2", other, 0, "2026-12-01T11:00:00Z"));
+        // The number turns while the rotation republishes: a worker's fresh answer, under the new key.
+        LookupResult fresh = answer("request-3", rotated.protect("+12125550101"), 1, "2026-12-07T10:00:00Z");
+        writtenMeanwhile.add(new ProducerRecord<>(Topics.Names.LOOKUP_RESULTS, flagged.hash(), fresh));
+
+        LiveResultRecords.Moved moved = records().moveToActiveKey(() -> { });
+
+        assertThat(moved.republished()).isEqualTo(2);
+        assertThat(moved.unreadable()).isZero();
+        assertThat(log.latest(flagged.hash())).as("the fresh answer stays the live one").isEqualTo(fresh);
+        LookupResult moved2 = (LookupResult) log.latest(other.hash());
+        assertThat(moved2.requestId()).isEqualTo("request-2");
+        assertThat(NumberProtection.keyIdOf(moved2.numberCiphertext())).isEqualTo("b");
     }
 
-    private static MockProducer<String, Object> producer() {
+    @Test
+    void withNothingWrittenMeanwhileEachLiveRecordIsPublishedOnceUnderTheActiveKey() {
+        ProtectedNumber number = oldKey.protect("+12125550103");
+        log.append(number.hash(), answer("request-1", number, 0, "2026-12-01T10:00:00Z"));
+        ProtectedNumber current = rotated.protect("+12125550104");
+        log.append(current.hash(), answer("request-2", current, 1, "2026-12-01T10:00:00Z"));
+
+        LiveResultRecords.Moved moved = records().moveToActiveKey(() -> { });
+
+        assertThat(moved.republished()).isEqualTo(1);
+        assertThat(log.size()).as("two records and the one moved").isEqualTo(3);
+        LookupResult latest = (LookupResult) log.latest(number.hash());
+        assertThat(latest.requestId()).isEqualTo("request-1");
+        assertThat(rotated.decrypt(latest.numberCiphertext(), number.hash())).isEqualTo("+12125550103");
+        assertThat(NumberProtection.keyIdOf(latest.numberCiphertext())).isEqualTo("b");
+    }
+
+    private LiveResultRecords records() {
         Serializer<Object> json = (topic, value) -> value == null ? null
                 : MessageCodec.encode(value).getBytes(StandardCharsets.UTF_8);
-        return new MockProducer<>(true, null, new StringSerializer(), json) {
+        producer = new MockProducer<>(true, null, new StringSerializer(), json) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, Object> record, Callback callback) {
+                writtenMeanwhile.forEach(meanwhile -> log.append(meanwhile.key(), meanwhile.value()));
+                writtenMeanwhile.clear();
+                log.append(record.key(), record.value());
+                return super.send(record, callback);
+            }
+
             @Override
             public void close(Duration timeout) {
             }
         };
+        TopicSender kafka = new TopicSender(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)));
+        return new LiveResultRecords(new MockConsumerFactory<>(() -> log), kafka, rotated);
     }
 
-    private static TopicSender sender(MockProducer<String, Object> producer) {
-        return new TopicSender(new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)));
+    private static LookupResult answer(String requestId, ProtectedNumber number, int score, String checkedAt) {
+        return new LookupResult(requestId, number.hash(), number.ciphertext(), number.last4(), Outcome.SCORED, score,
+                Instant.parse(checkedAt), null, false, Origin.INTERACTIVE, null);
     }
 
-    /**
-     * One partition whose records stay, as a broker's log does: every poll returns what lies at
-     * and after the position (a plain MockConsumer hands each record out once).
-     */
-    private static final class PartitionLog extends MockConsumer<Object, Object> {
+    /** One partition as a log: read from wherever the consumer is, to its end. */
+    private static final class Log extends MockConsumer<Object, Object> {
 
         private final List<ConsumerRecord<Object, Object>> records = new ArrayList<>();
-        private Runnable onFirstPoll = () -> {
-        };
+        /** Runs as the partition is first polled, once. */
+        Runnable onFirstPoll = () -> { };
 
-        PartitionLog() {
+        Log() {
             super("earliest");
-            updatePartitions(PARTITION.topic(), List.of(new PartitionInfo(PARTITION.topic(), 0, Node.noNode(),
-                    new Node[0], new Node[0])));
+            updatePartitions(Topics.Names.LOOKUP_RESULTS, List.of(new PartitionInfo(Topics.Names.LOOKUP_RESULTS, 0,
+                    Node.noNode(), new Node[0], new Node[0])));
             updateBeginningOffsets(Map.of(PARTITION, 0L));
-            updateEndOffsets(Map.of(PARTITION, 0L));
         }
 
         synchronized void append(String key, Object value) {
             records.add(new ConsumerRecord<>(PARTITION.topic(), 0, records.size(), key, value));
-            updateEndOffsets(Map.of(PARTITION, (long) records.size()));
+        }
+
+        synchronized int size() {
+            return records.size();
+        }
+
+        synchronized Object latest(String key) {
+            Object latest = null;
+            for (ConsumerRecord<Object, Object> record : records) {
+                if (key.equals(record.key())) {
+                    latest = record.value();
+                }
+            }
+            return latest;
         }
 
         @Override
         public synchronized ConsumerRecords<Object, Object> poll(Duration timeout) {
-            Runnable once = onFirstPoll;
-            onFirstPoll = () -> {
-            };
-            long position = position(PARTITION);
-            records.stream().filter(record -> record.offset() >= position).forEach(this::addRecord);
-            ConsumerRecords<Object, Object> polled = super.poll(timeout);
-            once.run();
-            return polled;
+            Runnable first = onFirstPoll;
+            onFirstPoll = () -> { };
+            first.run();
+            int from = (int) position(PARTITION);
+            if (from >= records.size()) {
+                return ConsumerRecords.empty();
+            }
+            List<ConsumerRecord<Object, Object>> batch = List.copyOf(records.subList(from, records.size()));
+            seek(PARTITION, records.size());
+            return new ConsumerRecords<>(Map.of(PARTITION, batch),
+                    Map.of(PARTITION, new OffsetAndMetadata(records.size())));
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) {
+            return Map.of(PARTITION, (long) records.size());
         }
     }
 }
