@@ -118,7 +118,9 @@ class WebhooksSystemTest {
         // Its delivery log stays readable, as the evidence it is kept for.
         assertThat(deliveries(deleted, "")).isEmpty();
         assertThat(AdminApi.get("/api/v1/admin/webhooks").body()).doesNotContain(deleted);
-        assertThat(AdminApi.delete("/api/v1/admin/webhooks/" + deleted).statusCode()).as("deleted once").isEqualTo(404);
+        // A retry whose first answer was lost: the same outcome, and the first deletion's record.
+        assertThat(AdminApi.delete("/api/v1/admin/webhooks/" + deleted).statusCode()).isEqualTo(204);
+        assertThat(AdminApi.delete("/api/v1/admin/webhooks/whk_0000000000000000").statusCode()).isEqualTo(404);
 
         // What the audit trail names stays on record, without the means to sign for it.
         try (Connection db = TestStack.database(); PreparedStatement select = db.prepareStatement("""

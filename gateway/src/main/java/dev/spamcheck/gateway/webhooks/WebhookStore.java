@@ -64,15 +64,17 @@ class WebhookStore {
      * Ends the subscription: nothing more is queued or claimed for it, its pending deliveries end
      * as dead ({@code subscription deleted}, their copy of the number dropped) and its signing
      * secret goes. The row and its delivery log stay, marked deleted by whom, as evidence for the
-     * audit trail (the nightly job purges the row with the audit rows of its age). Empty when
-     * there is none.
+     * audit trail (the nightly job purges the row with the audit rows of its age). Deleting it
+     * again (a retry whose first answer was lost) changes nothing and finds it, as revoking a token
+     * twice does. Empty when there is none.
      */
     Mono<String> delete(String id, String deletedBy) {
         return db.sql("""
                 WITH deleted AS (
                     UPDATE webhook_subscriptions
-                       SET deleted_at = now(), deleted_by = :deletedBy, secret_ciphertext = NULL
-                     WHERE id = :id AND deleted_at IS NULL
+                       SET deleted_at = coalesce(deleted_at, now()), deleted_by = coalesce(deleted_by, :deletedBy),
+                           secret_ciphertext = NULL
+                     WHERE id = :id
                     RETURNING id),
                 ended AS (
                     UPDATE webhook_deliveries d
