@@ -84,7 +84,9 @@ class AuditQueryController {
         catch (DateTimeParseException ex) {
             // answered below
         }
-        throw JsonBodies.invalid(name + " must be an ISO-8601 UTC time between 1970 and 9999, such as 2026-11-25T00:00:00Z");
+        // Query values are form-encoded: an offset's + arrives as a space.
+        throw JsonBodies.invalid(name + " must be an ISO-8601 time between 1970 and 9999, such as 2026-11-25T00:00:00Z"
+                + (value.indexOf(' ') >= 0 ? "; a + in a query stands for a space: write it %2B" : ""));
     }
 
     record AuditEvents(List<AuditEvent> events) {

@@ -81,6 +81,17 @@ class AuditQueryControllerTest {
         verify(auditLog, never()).find(any());
     }
 
+    @Test
+    void anOffsetsPlusMustBeEncodedAndTheProblemSaysSo() {
+        when(auditLog.find(any())).thenReturn(Flux.empty());
+        query("from=2026-12-03T01:00:00+01:00").expectStatus().isOk();
+
+        WebTestClient.ResponseSpec raw = http.get()
+                .uri(URI.create("/api/v1/admin/audit?from=2026-12-03T01:00:00+01:00"))
+                .header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange();
+        assertThat(problem(raw, 400, "invalid_request")).contains("write it %2B");
+    }
+
     private WebTestClient.ResponseSpec query(String query) {
         return http.get().uri(URI.create("/api/v1/admin/audit" + (query.isEmpty() ? "" : "?" + query.replace("+", "%2B"))))
                 .header("Authorization", "Bearer " + GatewaySlice.ADMIN).exchange();
