@@ -29,8 +29,8 @@ import dev.spamcheck.schemas.topic.Topics;
  * Moves the live records of the compacted results topic to the active key.
  * A record is live while it is the latest under its key (compaction keeps only that one). A live
  * result under another key is published again, the same result with its number re-encrypted, so
- * compaction drops the old one; a live failure (written there before failures had a topic of
- * their own) is tombstoned instead. Republished results keep their {@code checked_at}, so replay
+ * compaction drops the old one; so is a live failure (written there before failures had a topic of
+ * their own), which a tombstone would have made look purged. Republished results keep their {@code checked_at}, so replay
  * and gateways treat them as the old answers they are. What is written while a partition is read
  * (a newer answer, a purge's tombstone) counts as the key's latest record, and what is written to a
  * key before the rotation's record for it while it republishes is published again after it. One
@@ -195,32 +195,35 @@ class LiveResultRecords {
         sends.awaitAll(ACK_TIMEOUT);
     }
 
-    /** Whether a record is a value this rotation has to move (any other record supersedes it). */
+    /**
+     * Whether a record is a value this rotation has to move (any other record supersedes it): one
+     * whose number is under another key than the active one.
+     */
     private boolean needsMoving(ConsumerRecord<Object, Object> record) {
         LookupResult result = decode(record);
-        if (result == null) {
-            return false;
-        }
-        return !result.isDefinitive() || !protection.activeKeyId().equals(NumberProtection.keyIdOf(result.numberCiphertext()));
+        return result != null && result.numberCiphertext() != null
+                && !protection.activeKeyId().equals(NumberProtection.keyIdOf(result.numberCiphertext()));
     }
 
     /**
-     * Publishes what stands for the record under the active key: a result re-encrypted (or as it is,
-     * if it is under that key already), a tombstone for a failure (written there before failures
-     * had a topic of their own) and for a tombstone. Returns its {@link #fingerprint}; null when
-     * nothing was published: no configured key reads its number, or no reader understands it.
+     * Publishes what stands for the record under the active key: a result with its number
+     * re-encrypted (or as it is, if under that key already), a tombstone for a tombstone. A failure
+     * (written here before failures had a topic of their own) is moved alike: a tombstone in its
+     * place would tell replay, the gateways and the notifier that the number was purged. Returns
+     * its {@link #fingerprint}; null when nothing was published: no configured key reads its
+     * number, or no reader understands it.
      */
     private Long publishReplacement(ConsumerRecord<Object, Object> record, TopicSender.Sends sends) {
         LookupResult result = decode(record);
-        if (result == null || !result.isDefinitive()) {
-            if (result == null && DeadLetters.unreadable(record) != null) {
+        if (result == null) {
+            if (DeadLetters.unreadable(record) != null) {
                 return null;
             }
             sends.add(Topics.LOOKUP_RESULTS, key(record), null);
             return TOMBSTONE;
         }
         LookupResult replacement = result;
-        if (!protection.activeKeyId().equals(NumberProtection.keyIdOf(result.numberCiphertext()))) {
+        if (needsMoving(record)) {
             try {
                 replacement = result.withCiphertext(protection.reencrypt(result.numberCiphertext(), result.numberHash()));
             }
@@ -246,9 +249,6 @@ class LiveResultRecords {
     }
 
     private static long fingerprint(LookupResult result) {
-        if (!result.isDefinitive()) {
-            return UNREADABLE;
-        }
         long fingerprint = ((long) result.requestId().hashCode() << 32) ^ (result.checkedAt().hashCode() & 0xffffffffL);
         return fingerprint == TOMBSTONE || fingerprint == UNREADABLE ? fingerprint + 2 : fingerprint;
     }

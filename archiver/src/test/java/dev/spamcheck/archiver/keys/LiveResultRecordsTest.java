@@ -110,6 +110,24 @@ class LiveResultRecordsTest {
         assertThat(NumberProtection.keyIdOf(latest.numberCiphertext())).isEqualTo("b");
     }
 
+    @Test
+    void aFailureKeyedByTheNumberAloneIsMovedNotTombstonedWhichWouldLookLikeAPurge() {
+        // Written before failures had a key of their own: compaction kept it as the number's record.
+        ProtectedNumber number = oldKey.protect("+12125550107");
+        LookupResult failure = new LookupResult("request-1", number.hash(), number.ciphertext(), number.last4(),
+                Outcome.UNAVAILABLE, null, Instant.parse("2026-11-20T10:00:00Z"), "twilio_http_500", false,
+                Origin.INTERACTIVE, null);
+        log.append(number.hash(), failure);
+
+        LiveResultRecords.Moved moved = records().moveToActiveKey(() -> { });
+
+        assertThat(moved.republished()).isEqualTo(1);
+        LookupResult latest = (LookupResult) log.latest(number.hash());
+        assertThat(latest).as("not a tombstone").isNotNull();
+        assertThat(latest.outcome()).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(NumberProtection.keyIdOf(latest.numberCiphertext())).isEqualTo("b");
+    }
+
     private LiveResultRecords records() {
         Serializer<Object> json = (topic, value) -> value == null ? null
                 : MessageCodec.encode(value).getBytes(StandardCharsets.UTF_8);
