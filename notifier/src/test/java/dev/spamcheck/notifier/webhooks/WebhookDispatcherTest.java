@@ -401,13 +401,10 @@ class WebhookDispatcherTest {
 
     @Test
     void anAttemptWhoseLeaseRanOutIsLoggedBesideTheOneThatTookItOver() {
-        subscribe("wh_ok", "/ok", false, "whsec_o");
         ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
-        queue().enqueue(change, Instant.now());
-        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
-        // The first notifier's attempt outlasts its lease; another one claims the delivery again.
-        DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
-                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+        List<DueDelivery> claims = claimedTwice(change);
+        DueDelivery lapsed = claims.get(0);
+        DueDelivery takenOver = claims.get(1);
         assertThat(takenOver.attempt()).isEqualTo(2);
 
         Instant now = Instant.now();
@@ -423,12 +420,10 @@ class WebhookDispatcherTest {
 
     @Test
     void anAttemptThatSucceededAfterItsLeaseRanOutEndsADeliveryWaitingForARetry() {
-        subscribe("wh_ok", "/ok", false, "whsec_o");
         ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
-        queue().enqueue(change, Instant.now());
-        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
-        DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
-                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+        List<DueDelivery> claims = claimedTwice(change);
+        DueDelivery lapsed = claims.get(0);
+        DueDelivery takenOver = claims.get(1);
         Instant now = Instant.now();
         assertThat(queue().record(takenOver, Attempt.answered(now, Duration.ofMillis(5), 500, null),
                 now.plusSeconds(10))).isTrue();
@@ -446,12 +441,10 @@ class WebhookDispatcherTest {
 
     @Test
     void anAttemptThatSucceededAfterItsLeaseRanOutLeavesTheDeliveryToANewerOneUnderWay() {
-        subscribe("wh_ok", "/ok", false, "whsec_o");
         ReputationChange change = change(ReputationChange.Type.FLAGGED, 0, 1);
-        queue().enqueue(change, Instant.now());
-        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
-        DueDelivery underWay = await().atMost(Duration.ofSeconds(10))
-                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+        List<DueDelivery> claims = claimedTwice(change);
+        DueDelivery lapsed = claims.get(0);
+        DueDelivery underWay = claims.get(1);
 
         Instant now = Instant.now();
         assertThat(queue().record(lapsed, Attempt.answered(now, Duration.ofMillis(900), 204, null), null)).isFalse();
@@ -488,6 +481,19 @@ class WebhookDispatcherTest {
 
             assertThat(claimed.get(10, TimeUnit.SECONDS)).isEmpty();
         }
+    }
+
+    /**
+     * The change's delivery to a subscription, claimed under a lease that ran out while its attempt
+     * was made, and claimed again by another notifier: those two claims, in that order.
+     */
+    private List<DueDelivery> claimedTwice(ReputationChange change) {
+        subscribe("wh_ok", "/ok", false, "whsec_o");
+        queue().enqueue(change, Instant.now());
+        DueDelivery lapsed = queue().claim(10, 4, Duration.ofMillis(200)).get(0);
+        DueDelivery takenOver = await().atMost(Duration.ofSeconds(10))
+                .until(() -> queue().claim(10, 4, Duration.ofSeconds(30)), claimed -> !claimed.isEmpty()).get(0);
+        return List.of(lapsed, takenOver);
     }
 
     private WebhookDispatcher dispatcher(Map<String, String> settings) {
