@@ -105,11 +105,14 @@ public final class Topics {
     /**
      * Each campaign's number health, keyed by campaign id; compacted: the latest snapshot per
      * campaign, written by the notifier's stream processor and stored in {@code campaign_health}.
+     * Tombstones (a campaign forgotten) are kept seven days, as the results topic's are, so a
+     * table writer held up by a long database outage still reads them.
      */
     public static final Topic<String, CampaignHealth> CAMPAIGN_HEALTH = topic(Names.CAMPAIGN_HEALTH,
             CampaignHealth.class, "campaign-health", Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY)),
+                    TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, millis(SEVEN_DAYS)),
             Set.of(NOTIFIER));
 
     /** Every topic above, in the order of the topic table in docs/architecture.md. */
