@@ -104,9 +104,17 @@ public final class DevStack implements AutoCloseable {
         // topics that are gone: Streams would find it corrupt (logged as an ERROR) and rebuild it.
         FileSystemUtils.deleteRecursively(options.home().resolve("streams"));
         EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
-        KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
-        TwilioStub twilio = TwilioStub.start(options.stubLatency());
-        DevStack stack = new DevStack(postgres, kafka, twilio, TelnyxStub.start(), keys, options);
+        DevStack stack;
+        try {
+            KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
+            stack = new DevStack(postgres, kafka, TwilioStub.start(options.stubLatency()), TelnyxStub.start(), keys,
+                    options);
+        }
+        catch (Exception | Error ex) {
+            // PostgreSQL runs detached from this process (pg_ctl): it would outlive it.
+            postgres.close();
+            throw ex;
+        }
         try {
             // The worker applies the database migrations first; the others find them done.
             stack.startWorker();

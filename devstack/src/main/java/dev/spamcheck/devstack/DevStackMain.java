@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.boot.convert.DurationStyle;
+
+import dev.spamcheck.schemas.testing.EmbeddedPostgres;
 
 /**
  * {@code bin/devstack}: starts everything, prints how to call it, and runs until SIGTERM or
@@ -36,23 +39,32 @@ public final class DevStackMain {
                 DurationStyle.detectAndParse(env("SPAMCHECK_STUB_LATENCY", "150ms")),
                 Map.of(), System.getenv("SPAMCHECK_DEV_TOKEN"), System.getenv("SPAMCHECK_DEV_ADMIN_TOKEN"));
         System.out.println("Starting spamcheck devstack (state and logs in " + home + ") ...");
-        DevStack stack = DevStack.start(options);
-        warmUp(stack.baseUrl(), stack.lookupToken());
-
+        AtomicReference<DevStack> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        // Before the start, so Ctrl+C while starting stops what has started too: PostgreSQL runs
+        // detached from this process (pg_ctl) and would outlive it.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping spamcheck devstack ...");
             // Kafka's test kit deletes the broker's directories from a shutdown hook of its own,
             // racing this one: its complaints about missing files are noise here.
             silence("org.apache.kafka", "kafka", "state.change.logger", "org.springframework.kafka");
             try {
-                stack.close();
+                DevStack stack = running.get();
+                if (stack != null) {
+                    stack.close();
+                }
+                else {
+                    EmbeddedPostgres.stopIfRunning(home);
+                }
             }
             catch (Exception ex) {
                 System.err.println("Devstack did not stop cleanly: " + ex);
             }
             stopped.countDown();
         }, "devstack-shutdown"));
+        DevStack stack = DevStack.start(options);
+        running.set(stack);
+        warmUp(stack.baseUrl(), stack.lookupToken());
 
         String url = stack.baseUrl();
         System.out.printf("""

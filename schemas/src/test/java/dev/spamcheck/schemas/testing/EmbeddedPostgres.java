@@ -112,12 +112,35 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** A devstack killed with SIGKILL leaves its server running; stop it so the data can be reused. */
     private void stopLeftover() throws IOException, InterruptedException {
-        if (Files.exists(data.resolve("postmaster.pid"))) {
-            Process status = command(List.of(tool("pg_ctl"), "-D", data.toString(), "status")).start();
-            status.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            if (status.waitFor() == 0) {
-                run(List.of(tool("pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"));
-            }
+        stopIfRunning(binaries, data);
+    }
+
+    /**
+     * Stops the server of the devstack at {@code home} if it runs: one stopped while it started
+     * has no {@link EmbeddedPostgres} to close yet, and its server runs detached.
+     */
+    public static void stopIfRunning(Path home) throws IOException, InterruptedException {
+        Path root = home.resolve("postgres");
+        Path binaries = root.resolve("binaries");
+        if (Files.exists(binaries.resolve("bin").resolve("pg_ctl"))) {
+            stopIfRunning(binaries, root.resolve("data"));
+        }
+    }
+
+    private static void stopIfRunning(Path binaries, Path data) throws IOException, InterruptedException {
+        if (!Files.exists(data.resolve("postmaster.pid"))) {
+            return;
+        }
+        Process status = command(List.of(tool(binaries, "pg_ctl"), "-D", data.toString(), "status")).start();
+        status.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        if (status.waitFor() != 0) {
+            return;
+        }
+        Process stop = command(List.of(tool(binaries, "pg_ctl"), "-D", data.toString(), "-m", "fast", "-w", "stop"))
+                .start();
+        String output = new String(stop.getInputStream().readAllBytes());
+        if (!stop.waitFor(120, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new IOException("PostgreSQL did not stop: " + output);
         }
     }
 
@@ -147,6 +170,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private String tool(String name) {
+        return tool(binaries, name);
+    }
+
+    private static String tool(Path binaries, String name) {
         return binaries.resolve("bin").resolve(name).toString();
     }
 
@@ -159,7 +186,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
-    private ProcessBuilder command(List<String> command) {
+    private static ProcessBuilder command(List<String> command) {
         List<String> full = new ArrayList<>();
         if (isRoot()) {
             full.addAll(List.of("unshare", "--user", "--map-user=1000", "--map-group=1000"));
