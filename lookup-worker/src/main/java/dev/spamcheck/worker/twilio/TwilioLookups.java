@@ -112,6 +112,8 @@ public class TwilioLookups {
      * one that wins the pause's end) makes the call that tells, and the others wait for it.
      */
     private volatile boolean credentialsInDoubt;
+    /** When ({@link System#nanoTime()}) Twilio last refused the credentials. */
+    private volatile long credentialsRefusedAt = System.nanoTime();
     private final Duration authFailedPause;
 
     @Autowired
@@ -261,10 +263,10 @@ public class TwilioLookups {
             return Unavailable.permanent(LOOKUP_BUDGET_EXHAUSTED);
         }
         ProviderAnswer answer = null;
+        Duration timeout = min(twilio.timeout(), Duration.ofNanos(callLeft));
+        long sent = System.nanoTime();
         long took;
         try {
-            Duration timeout = min(twilio.timeout(), Duration.ofNanos(callLeft));
-            long sent = System.nanoTime();
             answer = provider.ask(e164, timeout);
             took = System.nanoTime() - sent;
         }
@@ -276,9 +278,17 @@ public class TwilioLookups {
             }
         }
         latency.record(took, TimeUnit.NANOSECONDS);
-        if (credentialsInDoubt && !(answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED))) {
-            // The call that told: the credentials work again, and every lookup may call at once.
-            credentialsInDoubt = false;
+        if (credentialsInDoubt && !(answer instanceof Unavailable)) {
+            if (sent - credentialsRefusedAt > 0) {
+                // The call that told: the credentials work again, and every lookup may call at once.
+                credentialsInDoubt = false;
+            }
+            // (One sent before the refusal tells nothing of the credentials since.)
+            credentialsRefusedUntil.set(System.nanoTime());
+        }
+        else if (credentialsInDoubt && !(answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED))) {
+            // A timeout, a 5xx: nothing said about the credentials. The next lookup asks again,
+            // rather than every one calling at once.
             credentialsRefusedUntil.set(System.nanoTime());
         }
         if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
@@ -291,9 +301,16 @@ public class TwilioLookups {
             // Not this client's failure: the whole account pauses instead (above).
             circuitBreaker.releasePermission();
             credentialsInDoubt = true;
-            credentialsRefusedUntil.set(System.nanoTime() + authFailedPause.toNanos());
+            credentialsRefusedAt = System.nanoTime();
+            credentialsRefusedUntil.set(credentialsRefusedAt + authFailedPause.toNanos());
             // Its caller hears when a call is made again, as the lookups during the pause do.
             answer = new Unavailable(AUTH_FAILED, unavailable.retryable(), unavailable.failure(), authFailedPause);
+        }
+        else if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TIMEOUT)
+                && timeout.compareTo(twilio.timeout()) < 0) {
+            // Cut short by what its caller had left, not Twilio's failure: a client waiting its turn
+            // at the rate would otherwise open its own circuit while Twilio is well.
+            circuitBreaker.releasePermission();
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));

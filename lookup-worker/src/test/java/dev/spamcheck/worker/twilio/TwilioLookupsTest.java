@@ -338,6 +338,60 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void aCallThatTellsNothingOfTheCredentialsLeavesTheNextOneToTellWhileTheOthersWait() throws Exception {
+        lookups = lookups(Map.of(), Duration.ofMillis(200));
+        answer(401, error(20003));
+        lookUp();
+        twilio.resetAll();
+        answer(500, error(20500));
+        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
+        // Twilio fails the call that was to tell (and its retries): the credentials are still in doubt.
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
+
+        twilio.resetAll();
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(800)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        ExecutorService callers = Executors.newFixedThreadPool(5);
+        List<Future<ProviderAnswer>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4),
+                        CallGuard.NONE)));
+            }
+            for (Future<ProviderAnswer> answer : answers) {
+                answer.get(10, TimeUnit.SECONDS);
+            }
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
+    void aCallCutShortByWhatItsCallerHadLeftDoesNotCountAgainstTheCircuit() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        // Callers with less than the 3 s timeout left, as after a wait for their turn at the rate.
+        for (int i = 0; i < 2; i++) {
+            assertThat(lookups.lookup(NUMBER, true, "tok_waited", Duration.ofMillis(800), CallGuard.NONE))
+                    .isInstanceOfSatisfying(Unavailable.class,
+                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        }
+
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isZero();
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookups.lookup(NUMBER, true, "tok_waited", Duration.ofSeconds(4), CallGuard.NONE))
+                .isEqualTo(nomorobo(1));
+    }
+
+    @Test
     void aTwilioThatKeepsFailingIsNoLongerCalledOnceTheCircuitOpens() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
