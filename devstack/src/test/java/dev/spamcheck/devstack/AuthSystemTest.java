@@ -191,6 +191,18 @@ class AuthSystemTest {
     }
 
     @Test
+    void aRequestTheFirewallRefusesThroughAProxyOverHttpsStillCarriesHsts() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(DevStack.baseUrl(behindProxy) + "/api/v1//spam_score"))
+                .header("Content-Type", "application/json").header("X-Forwarded-For", "10.1.2.3")
+                .header("X-Forwarded-Proto", "https")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"));
+        HttpResponse<String> response = TestStack.send(request);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Strict-Transport-Security")).isPresent();
+    }
+
+    @Test
     void theForwardedHeaderWorksBehindProxiesThatWriteIt() {
         HttpResponse<String> response = lookUp(DevStack.baseUrl(behindForwardedProxy), TestStack.get().lookupToken(),
                 Map.of("Forwarded", "for=\"[2001:db8::17]:4711\";proto=https"));

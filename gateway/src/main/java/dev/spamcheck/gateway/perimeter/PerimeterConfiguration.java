@@ -30,6 +30,7 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
 import dev.spamcheck.gateway.GatewayProperties;
@@ -109,8 +110,14 @@ class PerimeterConfiguration {
     @Bean
     ServerExchangeRejectedHandler rejectedRequests() {
         // Refused before the chain's header writer runs: the same security headers go on the problem.
+        // The chain hands over the exchange as it came in, so it is seen as the client sent it first
+        // (HTTPS through a trusted proxy: HSTS goes on the refusal too).
         ServerHttpHeadersWriter headers = new SecurityHeaders();
-        return (exchange, rejected) -> headers.writeHttpHeaders(exchange).then(Mono.error(ApiFirewall.problem(rejected)));
+        return (exchange, rejected) -> {
+            ClientOrigin origin = ClientOrigin.of(exchange);
+            ServerWebExchange seen = origin == null ? exchange : origin.applyTo(exchange);
+            return headers.writeHttpHeaders(seen).then(Mono.error(ApiFirewall.problem(rejected)));
+        };
     }
 
     /**
