@@ -435,9 +435,13 @@ public final class DevStack implements AutoCloseable {
         lookupToken = options.lookupToken() == null ? TokenSecrets.newToken() : options.lookupToken();
         adminToken = options.adminToken() == null ? TokenSecrets.newToken() : options.adminToken();
         // The tokens of an earlier start stop working: only the printed ones do.
-        Map<String, String> database = commonArguments();
-        TokenCommand.replace(database, "devstack lookup", Role.LOOKUP, lookupToken);
-        TokenCommand.replace(database, "devstack admin", Role.ADMIN, adminToken);
+        replaceToken("devstack lookup", Role.LOOKUP, lookupToken);
+        replaceToken("devstack admin", Role.ADMIN, adminToken);
+    }
+
+    /** Stores a token of a chosen secret under this name and role, revoking the name's others. */
+    void replaceToken(String name, Role role, String token) {
+        TokenCommand.replace(commonArguments(), name, role, token);
     }
 
     private static String[] commandLine(Map<String, String> args) {

@@ -2,12 +2,18 @@ package dev.spamcheck.devstack;
 
 import static dev.spamcheck.devstack.TestStack.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spamcheck.gateway.auth.Role;
+import dev.spamcheck.gateway.auth.TokenSecrets;
 import tools.jackson.databind.JsonNode;
 
 /** Token management, number history and the audit query, through the admin API. */
@@ -37,6 +43,24 @@ class AdminSystemTest {
         // The audit trail, through Kafka and the archiver, says which token was revoked.
         assertThat(AuditLog.awaitRow(AuthSystemTest.requestId(again))).containsEntry("target", id)
                 .containsEntry("path", "/api/v1/admin/tokens/{id}");
+    }
+
+    @Test
+    void aChosenSecretStoredAgainHasTheRoleAskedForNow() {
+        // As the devstack stores SPAMCHECK_DEV_ADMIN_TOKEN, and later the same secret as the lookup token.
+        String secret = TokenSecrets.newToken();
+        TestStack.remember(secret);
+        TestStack.get().replaceToken("chosen", Role.ADMIN, secret);
+        assertThat(keysWith(secret)).isEqualTo(200);
+
+        TestStack.get().replaceToken("chosen", Role.LOOKUP, secret);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> keysWith(secret) == 403);
+    }
+
+    private static int keysWith(String token) {
+        return TestStack.send(HttpRequest.newBuilder(URI.create(TestStack.get().baseUrl() + "/api/v1/admin/keys"))
+                .header("Authorization", "Bearer " + token).GET()).statusCode();
     }
 
     @Test

@@ -42,12 +42,12 @@ class TokenStore {
 
     /**
      * Stores a token whose secret was chosen elsewhere; a token with the same secret is let in
-     * again rather than stored twice.
+     * again, with the name and role asked for now, rather than stored twice.
      */
     Mono<ApiToken> store(String name, Role role, String token) {
         return db.sql("""
                 INSERT INTO api_tokens (id, token_hash, name, role) VALUES (:id, :hash, :name, :role)
-                ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL
+                ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL, name = EXCLUDED.name, role = EXCLUDED.role
                 RETURNING\s""" + COLUMNS)
                 .bind("id", TokenSecrets.newId())
                 .bind("hash", TokenSecrets.sha256(token))
