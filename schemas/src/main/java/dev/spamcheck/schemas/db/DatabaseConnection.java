@@ -73,8 +73,20 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         return new DatabaseConnection(url, orDefault(settings.apply("SPAMCHECK_DB_SESSION_URL"), url),
                 orDefault(settings.apply("SPAMCHECK_DB_SSL_MODE"), "prefer").toLowerCase(Locale.ROOT),
                 settings.apply("SPAMCHECK_DB_SSL_ROOT_CERT"),
-                Boolean.parseBoolean(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false")),
+                transactionPooler(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false")),
                 socketTimeout(settings.apply("SPAMCHECK_DB_SOCKET_TIMEOUT")));
+    }
+
+    /**
+     * Strictly true or false: {@code yes} or {@code 1} read as false would keep statements prepared
+     * on the server behind a transaction pooler, failing now and then under load.
+     */
+    private static boolean transactionPooler(String setting) {
+        return switch (setting.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidConfigurationException("SPAMCHECK_DB_TRANSACTION_POOLER must be true or false");
+        };
     }
 
     private static Duration socketTimeout(String setting) {

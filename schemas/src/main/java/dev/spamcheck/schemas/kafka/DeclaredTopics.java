@@ -60,7 +60,8 @@ public final class DeclaredTopics {
     /**
      * @param existing the partition count of each topic that exists
      * @param unknown topics Kafka did not say anything about: declared without a partition count too,
-     *        since the admin would add partitions to one that exists with fewer
+     *        since the admin would add partitions to one that exists with fewer (but a one-partition
+     *        topic with its one)
      */
     static NewTopic[] declare(List<Topic<String, ?>> topics, int partitions, Map<String, Integer> existing,
             Set<String> unknown) {
@@ -75,7 +76,10 @@ public final class DeclaredTopics {
                         + "its partitions in place; see docs/deploying.md, Scaling)", topic.name(), count,
                         declared.numPartitions());
             }
-            return new NewTopic(topic.name(), Optional.empty(), Optional.empty()).configs(declared.configs());
+            // A one-partition topic keeps its count even so: the admin can only add partitions, so
+            // one that exists has at least one, and one made now must not take the broker's default.
+            Optional<Integer> count1 = topic.singlePartition() && count == null ? Optional.of(1) : Optional.empty();
+            return new NewTopic(topic.name(), count1, Optional.empty()).configs(declared.configs());
         }).toArray(NewTopic[]::new);
     }
 

@@ -46,6 +46,14 @@ public record LookupResult(
         if (outcome == Outcome.SCORED && spamScore == null) {
             throw new IllegalArgumentException("a scored result needs its spam_score");
         }
+        // As the schema and phone_reputation's constraint say: read, another score, or a not-found
+        // with one, would fail whoever stores it (replay) instead of going to the dead-letter topic.
+        if (spamScore != null && spamScore != 0 && spamScore != 1) {
+            throw new IllegalArgumentException("spam_score is 0 or 1");
+        }
+        if (outcome == Outcome.NOT_FOUND && spamScore != null) {
+            throw new IllegalArgumentException("a not_found result has no spam_score");
+        }
         sources = sources == null || sources.isEmpty() ? null : List.copyOf(sources);
     }
 

@@ -4,6 +4,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.springframework.kafka.support.serializer.JacksonJsonSerde;
 
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.module.SimpleModule;
 
@@ -17,6 +18,9 @@ public final class MessageCodec {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Enums by name only, as every schema says: read, {"outcome": 2} would be an answer, and
+            // reordering an enum's constants would change what earlier records mean.
+            .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .addModule(new SimpleModule("spamcheck-messages").addDeserializer(PrewarmEntry.class, new PrewarmEntry.Reader()))
             .build();
 

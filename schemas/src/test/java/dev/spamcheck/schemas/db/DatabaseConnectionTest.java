@@ -78,6 +78,12 @@ class DatabaseConnectionTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_ROOT_CERT");
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "on")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_MODE");
+        // Read as false, it would keep statements prepared behind the pooler.
+        for (String value : new String[] {"yes", "1", "on"}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", value)))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("SPAMCHECK_DB_TRANSACTION_POOLER must be true or false");
+        }
         // The settings appended after it would win: verify-full would silently become prefer.
         for (String url : new String[] {"postgresql://h/db?sslmode=verify-full", "postgresql://h/db?a=1&sslMode=require",
                 "postgresql://h/db?SSLROOTCERT=/ca.pem"}) {

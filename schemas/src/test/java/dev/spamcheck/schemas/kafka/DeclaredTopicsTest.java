@@ -40,6 +40,17 @@ class DeclaredTopicsTest {
     }
 
     @Test
+    void aOnePartitionTopicKafkaDidNotAnswerAboutKeepsItsOnePartition() {
+        // Made now with the broker's default (set to 12, as deploying.md says), the triggers would
+        // lose their order.
+        NewTopic[] declared = DeclaredTopics.declare(List.of(Topics.ARCHIVE_TRIGGERS), 12, Map.of(),
+                Set.of(Topics.ARCHIVE_TRIGGERS.name()));
+
+        assertThat(declared[0].numPartitions()).isEqualTo(1);
+        assertThat(declared[0].configs()).isEqualTo(Topics.ARCHIVE_TRIGGERS.configs());
+    }
+
+    @Test
     void whenKafkaCannotBeReachedEveryTopicIsDeclaredWithoutAPartitionCount() {
         Map<String, Object> nowhere = Map.of("bootstrap.servers", "127.0.0.1:1");
 

@@ -78,6 +78,22 @@ class MessageSchemasTest {
     }
 
     @Test
+    void aResultTheSchemaRefusesForItsOutcomeOrScoreCannotBeRead() {
+        String complete = MessageCodec.encode(result(Outcome.SCORED, 1, null));
+        try (var serde = Topics.LOOKUP_RESULTS.valueSerde()) {
+            for (String refused : List.of(complete.replace("\"outcome\":\"scored\"", "\"outcome\":0"),
+                    complete.replace("\"outcome\":\"scored\"", "\"outcome\":\"0\""),
+                    complete.replace("\"spam_score\":1", "\"spam_score\":2"),
+                    complete.replace("\"outcome\":\"scored\"", "\"outcome\":\"not_found\""))) {
+                assertThat(refused).isNotEqualTo(complete);
+                assertThat(MessageSchemas.violations(Topics.LOOKUP_RESULTS, refused)).as(refused).isNotEmpty();
+                assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.LOOKUP_RESULTS.name(),
+                        refused.getBytes())).as(refused).isNotNull();
+            }
+        }
+    }
+
+    @Test
     void auditEventsAndTriggersMatchTheirSchemas() {
         AuditEvent event = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "tok_1", "127.0.0.1", "POST",
                 "/api/v1/spam_score", "0123", "9c1f".repeat(16), "spring", "hit", 200, null, 12);
