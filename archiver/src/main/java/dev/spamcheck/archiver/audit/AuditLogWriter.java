@@ -173,12 +173,20 @@ class AuditLogWriter {
         }
     }
 
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     /** The event as far as the table needs it; a value it could never take is refused here. */
     private static AuditEvent complete(AuditEvent event) {
         UUID.fromString(String.valueOf(event.requestId()));
         if (event.occurredAt() == null || event.clientIp() == null || event.method() == null || event.path() == null
                 || event.outcome() == null) {
             throw new IllegalArgumentException("a required field is missing");
+        }
+        // A time the table cannot hold as such fails the whole batch (microseconds overflow) or is
+        // stored wrong (a timestamp wrapped past year 294,000): refused here, with this event alone.
+        if (event.occurredAt().isBefore(EARLIEST) || event.occurredAt().isAfter(LATEST)) {
+            throw new IllegalArgumentException("occurred_at is out of range");
         }
         return event;
     }

@@ -218,6 +218,20 @@ class AuditLogWriterTest {
         assertThat(storedIds()).containsExactly(stored.requestId());
     }
 
+    @Test
+    void anEventWhoseTimeTheTableCannotHoldFailsAtItsIndexAlone() {
+        AuditEvent stored = event("camp-1", 200);
+        AuditEvent farFuture = new AuditEvent(UUID.randomUUID().toString(), Instant.MAX, null, "10.0.0.1", "GET",
+                "/", null, null, null, "scored", 200, null, 3);
+
+        BatchListenerFailedException failure = catchThrowableOfType(BatchListenerFailedException.class,
+                () -> writer.onEvents(records(stored, farFuture)));
+
+        assertThat(failure.getIndex()).isEqualTo(1);
+        assertThat(UnstorableAuditEvent.reason(failure)).isEqualTo("incomplete");
+        assertThat(storedIds()).containsExactly(stored.requestId());
+    }
+
     private double fallbacks(String reason) {
         return meters.get("spamcheck.audit.copy.fallbacks").tag("reason", reason).counter().count();
     }

@@ -54,6 +54,11 @@ public final class CampaignIds {
         if (campaignId.chars().anyMatch(Character::isISOControl)) {
             return "campaign_id must not contain control characters";
         }
+        // Half of a surrogate pair (JSON's "\ud800" alone) is no character: stored as UTF-8 it
+        // would become "?", and two such ids one.
+        if (campaignId.codePoints().anyMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)) {
+            return "campaign_id must be valid Unicode text";
+        }
         return null;
     }
 

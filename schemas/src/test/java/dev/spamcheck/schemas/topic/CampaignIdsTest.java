@@ -43,8 +43,8 @@ class CampaignIdsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "c\u0000", "c\u0085"})
-    void blankIdsAndControlCharactersAreInvalidEverywhere(String campaignId) {
+    @ValueSource(strings = {"", "  ", "c\u0000", "c\u0085", "promo\ud800", "\udc00promo", "a\ude00\ud83d"})
+    void blankIdsControlCharactersAndHalvesOfSurrogatePairsAreInvalidEverywhere(String campaignId) {
         assertThat(CampaignIds.whyInvalid(campaignId)).isNotNull();
         assertThat(CampaignIds.whyNotRecordable(campaignId)).isEqualTo(CampaignIds.whyInvalid(campaignId));
     }
