@@ -278,17 +278,14 @@ public class TwilioLookups {
             }
         }
         latency.record(took, TimeUnit.NANOSECONDS);
-        if (credentialsInDoubt && !(answer instanceof Unavailable)) {
-            if (sent - credentialsRefusedAt > 0) {
+        boolean refusedAgain = answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED);
+        if (credentialsInDoubt && !refusedAgain) {
+            if (!(answer instanceof Unavailable) && sent - credentialsRefusedAt > 0) {
                 // The call that told: the credentials work again, and every lookup may call at once.
                 credentialsInDoubt = false;
             }
-            // (One sent before the refusal tells nothing of the credentials since.)
-            credentialsRefusedUntil.set(System.nanoTime());
-        }
-        else if (credentialsInDoubt && !(answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED))) {
-            // A timeout, a 5xx: nothing said about the credentials. The next lookup asks again,
-            // rather than every one calling at once.
+            // Otherwise nothing was said about them (a timeout, a 5xx, a call sent before the
+            // refusal): the next lookup asks again, rather than every one calling at once.
             credentialsRefusedUntil.set(System.nanoTime());
         }
         if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioResponses.RATE_LIMITED)) {
@@ -305,12 +302,6 @@ public class TwilioLookups {
             credentialsRefusedUntil.set(credentialsRefusedAt + authFailedPause.toNanos());
             // Its caller hears when a call is made again, as the lookups during the pause do.
             answer = new Unavailable(AUTH_FAILED, unavailable.retryable(), unavailable.failure(), authFailedPause);
-        }
-        else if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TIMEOUT)
-                && timeout.compareTo(twilio.timeout()) < 0) {
-            // Cut short by what its caller had left, not Twilio's failure: a client waiting its turn
-            // at the rate would otherwise open its own circuit while Twilio is well.
-            circuitBreaker.releasePermission();
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
             circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));

@@ -371,27 +371,6 @@ class TwilioLookupsTest {
     }
 
     @Test
-    void aCallCutShortByWhatItsCallerHadLeftDoesNotCountAgainstTheCircuit() {
-        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
-                "spamcheck.twilio.circuit.sliding-window-size", "2"));
-        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
-                .withHeader("Content-Type", "application/json")
-                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
-        // Callers with less than the 3 s timeout left, as after a wait for their turn at the rate.
-        for (int i = 0; i < 2; i++) {
-            assertThat(lookups.lookup(NUMBER, true, "tok_waited", Duration.ofMillis(800), CallGuard.NONE))
-                    .isInstanceOfSatisfying(Unavailable.class,
-                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
-        }
-
-        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isZero();
-        twilio.resetAll();
-        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
-        assertThat(lookups.lookup(NUMBER, true, "tok_waited", Duration.ofSeconds(4), CallGuard.NONE))
-                .isEqualTo(nomorobo(1));
-    }
-
-    @Test
     void aTwilioThatKeepsFailingIsNoLongerCalledOnceTheCircuitOpens() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
