@@ -192,7 +192,8 @@ class AuthSystemTest {
 
     @Test
     void aRequestTheFirewallRefusesThroughAProxyOverHttpsStillCarriesHsts() {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(DevStack.baseUrl(behindProxy) + "/api/v1//spam_score"))
+        URI doubleSlash = URI.create(DevStack.baseUrl(behindProxy) + "/api/v1//spam_score");
+        HttpRequest.Builder request = HttpRequest.newBuilder(doubleSlash)
                 .header("Content-Type", "application/json").header("X-Forwarded-For", "10.1.2.3")
                 .header("X-Forwarded-Proto", "https")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"));

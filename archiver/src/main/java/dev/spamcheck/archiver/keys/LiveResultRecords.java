@@ -30,12 +30,12 @@ import dev.spamcheck.schemas.topic.Topics;
  * A record is live while it is the latest under its key (compaction keeps only that one). A live
  * result under another key is published again, the same result with its number re-encrypted, so
  * compaction drops the old one; so is a live failure (written there before failures had a topic of
- * their own), which a tombstone would have made look purged. Republished results keep their {@code checked_at}, so replay
- * and gateways treat them as the old answers they are. What is written while a partition is read
- * (a newer answer, a purge's tombstone) counts as the key's latest record, and what is written to a
- * key before the rotation's record for it while it republishes is published again after it. One
- * partition at a time: memory holds, per partition, the keys and offsets of the live records still
- * to move.
+ * their own), which a tombstone would have made look purged. Republished results keep their
+ * {@code checked_at}, so replay and gateways treat them as the old answers they are. What is
+ * written while a partition is read (a newer answer, a purge's tombstone) counts as the key's
+ * latest record, and what is written to a key before the rotation's record for it while it
+ * republishes is published again after it. One partition at a time: memory holds, per partition,
+ * the keys and offsets of the live records still to move.
  */
 @Component
 class LiveResultRecords {
@@ -166,8 +166,8 @@ class LiveResultRecords {
                 }
             }));
             if (!again.isEmpty()) {
-                log.info("Key rotation: {} records of {} written while it republished were published again after its own",
-                        again.size(), partition);
+                log.info("Key rotation: {} records of {} written while it republished were published again "
+                        + "after its own", again.size(), partition);
             }
             ours = again;
             start = to;
@@ -225,7 +225,8 @@ class LiveResultRecords {
         LookupResult replacement = result;
         if (needsMoving(record)) {
             try {
-                replacement = result.withCiphertext(protection.reencrypt(result.numberCiphertext(), result.numberHash()));
+                replacement = result.withCiphertext(
+                        protection.reencrypt(result.numberCiphertext(), result.numberHash()));
             }
             catch (IllegalArgumentException ex) {
                 return null;
@@ -237,8 +238,8 @@ class LiveResultRecords {
 
     /**
      * Tells the rotation's record for a key from another's: the same answer (request and check
-     * time; its ciphertext may differ) has the same fingerprint. Two different answers share one
-     * with a chance of about one in 2^64.
+     * time; its ciphertext may differ) has the same fingerprint. Two answers to one number share
+     * one only if both their request ids' and their times' hashes match.
      */
     private static long fingerprint(ConsumerRecord<Object, Object> record) {
         LookupResult result = decode(record);
@@ -249,7 +250,8 @@ class LiveResultRecords {
     }
 
     private static long fingerprint(LookupResult result) {
-        long fingerprint = ((long) result.requestId().hashCode() << 32) ^ (result.checkedAt().hashCode() & 0xffffffffL);
+        long fingerprint = ((long) result.requestId().hashCode() << 32)
+                ^ (result.checkedAt().hashCode() & 0xffffffffL);
         return fingerprint == TOMBSTONE || fingerprint == UNREADABLE ? fingerprint + 2 : fingerprint;
     }
 
