@@ -308,30 +308,11 @@ class TwilioLookupsTest {
         lookups = lookups(Map.of(), Duration.ofMillis(200));
         answer(401, error(20003));
         lookUp();
-        twilio.resetAll();
-        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(800)
-                .withHeader("Content-Type", "application/json")
-                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
         Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
 
-        ExecutorService callers = Executors.newFixedThreadPool(5);
-        List<Future<ProviderAnswer>> answers = new ArrayList<>();
-        try {
-            for (int i = 0; i < 5; i++) {
-                answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4),
-                        CallGuard.NONE)));
-            }
-            List<ProviderAnswer> got = new ArrayList<>();
-            for (Future<ProviderAnswer> answer : answers) {
-                got.add(answer.get(10, TimeUnit.SECONDS));
-            }
-            assertThat(got).filteredOn(answer -> answer instanceof Unavailable).as("the others, told to wait")
-                    .hasSize(4).allSatisfy(answer -> assertThat(((Unavailable) answer).errorCode())
-                            .isEqualTo("twilio_auth_failed"));
-        }
-        finally {
-            callers.shutdownNow();
-        }
+        assertThat(fiveAtOnceWithASlowAnswer()).filteredOn(answer -> answer instanceof Unavailable)
+                .as("the others, told to wait").hasSize(4)
+                .allSatisfy(answer -> assertThat(((Unavailable) answer).errorCode()).isEqualTo("twilio_auth_failed"));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
         // Told: the credentials work, and the next lookup calls at once.
         assertThat(lookUp()).isEqualTo(nomorobo(1));
@@ -349,25 +330,32 @@ class TwilioLookupsTest {
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
 
+        fiveAtOnceWithASlowAnswer();
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    /** Five lookups at once, Twilio (reset) answering each call after 0.8 s: their answers. */
+    private List<ProviderAnswer> fiveAtOnceWithASlowAnswer() throws Exception {
         twilio.resetAll();
         twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(800)
                 .withHeader("Content-Type", "application/json")
                 .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
         ExecutorService callers = Executors.newFixedThreadPool(5);
-        List<Future<ProviderAnswer>> answers = new ArrayList<>();
         try {
+            List<Future<ProviderAnswer>> answers = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4),
                         CallGuard.NONE)));
             }
+            List<ProviderAnswer> got = new ArrayList<>();
             for (Future<ProviderAnswer> answer : answers) {
-                answer.get(10, TimeUnit.SECONDS);
+                got.add(answer.get(10, TimeUnit.SECONDS));
             }
+            return got;
         }
         finally {
             callers.shutdownNow();
         }
-        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
     }
 
     @Test
