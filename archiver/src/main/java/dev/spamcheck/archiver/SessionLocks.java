@@ -3,6 +3,9 @@ package dev.spamcheck.archiver;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -11,6 +14,8 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * guard: a lock goes with its session, so an archiver that dies lets the work run elsewhere.
  */
 public final class SessionLocks {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionLocks.class);
 
     /**
      * Held by a key rotation, by the nightly purge of cached numbers and by a results replay: a
@@ -32,6 +37,35 @@ public final class SessionLocks {
 
     public static void unlock(Connection connection, String name) {
         onlyOn(connection).sql("SELECT pg_advisory_unlock(hashtext(?))").param(name).query(Boolean.class).single();
+    }
+
+    /**
+     * Unlocks (when {@code held}) and gives the connection back, quietly: nothing here may hide the
+     * outcome of the work the lock guarded. A connection that could not be unlocked would keep the
+     * lock in the pool, so it is closed for good instead (the lock goes with its session).
+     */
+    public static void release(Connection connection, String name, boolean held) {
+        try {
+            if (held) {
+                unlock(connection, name);
+            }
+        }
+        catch (DataAccessException ex) {
+            log.warn("Could not release the lock {} ({}); closing its connection", name,
+                    ex.getClass().getSimpleName());
+            try {
+                connection.abort(Runnable::run);
+            }
+            catch (SQLException ignored) {
+                // Closed below either way.
+            }
+        }
+        try {
+            connection.close();
+        }
+        catch (SQLException ex) {
+            log.warn("Closing the connection of the lock {} failed ({})", name, ex.getSQLState());
+        }
     }
 
     /**

@@ -13,7 +13,6 @@ import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.archiver.ArchiverProperties;
@@ -138,7 +137,7 @@ public class KeyRotation {
             return Optional.of(runLocked(trigger, lock));
         }
         finally {
-            release(lock, locked);
+            SessionLocks.release(lock, SessionLocks.KEY_ROTATION, locked);
         }
     }
 
@@ -175,35 +174,6 @@ public class KeyRotation {
             log.error("Key rotation {} failed: {}; it is retried", id, reason);
             rotations.fail(id, reason);
             throw ex;
-        }
-    }
-
-    /**
-     * Unlocks and gives the connection back, quietly: nothing here may hide the rotation's own
-     * outcome. A connection that could not be unlocked would keep the lock in the pool, so it is
-     * closed for good instead (the lock goes with its session).
-     */
-    private static void release(Connection lock, boolean locked) {
-        try {
-            if (locked) {
-                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
-            }
-        }
-        catch (DataAccessException ex) {
-            log.warn("Could not release the key rotation's lock ({}); closing its connection",
-                    ex.getClass().getSimpleName());
-            try {
-                lock.abort(Runnable::run);
-            }
-            catch (SQLException ignored) {
-                // Closed below either way.
-            }
-        }
-        try {
-            lock.close();
-        }
-        catch (SQLException ex) {
-            log.warn("Closing the key rotation's lock connection failed ({})", ex.getSQLState());
         }
     }
 

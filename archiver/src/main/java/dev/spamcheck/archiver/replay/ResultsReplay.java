@@ -63,20 +63,24 @@ public class ResultsReplay {
      * runs ({@link SessionLocks#KEY_ROTATION} says why), and keeps them from starting until it is done.
      */
     public Report run() {
-        try (Connection lock = dataSource.getConnection()) {
-            if (!SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION)) {
-                throw new IllegalStateException(
-                        "A key rotation or a nightly purge is running; replay once it has ended");
-            }
-            try {
-                return replay();
-            }
-            finally {
-                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
-            }
+        Connection lock;
+        try {
+            lock = dataSource.getConnection();
         }
         catch (SQLException ex) {
             throw new IllegalStateException("Cannot reach the database: " + ex.getSQLState(), ex);
+        }
+        boolean locked = false;
+        try {
+            locked = SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION);
+            if (!locked) {
+                throw new IllegalStateException(
+                        "A key rotation or a nightly purge is running; replay once it has ended");
+            }
+            return replay();
+        }
+        finally {
+            SessionLocks.release(lock, SessionLocks.KEY_ROTATION, locked);
         }
     }
 

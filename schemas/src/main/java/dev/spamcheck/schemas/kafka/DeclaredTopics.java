@@ -78,8 +78,9 @@ public final class DeclaredTopics {
             }
             // A one-partition topic keeps its count even so: the admin can only add partitions, so
             // one that exists has at least one, and one made now must not take the broker's default.
-            Optional<Integer> count1 = topic.singlePartition() && count == null ? Optional.of(1) : Optional.empty();
-            return new NewTopic(topic.name(), count1, Optional.empty()).configs(declared.configs());
+            Optional<Integer> onePartition = topic.singlePartition() && count == null ? Optional.of(1)
+                    : Optional.empty();
+            return new NewTopic(topic.name(), onePartition, Optional.empty()).configs(declared.configs());
         }).toArray(NewTopic[]::new);
     }
 
