@@ -1,6 +1,7 @@
 package dev.spamcheck.devstack;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class ChildJvm implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        command.addAll(parentCompilerOptions());
         // Its own logging to standard output: the class path's logback files write to the
         // parent's log file, and Spring Boot would reconfigure from them.
         command.add("-Dlogback.configurationFile=devstack-child-logback.xml");
@@ -51,6 +53,16 @@ public final class ChildJvm implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new ChildJvm(name, process);
+    }
+
+    /**
+     * The JIT settings this JVM runs with, for its children too: the system tests run C1 alone
+     * (devstack/pom.xml), where C2's compiler threads cost a starting service more than they save,
+     * and the processes they start then do the same. bin/devstack and bin/bench pass none.
+     */
+    private static List<String> parentCompilerOptions() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(option -> option.startsWith("-XX:TieredStopAtLevel=")).toList();
     }
 
     /** Runs {@code mainClass} to its end and fails unless it exits 0. */
