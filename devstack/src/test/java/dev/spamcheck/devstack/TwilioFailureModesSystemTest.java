@@ -27,7 +27,7 @@ class TwilioFailureModesSystemTest {
     @CsvSource({
             "4290, 503, service_unavailable, 4",
             "5000, 503, service_unavailable, 4",
-            "5020, 503, service_unavailable, 4",
+            "5020, 503, service_unavailable, 1",
             "5030, 503, service_unavailable, 4",
             "6100, 503, service_unavailable, 1",
             "4000, 503, service_unavailable, 1",

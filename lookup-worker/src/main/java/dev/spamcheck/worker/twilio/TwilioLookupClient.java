@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -74,7 +75,13 @@ class TwilioLookupClient implements ReputationProvider {
         // One deadline over the whole exchange: the request's own timeout ends when the headers
         // arrive (on Java 17 to 25), and a body that trickles would hold the lookup past its
         // budget and past its claim, for another worker to pay for the number again.
-        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        // The status as soon as the headers arrive: a 200 is billed, so a body lost after it (reset,
+        // too slow) must not be retried like a call that never reached Twilio.
+        AtomicInteger status = new AtomicInteger();
+        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(request, info -> {
+            status.set(info.statusCode());
+            return HttpResponse.BodyHandlers.ofString().apply(info);
+        });
         try {
             HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             Duration retryAfter = response.headers().firstValue("Retry-After").map(TwilioLookupClient::retryAfter)
@@ -89,9 +96,13 @@ class TwilioLookupClient implements ReputationProvider {
         }
         catch (TimeoutException ex) {
             exchange.cancel(true);
-            return new Unavailable(TwilioLookups.TIMEOUT, true, true, null);
+            return status.get() == 200 ? TwilioResponses.unreadableAnswer()
+                    : new Unavailable(TwilioLookups.TIMEOUT, true, true, null);
         }
         catch (ExecutionException ex) {
+            if (status.get() == 200) {
+                return TwilioResponses.unreadableAnswer();
+            }
             return ex.getCause() instanceof HttpTimeoutException ? new Unavailable(TwilioLookups.TIMEOUT, true, true, null)
                     : new Unavailable(TwilioLookups.UNREACHABLE, true, true, null);
         }

@@ -18,10 +18,11 @@ import tools.jackson.databind.JsonNode;
  * {@code status} decides: the envelope can say {@code successful} while an add-on failed (code
  * 61001, {@code result} then {@code {}} or {@code []}), and a failed, missing or unreadable
  * add-on says nothing about the number (verdict unknown). Never retried, since the lookup is
- * billed; the verdict policy decides what the verdicts make;</li>
+ * billed; the verdict policy decides what the verdicts make. Billed too, and so not retried, when
+ * its body cannot be read (not JSON, or cut off: {@link TwilioLookupClient});</li>
  * <li>404 with code 20404: not found; any other 404 (not Twilio's: a wrong base URL, a proxy): a
  * failure, not retried;</li>
- * <li>429 (20429, 60616), 5xx and unreadable bodies: retried, honouring {@code Retry-After};</li>
+ * <li>429 (20429, 60616) and 5xx: retried, honouring {@code Retry-After};</li>
  * <li>401/403 (20003): bad credentials, not retried;</li>
  * <li>any other status: not retried.</li>
  * </ul>
@@ -33,8 +34,17 @@ final class TwilioResponses {
 
     /** Twilio's 429 (20429, 60616). */
     static final String RATE_LIMITED = "twilio_rate_limited";
-    /** A 200 whose body is not JSON (a proxy's error page, a cut-off answer): retried like a 5xx. */
+    /**
+     * A 200 whose body could not be read whole (not JSON, cut off, too slow): a failure for the
+     * circuit breaker, but not retried, since Twilio bills the lookup it answered and asking again
+     * would pay for the number again. Bulk work asks again later ({@link TwilioLookups#isPassing}).
+     */
     static final String MALFORMED_RESPONSE = "twilio_malformed_response";
+
+    /** {@link #MALFORMED_RESPONSE} as an answer. */
+    static Unavailable unreadableAnswer() {
+        return new Unavailable(MALFORMED_RESPONSE, false, true, null);
+    }
     /** Twilio's error code for a number it does not know. */
     private static final int NUMBER_NOT_FOUND = 20404;
 
@@ -65,7 +75,7 @@ final class TwilioResponses {
             root = MessageCodec.mapper().readTree(body);
         }
         catch (JacksonException ex) {
-            return new Unavailable(MALFORMED_RESPONSE, true, true, null);
+            return unreadableAnswer();
         }
         JsonNode results = root.path("add_ons").path("results");
         List<SourceVerdict> sources = new ArrayList<>(addOns.size());

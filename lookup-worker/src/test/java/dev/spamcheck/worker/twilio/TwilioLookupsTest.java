@@ -43,6 +43,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import dev.spamcheck.schemas.testing.TestDatabase;
@@ -251,19 +252,52 @@ class TwilioLookupsTest {
         long started = System.nanoTime();
         assertThat(lookups.lookup(NUMBER, true, null, Duration.ofMillis(1500), CallGuard.NONE))
                 .isInstanceOfSatisfying(Unavailable.class,
-                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+                        unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the budget bounds the body too")
                 .isLessThan(Duration.ofMillis(2500));
     }
 
     @Test
-    void aBodyThatIsNotJsonIsAMalformedAnswerAndIsRetried() {
+    void aBodyCutOffByTheAttemptsTimeoutAfterA200IsNotPaidForAgain() {
+        // The status line with the first chunk, after 100 ms; the rest over ten seconds.
+        lookups = lookups(Map.of("spamcheck.twilio.timeout", "PT0.6S"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200)
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))
+                .withChunkedDribbleDelay(100, 10_000)));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
+        // Twilio answered 200, so the lookup is billed: the budget had room for three more attempts.
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsAnUnreadableAnswerAndNotPaidForAgain() {
         answer(200, "{\"caller_name\": null, \"add_ons\": <html>");
 
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(calls("twilio_malformed_response")).isEqualTo(1);
+    }
+
+    @Test
+    void aBodyCutOffAfterA200IsAnUnreadableAnswerAndNotPaidForAgain() {
+        // An OK status line, then garbage and a closed connection.
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
+    void aConnectionResetBeforeAnyAnswerIsRetried() {
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_unreachable"));
         twilio.verify(4, getRequestedFor(urlPathEqualTo(PATH)));
-        assertThat(calls("twilio_malformed_response")).isEqualTo(4);
     }
 
     @Test

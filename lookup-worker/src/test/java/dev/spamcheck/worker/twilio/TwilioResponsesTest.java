@@ -136,8 +136,8 @@ class TwilioResponsesTest {
     }
 
     @Test
-    void unreadableAnswersAreRetried() {
-        assertThat(interpret(200, "{not json").retryable()).isTrue();
+    void anUnreadable200IsBilledSoNotRetriedButCountsAsAFailure() {
+        assertThat(interpret(200, "{not json")).isEqualTo(new Unavailable("twilio_malformed_response", false, true, null));
     }
 
     @Test
