@@ -27,7 +27,8 @@ public sealed interface ProviderAnswer {
      * No answer now. {@code errorCode} says why (e.g. {@code twilio_http_500}, {@code twilio_timeout})
      * and goes into the lookup result.
      *
-     * @param retryable whether asking again may help (rate limits, 5xx, timeouts, broken answers)
+     * @param retryable whether asking again at once may help and costs nothing more (rate limits,
+     *        5xx, timeouts; not a 200 whose body was lost, which Twilio bills)
      * @param failure whether it counts against the provider's health for the circuit breaker
      * @param retryAfter the provider's {@code Retry-After}, when it sent one
      */

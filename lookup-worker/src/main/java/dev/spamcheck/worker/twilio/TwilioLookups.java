@@ -33,11 +33,11 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * Looks a number up at Twilio the way the account can afford: every attempt takes a permit from
- * the account-wide rate limit and daily limit; rate limits, 5xx, timeouts and broken answers are
- * retried (at most {@code max-retries} times, exponential back-off with full jitter, at least
+ * the account-wide rate limit and daily limit; rate limits, 5xx and timeouts are retried (a 200
+ * is billed, so one whose body is lost is not) (at most {@code max-retries} times, exponential back-off with full jitter, at least
  * Twilio's {@code Retry-After}) within the time the caller can wait; a rate-limit answer slows the
  * whole account down; a circuit breaker stops calling Twilio while it keeps failing (timeouts, 5xx,
- * unreachable; rate limits do not count) and answers at once instead, saying how long it stays open.
+ * unreachable, unreadable answers; rate limits do not count) and answers at once instead, saying how long it stays open.
  * One breaker per client (API token; bulk lookups and requests naming none share one): one client's
  * burst of numbers whose calls stall or fail opens its own circuit, not everyone's. When Twilio
  * itself fails, every client's calls fail and each circuit opens on its own evidence.

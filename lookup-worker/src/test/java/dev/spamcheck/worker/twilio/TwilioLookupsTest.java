@@ -245,7 +245,8 @@ class TwilioLookupsTest {
 
     @Test
     void aBodyThatTricklesInIsCutOffAtTheLookupsBudget() {
-        // Headers at once, then the body over ten seconds: the request's own timeout no longer applies.
+        // The status line with the first chunk, after 500 ms, the rest over ten seconds: once the
+        // headers are in, the request's own timeout no longer applies.
         twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200)
                 .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 0}")))
                 .withChunkedDribbleDelay(20, 10_000)));
