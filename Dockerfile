@@ -52,9 +52,11 @@ USER 10001:10001
 # connection the receiver has since closed, and the JDK does not send a POST again.
 # EXTRA_JAVA_OPTIONS (build argument) is empty for the images you run. bin/container-smoke passes
 # -XX:TieredStopAtLevel=1: it starts nine JVMs at once on two cores to check the wiring, not the
-# speed, and without C2's compiler threads they are ready about a fifth sooner.
+# speed, and without C2's compiler threads they are ready about a fifth sooner. It goes into the
+# java launcher's own JDK_JAVA_OPTIONS, which a manifest's JAVA_TOOL_OPTIONS (the gateway's) leaves alone.
 ARG EXTRA_JAVA_OPTIONS=
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -Djdk.httpclient.keepalive.timeout=30 ${EXTRA_JAVA_OPTIONS}" \
+ENV JDK_JAVA_OPTIONS="${EXTRA_JAVA_OPTIONS}"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -Djdk.httpclient.keepalive.timeout=30" \
     SPAMCHECK_MANAGEMENT_ADDRESS=0.0.0.0
 # exec form: java is process 1 and gets SIGTERM, on which Spring finishes in-flight requests,
 # commits consumer offsets and leaves the consumer groups before it exits.

@@ -58,11 +58,14 @@ public final class ChildJvm implements AutoCloseable {
     /**
      * The JIT settings this JVM runs with, for its children too: the system tests run C1 alone
      * (devstack/pom.xml), where C2's compiler threads cost a starting service more than they save,
-     * and the processes they start then do the same. bin/devstack and bin/bench pass none.
+     * and the processes they start then do the same, with the same code cache (C1 alone reserves
+     * a small one by default). bin/devstack and bin/bench pass none.
      */
     private static List<String> parentCompilerOptions() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(option -> option.startsWith("-XX:TieredStopAtLevel=")).toList();
+                .filter(option -> option.startsWith("-XX:TieredStopAtLevel=")
+                        || option.startsWith("-XX:ReservedCodeCacheSize="))
+                .toList();
     }
 
     /** Runs {@code mainClass} to its end and fails unless it exits 0. */
