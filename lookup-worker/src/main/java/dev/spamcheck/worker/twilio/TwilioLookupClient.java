@@ -3,6 +3,7 @@ package dev.spamcheck.worker.twilio;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -75,35 +76,27 @@ class TwilioLookupClient implements ReputationProvider {
         // One deadline over the whole exchange: the request's own timeout ends when the headers
         // arrive (on Java 17 to 25), and a body that trickles would hold the lookup past its
         // budget and past its claim, for another worker to pay for the number again.
-        // The status as soon as the headers arrive: a 200 is billed, so a body lost after it (reset,
-        // too slow) must not be retried like a call that never reached Twilio.
-        AtomicInteger status = new AtomicInteger();
+        // The status line and headers as soon as they arrive: a body lost after them (reset, too
+        // slow) leaves the status to go by. A 200 is billed, so it must not be retried like a call
+        // that never reached Twilio; a 401 still pauses the account; a 429 still slows it down.
+        AtomicReference<HttpResponse.ResponseInfo> head = new AtomicReference<>();
         CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(request, info -> {
-            status.set(info.statusCode());
+            head.set(info);
             return HttpResponse.BodyHandlers.ofString().apply(info);
         });
+        ProviderAnswer answer;
         try {
             HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(TwilioLookupClient::retryAfter)
-                    .orElse(null);
-            ProviderAnswer answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter,
+            answer = TwilioResponses.interpret(response.statusCode(), response.body(), retryAfter(response.headers()),
                     addOns);
-            if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioLookups.AUTH_FAILED)) {
-                log.error("Twilio rejected the credentials (HTTP {}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
-                        response.statusCode());
-            }
-            return answer;
         }
         catch (TimeoutException ex) {
             exchange.cancel(true);
-            return status.get() == 200 ? TwilioResponses.unreadableAnswer()
-                    : new Unavailable(TwilioLookups.TIMEOUT, true, true, null);
+            answer = head.get() != null ? bodyLost(head.get()) : new Unavailable(TwilioLookups.TIMEOUT, true, true, null);
         }
         catch (ExecutionException ex) {
-            if (status.get() == 200) {
-                return TwilioResponses.unreadableAnswer();
-            }
-            return ex.getCause() instanceof HttpTimeoutException ? new Unavailable(TwilioLookups.TIMEOUT, true, true, null)
+            answer = head.get() != null ? bodyLost(head.get())
+                    : ex.getCause() instanceof HttpTimeoutException ? new Unavailable(TwilioLookups.TIMEOUT, true, true, null)
                     : new Unavailable(TwilioLookups.UNREACHABLE, true, true, null);
         }
         catch (InterruptedException ex) {
@@ -111,6 +104,21 @@ class TwilioLookupClient implements ReputationProvider {
             Thread.currentThread().interrupt();
             return Unavailable.permanent(TwilioLookups.INTERRUPTED);
         }
+        if (answer instanceof Unavailable unavailable && unavailable.errorCode().equals(TwilioLookups.AUTH_FAILED)) {
+            log.error("Twilio rejected the credentials (HTTP {}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+                    head.get().statusCode());
+        }
+        return answer;
+    }
+
+    /** An answer whose status and headers arrived but not its whole body: the status, with nothing said. */
+    private ProviderAnswer bodyLost(HttpResponse.ResponseInfo head) {
+        return head.statusCode() == 200 ? TwilioResponses.unreadableAnswer()
+                : TwilioResponses.interpret(head.statusCode(), "{}", retryAfter(head.headers()), addOns);
+    }
+
+    private static Duration retryAfter(HttpHeaders headers) {
+        return headers.firstValue("Retry-After").map(TwilioLookupClient::retryAfter).orElse(null);
     }
 
     /** The longest wait a {@code Retry-After} is taken to ask for: beyond it, the lookup simply cannot wait. */

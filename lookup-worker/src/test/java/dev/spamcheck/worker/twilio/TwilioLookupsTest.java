@@ -293,6 +293,17 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void aRefusalOfTheCredentialsWhoseBodyIsCutOffStillPausesTheAccount() {
+        lookups = lookups(Map.of("spamcheck.twilio.timeout", "PT0.6S"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(401).withBody(error(20003))
+                .withChunkedDribbleDelay(100, 10_000)));
+
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_auth_failed"));
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
     void aConnectionResetBeforeAnyAnswerIsRetried() {
         twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
