@@ -111,10 +111,8 @@ class TwilioLookupClient implements ReputationProvider {
         return answer;
     }
 
-    /** An answer whose status and headers arrived but not its whole body: the status, with nothing said. */
     private ProviderAnswer bodyLost(HttpResponse.ResponseInfo head) {
-        return head.statusCode() == 200 ? TwilioResponses.unreadableAnswer()
-                : TwilioResponses.interpret(head.statusCode(), "{}", retryAfter(head.headers()), addOns);
+        return TwilioResponses.bodyLost(head.statusCode(), retryAfter(head.headers()), addOns);
     }
 
     private static Duration retryAfter(HttpHeaders headers) {

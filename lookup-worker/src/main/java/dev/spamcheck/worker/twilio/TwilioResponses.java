@@ -41,8 +41,15 @@ final class TwilioResponses {
      */
     static final String MALFORMED_RESPONSE = "twilio_malformed_response";
 
-    /** {@link #MALFORMED_RESPONSE} as an answer. */
-    static Unavailable unreadableAnswer() {
+    /**
+     * An answer whose status line and headers arrived but not its whole body (cut off, too slow):
+     * the status, with nothing said; a 200 is still billed.
+     */
+    static ProviderAnswer bodyLost(int status, Duration retryAfter, List<LookupAddOn> addOns) {
+        return status == 200 ? unreadableAnswer() : interpret(status, "{}", retryAfter, addOns);
+    }
+
+    private static Unavailable unreadableAnswer() {
         return new Unavailable(MALFORMED_RESPONSE, false, true, null);
     }
     /** Twilio's error code for a number it does not know. */
