@@ -1,11 +1,17 @@
 package dev.spamcheck.gateway.lookup;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.CommonErrorHandler;
@@ -20,6 +26,9 @@ import dev.spamcheck.schemas.topic.Topics;
 
 @Configuration(proxyBeanMethods = false)
 class LookupKafkaConfiguration {
+
+    /** About 12 s in all. */
+    private static final RetryPolicy UNTIL_KNOWN = untilKnown(Duration.ofMillis(50), Duration.ofSeconds(1));
 
     /**
      * Every gateway reads every lookup result and failure: one consumer assigns itself all
@@ -43,7 +52,7 @@ class LookupKafkaConfiguration {
         admin.initialize();
         ContainerProperties properties = new ContainerProperties(Stream.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES)
                 .map(topic -> topic.name())
-                .flatMap(topic -> IntStream.range(0, admin.describeTopics(topic).get(topic).partitions().size())
+                .flatMap(topic -> IntStream.range(0, partitionCount(admin, topic, UNTIL_KNOWN))
                         .mapToObj(partition -> new TopicPartitionOffset(topic, partition, SeekPosition.END)))
                 .toArray(TopicPartitionOffset[]::new));
         properties.setAckMode(AckMode.MANUAL);
@@ -55,5 +64,26 @@ class LookupKafkaConfiguration {
         container.setBeanName("lookup-results");
         container.setPhase(LookupResultsReadiness.PHASE - 1);
         return container;
+    }
+
+    /**
+     * How many partitions a topic has, once Kafka says. The services start at once, each creating
+     * the topics still missing, and a topic another one has just created can be unknown to the
+     * broker asked for a moment: that must not end this gateway's start.
+     */
+    static int partitionCount(KafkaAdmin admin, String topic, RetryPolicy untilKnown) {
+        try {
+            return new RetryTemplate(untilKnown).execute(() -> admin.describeTopics(topic).get(topic).partitions().size());
+        }
+        catch (RetryException ex) {
+            throw new IllegalStateException("Kafka did not say how many partitions " + topic + " has", ex.getCause());
+        }
+    }
+
+    /** 16 tries, waiting {@code delay} after the first and twice as long after each next, up to {@code maxDelay}. */
+    static RetryPolicy untilKnown(Duration delay, Duration maxDelay) {
+        return RetryPolicy.builder()
+                .predicate(ex -> NestedExceptionUtils.getMostSpecificCause(ex) instanceof UnknownTopicOrPartitionException)
+                .delay(delay).multiplier(2).maxDelay(maxDelay).maxRetries(15).build();
     }
 }
