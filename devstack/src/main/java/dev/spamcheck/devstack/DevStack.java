@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -103,31 +104,53 @@ public final class DevStack implements AutoCloseable {
         // Kafka starts empty every time, so the notifiers' Streams state from the last start is of
         // topics that are gone: Streams would find it corrupt (logged as an ERROR) and rebuild it.
         FileSystemUtils.deleteRecursively(options.home().resolve("streams"));
-        EmbeddedPostgres postgres = EmbeddedPostgres.start(options.home(), options.home().resolve("logs"));
         DevStack stack;
-        try {
-            KafkaBroker kafka = options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start();
-            stack = new DevStack(postgres, kafka, TwilioStub.start(options.stubLatency()), TelnyxStub.start(), keys,
-                    options);
+        try (StartTogether infrastructure = new StartTogether()) {
+            Future<EmbeddedPostgres> postgres = infrastructure.start(
+                    () -> EmbeddedPostgres.start(options.home(), options.home().resolve("logs")));
+            Future<KafkaBroker> kafka = infrastructure.start(
+                    () -> options.kafkaProcess() ? KafkaProcess.start(options.home()) : InProcessKafka.start());
+            Future<TwilioStub> twilio = infrastructure.start(() -> TwilioStub.start(options.stubLatency()));
+            Future<TelnyxStub> telnyx = infrastructure.start(TelnyxStub::start);
+            infrastructure.await();
+            stack = new DevStack(postgres.get(), kafka.get(), twilio.get(), telnyx.get(), keys, options);
         }
-        catch (Exception | Error ex) {
-            // PostgreSQL runs detached from this process (pg_ctl): it would outlive it.
-            postgres.close();
-            throw ex;
-        }
         try {
-            // The worker applies the database migrations first; the others find them done.
-            stack.startWorker();
-            stack.createTokens();
-            stack.startArchiver();
-            stack.startNotifier();
-            stack.startGateway(options.httpPort(), options.managementPort());
+            stack.startServices(true);
         }
         catch (Exception | Error ex) {
             stack.close();
             throw ex;
         }
         return stack;
+    }
+
+    /**
+     * One of each service, started at once: they take turns at the database migrations (Flyway's
+     * lock), as in a deployment. Then registered in a fixed order, so they stop in the reverse one.
+     */
+    private void startServices(boolean createTokens) throws Exception {
+        try (StartTogether services = new StartTogether()) {
+            Future<ConfigurableApplicationContext> worker = services.start(
+                    () -> launch(LookupWorkerApplication.builder(), workerArguments(0, Map.of())));
+            Future<ConfigurableApplicationContext> archiver = services.start(
+                    () -> launch(ArchiverApplication.builder(), archiverArguments(Map.of())));
+            Future<ConfigurableApplicationContext> notifier = services.start(
+                    () -> launch(NotifierApplication.builder(), notifierArguments(Map.of())));
+            Future<ConfigurableApplicationContext> gateway = services.start(() -> {
+                // Before the gateway starts, so that it knows them from its first request.
+                if (createTokens) {
+                    createTokens();
+                }
+                return launch(GatewayApplication.builder(),
+                        gatewayArguments(options.httpPort(), options.managementPort(), Map.of()));
+            });
+            services.await();
+            register(workers, worker.get());
+            register(archivers, archiver.get());
+            register(notifiers, notifier.get());
+            register(gateways, gateway.get());
+        }
     }
 
     public ConfigurableApplicationContext startGateway(int httpPort, int managementPort) {
@@ -137,13 +160,8 @@ public final class DevStack implements AutoCloseable {
     /** Starts another gateway; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startGateway(int httpPort, int managementPort,
             Map<String, String> properties) {
-        Map<String, String> args = commonArguments();
-        args.putAll(properties);
-        args.put("SPAMCHECK_HTTP_PORT", String.valueOf(httpPort));
-        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
-        ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), args);
-        gateways.add(gateway);
-        return gateway;
+        return register(gateways,
+                launch(GatewayApplication.builder(), gatewayArguments(httpPort, managementPort, properties)));
     }
 
     public ConfigurableApplicationContext startWorker() {
@@ -152,9 +170,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts another lookup-worker; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startWorker(Map<String, String> properties) {
-        ConfigurableApplicationContext worker = run(LookupWorkerApplication.builder(), workerArguments(0, properties));
-        workers.add(worker);
-        return worker;
+        return register(workers, launch(LookupWorkerApplication.builder(), workerArguments(0, properties)));
     }
 
     /**
@@ -219,12 +235,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts another archiver; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startArchiver(Map<String, String> properties) {
-        Map<String, String> args = commonArguments();
-        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
-        args.putAll(properties);
-        ConfigurableApplicationContext archiver = run(ArchiverApplication.builder(), args);
-        archivers.add(archiver);
-        return archiver;
+        return register(archivers, launch(ArchiverApplication.builder(), archiverArguments(properties)));
     }
 
     public ConfigurableApplicationContext startNotifier() {
@@ -233,13 +244,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts another notifier; {@code properties} override the stack's for this instance only. */
     public ConfigurableApplicationContext startNotifier(Map<String, String> properties) {
-        Map<String, String> args = commonArguments();
-        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
-        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
-        args.putAll(properties);
-        ConfigurableApplicationContext notifier = run(NotifierApplication.builder(), args);
-        notifiers.add(notifier);
-        return notifier;
+        return register(notifiers, launch(NotifierApplication.builder(), notifierArguments(properties)));
     }
 
     /**
@@ -254,10 +259,12 @@ public final class DevStack implements AutoCloseable {
         archivers.clear();
         notifiers.clear();
         overrides = Map.copyOf(properties);
-        startWorker();
-        startArchiver();
-        startNotifier();
-        startGateway(options.httpPort(), options.managementPort());
+        try {
+            startServices(false);
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException("The services did not start again", ex);
+        }
     }
 
     /** The arguments an archiver command (such as {@code rotate-keys}) is run with here. */
@@ -472,9 +479,37 @@ public final class DevStack implements AutoCloseable {
         return args;
     }
 
-    private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, String> args) {
-        ConfigurableApplicationContext context = builder.registerShutdownHook(false).run(commandLine(args));
-        services.add(context);
-        return context;
+    private Map<String, String> gatewayArguments(int httpPort, int managementPort, Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.putAll(properties);
+        args.put("SPAMCHECK_HTTP_PORT", String.valueOf(httpPort));
+        args.put("SPAMCHECK_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return args;
+    }
+
+    private Map<String, String> archiverArguments(Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
+        args.putAll(properties);
+        return args;
+    }
+
+    private Map<String, String> notifierArguments(Map<String, String> properties) {
+        Map<String, String> args = commonArguments();
+        args.put("SPAMCHECK_MANAGEMENT_PORT", "0");
+        args.put("SPAMCHECK_STREAMS_STATE_DIR", streamsStateDir());
+        args.putAll(properties);
+        return args;
+    }
+
+    private static ConfigurableApplicationContext launch(SpringApplicationBuilder builder, Map<String, String> args) {
+        return builder.registerShutdownHook(false).run(commandLine(args));
+    }
+
+    private ConfigurableApplicationContext register(List<ConfigurableApplicationContext> role,
+            ConfigurableApplicationContext service) {
+        role.add(service);
+        services.add(service);
+        return service;
     }
 }
