@@ -396,14 +396,28 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (ServiceProcess process : processes) {
-            process.close();
+        // Each part even when one before it failed to stop: PostgreSQL above all, which runs
+        // detached from this process and would outlive it.
+        List<AutoCloseable> parts = new ArrayList<>(processes);
+        parts.add(this::stopServices);
+        parts.addAll(List.of(twilio, telnyx, kafka, postgres));
+        Exception failure = null;
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            }
+            catch (Exception ex) {
+                if (failure == null) {
+                    failure = ex;
+                }
+                else {
+                    failure.addSuppressed(ex);
+                }
+            }
         }
-        stopServices();
-        twilio.close();
-        telnyx.close();
-        kafka.close();
-        postgres.close();
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Each notifier's Kafka Streams state in a directory of its own: instances lock theirs. */
@@ -430,7 +444,7 @@ public final class DevStack implements AutoCloseable {
         return args;
     }
 
-    /** Stops every service, the last started first. */
+    /** Stops every service, the last registered first. */
     private void stopServices() {
         List<ConfigurableApplicationContext> running = new ArrayList<>(services);
         Collections.reverse(running);

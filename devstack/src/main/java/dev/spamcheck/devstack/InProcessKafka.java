@@ -29,6 +29,7 @@ final class InProcessKafka implements KafkaBroker {
         broker.brokerListProperty("spamcheck.devstack.kafka-brokers");
         // Kafka's storage formatter prints the broker's bootstrap metadata to standard output, which
         // is the devstack's console: what its user reads to call the system, not Kafka's internals.
+        // (A warning logged meanwhile by a part starting beside it reaches only the log file.)
         PrintStream console = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {

@@ -35,7 +35,8 @@ final class StartTogether implements AutoCloseable {
 
     /**
      * Waits for every part, even when interrupted (a part still starting cannot be left running
-     * with no one to close it). If any failed, closes the others and throws the first failure.
+     * with no one to close it). If any failed, or the wait was interrupted, closes those that
+     * started and throws the first failure (or an {@link InterruptedException}).
      */
     void await() throws Exception {
         Throwable failure = null;
@@ -55,14 +56,21 @@ final class StartTogether implements AutoCloseable {
                 }
             }
         }
+        if (interrupted && failure == null) {
+            failure = new InterruptedException("Interrupted while starting: what started is stopped again");
+            interrupted = false;
+        }
+        if (failure != null) {
+            // Before the interrupt is restored: closing waits for processes (PostgreSQL's pg_ctl).
+            closeStarted(failure);
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (failure instanceof Exception exception) {
+            throw exception;
+        }
         if (failure != null) {
-            closeStarted(failure);
-            if (failure instanceof Exception exception) {
-                throw exception;
-            }
             throw (Error) failure;
         }
     }

@@ -48,13 +48,29 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Path binaries = extractBinaries(root);
         Path data = root.resolve("data");
         Files.createDirectories(logDir);
-        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, logDir.resolve("postgres.log"), FreePorts.next(),
-                DatabaseTls.create(root.resolve("tls")));
-        postgres.initIfNeeded();
-        postgres.stopLeftover();
+        Path log = logDir.resolve("postgres.log");
+        DatabaseTls tls = DatabaseTls.create(root.resolve("tls"));
+        initIfNeeded(binaries, data, log);
+        // A devstack killed with SIGKILL leaves its server running; stopped so the data can be reused.
+        stopIfRunning(binaries, data);
+        // The port last, seconds after initdb rather than before: it is free only until someone
+        // else binds it, and the devstack starts Kafka and its stubs meanwhile.
+        EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, log, FreePorts.next(), tls);
         postgres.requireTls();
         postgres.startServer();
-        postgres.createDatabase();
+        try {
+            postgres.createDatabase();
+        }
+        catch (IOException | RuntimeException ex) {
+            // It runs detached from this process (pg_ctl) and would outlive it.
+            try {
+                postgres.stopServer();
+            }
+            catch (IOException | InterruptedException stopping) {
+                ex.addSuppressed(stopping);
+            }
+            throw ex;
+        }
         return postgres;
     }
 
@@ -101,18 +117,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
         stopServer();
     }
 
-    private void initIfNeeded() throws IOException, InterruptedException {
+    private static void initIfNeeded(Path binaries, Path data, Path log) throws IOException, InterruptedException {
         if (Files.exists(data.resolve("PG_VERSION"))) {
             return;
         }
         Files.createDirectories(data.getParent());
-        run(List.of(tool("initdb"), "-A", "trust", "-U", USER, "-D", data.toString(), "-E", "UTF-8",
-                "--locale=C"));
-    }
-
-    /** A devstack killed with SIGKILL leaves its server running; stop it so the data can be reused. */
-    private void stopLeftover() throws IOException, InterruptedException {
-        stopIfRunning(binaries, data);
+        run(List.of(tool(binaries, "initdb"), "-A", "trust", "-U", USER, "-D", data.toString(), "-E", "UTF-8",
+                "--locale=C"), log);
     }
 
     /**
@@ -178,6 +189,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void run(List<String> command) throws IOException, InterruptedException {
+        run(command, log);
+    }
+
+    private static void run(List<String> command, Path log) throws IOException, InterruptedException {
         Process process = command(command).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
