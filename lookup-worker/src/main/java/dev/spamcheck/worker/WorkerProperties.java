@@ -169,7 +169,9 @@ public record WorkerProperties(
      * @param openFor how long an open circuit answers at once, without calling Twilio, before letting
      *        three trial calls through; a caller is told what is left of it ({@code Retry-After}). Rate
      *        limits never open it; timeouts, 5xx, unreachable Twilio, unreadable answers and a 404 that
-     *        is not Twilio's do (refused credentials pause every client's calls for a minute instead)
+     *        is not Twilio's do (refused credentials pause every client's calls for a minute instead),
+     *        but not the timeout of a call its lookup's deadline gave less than a second (and less than
+     *        {@code spamcheck.twilio.timeout})
      */
     public record Circuit(
             @DefaultValue("50") float failureRateThreshold,

@@ -37,7 +37,8 @@ import io.micrometer.core.instrument.Timer;
  * is billed, so one whose body is lost is not) (at most {@code max-retries} times, exponential back-off with full jitter, at least
  * Twilio's {@code Retry-After}) within the time the caller can wait; a rate-limit answer slows the
  * whole account down; a circuit breaker stops calling Twilio while it keeps failing (timeouts, 5xx,
- * unreachable, unreadable answers; rate limits do not count) and answers at once instead, saying how long it stays open.
+ * unreachable, unreadable answers; rate limits do not count, nor timeouts of calls the lookup's
+ * deadline cut short, see {@link #TIMEOUT_EVIDENCE}) and answers at once instead, saying how long it stays open.
  * One breaker per client (API token; bulk lookups and requests naming none share one): one client's
  * burst of numbers whose calls stall or fail opens its own circuit, not everyone's. When Twilio
  * itself fails, every client's calls fail and each circuit opens on its own evidence.
@@ -53,6 +54,13 @@ public class TwilioLookups {
      * rest), and it is not made: it could not end in time, yet would cost a slot and maybe money.
      */
     private static final Duration MIN_CALL = Duration.ofMillis(100);
+    /**
+     * A call cut short by its lookup's deadline to less than this (and less than {@code
+     * spamcheck.twilio.timeout}) that times out tells nothing about Twilio, which answers in a few
+     * hundred milliseconds: it is no failure for the circuit breaker, or one client's burst, its
+     * lookups waiting for the rate until little of their time was left, would open its circuit.
+     */
+    static final Duration TIMEOUT_EVIDENCE = Duration.ofSeconds(1);
 
     /** The daily call limit is reached: nothing more is asked of Twilio today. */
     public static final String BUDGET_EXHAUSTED = "budget_exhausted";
@@ -304,7 +312,12 @@ public class TwilioLookups {
             answer = new Unavailable(AUTH_FAILED, unavailable.retryable(), unavailable.failure(), authFailedPause);
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
-            circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));
+            if (unavailable.errorCode().equals(TIMEOUT) && timeout.compareTo(min(twilio.timeout(), TIMEOUT_EVIDENCE)) < 0) {
+                circuitBreaker.releasePermission();
+            }
+            else {
+                circuitBreaker.onError(took, TimeUnit.NANOSECONDS, new TwilioFailure(unavailable.errorCode()));
+            }
         }
         else {
             circuitBreaker.onSuccess(took, TimeUnit.NANOSECONDS);

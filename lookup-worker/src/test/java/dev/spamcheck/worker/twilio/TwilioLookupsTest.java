@@ -427,6 +427,36 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void callsTheirLookupsDeadlineCutShortTellTheCircuitNothingWhileCallsGivenTimeDo() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2"));
+        // Twilio answers in 1.5 s, within its 3 s timeout, to lookups that have 0.7 s left when
+        // they may call (a client's burst: each waited its turn at the rate until then).
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        for (int i = 0; i < 2; i++) {
+            assertThat(lookups.lookup(NUMBER, true, "tok_late", Duration.ofMillis(700), CallGuard.NONE))
+                    .isInstanceOfSatisfying(Unavailable.class,
+                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        }
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isZero();
+        assertThat(lookups.lookup(NUMBER, true, "tok_late", Duration.ofSeconds(4), CallGuard.NONE))
+                .isEqualTo(nomorobo(1));
+
+        // Given their whole timeout (here 0.6 s) and still unanswered, they are Twilio's failures.
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.timeout", "PT0.6S",
+                "spamcheck.twilio.max-retries", "0"));
+        for (int i = 0; i < 2; i++) {
+            assertThat(lookups.lookup(NUMBER, true, "tok_late", Duration.ofSeconds(4), CallGuard.NONE))
+                    .isInstanceOfSatisfying(Unavailable.class,
+                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        }
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
     void oneClientsFailingCallsOpenItsOwnCircuitNotAnotherClients() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
