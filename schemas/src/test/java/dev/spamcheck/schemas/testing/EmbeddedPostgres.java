@@ -216,13 +216,32 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private static Path extractBinaries(Path root) throws IOException {
-        String resource = binaryResource();
+    /**
+     * The binaries this JVM extracted first. Later homes link to them: extracting takes seconds of
+     * CPU, and the system tests start a dozen stacks, each in a home of its own.
+     */
+    private static Path extractedBefore;
+
+    private static synchronized Path extractBinaries(Path root) throws IOException {
         Path target = root.resolve("binaries");
         if (Files.exists(target.resolve("bin").resolve("pg_ctl"))) {
             return target;
         }
         Files.createDirectories(root);
+        if (Files.isSymbolicLink(target)) {
+            // To binaries that are gone (another home's, since deleted).
+            Files.delete(target);
+        }
+        if (extractedBefore != null && Files.exists(extractedBefore.resolve("bin").resolve("pg_ctl"))) {
+            Files.createSymbolicLink(target, extractedBefore);
+            return target;
+        }
+        extractedBefore = extract(root, target);
+        return target;
+    }
+
+    private static Path extract(Path root, Path target) throws IOException {
+        String resource = binaryResource();
         Path staging = Files.createTempDirectory(root, "binaries-");
         try (InputStream in = EmbeddedPostgres.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
@@ -255,7 +274,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
         }
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        return target;
+        return target.toRealPath();
     }
 
     private static String binaryResource() {
