@@ -119,7 +119,16 @@ public final class DevStack implements AutoCloseable {
             stack.startServices(true);
         }
         catch (Exception | Error ex) {
-            stack.close();
+            // Not cut short by an interrupt the start is reporting: pg_ctl's stop must be waited for.
+            boolean interrupted = Thread.interrupted();
+            try {
+                stack.close();
+            }
+            finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             throw ex;
         }
         return stack;

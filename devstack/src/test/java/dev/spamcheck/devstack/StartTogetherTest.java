@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A devstack's parts start all or nothing: none is left running when one fails or the start is interrupted. */
 class StartTogetherTest {
@@ -49,6 +50,7 @@ class StartTogetherTest {
     }
 
     @Test
+    @Timeout(30)
     void anInterruptedStartWaitsForItsPartsThenClosesThem() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
         try (StartTogether parts = new StartTogether()) {
@@ -59,8 +61,12 @@ class StartTogetherTest {
             Thread starting = Thread.currentThread();
             // The part is done only once the start waits for it, interrupted already.
             Thread release = new Thread(() -> {
-                await().atMost(Duration.ofSeconds(10)).until(() -> starting.getState() == Thread.State.WAITING);
-                interrupted.countDown();
+                try {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> starting.getState() == Thread.State.WAITING);
+                }
+                finally {
+                    interrupted.countDown();
+                }
             });
             release.start();
             starting.interrupt();

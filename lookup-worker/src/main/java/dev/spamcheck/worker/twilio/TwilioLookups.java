@@ -56,7 +56,8 @@ public class TwilioLookups {
     private static final Duration MIN_CALL = Duration.ofMillis(100);
     /**
      * A call cut short by its lookup's deadline to less than this (and less than {@code
-     * spamcheck.twilio.timeout}) that times out tells nothing about Twilio, which answers in a few
+     * spamcheck.twilio.timeout}, and than {@code spamcheck.lookup-budget} less {@link #MIN_ATTEMPT})
+     * that times out tells nothing about Twilio, which answers in a few
      * hundred milliseconds: it is no failure for the circuit breaker, or one client's burst, its
      * lookups waiting for the rate until little of their time was left, would open its circuit.
      */
@@ -111,6 +112,8 @@ public class TwilioLookups {
     private final MeterRegistry meters;
     private final Timer latency;
     private final Duration openFor;
+    /** A call given at least this that times out is a failure for the circuit breaker ({@link #TIMEOUT_EVIDENCE}). */
+    private final Duration timeoutEvidence;
     /** When each circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     /** Until when ({@link System#nanoTime()}) no call is made because Twilio refused the credentials. */
@@ -150,6 +153,8 @@ public class TwilioLookups {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
         this.openFor = circuit.openFor();
+        // With a lookup budget too short for a second's call, what a whole budget allows is evidence.
+        this.timeoutEvidence = min(min(twilio.timeout(), TIMEOUT_EVIDENCE), properties.lookupBudget().minus(MIN_ATTEMPT));
         circuits.getEventPublisher().onEntryAdded(added -> {
             CircuitBreaker breaker = added.getAddedEntry();
             breaker.getEventPublisher().onStateTransition(event -> {
@@ -312,7 +317,7 @@ public class TwilioLookups {
             answer = new Unavailable(AUTH_FAILED, unavailable.retryable(), unavailable.failure(), authFailedPause);
         }
         else if (answer instanceof Unavailable unavailable && unavailable.failure()) {
-            if (unavailable.errorCode().equals(TIMEOUT) && timeout.compareTo(min(twilio.timeout(), TIMEOUT_EVIDENCE)) < 0) {
+            if (unavailable.errorCode().equals(TIMEOUT) && timeout.compareTo(timeoutEvidence) < 0) {
                 circuitBreaker.releasePermission();
             }
             else {

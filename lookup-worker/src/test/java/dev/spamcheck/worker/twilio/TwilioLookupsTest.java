@@ -457,6 +457,35 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void callsCutShortWhileTheCircuitIsHalfOpenGiveTheirTrialsBack() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.circuit.open-for", "PT0.3S",
+                "spamcheck.twilio.timeout", "PT0.9S", "spamcheck.twilio.max-retries", "0"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        for (int i = 0; i < 2; i++) {
+            lookups.lookup(NUMBER, true, "tok_late", Duration.ofSeconds(4), CallGuard.NONE);
+        }
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+        // Half open once its open time is over: three trial calls decide.
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> meters.get("spamcheck.twilio.circuit.open").gauge().value() == 0);
+
+        // More calls cut short than there are trials: each gives its trial back, telling nothing.
+        for (int i = 0; i < 4; i++) {
+            assertThat(lookups.lookup(NUMBER, true, "tok_late", Duration.ofMillis(700), CallGuard.NONE))
+                    .isInstanceOfSatisfying(Unavailable.class,
+                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        }
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+        assertThat(lookups.lookup(NUMBER, true, "tok_late", Duration.ofSeconds(4), CallGuard.NONE))
+                .isEqualTo(nomorobo(1));
+        assertThat(calls("circuit_open")).isZero();
+    }
+
+    @Test
     void oneClientsFailingCallsOpenItsOwnCircuitNotAnotherClients() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));

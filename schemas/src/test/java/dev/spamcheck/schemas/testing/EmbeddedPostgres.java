@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A real PostgreSQL server from the binaries zonky publishes to Maven Central. It is started with
@@ -57,14 +59,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
         // else binds it, and the devstack starts Kafka and its stubs meanwhile.
         EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, data, log, FreePorts.next(), tls);
         postgres.requireTls();
-        postgres.startServer();
         try {
+            postgres.startServer();
             postgres.createDatabase();
         }
-        catch (IOException | RuntimeException ex) {
-            // It runs detached from this process (pg_ctl) and would outlive it.
+        catch (IOException | InterruptedException | RuntimeException ex) {
+            // It runs detached from this process (pg_ctl) and would outlive it, even when pg_ctl
+            // gave up waiting for it to start.
             try {
-                postgres.stopServer();
+                stopIfRunning(binaries, data);
             }
             catch (IOException | InterruptedException stopping) {
                 ex.addSuppressed(stopping);
@@ -217,8 +220,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     /**
-     * The binaries this JVM extracted first. Later homes link to them: extracting takes seconds of
-     * CPU, and the system tests start a dozen stacks, each in a home of its own.
+     * The binaries this JVM extracted first. Later homes get hard links to their files: extracting
+     * takes seconds of CPU, and the system tests start a dozen stacks, each in a home of its own.
+     * Links to files, not to the directory, so deleting one home (a test's temporary directory)
+     * takes nothing from a stack running in another.
      */
     private static Path extractedBefore;
 
@@ -228,16 +233,39 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return target;
         }
         Files.createDirectories(root);
-        if (Files.isSymbolicLink(target)) {
-            // To binaries that are gone (another home's, since deleted).
-            Files.delete(target);
-        }
-        if (extractedBefore != null && Files.exists(extractedBefore.resolve("bin").resolve("pg_ctl"))) {
-            Files.createSymbolicLink(target, extractedBefore);
+        // Binaries half extracted, or an earlier link to binaries since deleted.
+        FileSystemUtils.deleteRecursively(target);
+        if (extractedBefore != null && Files.exists(extractedBefore.resolve("bin").resolve("pg_ctl"))
+                && linked(extractedBefore, target)) {
             return target;
         }
         extractedBefore = extract(root, target);
         return target;
+    }
+
+    /** Whether {@code target} now has hard links to every file of {@code source}; none where they cannot be made (another file system). */
+    private static boolean linked(Path source, Path target) throws IOException {
+        Path staging = Files.createTempDirectory(target.getParent(), "binaries-");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path copy = staging.resolve(source.relativize(file).toString());
+                if (Files.isSymbolicLink(file)) {
+                    Files.createSymbolicLink(copy, Files.readSymbolicLink(file));
+                }
+                else if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                }
+                else {
+                    Files.createLink(copy, file);
+                }
+            }
+        }
+        catch (IOException | UnsupportedOperationException ex) {
+            FileSystemUtils.deleteRecursively(staging);
+            return false;
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        return true;
     }
 
     private static Path extract(Path root, Path target) throws IOException {
