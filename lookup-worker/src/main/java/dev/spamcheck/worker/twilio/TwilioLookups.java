@@ -223,23 +223,10 @@ public class TwilioLookups {
             return new Unavailable(AUTH_FAILED, false, false, Duration.ofSeconds(Math.max(1, refusedFor / 1_000_000_000L)));
         }
         CircuitBreaker circuitBreaker = circuits.circuitBreaker(circuitOf(client));
-        if (!circuitBreaker.tryAcquirePermission()) {
-            count(CIRCUIT_OPEN);
-            return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
+        if (circuitBreaker.getState() == CircuitBreaker.State.OPEN) {
+            // Answered at once: no wait for a rate slot that no call would use.
+            return circuitOpen(circuitBreaker);
         }
-        try {
-            return attemptWithPermission(e164, interactive, client, deadline, left, guard, circuitBreaker);
-        }
-        catch (RuntimeException failure) {
-            // Before the call had an outcome (the database behind the rate or the claim failed):
-            // the permission goes back, or a half-open circuit would run out of trial calls.
-            circuitBreaker.releasePermission();
-            throw failure;
-        }
-    }
-
-    private ProviderAnswer attemptWithPermission(String e164, boolean interactive, String client, long deadline,
-            Duration left, CallGuard guard, CircuitBreaker circuitBreaker) {
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
         try {
@@ -252,12 +239,36 @@ public class TwilioLookups {
         meters.timer("spamcheck.twilio.rate_limiter.wait", "origin", interactive ? "interactive" : "bulk")
                 .record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
         if (!(permit instanceof AccountRateLimiter.Granted granted)) {
-            circuitBreaker.releasePermission();
             String reason = permit == AccountRateLimiter.Refused.DAILY_LIMIT_REACHED ? BUDGET_EXHAUSTED
                     : RATE_BUDGET_EXHAUSTED;
             count(reason);
             return Unavailable.permanent(reason);
         }
+        // The permission is taken only now that the call may go out: a half-open circuit's few trial
+        // calls are then calls being made, not lookups of a burst waiting for their slots while the
+        // client's other lookups are told the circuit is open.
+        if (!circuitBreaker.tryAcquirePermission()) {
+            rateLimiter.refund(granted);
+            return circuitOpen(circuitBreaker);
+        }
+        try {
+            return call(e164, deadline, guard, circuitBreaker, granted);
+        }
+        catch (RuntimeException failure) {
+            // Before the call had an outcome (the database behind the claim failed): the permission
+            // goes back, or a half-open circuit would run out of trial calls.
+            circuitBreaker.releasePermission();
+            throw failure;
+        }
+    }
+
+    private Unavailable circuitOpen(CircuitBreaker circuitBreaker) {
+        count(CIRCUIT_OPEN);
+        return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
+    }
+
+    private ProviderAnswer call(String e164, long deadline, CallGuard guard, CircuitBreaker circuitBreaker,
+            AccountRateLimiter.Granted granted) {
         if (!guard.beginCall()) {
             circuitBreaker.releasePermission();
             rateLimiter.refund(granted);

@@ -486,6 +486,41 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void lookupsWaitingForTheRateHoldNoneOfAHalfOpenCircuitsTrials() throws Exception {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.circuit.open-for", "PT0.2S",
+                "spamcheck.twilio.max-retries", "0", "spamcheck.twilio.rate", "2"));
+        answer(500, error(20500));
+        for (int i = 0; i < 2; i++) {
+            lookups.lookup(NUMBER, true, "tok_burst", Duration.ofSeconds(4), CallGuard.NONE);
+        }
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> meters.get("spamcheck.twilio.circuit.open").gauge().value() == 0);
+        twilio.resetAll();
+        answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
+
+        // Half open, and more of the client's lookups at once than it has trials: at two calls a
+        // second they go out one by one, each answered long before the next one's slot.
+        ExecutorService callers = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<ProviderAnswer>> answers = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, "tok_burst", Duration.ofSeconds(6),
+                        CallGuard.NONE)));
+            }
+            for (Future<ProviderAnswer> answer : answers) {
+                assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(nomorobo(1));
+            }
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        assertThat(calls("circuit_open")).isZero();
+        twilio.verify(5, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
     void oneClientsFailingCallsOpenItsOwnCircuitNotAnotherClients() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "4",
                 "spamcheck.twilio.circuit.sliding-window-size", "4"));
