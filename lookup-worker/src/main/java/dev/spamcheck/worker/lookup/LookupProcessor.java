@@ -203,6 +203,9 @@ public class LookupProcessor {
     }
 
     private Asked askTwilio(LookupRequest request, UUID owner, CallGuard guard, Duration budget) {
+        // The caller's whole wait, by which the circuit breaker judges whether a call was cut short.
+        Duration given = request.requestedAt() == null ? properties.lookupBudget()
+                : budget(request, request.requestedAt(), properties.lookupBudget(), properties.prewarmBudget());
         String e164;
         try {
             e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());
@@ -212,7 +215,7 @@ public class LookupProcessor {
             log.warn("Lookup {} for ***{}: no configured key reads its number", request.requestId(), request.last4());
             return Asked.notStored(unavailable(request, NUMBER_UNREADABLE));
         }
-        ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), request.client(), budget, guard);
+        ProviderAnswer answer = twilio.lookup(e164, !request.origin().isBulk(), request.client(), budget, given, guard);
         if (answer instanceof ProviderAnswer.Answered answered) {
             // Billed either way; the sources' verdicts make the score, or say why there is none.
             VerdictPolicy.Decision decision = properties.verdict().policy().decide(answered.sources(),

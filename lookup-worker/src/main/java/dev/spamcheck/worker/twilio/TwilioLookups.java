@@ -56,8 +56,8 @@ public class TwilioLookups {
     private static final Duration MIN_CALL = Duration.ofMillis(100);
     /**
      * A call cut short by its lookup's deadline to less than this (and less than {@code
-     * spamcheck.twilio.timeout}, and than {@code spamcheck.lookup-budget} less {@link #MIN_ATTEMPT})
-     * that times out tells nothing about Twilio, which answers in a few
+     * spamcheck.twilio.timeout}, and than the whole time its caller gave the lookup, at most {@code
+     * spamcheck.lookup-budget}, less {@link #MIN_ATTEMPT}) that times out tells nothing about Twilio, which answers in a few
      * hundred milliseconds: it is no failure for the circuit breaker, or one client's burst, its
      * lookups waiting for the rate until little of their time was left, would open its circuit.
      */
@@ -112,8 +112,7 @@ public class TwilioLookups {
     private final MeterRegistry meters;
     private final Timer latency;
     private final Duration openFor;
-    /** A call given at least this that times out is a failure for the circuit breaker ({@link #TIMEOUT_EVIDENCE}). */
-    private final Duration timeoutEvidence;
+    private final Duration lookupBudget;
     /** When each circuit last opened ({@link System#nanoTime()}): how long it stays open is told to callers. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     /** Until when ({@link System#nanoTime()}) no call is made because Twilio refused the credentials. */
@@ -153,8 +152,7 @@ public class TwilioLookups {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
         this.openFor = circuit.openFor();
-        // With a lookup budget too short for a second's call, what a whole budget allows is evidence.
-        this.timeoutEvidence = min(min(twilio.timeout(), TIMEOUT_EVIDENCE), properties.lookupBudget().minus(MIN_ATTEMPT));
+        this.lookupBudget = properties.lookupBudget();
         circuits.getEventPublisher().onEntryAdded(added -> {
             CircuitBreaker breaker = added.getAddedEntry();
             breaker.getEventPublisher().onStateTransition(event -> {
@@ -174,10 +172,15 @@ public class TwilioLookups {
     /**
      * @param interactive whether a caller waits for the answer (interactive lookups go first)
      * @param client the API token that asked (interactive lookups), by which callers take turns at the rate
-     * @param budget how long the lookup may take, retries and rate-limit waits included
+     * @param budget how long the lookup may take from now, retries and rate-limit waits included
+     * @param given the whole time its caller gave the lookup (at most {@code spamcheck.lookup-budget};
+     *        bulk work: {@code spamcheck.prewarm-budget}), of which {@code budget} is what is left
      * @param guard asked before each call whether it may still go ahead
      */
-    public ProviderAnswer lookup(String e164, boolean interactive, String client, Duration budget, CallGuard guard) {
+    public ProviderAnswer lookup(String e164, boolean interactive, String client, Duration budget, Duration given,
+            CallGuard guard) {
+        // A caller whose whole wait is too short for a second's call: what its whole wait allows is evidence.
+        Duration timeoutEvidence = min(min(twilio.timeout(), TIMEOUT_EVIDENCE), given.minus(MIN_ATTEMPT));
         long deadline = System.nanoTime() + budget.toNanos();
         AtomicReference<ProviderAnswer> last = new AtomicReference<>();
         Retry retry = Retry.of("twilio", RetryConfig.<ProviderAnswer>custom()
@@ -192,7 +195,7 @@ public class TwilioLookups {
                 .build());
         retry.getEventPublisher().onRetry(event -> meters.counter("spamcheck.twilio.retries").increment());
         ProviderAnswer answer = retry.executeSupplier(() -> {
-            ProviderAnswer attempt = attempt(e164, interactive, client, deadline, last.get(), guard);
+            ProviderAnswer attempt = attempt(e164, interactive, client, deadline, timeoutEvidence, last.get(), guard);
             last.set(attempt);
             return attempt;
         });
@@ -202,7 +205,12 @@ public class TwilioLookups {
         return answer;
     }
 
-    private ProviderAnswer attempt(String e164, boolean interactive, String client, long deadline,
+    /** A lookup its caller gave the whole {@code spamcheck.lookup-budget}, {@code budget} of it left. */
+    public ProviderAnswer lookup(String e164, boolean interactive, String client, Duration budget, CallGuard guard) {
+        return lookup(e164, interactive, client, budget, lookupBudget, guard);
+    }
+
+    private ProviderAnswer attempt(String e164, boolean interactive, String client, long deadline, Duration timeoutEvidence,
             ProviderAnswer previous, CallGuard guard) {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.compareTo(MIN_ATTEMPT) < 0) {
@@ -252,7 +260,7 @@ public class TwilioLookups {
             return circuitOpen(circuitBreaker);
         }
         try {
-            return call(e164, deadline, guard, circuitBreaker, granted);
+            return call(e164, deadline, timeoutEvidence, guard, circuitBreaker, granted);
         }
         catch (RuntimeException failure) {
             // Before the call had an outcome (the database behind the claim failed): the permission
@@ -267,7 +275,8 @@ public class TwilioLookups {
         return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
     }
 
-    private ProviderAnswer call(String e164, long deadline, CallGuard guard, CircuitBreaker circuitBreaker,
+    /** @param timeoutEvidence a call given at least this that times out is a failure for the circuit ({@link #TIMEOUT_EVIDENCE}) */
+    private ProviderAnswer call(String e164, long deadline, Duration timeoutEvidence, CallGuard guard, CircuitBreaker circuitBreaker,
             AccountRateLimiter.Granted granted) {
         if (!guard.beginCall()) {
             circuitBreaker.releasePermission();

@@ -457,6 +457,23 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void callsGivenMostOfACallersShortWholeWaitStillTellTheCircuitOfAStall() {
+        lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
+                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.max-retries", "0"));
+        twilio.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(2000)
+                .withHeader("Content-Type", "application/json")
+                .withBody(lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")))));
+        // A gateway whose callers wait 1 s in all: no call of theirs can ever be given a second, yet
+        // one given 0.9 s of it that Twilio leaves unanswered is Twilio stalling, not a lookup that waited.
+        for (int i = 0; i < 2; i++) {
+            assertThat(lookups.lookup(NUMBER, true, "tok_hurried", Duration.ofMillis(900), Duration.ofSeconds(1),
+                    CallGuard.NONE)).isInstanceOfSatisfying(Unavailable.class,
+                            unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_timeout"));
+        }
+        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
     void callsCutShortWhileTheCircuitIsHalfOpenGiveTheirTrialsBack() {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
                 "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.circuit.open-for", "PT0.3S",
