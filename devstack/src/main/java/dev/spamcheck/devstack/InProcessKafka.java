@@ -20,6 +20,8 @@ final class InProcessKafka implements KafkaBroker {
         broker.brokerProperties(Map.of(
                 "group.initial.rebalance.delay.ms", "0",
                 "num.partitions", "6",
+                // As deployed (docs/deploying.md): every topic is one a service created.
+                "auto.create.topics.enable", "false",
                 // One broker: the reputation changes' transactions need a transaction log it can hold.
                 "transaction.state.log.replication.factor", "1",
                 "transaction.state.log.min.isr", "1"));

@@ -55,6 +55,7 @@ public final class KafkaProcess implements KafkaBroker {
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + data,
                 "num.partitions=6",
+                "auto.create.topics.enable=false",
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=6",
                 "transaction.state.log.replication.factor=1",
