@@ -313,8 +313,11 @@ public class TwilioLookups {
         latency.record(took, TimeUnit.NANOSECONDS);
         boolean refusedAgain = answer instanceof Unavailable refused && refused.errorCode().equals(AUTH_FAILED);
         if (credentialsInDoubt && !refusedAgain) {
-            if (!(answer instanceof Unavailable) && sent - credentialsRefusedAt > 0) {
-                // The call that told: the credentials work again, and every lookup may call at once.
+            // Twilio answered (a 200 whose body was unreadable too, billed as any): the call that
+            // told, the credentials work again and every lookup may call at once.
+            boolean answered = !(answer instanceof Unavailable unavailable)
+                    || unavailable.errorCode().equals(TwilioResponses.MALFORMED_RESPONSE);
+            if (answered && sent - credentialsRefusedAt > 0) {
                 credentialsInDoubt = false;
             }
             // Otherwise nothing was said about them (a timeout, a 5xx, a call sent before the

@@ -365,6 +365,22 @@ class TwilioLookupsTest {
     }
 
     @Test
+    void anUnreadable200AfterThePauseStillTellsThatTheCredentialsWork() throws Exception {
+        lookups = lookups(Map.of(), Duration.ofMillis(200));
+        answer(401, error(20003));
+        lookUp();
+        twilio.resetAll();
+        answer(200, "{\"caller_name\": null, \"add_ons\": <html>");
+        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
+        assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
+
+        // Twilio accepted the credentials: every lookup calls at once again.
+        assertThat(fiveAtOnceWithASlowAnswer()).containsOnly(nomorobo(1));
+        twilio.verify(5, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
     void aCallThatTellsNothingOfTheCredentialsLeavesTheNextOneToTellWhileTheOthersWait() throws Exception {
         lookups = lookups(Map.of(), Duration.ofMillis(200));
         answer(401, error(20003));
