@@ -63,7 +63,9 @@ class DatabaseTlsSystemTest {
     @Test
     void servicesWorkWithoutPreparedStatementsAsBehindATransactionPooler() throws Exception {
         DevStack stack = TestStack.get();
-        Map<String, String> pooled = Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", "true");
+        // The session connection: PostgreSQL itself, as a direct connection is.
+        Map<String, String> pooled = Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", "true",
+                "SPAMCHECK_DB_SESSION_URL", stack.jdbcUrl().replaceFirst("^jdbc:", "").replaceFirst("\\?.*", ""));
         ConfigurableApplicationContext gateway = stack.startGateway(0, 0, pooled);
         ConfigurableApplicationContext worker = stack.startWorker(pooled);
         try {

@@ -70,10 +70,17 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
     /** Reads the settings by their environment variable names; unset ones take their defaults. */
     public static DatabaseConnection from(UnaryOperator<String> settings) {
         String url = orDefault(settings.apply("SPAMCHECK_DB_URL"), DEFAULT_URL);
-        return new DatabaseConnection(url, orDefault(settings.apply("SPAMCHECK_DB_SESSION_URL"), url),
+        String sessionUrl = orDefault(settings.apply("SPAMCHECK_DB_SESSION_URL"), null);
+        boolean transactionPooler = transactionPooler(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false"));
+        if (transactionPooler && sessionUrl == null) {
+            // Its default, the pooler itself, would take Flyway's and the nightly job's session locks
+            // on a server connection that serves another client after the transaction.
+            throw new InvalidConfigurationException("SPAMCHECK_DB_TRANSACTION_POOLER=true needs SPAMCHECK_DB_SESSION_URL: "
+                    + "a connection that keeps its session (the session pooler or the direct connection)");
+        }
+        return new DatabaseConnection(url, sessionUrl == null ? url : sessionUrl,
                 orDefault(settings.apply("SPAMCHECK_DB_SSL_MODE"), "prefer").toLowerCase(Locale.ROOT),
-                settings.apply("SPAMCHECK_DB_SSL_ROOT_CERT"),
-                transactionPooler(orDefault(settings.apply("SPAMCHECK_DB_TRANSACTION_POOLER"), "false")),
+                settings.apply("SPAMCHECK_DB_SSL_ROOT_CERT"), transactionPooler,
                 socketTimeout(settings.apply("SPAMCHECK_DB_SOCKET_TIMEOUT")));
     }
 

@@ -78,6 +78,15 @@ class DatabaseConnectionTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_ROOT_CERT");
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "on")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_MODE");
+        // Flyway's and the nightly job's session locks would go through the transaction pooler.
+        for (String session : new String[] {"", " "}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", "true",
+                    "SPAMCHECK_DB_SESSION_URL", session)))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith("SPAMCHECK_DB_TRANSACTION_POOLER=true needs SPAMCHECK_DB_SESSION_URL");
+        }
+        assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", "TRUE")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SESSION_URL");
         // Read as false, it would keep statements prepared behind the pooler.
         for (String value : new String[] {"yes", "1", "on"}) {
             assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", value)))
