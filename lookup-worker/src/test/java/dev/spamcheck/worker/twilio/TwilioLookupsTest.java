@@ -366,12 +366,7 @@ class TwilioLookupsTest {
 
     @Test
     void anUnreadable200AfterThePauseStillTellsThatTheCredentialsWork() throws Exception {
-        lookups = lookups(Map.of(), Duration.ofMillis(200));
-        answer(401, error(20003));
-        lookUp();
-        twilio.resetAll();
-        answer(200, "{\"caller_name\": null, \"add_ons\": <html>");
-        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
+        refusedThenPausedThenAnswered(200, "{\"caller_name\": null, \"add_ons\": <html>");
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_malformed_response"));
 
@@ -382,18 +377,23 @@ class TwilioLookupsTest {
 
     @Test
     void aCallThatTellsNothingOfTheCredentialsLeavesTheNextOneToTellWhileTheOthersWait() throws Exception {
-        lookups = lookups(Map.of(), Duration.ofMillis(200));
-        answer(401, error(20003));
-        lookUp();
-        twilio.resetAll();
-        answer(500, error(20500));
-        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
+        refusedThenPausedThenAnswered(500, error(20500));
         // Twilio fails the call that was to tell (and its retries): the credentials are still in doubt.
         assertThat(lookUp()).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo("twilio_http_500"));
 
         fiveAtOnceWithASlowAnswer();
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    /** Twilio refuses the credentials (a 200 ms pause) and then answers so; the pause is over. */
+    private void refusedThenPausedThenAnswered(int status, String body) throws InterruptedException {
+        lookups = lookups(Map.of(), Duration.ofMillis(200));
+        answer(401, error(20003));
+        lookUp();
+        twilio.resetAll();
+        answer(status, body);
+        Thread.sleep(250); // the 200 ms pause runs out: nothing outside the worker shows it
     }
 
     /** Five lookups at once, Twilio (reset) answering each call after 0.8 s: their answers. */
