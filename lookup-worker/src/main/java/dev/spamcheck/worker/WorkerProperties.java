@@ -171,8 +171,8 @@ public record WorkerProperties(
      *        limits never open it; timeouts, 5xx, unreachable Twilio, unreadable answers and a 404 that
      *        is not Twilio's do (refused credentials pause every client's calls for a minute instead),
      *        but not the timeout of a call its lookup's deadline gave less than a second (and less than
-     *        {@code spamcheck.twilio.timeout}, and than the caller's whole wait, at most {@code
-     *        spamcheck.lookup-budget}, less 0.5 s)
+     *        {@code spamcheck.twilio.timeout}, and than what its caller's wait gave the lookup, less
+     *        0.5 s: the wait less 0.25 s to deliver the answer, at most {@code spamcheck.lookup-budget})
      */
     public record Circuit(
             @DefaultValue("50") float failureRateThreshold,

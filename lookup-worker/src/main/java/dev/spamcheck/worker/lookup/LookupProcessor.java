@@ -190,6 +190,18 @@ public class LookupProcessor {
         return untilDeadline.compareTo(lookupBudget) < 0 ? untilDeadline : lookupBudget;
     }
 
+    /**
+     * The whole time the request's caller gave the lookup here, by which the circuit breaker judges
+     * whether a call was cut short: its {@link #budget} from when it was asked (the gateway's clock,
+     * as its deadline), and never less than what is left of it now by this worker's clock, which
+     * may be behind the gateway's.
+     */
+    static Duration given(LookupRequest request, Duration left, Duration lookupBudget, Duration prewarmBudget) {
+        Duration whole = request.requestedAt() == null ? lookupBudget
+                : budget(request, request.requestedAt(), lookupBudget, prewarmBudget);
+        return whole.compareTo(left) < 0 ? left : whole;
+    }
+
     /** What asking Twilio gave: the result to publish, and whether it was stored (which gave up the claim). */
     private record Asked(Optional<LookupResult> result, boolean stored) {
 
@@ -203,9 +215,7 @@ public class LookupProcessor {
     }
 
     private Asked askTwilio(LookupRequest request, UUID owner, CallGuard guard, Duration budget) {
-        // The caller's whole wait, by which the circuit breaker judges whether a call was cut short.
-        Duration given = request.requestedAt() == null ? properties.lookupBudget()
-                : budget(request, request.requestedAt(), properties.lookupBudget(), properties.prewarmBudget());
+        Duration given = given(request, budget, properties.lookupBudget(), properties.prewarmBudget());
         String e164;
         try {
             e164 = protection.decrypt(request.numberCiphertext(), request.numberHash());

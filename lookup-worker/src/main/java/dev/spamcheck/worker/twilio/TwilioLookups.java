@@ -231,10 +231,28 @@ public class TwilioLookups {
             return new Unavailable(AUTH_FAILED, false, false, Duration.ofSeconds(Math.max(1, refusedFor / 1_000_000_000L)));
         }
         CircuitBreaker circuitBreaker = circuits.circuitBreaker(circuitOf(client));
-        if (circuitBreaker.getState() == CircuitBreaker.State.OPEN) {
-            // Answered at once: no wait for a rate slot that no call would use.
-            return circuitOpen(circuitBreaker);
+        // Taken before the wait for the rate: a half-open circuit's few trials go to the client's
+        // first lookups, and its others are answered at once instead of taking rate slots from every
+        // other client while those trials may still stall.
+        if (!circuitBreaker.tryAcquirePermission()) {
+            count(CIRCUIT_OPEN);
+            return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
         }
+        try {
+            return attemptWithPermission(e164, interactive, client, deadline, timeoutEvidence, left, guard,
+                    circuitBreaker);
+        }
+        catch (RuntimeException failure) {
+            // Before the call had an outcome (the database behind the rate or the claim failed):
+            // the permission goes back, or a half-open circuit would run out of trial calls.
+            circuitBreaker.releasePermission();
+            throw failure;
+        }
+    }
+
+    /** @param timeoutEvidence a call given at least this that times out is a failure for the circuit ({@link #TIMEOUT_EVIDENCE}) */
+    private ProviderAnswer attemptWithPermission(String e164, boolean interactive, String client, long deadline,
+            Duration timeoutEvidence, Duration left, CallGuard guard, CircuitBreaker circuitBreaker) {
         long waitStarted = System.nanoTime();
         AccountRateLimiter.Permit permit;
         try {
@@ -247,37 +265,12 @@ public class TwilioLookups {
         meters.timer("spamcheck.twilio.rate_limiter.wait", "origin", interactive ? "interactive" : "bulk")
                 .record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
         if (!(permit instanceof AccountRateLimiter.Granted granted)) {
+            circuitBreaker.releasePermission();
             String reason = permit == AccountRateLimiter.Refused.DAILY_LIMIT_REACHED ? BUDGET_EXHAUSTED
                     : RATE_BUDGET_EXHAUSTED;
             count(reason);
             return Unavailable.permanent(reason);
         }
-        // The permission is taken only now that the call may go out: a half-open circuit's few trial
-        // calls are then calls being made, not lookups of a burst waiting for their slots while the
-        // client's other lookups are told the circuit is open.
-        if (!circuitBreaker.tryAcquirePermission()) {
-            rateLimiter.refund(granted);
-            return circuitOpen(circuitBreaker);
-        }
-        try {
-            return call(e164, deadline, timeoutEvidence, guard, circuitBreaker, granted);
-        }
-        catch (RuntimeException failure) {
-            // Before the call had an outcome (the database behind the claim failed): the permission
-            // goes back, or a half-open circuit would run out of trial calls.
-            circuitBreaker.releasePermission();
-            throw failure;
-        }
-    }
-
-    private Unavailable circuitOpen(CircuitBreaker circuitBreaker) {
-        count(CIRCUIT_OPEN);
-        return new Unavailable(CIRCUIT_OPEN, false, false, stillOpenFor(circuitBreaker));
-    }
-
-    /** @param timeoutEvidence a call given at least this that times out is a failure for the circuit ({@link #TIMEOUT_EVIDENCE}) */
-    private ProviderAnswer call(String e164, long deadline, Duration timeoutEvidence, CallGuard guard, CircuitBreaker circuitBreaker,
-            AccountRateLimiter.Granted granted) {
         if (!guard.beginCall()) {
             circuitBreaker.releasePermission();
             rateLimiter.refund(granted);

@@ -40,8 +40,27 @@ class LookupBudgetTest {
         assertThat(budget(Origin.RECHECK, NOW.minusSeconds(3600), null)).isEqualTo(PREWARM);
     }
 
+    @Test
+    void theTimeACallerGaveIsFromItsRequestToItsDeadlineAndNeverLessThanWhatIsLeft() {
+        LookupRequest hurried = request(Origin.INTERACTIVE, NOW.minusMillis(200), NOW.plusMillis(800));
+        assertThat(LookupProcessor.given(hurried, Duration.ofMillis(550), LOOKUP, PREWARM))
+                .isEqualTo(Duration.ofSeconds(1).minus(LookupProcessor.PUBLISH_MARGIN));
+        LookupRequest patient = request(Origin.INTERACTIVE, NOW, NOW.plusSeconds(30));
+        assertThat(LookupProcessor.given(patient, Duration.ofSeconds(2), LOOKUP, PREWARM)).isEqualTo(LOOKUP);
+        // This worker's clock behind the gateway's: more is left by it than the request's own times give.
+        assertThat(LookupProcessor.given(hurried, Duration.ofMillis(900), LOOKUP, PREWARM))
+                .isEqualTo(Duration.ofMillis(900));
+        assertThat(LookupProcessor.given(request(Origin.INTERACTIVE, null, NOW.plusSeconds(1)), Duration.ofMillis(700),
+                LOOKUP, PREWARM)).as("no requested_at").isEqualTo(LOOKUP);
+        assertThat(LookupProcessor.given(request(Origin.PREWARM, NOW, null), Duration.ofSeconds(1), LOOKUP, PREWARM))
+                .isEqualTo(PREWARM);
+    }
+
+    private static LookupRequest request(Origin origin, Instant requestedAt, Instant deadline) {
+        return new LookupRequest("r", "h", "c", "0123", origin, null, requestedAt, deadline);
+    }
+
     private static Duration budget(Origin origin, Instant requestedAt, Instant deadline) {
-        LookupRequest request = new LookupRequest("r", "h", "c", "0123", origin, null, requestedAt, deadline);
-        return LookupProcessor.budget(request, NOW, LOOKUP, PREWARM);
+        return LookupProcessor.budget(request(origin, requestedAt, deadline), NOW, LOOKUP, PREWARM);
     }
 }

@@ -519,38 +519,47 @@ class TwilioLookupsTest {
     }
 
     @Test
-    void lookupsWaitingForTheRateHoldNoneOfAHalfOpenCircuitsTrials() throws Exception {
+    void aHalfOpenCircuitsTrialsWaitForTheRateWhileTheClientsOtherLookupsAreAnsweredAtOnce() throws Exception {
         lookups = lookups(Map.of("spamcheck.twilio.circuit.minimum-calls", "2",
-                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.circuit.open-for", "PT0.2S",
+                "spamcheck.twilio.circuit.sliding-window-size", "2", "spamcheck.twilio.circuit.open-for", "PT0.5S",
                 "spamcheck.twilio.max-retries", "0", "spamcheck.twilio.rate", "2"));
         answer(500, error(20500));
         for (int i = 0; i < 2; i++) {
             lookups.lookup(NUMBER, true, "tok_burst", Duration.ofSeconds(4), CallGuard.NONE);
         }
-        assertThat(meters.get("spamcheck.twilio.circuit.open").gauge().value()).isEqualTo(1);
+        // Half open once its open time is over.
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> meters.get("spamcheck.twilio.circuit.open").gauge().value() == 0);
         twilio.resetAll();
         answer(200, lookup(addOn("successful", "{\"status\": \"success\", \"score\": 1}")));
 
-        // Half open, and more of the client's lookups at once than it has trials: at two calls a
-        // second they go out one by one, each answered long before the next one's slot.
+        // Half open, and five of the client's lookups at once, at two calls a second: the three
+        // trials wait for their slots; the other two take none, which would be other clients'.
         ExecutorService callers = Executors.newFixedThreadPool(5);
+        List<ProviderAnswer> answered = new CopyOnWriteArrayList<>();
+        List<ProviderAnswer> refusedAtOnce = new CopyOnWriteArrayList<>();
         try {
-            List<Future<ProviderAnswer>> answers = new ArrayList<>();
+            List<Future<?>> lookupsAtOnce = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                answers.add(callers.submit(() -> lookups.lookup(NUMBER, true, "tok_burst", Duration.ofSeconds(6),
-                        CallGuard.NONE)));
+                lookupsAtOnce.add(callers.submit(() -> {
+                    long started = System.nanoTime();
+                    ProviderAnswer answer = lookups.lookup(NUMBER, true, "tok_burst", Duration.ofSeconds(6),
+                            CallGuard.NONE);
+                    boolean atOnce = System.nanoTime() - started < Duration.ofMillis(400).toNanos();
+                    (answer instanceof Unavailable && atOnce ? refusedAtOnce : answered).add(answer);
+                }));
             }
-            for (Future<ProviderAnswer> answer : answers) {
-                assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(nomorobo(1));
+            for (Future<?> lookup : lookupsAtOnce) {
+                lookup.get(10, TimeUnit.SECONDS);
             }
         }
         finally {
             callers.shutdownNow();
         }
-        assertThat(calls("circuit_open")).isZero();
-        twilio.verify(5, getRequestedFor(urlPathEqualTo(PATH)));
+        assertThat(answered).containsExactly(nomorobo(1), nomorobo(1), nomorobo(1));
+        assertThat(refusedAtOnce).hasSize(2).allSatisfy(answer ->
+                assertThat(((Unavailable) answer).errorCode()).isEqualTo("circuit_open"));
+        twilio.verify(3, getRequestedFor(urlPathEqualTo(PATH)));
     }
 
     @Test
