@@ -20,7 +20,10 @@ final class InProcessKafka implements KafkaBroker {
         broker.brokerProperties(Map.of(
                 "group.initial.rebalance.delay.ms", "0",
                 "num.partitions", "6",
-                // As deployed (docs/deploying.md): every topic is one a service created.
+                // Stricter than a deployment, whose broker keeps creating a missing topic as the
+                // fallback for a service that could not declare its own at start (Spring's admin
+                // only logs that, and the next start corrects the topic's settings): here the system
+                // tests show that every topic a service uses is one it declares.
                 "auto.create.topics.enable", "false",
                 // One broker: the reputation changes' transactions need a transaction log it can hold.
                 "transaction.state.log.replication.factor", "1",

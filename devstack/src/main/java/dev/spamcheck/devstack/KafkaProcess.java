@@ -55,6 +55,7 @@ public final class KafkaProcess implements KafkaBroker {
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + data,
                 "num.partitions=6",
+                // As the in-process broker: every topic a service uses must be one it declares.
                 "auto.create.topics.enable=false",
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=6",
