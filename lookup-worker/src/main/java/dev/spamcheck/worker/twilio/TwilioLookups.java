@@ -57,7 +57,8 @@ public class TwilioLookups {
     /**
      * A call cut short by its lookup's deadline to less than this (and less than {@code
      * spamcheck.twilio.timeout}, and than the whole time its caller gave the lookup, at most {@code
-     * spamcheck.lookup-budget}, less {@link #MIN_ATTEMPT}) that times out tells nothing about Twilio, which answers in a few
+     * spamcheck.lookup-budget} or, for bulk work, {@code spamcheck.prewarm-budget}, less {@link
+     * #MIN_ATTEMPT}) that times out tells nothing about Twilio, which answers in a few
      * hundred milliseconds: it is no failure for the circuit breaker, or one client's burst, its
      * lookups waiting for the rate until little of their time was left, would open its circuit.
      */
@@ -271,7 +272,17 @@ public class TwilioLookups {
             count(reason);
             return Unavailable.permanent(reason);
         }
-        if (!guard.beginCall()) {
+        boolean calling;
+        try {
+            calling = guard.beginCall();
+        }
+        catch (RuntimeException claimFailed) {
+            // No call went out: its slot and its place in the day's count go back, or a database
+            // that fails now and then would spend the day's limit on calls never made.
+            rateLimiter.refund(granted);
+            throw claimFailed;
+        }
+        if (!calling) {
             circuitBreaker.releasePermission();
             rateLimiter.refund(granted);
             count(SUPERSEDED);
@@ -282,9 +293,10 @@ public class TwilioLookups {
         AccountRateLimiter.Granted started = rateLimiter.starting(granted);
         long callLeft = deadline - System.nanoTime();
         if (callLeft < MIN_CALL.toNanos()) {
+            // The slot first: if the claim's release fails, the slot is back all the same.
+            rateLimiter.refund(started);
             guard.endCall();
             circuitBreaker.releasePermission();
-            rateLimiter.refund(started);
             count(LOOKUP_BUDGET_EXHAUSTED);
             return Unavailable.permanent(LOOKUP_BUDGET_EXHAUSTED);
         }

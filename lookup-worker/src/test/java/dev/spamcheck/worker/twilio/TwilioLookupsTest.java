@@ -37,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -799,6 +800,28 @@ class TwilioLookupsTest {
 
         assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), takenOver))
                 .isEqualTo(Unavailable.permanent(TwilioLookups.SUPERSEDED));
+
+        twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
+        JdbcClient jdbc = JdbcClient.create(DATABASE);
+        assertThat(jdbc.sql("SELECT count(*) FROM twilio_calls").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT coalesce(sum(calls), 0) FROM twilio_daily_calls").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aClaimThatCannotBeMarkedCallingGivesItsRateSlotAndDailyCountBack() {
+        CallGuard databaseFails = new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                throw new QueryTimeoutException("the claim's update timed out");
+            }
+
+            @Override
+            public void endCall() {
+            }
+        };
+
+        assertThatThrownBy(() -> lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), databaseFails))
+                .isInstanceOf(QueryTimeoutException.class);
 
         twilio.verify(0, getRequestedFor(urlPathEqualTo(PATH)));
         JdbcClient jdbc = JdbcClient.create(DATABASE);
