@@ -1,6 +1,8 @@
 package dev.spamcheck.archiver.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,7 +11,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -128,10 +133,47 @@ class LiveResultRecordsTest {
         assertThat(NumberProtection.keyIdOf(latest.numberCiphertext())).isEqualTo("b");
     }
 
+    @Test
+    void aRotationStoppedHalfWayLetsKafkaTakeWhatItSentBeforeItGivesUpItsLock() throws Exception {
+        ProtectedNumber first = oldKey.protect("+12125550108");
+        ProtectedNumber second = oldKey.protect("+12125550109");
+        log.append(first.hash(), answer("request-1", first, 0, "2026-12-01T10:00:00Z"));
+        log.append(second.hash(), answer("request-2", second, 0, "2026-12-01T10:00:00Z"));
+        log.perPoll = 1;
+        LiveResultRecords records = records(false);
+        // Stopped (the archiver shutting down) once the first record is on its way to Kafka.
+        Runnable stopCheck = () -> {
+            if (!producer.history().isEmpty()) {
+                throw new IllegalStateException("stopping");
+            }
+        };
+        ExecutorService rotation = Executors.newSingleThreadExecutor();
+        try {
+            Future<LiveResultRecords.Moved> moving = rotation.submit(() -> records.moveToActiveKey(stopCheck));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
+            // Returning now would let a purge take the lock while the record is still in the
+            // producer, to land after the purge's tombstone and bring the number back.
+            await("the stopped rotation waiting for Kafka").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> !moving.isDone());
+            producer.completeNext();
+
+            assertThatThrownBy(() -> moving.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("stopping");
+            assertThat(producer.history()).as("nothing sent after the stop").hasSize(1);
+        }
+        finally {
+            rotation.shutdownNow();
+        }
+    }
+
     private LiveResultRecords records() {
+        return records(true);
+    }
+
+    private LiveResultRecords records(boolean acknowledgeAtOnce) {
         Serializer<Object> json = (topic, value) -> value == null ? null
                 : MessageCodec.encode(value).getBytes(StandardCharsets.UTF_8);
-        producer = new MockProducer<>(true, null, new StringSerializer(), json) {
+        producer = new MockProducer<>(acknowledgeAtOnce, null, new StringSerializer(), json) {
             @Override
             public synchronized Future<RecordMetadata> send(ProducerRecord<String, Object> record, Callback callback) {
                 writtenMeanwhile.forEach(meanwhile -> log.append(meanwhile.key(), meanwhile.value()));
@@ -159,6 +201,8 @@ class LiveResultRecordsTest {
         private final List<ConsumerRecord<Object, Object>> records = new ArrayList<>();
         /** Runs as the partition is first polled, once. */
         Runnable onFirstPoll = () -> { };
+        /** At most this many records per poll. */
+        int perPoll = Integer.MAX_VALUE;
 
         Log() {
             super("earliest");
@@ -194,10 +238,10 @@ class LiveResultRecordsTest {
             if (from >= records.size()) {
                 return ConsumerRecords.empty();
             }
-            List<ConsumerRecord<Object, Object>> batch = List.copyOf(records.subList(from, records.size()));
-            seek(PARTITION, records.size());
-            return new ConsumerRecords<>(Map.of(PARTITION, batch),
-                    Map.of(PARTITION, new OffsetAndMetadata(records.size())));
+            int to = (int) Math.min(records.size(), (long) from + perPoll);
+            List<ConsumerRecord<Object, Object>> batch = List.copyOf(records.subList(from, to));
+            seek(PARTITION, to);
+            return new ConsumerRecords<>(Map.of(PARTITION, batch), Map.of(PARTITION, new OffsetAndMetadata(to)));
         }
 
         @Override
