@@ -172,7 +172,8 @@ public record WorkerProperties(
      *        is not Twilio's do (refused credentials pause every client's calls for a minute instead),
      *        but not the timeout of a call its lookup's deadline gave less than a second (and less than
      *        {@code spamcheck.twilio.timeout}, and than what its caller's wait gave the lookup, less
-     *        0.5 s: the wait less 0.25 s to deliver the answer, at most {@code spamcheck.lookup-budget})
+     *        0.5 s: the wait less 0.25 s to deliver the answer, at most {@code spamcheck.lookup-budget},
+     *        or {@code spamcheck.prewarm-budget} for bulk work)
      */
     public record Circuit(
             @DefaultValue("50") float failureRateThreshold,
