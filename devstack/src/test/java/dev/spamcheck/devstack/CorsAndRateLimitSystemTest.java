@@ -57,6 +57,19 @@ class CorsAndRateLimitSystemTest {
     }
 
     @Test
+    void theToolsBrowserCanReadARefusal() {
+        HttpResponse<String> response = TestStack.send(request()
+                .header("Origin", TOOL)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"phone_number\": \"+12125550123\"}")));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(TOOL);
+        assertThat(response.headers().firstValue("Access-Control-Expose-Headers").orElseThrow())
+                .contains("X-Request-Id", "Retry-After");
+    }
+
+    @Test
     void aTokenOverItsRateGets429WithRetryAfter() {
         String token = AdminApi.createToken("rate limited", "lookup").get("token").asString();
         List<HttpResponse<String>> responses = new ArrayList<>();

@@ -27,6 +27,7 @@ import org.springframework.security.web.server.header.ServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
@@ -82,9 +83,16 @@ class PerimeterConfiguration {
                 .addFilterAt(new HttpHeaderWriterWebFilter(new SecurityHeaders()), SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 .addFilterAt(tokens.filter(perimeter.inside()), SecurityWebFiltersOrder.AUTHENTICATION)
                 .addFilterAt(refusals, SecurityWebFiltersOrder.EXCEPTION_TRANSLATION)
-                .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION)
-                // After the rules, so a preflight from outside the perimeter is refused like anything else.
-                .addFilterAfter(cors(properties.corsOrigins()), SecurityWebFiltersOrder.AUTHORIZATION);
+                .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION);
+        CorsWebFilter cors = cors(properties.corsOrigins());
+        // A request's CORS headers before anything can refuse it: a browser shows the web tool a
+        // refusal without them (401, 403, 429, 503) as a failed fetch, with no status, code or
+        // Retry-After. A preflight is answered after the rules, so one from outside the perimeter
+        // is refused like anything else.
+        http.addFilterAt((exchange, chain) -> CorsUtils.isPreFlightRequest(exchange.getRequest())
+                ? chain.filter(exchange) : cors.filter(exchange, chain), SecurityWebFiltersOrder.CORS)
+                .addFilterAfter((exchange, chain) -> CorsUtils.isPreFlightRequest(exchange.getRequest())
+                        ? cors.filter(exchange, chain) : chain.filter(exchange), SecurityWebFiltersOrder.AUTHORIZATION);
         if (properties.gateway().perTokenRate() > 0) {
             http.addFilterAfter(new PerTokenRateLimit(properties.gateway().perTokenRate()),
                     SecurityWebFiltersOrder.AUTHORIZATION);
