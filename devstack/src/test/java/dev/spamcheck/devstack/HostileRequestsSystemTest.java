@@ -99,6 +99,24 @@ class HostileRequestsSystemTest {
         assertThat(row.toString()).doesNotContain(token.substring(4));
     }
 
+    /** curl and most HTTP libraries send a query's non-ASCII characters raw, as UTF-8. */
+    @Test
+    void aCampaignSentAsRawUtf8InAQueryIsTheCampaignItNames() {
+        String campaign = "Café-" + System.nanoTime();
+        RawHttp.Response lookup = RawHttp.send("POST", "/api/v1/spam_score", TestStack.get().lookupToken(),
+                "{\"phone_number\": \"" + TestStack.uniqueNumber("0123") + "\", \"campaign_id\": \"" + campaign + "\"}");
+        assertThat(lookup.status()).isEqualTo(200);
+        AuditLog.awaitRow(lookup.requestId());
+        String query = new String(campaign.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+
+        RawHttp.Response audit = RawHttp.send("GET", "/api/v1/admin/audit?campaign_id=" + query,
+                TestStack.get().adminToken(), null);
+
+        assertThat(audit.status()).isEqualTo(200);
+        assertThat(audit.json().get("events").valueStream().map(event -> event.get("request_id").asString()))
+                .containsExactly(lookup.requestId());
+    }
+
     @Test
     void aNulInACampaignIsRefusedAndEveryExchangeKeepsItsAuditRow() {
         String campaign = "neighbours-" + System.nanoTime();

@@ -38,14 +38,27 @@ final class RequestTargets {
                 escaped.append(c);
                 continue;
             }
+            if (c <= 0xFF) {
+                // Netty reads the request line one byte to a char (ISO-8859-1): this char is a byte
+                // the client sent, so UTF-8 sent raw (é as C3 A9) is escaped as that UTF-8, which
+                // is what Spring decodes a query with. Encoding the char as UTF-8 again would turn
+                // é into "Ã©".
+                appendEscaped(escaped, (byte) c);
+                continue;
+            }
+            // Not from Netty's HTTP/1.1 decoder (a caller passing Unicode text): its UTF-8.
             int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
             for (byte b : target.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-                escaped.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+                appendEscaped(escaped, b);
             }
             i = end - 1;
         }
         return escaped == null ? target : escaped.toString();
+    }
+
+    private static void appendEscaped(StringBuilder escaped, byte b) {
+        escaped.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
     }
 
     private static boolean isAsciiLetterOrDigit(char c) {

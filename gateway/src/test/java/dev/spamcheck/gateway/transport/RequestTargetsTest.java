@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,11 +23,21 @@ class RequestTargetsTest {
             /api/v1/a|b => /api/v1/a%7Cb
             /api/v1/a\\b => /api/v1/a%5Cb
             /api/v1/{x} => /api/v1/%7Bx%7D
-            /api/v1/é => /api/v1/%C3%A9
             /a#b => /a%23b
             """)
     void escapesWhatAUriCannotHold(String target, String escaped) {
         assertThat(RequestTargets.escape(target)).isEqualTo(escaped);
+    }
+
+    /** Netty hands over the request line one byte to a char: UTF-8 sent raw arrives as its bytes. */
+    @Test
+    void rawUtf8FromTheWireIsEscapedAsTheBytesTheClientSent() {
+        String sent = new String("/api/v1/admin/campaigns/health?campaign_id=Café".getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+
+        String escaped = RequestTargets.escape(sent);
+
+        assertThat(escaped).isEqualTo("/api/v1/admin/campaigns/health?campaign_id=Caf%C3%A9");
     }
 
     @Test
