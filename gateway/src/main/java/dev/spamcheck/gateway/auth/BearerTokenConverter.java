@@ -64,23 +64,28 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
         if (authorization.size() != 1) {
             throw new Refused("Send exactly one Authorization header");
         }
-        String[] parts = authorization.get(0).trim().split(" ");
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+        String token = bearer(authorization.get(0));
+        if (token == null) {
             throw new Refused("The Authorization header must be 'Bearer <token>'");
         }
-        if (!TokenSecrets.WELL_FORMED.matcher(parts[1]).matches()) {
+        if (!TokenSecrets.WELL_FORMED.matcher(token).matches()) {
             throw new Refused("The token is unknown or revoked");
         }
-        TokenAuthentication presented = TokenAuthentication.presented(parts[1]);
+        TokenAuthentication presented = TokenAuthentication.presented(token);
         // Where it came from, whose failure budget a database check of it holds (BearerTokens).
         presented.setDetails(client == null ? null : client.getAddress());
         return presented;
     }
 
     private boolean isVouchedBearer(String authorization) {
-        String[] parts = authorization.trim().split(" ");
-        return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")
-                && TokenSecrets.WELL_FORMED.matcher(parts[1]).matches() && vouched.test(parts[1]);
+        String token = bearer(authorization);
+        return token != null && TokenSecrets.WELL_FORMED.matcher(token).matches() && vouched.test(token);
+    }
+
+    /** The credentials of {@code Bearer <token>}, or null; RFC 6750 lets one or more spaces part them. */
+    private static String bearer(String authorization) {
+        String[] parts = authorization.trim().split(" +");
+        return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? parts[1] : null;
     }
 
     private static boolean hasTokenInQuery(Map<String, List<String>> query) {

@@ -52,6 +52,15 @@ class BearerTokensTest {
         });
     }
 
+    /** RFC 6750: {@code "Bearer" 1*SP b64token}; the scheme's case does not matter (RFC 9110). */
+    @Test
+    void moreThanOneSpaceAfterTheSchemeIsStillTheToken() {
+        for (String header : new String[] {"Bearer  " + VALID, "bearer " + VALID, " Bearer   " + VALID + " "}) {
+            assertThat(failure(request(header, "192.0.2.20"))).as(header.replace(VALID, "<token>")).isNull();
+        }
+        assertThat(queries).as("checked once, then known").hasValue(1);
+    }
+
     @Test
     void malformedCredentialsAreRefusedWithoutAQuery() {
         for (String header : new String[] {"Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "Token " + VALID,
