@@ -2,6 +2,7 @@ package dev.spamcheck.gateway.problem;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -54,6 +55,12 @@ public final class JsonBodies {
             // make it release that piece twice and drop the connection instead of answering.
             return Mono.error(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB"));
         }
+        if (!utf8Declared(exchange.getRequest().getHeaders())) {
+            // JSON is UTF-8 (RFC 8259); a body declared otherwise (UTF-16 from .NET's
+            // Encoding.Unicode) would be refused as "not valid JSON", which misleads.
+            return Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "The request body must be application/json in UTF-8"));
+        }
         return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
                 .map(JsonBodies::utf8)
                 .defaultIfEmpty("")
@@ -98,6 +105,28 @@ public final class JsonBodies {
             return new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
         }
         return null;
+    }
+
+    /** Whether the body's declared charset, if any, is UTF-8 (or US-ASCII, which UTF-8 reads alike). */
+    private static boolean utf8Declared(HttpHeaders headers) {
+        MediaType type;
+        try {
+            type = headers.getContentType();
+        }
+        catch (InvalidMediaTypeException ex) {
+            // Refused as not application/json where that is checked.
+            return true;
+        }
+        if (type == null || type.getParameter("charset") == null) {
+            return true;
+        }
+        try {
+            Charset charset = type.getCharset();
+            return StandardCharsets.UTF_8.equals(charset) || StandardCharsets.US_ASCII.equals(charset);
+        }
+        catch (IllegalArgumentException unknownCharset) {
+            return false;
+        }
     }
 
     public static JsonNode object(String body, Set<String> allowedFields) {

@@ -10,6 +10,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -274,6 +275,28 @@ class SpamScoreHandlerTest {
                 .header("Content-Type", "application/json;charset=UTF-8")
                 .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}").exchange()
                 .expectStatus().isOk();
+    }
+
+    /** JSON is UTF-8 (RFC 8259): a body declared otherwise is refused for that, not as broken JSON. */
+    @ParameterizedTest(name = "charset={0}")
+    @ValueSource(strings = {"UTF-16", "ISO-8859-1"})
+    void jsonInAnotherCharsetIs415BeforeAnyLookup(String charset) {
+        problem(http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                .header("Content-Type", "application/json; charset=" + charset)
+                .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}".getBytes(Charset.forName(charset))).exchange(),
+                415, "unsupported_media_type");
+        verifyNoInteractions(lookups);
+    }
+
+    @Test
+    void jsonDeclaredAsUsAsciiOrQuotedUtf8IsJson() {
+        answer(new Answer(Outcome.SCORED, 0, Instant.parse("2026-12-03T10:15:30Z"), null, true, false));
+        for (String type : List.of("application/json; charset=us-ascii", "application/json; charset=\"utf-8\"")) {
+            http.post().uri("/api/v1/spam_score").header("Authorization", "Bearer " + GatewaySlice.LOOKUP)
+                    .header("Content-Type", type)
+                    .bodyValue("{\"phone_number\":\"" + NUMBER + "\"}").exchange()
+                    .expectStatus().isOk();
+        }
     }
 
     @ParameterizedTest(name = "Content-Type: {0}")
