@@ -84,6 +84,22 @@ class DataAtRestSystemTest {
         assertNoNumberIn(messages);
     }
 
+    /** As the broker has it: a paid answer outlives a day-behind reader, a purged one goes within two days. */
+    @Test
+    void theBrokerKeepsEveryAnswerADayAndCompactsWithinTheNext() throws Exception {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrapServers());
+        ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, Topics.LOOKUP_RESULTS.name());
+        try (Admin admin = Admin.create(config)) {
+            org.apache.kafka.clients.admin.Config actual = admin.describeConfigs(List.of(results)).all()
+                    .get(30, TimeUnit.SECONDS).get(results);
+            assertThat(actual.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG).value())
+                    .isEqualTo(String.valueOf(Duration.ofDays(1).toMillis()));
+            assertThat(actual.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG).value())
+                    .isEqualTo(String.valueOf(Duration.ofDays(1).toMillis()));
+        }
+    }
+
     @Test
     void theBrokerDropsAPlaintextNumberWithinTwentyThreeHours() throws Exception {
         Properties config = new Properties();

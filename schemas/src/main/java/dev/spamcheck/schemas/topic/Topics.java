@@ -65,11 +65,16 @@ public final class Topics {
      * within days, not whenever the log happens to be cleaned. Its tombstone (the hash alone) is kept
      * seven days: every reader must see it to forget the number (the notifier's Streams state, a
      * gateway's view), and one that is down longer than the tombstone lives would keep it for ever.
+     * No record is compacted away within a day of being written: a paid answer is often followed
+     * by the same answer from the cache (a campaign's prewarm), which the notifier takes for no
+     * change, and compacting the paid one first would lose its change for a notifier a few
+     * minutes behind when its segment rolled.
      */
     public static final Topic<String, LookupResult> LOOKUP_RESULTS = topic(Names.LOOKUP_RESULTS,
             LookupResult.class, "lookup-result", Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.SEGMENT_MS_CONFIG, millis(ONE_DAY),
+                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, millis(ONE_DAY),
                     TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, millis(ONE_DAY),
                     TopicConfig.DELETE_RETENTION_MS_CONFIG, millis(SEVEN_DAYS)),
             Set.of(GATEWAY, LOOKUP_WORKER, ARCHIVER, NOTIFIER));

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,17 @@ class TopicsTest {
                 assertThat(segment(topic)).as(topic.name()).isLessThanOrEqualTo(retention.dividedBy(24));
             }
         }
+    }
+
+    @Test
+    void everyAnswerStaysADayForAReaderBehindAndAPurgedOneGoesWithinTwo() {
+        Map<String, String> results = Topics.LOOKUP_RESULTS.configs();
+        Duration kept = Duration.ofMillis(Long.parseLong(results.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)));
+        Duration compactedWithin = Duration.ofMillis(Long.parseLong(results.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)));
+        assertThat(kept).isGreaterThanOrEqualTo(Duration.ofDays(1));
+        // Kafka refuses a minimum over the maximum; the maximum bounds how long a purged answer stays.
+        assertThat(kept).isLessThanOrEqualTo(compactedWithin);
+        assertThat(compactedWithin.plus(segment(Topics.LOOKUP_RESULTS))).isLessThanOrEqualTo(Duration.ofDays(2));
     }
 
     @Test
