@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -703,16 +704,9 @@ class TwilioLookupsTest {
         lookUp();
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> meters.get("spamcheck.twilio.circuit.open").gauge().value() == 0);
-        CallGuard claimsUnreachable = new CallGuard() {
-            @Override
-            public boolean beginCall() {
-                throw new IllegalStateException("the claim's database is unreachable");
-            }
-
-            @Override
-            public void endCall() {
-            }
-        };
+        CallGuard claimsUnreachable = beginning(() -> {
+            throw new IllegalStateException("the claim's database is unreachable");
+        });
         for (int i = 0; i < 4; i++) {
             assertThatThrownBy(() -> lookups.lookup(NUMBER, true, null, Duration.ofSeconds(4), claimsUnreachable))
                     .hasMessageContaining("unreachable");
@@ -787,16 +781,7 @@ class TwilioLookupsTest {
 
     @Test
     void aLookupTakenOverBeforeItsCallCostsNeitherARateSlotNorTheDailyLimit() {
-        CallGuard takenOver = new CallGuard() {
-            @Override
-            public boolean beginCall() {
-                return false;
-            }
-
-            @Override
-            public void endCall() {
-            }
-        };
+        CallGuard takenOver = beginning(() -> false);
 
         assertThat(lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), takenOver))
                 .isEqualTo(Unavailable.permanent(TwilioLookups.SUPERSEDED));
@@ -809,16 +794,9 @@ class TwilioLookupsTest {
 
     @Test
     void aClaimThatCannotBeMarkedCallingGivesItsRateSlotAndDailyCountBack() {
-        CallGuard databaseFails = new CallGuard() {
-            @Override
-            public boolean beginCall() {
-                throw new QueryTimeoutException("the claim's update timed out");
-            }
-
-            @Override
-            public void endCall() {
-            }
-        };
+        CallGuard databaseFails = beginning(() -> {
+            throw new QueryTimeoutException("the claim's update timed out");
+        });
 
         assertThatThrownBy(() -> lookups.lookup(NUMBER, false, null, Duration.ofSeconds(4), databaseFails))
                 .isInstanceOf(QueryTimeoutException.class);
@@ -839,6 +817,20 @@ class TwilioLookupsTest {
                 unavailable -> assertThat(unavailable.errorCode()).isEqualTo(TwilioLookups.BUDGET_EXHAUSTED));
         twilio.verify(1, getRequestedFor(urlPathEqualTo(PATH)));
         assertThat(calls(TwilioLookups.BUDGET_EXHAUSTED)).isEqualTo(1);
+    }
+
+    /** A claim's guard that answers {@code beginCall} so and takes {@code endCall} silently. */
+    private static CallGuard beginning(BooleanSupplier begin) {
+        return new CallGuard() {
+            @Override
+            public boolean beginCall() {
+                return begin.getAsBoolean();
+            }
+
+            @Override
+            public void endCall() {
+            }
+        };
     }
 
     /** Fresh lookups, with fresh meters (a gauge stays with the first object registered under its name). */
