@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -29,6 +30,7 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
     // Names that only ever carry a credential. Generic ones (key, token, auth) are left alone: a tool
     // may add ?key=crm42 to every call, and refusing it (a failed authentication counted against the
     // caller's address) would lock out everyone behind it; a token in any of them is found by its form.
+    private static final Pattern SPACES = Pattern.compile(" +");
     private static final Set<String> TOKEN_PARAMETERS = Set.of("access_token", "api_key", "apikey", "authorization",
             "bearer");
 
@@ -84,7 +86,7 @@ final class BearerTokenConverter implements ServerAuthenticationConverter {
 
     /** The credentials of {@code Bearer <token>}, or null; RFC 6750 lets one or more spaces part them. */
     private static String bearer(String authorization) {
-        String[] parts = authorization.trim().split(" +");
+        String[] parts = SPACES.split(authorization.trim());
         return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? parts[1] : null;
     }
 

@@ -85,12 +85,13 @@ class PerimeterConfiguration {
                 .addFilterAt(refusals, SecurityWebFiltersOrder.EXCEPTION_TRANSLATION)
                 .addFilterAt(new AuthorizationWebFilter(new ApiRules(perimeter)), SecurityWebFiltersOrder.AUTHORIZATION);
         CorsWebFilter cors = cors(properties.corsOrigins());
-        // A request's CORS headers before anything can refuse it: a browser shows the web tool a
-        // refusal without them (401, 403, 429, 503) as a failed fetch, with no status, code or
-        // Retry-After. A preflight is answered after the rules, so one from outside the perimeter
-        // is refused like anything else.
-        http.addFilterAt((exchange, chain) -> CorsUtils.isPreFlightRequest(exchange.getRequest())
-                ? chain.filter(exchange) : cors.filter(exchange, chain), SecurityWebFiltersOrder.CORS)
+        // A request's CORS headers before authentication can refuse it: a browser shows the web
+        // tool a refusal without them (401, 403, 429, 503) as a failed fetch, with no status, code
+        // or Retry-After. Only inside the perimeter, as preflights, which are answered after the
+        // rules: outside it, nothing tells which origins are allowed.
+        http.addFilterAt((exchange, chain) -> !CorsUtils.isPreFlightRequest(exchange.getRequest())
+                && perimeter.admits(exchange) ? cors.filter(exchange, chain) : chain.filter(exchange),
+                SecurityWebFiltersOrder.CORS)
                 .addFilterAfter((exchange, chain) -> CorsUtils.isPreFlightRequest(exchange.getRequest())
                         ? cors.filter(exchange, chain) : chain.filter(exchange), SecurityWebFiltersOrder.AUTHORIZATION);
         if (properties.gateway().perTokenRate() > 0) {
@@ -166,7 +167,7 @@ class PerimeterConfiguration {
         origins.forEach(PerimeterConfiguration::requireOrigin);
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(origins);
-        cors.setAllowedMethods(List.of("GET", "POST", "DELETE"));
+        cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "DELETE"));
         cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE));
         cors.setExposedHeaders(List.of("X-Request-Id", HttpHeaders.RETRY_AFTER));
         cors.setMaxAge(Duration.ofHours(1));

@@ -55,14 +55,18 @@ public final class JsonBodies {
             // make it release that piece twice and drop the connection instead of answering.
             return Mono.error(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body must not exceed 4 KiB"));
         }
-        if (!utf8Declared(exchange.getRequest().getHeaders())) {
-            // JSON is UTF-8 (RFC 8259); a body declared otherwise (UTF-16 from .NET's
-            // Encoding.Unicode) would be refused as "not valid JSON", which misleads.
-            return Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "The request body must be application/json in UTF-8"));
-        }
+        HttpHeaders headers = exchange.getRequest().getHeaders();
         return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
-                .map(JsonBodies::utf8)
+                .map(body -> {
+                    if (body.readableByteCount() > 0 && !utf8Declared(headers)) {
+                        // JSON is UTF-8 (RFC 8259); a body declared otherwise (UTF-16 from .NET's
+                        // Encoding.Unicode) would be refused as "not valid JSON", which misleads.
+                        DataBufferUtils.release(body);
+                        throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                                "The request body must be application/json in UTF-8");
+                    }
+                    return utf8(body);
+                })
                 .defaultIfEmpty("")
                 .map(body -> {
                     if (RequestTargetGuard.bodyUnreadable(exchange.getRequest())) {
@@ -107,26 +111,21 @@ public final class JsonBodies {
         return null;
     }
 
-    /** Whether the body's declared charset, if any, is UTF-8 (or US-ASCII, which UTF-8 reads alike). */
+    /**
+     * Whether the body's declared charset, if any, is UTF-8 (or US-ASCII, which UTF-8 reads alike).
+     * A Content-Type that cannot be parsed (an unknown charset among them) is not JSON, refused as
+     * that where the type is checked.
+     */
     private static boolean utf8Declared(HttpHeaders headers) {
         MediaType type;
         try {
             type = headers.getContentType();
         }
         catch (InvalidMediaTypeException ex) {
-            // Refused as not application/json where that is checked.
             return true;
         }
-        if (type == null || type.getParameter("charset") == null) {
-            return true;
-        }
-        try {
-            Charset charset = type.getCharset();
-            return StandardCharsets.UTF_8.equals(charset) || StandardCharsets.US_ASCII.equals(charset);
-        }
-        catch (IllegalArgumentException unknownCharset) {
-            return false;
-        }
+        Charset charset = type == null ? null : type.getCharset();
+        return charset == null || StandardCharsets.UTF_8.equals(charset) || StandardCharsets.US_ASCII.equals(charset);
     }
 
     public static JsonNode object(String body, Set<String> allowedFields) {

@@ -42,10 +42,20 @@ class CrossOriginAnswersTest {
     }
 
     @Test
-    void theToolReadsTheRefusalOfAnAddressOutsideTheAllowList() {
-        readableByTheTool(http.get().uri(URL + "/api/v1/openapi.yaml").header(HttpHeaders.ORIGIN, TOOL)
+    void theToolMayAskForHeadersAlone() {
+        readableByTheTool(http.head().uri(URL + "/api/v1/openapi.yaml").header(HttpHeaders.ORIGIN, TOOL)
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + GatewaySlice.LOOKUP).exchange().expectStatus().isOk());
+    }
+
+    /** As its preflight is refused, so is the request itself, alike for every origin. */
+    @ParameterizedTest(name = "Origin: {0}")
+    @CsvSource({TOOL, "https://evil.example.com"})
+    void anAddressOutsideTheAllowListLearnsNothingOfTheOrigins(String origin) {
+        http.get().uri(URL + "/api/v1/openapi.yaml").header(HttpHeaders.ORIGIN, origin)
                 .header(GatewaySlice.PEER, "203.0.113.9").header(HttpHeaders.AUTHORIZATION, "Bearer " + GatewaySlice.LOOKUP)
-                .exchange().expectStatus().isForbidden());
+                .exchange().expectStatus().isForbidden()
+                .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN)
+                .expectBody().jsonPath("$.detail").isEqualTo("Requests from this address are not allowed");
     }
 
     @Test

@@ -90,6 +90,15 @@ class NightlyJobControllerTest {
         assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).isEmpty();
     }
 
+    /** As Apache HttpClient 4 sends an empty StringEntity: no body, whatever its type says. */
+    @Test
+    void noBodyUnderAnyContentTypeIsATriggerForToday() {
+        http.post().uri("/api/v1/admin/jobs/nightly").header("Authorization", "Bearer " + GatewaySlice.ADMIN)
+                .header("Content-Type", "text/plain; charset=ISO-8859-1").exchange()
+                .expectStatus().isAccepted();
+        assertThat(kafka.to(Topics.ARCHIVE_TRIGGERS.name(), MaintenanceTrigger.class)).hasSize(1);
+    }
+
     @Test
     void aTriggerKafkaDoesNotTakeIsAnsweredUnavailableToRetry() {
         // As the producer fails when the broker is unreachable for its max.block.ms.
