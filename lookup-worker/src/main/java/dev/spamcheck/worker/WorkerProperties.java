@@ -121,6 +121,10 @@ public record WorkerProperties(
      * @param retryBaseDelay the first back-off; each further one doubles, with full jitter
      * @param retryMaxDelay the longest back-off
      * @param dailyCallLimit Twilio calls per UTC day for the whole account, all workers together; 0 for no limit
+     * @param dailyInteractiveReserve the share of {@code daily-call-limit} that bulk work (prewarm entries,
+     *        nightly re-checks) leaves to interactive lookups, from 0 to 0.9: bulk work waits for the next UTC
+     *        day once the day's calls reach the rest, so a large campaign or night cannot refuse callers
+     *        for the rest of the day
      * @param circuit when to stop calling a failing Twilio
      * @param clientWeights while the rate is contended, the interactive calls each API token (by its
      *        id, {@code tok_...}) gets per turn, from 1 to 100; a token not named gets 1. Tokens
@@ -139,10 +143,14 @@ public record WorkerProperties(
             @DefaultValue("PT0.1S") Duration retryBaseDelay,
             @DefaultValue("PT2S") Duration retryMaxDelay,
             @DefaultValue("10000") int dailyCallLimit,
+            @DefaultValue("0.2") double dailyInteractiveReserve,
             @DefaultValue Circuit circuit,
             Map<String, Integer> clientWeights) {
 
         public Twilio {
+            if (!(dailyInteractiveReserve >= 0 && dailyInteractiveReserve <= 0.9)) {
+                throw new InvalidConfigurationException("spamcheck.twilio.daily-interactive-reserve must be from 0 to 0.9");
+            }
             clientWeights = clientWeights == null ? Map.of() : Map.copyOf(clientWeights);
             if (clientWeights.values().stream().anyMatch(weight -> weight < 1 || weight > 100)) {
                 throw new InvalidConfigurationException("spamcheck.twilio.client-weights must each be from 1 to 100");
@@ -158,7 +166,7 @@ public record WorkerProperties(
         public String toString() {
             // Never print the credentials, e.g. in a binding failure report.
             return "Twilio[baseUrl=" + baseUrl + ", timeout=" + timeout + ", rate=" + rate + ", dailyCallLimit="
-                    + dailyCallLimit + "]";
+                    + dailyCallLimit + ", dailyInteractiveReserve=" + dailyInteractiveReserve + "]";
         }
     }
 

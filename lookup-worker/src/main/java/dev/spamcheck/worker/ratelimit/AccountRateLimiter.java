@@ -106,6 +106,8 @@ public class AccountRateLimiter {
     private final AdaptiveRate adaptive;
     private final int interactiveReserve;
     private final int dailyLimit;
+    /** What of the daily limit bulk work may use: the rest is for interactive lookups. */
+    private final int bulkDailyLimit;
     // One bulk thread per worker asks the database at a time: the others would only ask the same.
     private final ReentrantLock bulkTurn = new ReentrantLock(true);
     private final FairTurns<Decision> interactiveTurns;
@@ -121,6 +123,8 @@ public class AccountRateLimiter {
         this.adaptive = new AdaptiveRate(properties.twilio().rate(), 1);
         this.interactiveReserve = properties.twilio().interactiveReserve();
         this.dailyLimit = properties.twilio().dailyCallLimit();
+        // Rounded down: a limit too small to share keeps working as one.
+        this.bulkDailyLimit = dailyLimit - (int) (dailyLimit * properties.twilio().dailyInteractiveReserve());
         this.interactiveTurns = new FairTurns<>(properties.twilio()::weightOf);
         // No base unit: Prometheus would append it to the documented name spamcheck_twilio_rate.
         Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate)
@@ -308,7 +312,7 @@ public class AccountRateLimiter {
                     lock();
                     Window window = window();
                     long seen = System.nanoTime();
-                    if (window.dailyLimitReached(dailyLimit)) {
+                    if (window.dailyLimitReached(bulkDailyLimit)) {
                         return new Decision(Refused.DAILY_LIMIT_REACHED, Duration.ZERO);
                     }
                     Instant now = window.now();

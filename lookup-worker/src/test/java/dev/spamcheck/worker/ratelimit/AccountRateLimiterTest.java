@@ -210,6 +210,23 @@ class AccountRateLimiterTest {
     }
 
     @Test
+    void bulkWorkLeavesTheDaysReserveToCallers() throws Exception {
+        AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "50",
+                "spamcheck.twilio.daily-call-limit", "10", "spamcheck.twilio.daily-interactive-reserve", "0.2"));
+
+        for (int i = 0; i < 8; i++) {
+            assertThat(limiter.acquire(false, null, Duration.ofSeconds(1))).as("bulk call %d", i + 1)
+                    .isInstanceOf(Granted.class);
+        }
+        assertThat(limiter.acquire(false, null, Duration.ofSeconds(1))).as("bulk past its share")
+                .isEqualTo(Refused.DAILY_LIMIT_REACHED);
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).isInstanceOf(Granted.class);
+        assertThat(limiter.acquire(true, null, Duration.ofSeconds(1))).as("the whole day's limit")
+                .isEqualTo(Refused.DAILY_LIMIT_REACHED);
+    }
+
+    @Test
     void aCallThatWillNotBeMadeGivesItsSlotAndItsPlaceInTheDayBack() throws Exception {
         AccountRateLimiter limiter = limiter(Map.of("spamcheck.twilio.rate", "50", "spamcheck.twilio.daily-call-limit", "1"));
         Granted unused = (Granted) limiter.acquire(false, null, Duration.ofSeconds(1));
