@@ -104,6 +104,23 @@ class MaintenanceQueries {
     }
 
     /**
+     * Deletes up to {@code batch} lookup claims whose lease ran out longer ago than {@code age}: a
+     * worker killed while it held one, or whose release failed, leaves it until the same number is
+     * looked up again, its hash outliving the number's purge. The lapse is checked again on each
+     * row deleted, so a claim a worker has just taken over (its lease renewed) stays.
+     */
+    int purgeLapsedClaimsBatch(Duration age, int batch) {
+        return jdbc.sql("""
+                DELETE FROM lookup_claims
+                 WHERE claimed_until < now() - make_interval(secs => :age)
+                   AND number_hash IN (SELECT number_hash FROM lookup_claims
+                                        WHERE claimed_until < now() - make_interval(secs => :age) LIMIT :batch)""")
+                .param("age", seconds(age))
+                .param("batch", batch)
+                .update();
+    }
+
+    /**
      * Deletes up to {@code batch} rows of {@code table} whose {@code column} is older than
      * {@code age}, by their {@code key}: a short statement, so no lock is held for long. The names
      * are literals of this class, never input.

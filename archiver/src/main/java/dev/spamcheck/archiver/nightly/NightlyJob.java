@@ -49,6 +49,8 @@ class NightlyJob {
     private static final Logger log = LoggerFactory.getLogger(NightlyJob.class);
 
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+    /** A claim's lease is seconds to minutes: one that ran out a day ago is a dead worker's. */
+    private static final Duration CLAIMS_LAPSED = Duration.ofDays(1);
 
     private final DataSource dataSource;
     private final JdbcClient jdbc;
@@ -173,6 +175,7 @@ class NightlyJob {
                     () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
             inBatches(date, phase, counts, "purged_webhooks", () -> queries.purgeDeletedWebhooksBatch(age, batch));
             inBatches(date, phase, counts, "purged_tokens", () -> queries.purgeRevokedTokensBatch(age, batch));
+            inBatches(date, phase, counts, "purged_claims", () -> queries.purgeLapsedClaimsBatch(CLAIMS_LAPSED, batch));
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);

@@ -96,6 +96,9 @@ class NightlyJobTest {
         token("tok_0000000000aa", "400 days");
         token("tok_0000000000bb", "1 day");
         token("tok_0000000000cc", null);
+        claim("aa", "2 days");
+        claim("bb", "1 minute");
+        claim("cc", "-5 minutes");
 
         MockProducer<String, Object> producer = producer(true);
         NightlyJob job = job(producer);
@@ -138,7 +141,9 @@ class NightlyJobTest {
         assertThat(json(counts)).containsEntry("rechecks_queued", 2).containsEntry("recheck_cost_usd", "0.016")
                 .containsEntry("archived", 1).containsEntry("purged_history", 1).containsEntry("purged_audit", 1)
                 .containsEntry("purged_reputation", 1).containsEntry("purged_webhook_deliveries", 0)
-                .containsEntry("purged_webhooks", 1).containsEntry("purged_tokens", 1);
+                .containsEntry("purged_webhooks", 1).containsEntry("purged_tokens", 1).containsEntry("purged_claims", 1);
+        assertThat(jdbc.sql("SELECT left(number_hash, 2) FROM lookup_claims ORDER BY 1").query(String.class).list())
+                .as("a claim lapsed a minute ago, and a live one, stay").containsExactly("bb", "cc");
         assertThat(jdbc.sql("SELECT id FROM api_tokens ORDER BY id").query(String.class).list())
                 .as("revoked within the year, and live ones, stay").containsExactly("tok_0000000000bb",
                         "tok_0000000000cc");
@@ -564,6 +569,14 @@ class NightlyJobTest {
                 VALUES (?, 'https://hooks.example.test/x', '{number.flagged}', CASE WHEN CAST(? AS text) IS NULL THEN 'sealed' END,
                         'admin:tok_000000000000', now() - CAST(? AS interval), 'admin:tok_000000000000')""")
                 .params(id, deletedAgo, deletedAgo).update();
+    }
+
+    /** A lookup claim whose lease ran out {@code lapsedAgo} ago (negative: still held). */
+    private void claim(String hashPrefix, String lapsedAgo) {
+        jdbc.sql("""
+                INSERT INTO lookup_claims (number_hash, claimed_until, owner, bulk)
+                VALUES (?, now() - CAST(? AS interval), gen_random_uuid(), false)""")
+                .params(hashPrefix.repeat(32), lapsedAgo).update();
     }
 
     private void token(String id, String revokedAgo) {
