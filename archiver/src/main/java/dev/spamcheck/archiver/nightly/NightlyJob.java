@@ -114,7 +114,7 @@ class NightlyJob {
                 }
                 log.info("Nightly job {} {} at phase {}", date, run.counts().isEmpty() ? "starting" : "resuming",
                         run.phase().value());
-                work(run);
+                work(run, lock);
             }
             catch (RunningElsewhere ex) {
                 log.info("{}; trigger {} waits for it", ex.getMessage(), trigger.triggerId());
@@ -132,12 +132,13 @@ class NightlyJob {
                 throw ex;
             }
             finally {
-                unlock(lock, date);
+                SessionLocks.release(lock, lockName(date), true);
             }
         }
     }
 
-    private void work(JobRun run) throws Exception {
+    /** @param lock the connection whose session holds this date's lock: the work stops when it ends */
+    private void work(JobRun run, Connection lock) throws Exception {
         LocalDate date = run.date();
         Map<String, Object> counts = new LinkedHashMap<>(run.counts());
         Phase phase = run.phase();
@@ -146,6 +147,7 @@ class NightlyJob {
             // max-rechecks: they are paid for meanwhile, so numbers not sent then are due now.
             int queued = ((Number) counts.getOrDefault("rechecks_queued", 0)).intValue();
             try {
+                SessionLocks.requireSession(lock);
                 queued += queueRechecks(properties.nightly().maxRechecks() - queued);
             }
             catch (TopicSender.NotAcknowledged ex) {
@@ -159,23 +161,25 @@ class NightlyJob {
         }
         if (phase == Phase.ARCHIVE) {
             inBatches(date, phase, counts, "archived",
-                    () -> queries.archiveBatch(properties.archiveAfter(), properties.archive().batchSize()));
+                    () -> queries.archiveBatch(properties.archiveAfter(), properties.archive().batchSize()), lock);
             phase = Phase.PURGE;
             runs.progress(date, phase, counts);
         }
         if (phase == Phase.PURGE) {
             Duration age = properties.purgeAfter();
             int batch = properties.archive().batchSize();
-            inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch));
-            inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch));
-            purgeNumbersAlone(date, phase, counts, age, batch);
+            inBatches(date, phase, counts, "purged_history", () -> queries.purgeHistoryBatch(age, batch), lock);
+            inBatches(date, phase, counts, "purged_audit", () -> queries.purgeAuditBatch(age, batch), lock);
+            purgeNumbersAlone(date, phase, counts, age, batch, lock);
             queries.endDeliveriesOfDeletedWebhooks();
             Duration deliveries = properties.webhooks().keepFinishedFor();
             inBatches(date, phase, counts, "purged_webhook_deliveries",
-                    () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch));
-            inBatches(date, phase, counts, "purged_webhooks", () -> queries.purgeDeletedWebhooksBatch(age, batch));
-            inBatches(date, phase, counts, "purged_tokens", () -> queries.purgeRevokedTokensBatch(age, batch));
-            inBatches(date, phase, counts, "purged_claims", () -> queries.purgeLapsedClaimsBatch(CLAIMS_LAPSED, batch));
+                    () -> queries.purgeWebhookDeliveriesBatch(deliveries, batch), lock);
+            inBatches(date, phase, counts, "purged_webhooks", () -> queries.purgeDeletedWebhooksBatch(age, batch),
+                    lock);
+            inBatches(date, phase, counts, "purged_tokens", () -> queries.purgeRevokedTokensBatch(age, batch), lock);
+            inBatches(date, phase, counts, "purged_claims",
+                    () -> queries.purgeLapsedClaimsBatch(CLAIMS_LAPSED, batch), lock);
         }
         runs.complete(date, counts);
         log.info("Nightly job {} completed: {}", date, counts);
@@ -217,17 +221,18 @@ class NightlyJob {
      * says why); meeting one, the job waits for it like a run on another archiver: its trigger is
      * delivered again later, and the job resumes here.
      */
-    private void purgeNumbersAlone(LocalDate date, Phase phase, Map<String, Object> counts, Duration age, int batch)
-            throws Exception {
-        try (Connection lock = dataSource.getConnection()) {
-            if (!SessionLocks.tryLock(lock, SessionLocks.KEY_ROTATION)) {
+    private void purgeNumbersAlone(LocalDate date, Phase phase, Map<String, Object> counts, Duration age, int batch,
+            Connection nightlyLock) throws Exception {
+        try (Connection rotationLock = dataSource.getConnection()) {
+            if (!SessionLocks.tryLock(rotationLock, SessionLocks.KEY_ROTATION)) {
                 throw new RunningElsewhere("Nightly job " + date + " waits for a key rotation to end before purging numbers");
             }
             try {
-                inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch));
+                inBatches(date, phase, counts, "purged_reputation", () -> purgeNumbers(age, batch), nightlyLock,
+                        rotationLock);
             }
             finally {
-                SessionLocks.unlock(lock, SessionLocks.KEY_ROTATION);
+                SessionLocks.release(rotationLock, SessionLocks.KEY_ROTATION, true);
             }
         }
     }
@@ -260,11 +265,16 @@ class NightlyJob {
      * Repeats a batch until it does nothing, recording progress with each in its transaction: a
      * stop or a failure between a batch and its count would otherwise leave the report short of it.
      */
-    private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, Batch batch)
-            throws Exception {
+    private void inBatches(LocalDate date, Phase phase, Map<String, Object> counts, String count, Batch batch,
+            Connection... locks) throws Exception {
         int done;
         do {
             lifecycle.checkNotStopping();
+            // A lock goes with its session: one ended (a fail-over, a dropped idle connection) lets
+            // another archiver run this date's job, or a key rotation run beside the purge.
+            for (Connection lock : locks) {
+                SessionLocks.requireSession(lock);
+            }
             Integer inBatch = transactions.execute(status -> {
                 int rows = batch.run();
                 counts.merge(count, rows, (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
@@ -280,11 +290,11 @@ class NightlyJob {
     }
 
     private static boolean tryLock(Connection connection, LocalDate date) {
-        return SessionLocks.tryLock(connection, "spamcheck.nightly." + date);
+        return SessionLocks.tryLock(connection, lockName(date));
     }
 
-    private static void unlock(Connection connection, LocalDate date) {
-        SessionLocks.unlock(connection, "spamcheck.nightly." + date);
+    private static String lockName(LocalDate date) {
+        return "spamcheck.nightly." + date;
     }
 
     @FunctionalInterface

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -179,6 +182,39 @@ class NightlyJobTest {
 
         assertThat(producer.history()).isEmpty();
         assertThat(jdbc.sql("SELECT count(*) FROM job_runs").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aJobWhoseLockEndedWithItsSessionStopsBeforeItsNextBatch() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            audit("400 days");
+        }
+        NightlyJob job = job(producer(true), Map.of("spamcheck.archive.pause-between-batches", "PT1S"));
+        LocalDate today = job.today();
+        ExecutorService archiver = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> running = archiver.submit(() -> {
+                job.run(trigger(today));
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> auditRows() < 5);
+            // The lock's connection dropped (a fail-over, an idle connection cut): another
+            // archiver may now take this date's lock and run the same job.
+            jdbc.sql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'")
+                    .query(Boolean.class).list();
+
+            assertThatThrownBy(() -> running.get(20, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IllegalStateException.class)
+                    .hasRootCauseMessage("The database session holding the lock has ended");
+            assertThat(auditRows()).as("no batch after the lock was lost").isPositive();
+            assertThat(jobRun(today).get("status")).isEqualTo("failed");
+        }
+        finally {
+            archiver.shutdownNow();
+        }
+    }
+
+    private long auditRows() {
+        return jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single();
     }
 
     @Test
