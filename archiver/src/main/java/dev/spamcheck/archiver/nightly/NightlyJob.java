@@ -146,16 +146,22 @@ class NightlyJob {
             // Re-checks an earlier try of this phase got into Kafka count towards the night's
             // max-rechecks: they are paid for meanwhile, so numbers not sent then are due now.
             int queued = ((Number) counts.getOrDefault("rechecks_queued", 0)).intValue();
+            SessionLocks.requireSession(lock);
+            List<Recheck> due = dueRechecks(properties.nightly().maxRechecks() - queued);
+            // Counted before they are sent: a try that ends after Kafka took them but before their
+            // count was recorded would otherwise, resumed, send as many others in their place (those
+            // are due no longer once the workers re-check them). Ended before Kafka took them, the
+            // night re-checks fewer, which costs nothing.
+            countRechecks(counts, queued + due.size());
+            runs.progress(date, phase, counts);
             try {
-                SessionLocks.requireSession(lock);
-                queued += queueRechecks(properties.nightly().maxRechecks() - queued);
+                queueRechecks(due);
             }
             catch (TopicSender.NotAcknowledged ex) {
                 countRechecks(counts, queued + ex.acknowledged());
                 runs.progress(date, phase, counts);
                 throw ex;
             }
-            countRechecks(counts, queued);
             phase = Phase.ARCHIVE;
             runs.progress(date, phase, counts);
         }
@@ -191,20 +197,23 @@ class NightlyJob {
                 .toPlainString());
     }
 
+    /** Up to {@code limit} numbers due for a re-check, the most recently requested first. */
+    private List<Recheck> dueRechecks(int limit) {
+        return limit <= 0 ? List.of()
+                : queries.dueForRecheck(recheckOlderThan, properties.nightly().activeWithin(), limit);
+    }
+
     /**
-     * Sends up to {@code limit} due re-checks to the prewarm path, protected as lookup requests,
-     * never in plaintext, and returns how many once Kafka has acknowledged every one: otherwise the
-     * job fails, counting those Kafka did acknowledge, and resuming it sends what is still due
-     * again, up to what is left of the night's limit (a number re-checked meanwhile is no longer
-     * due; one re-checked but not yet stored, sent twice, costs the worker a cache read: it neither
-     * pays nor publishes again).
+     * Sends the re-checks to the prewarm path, protected as lookup requests, never in plaintext,
+     * and returns once Kafka has acknowledged every one: otherwise the job fails, counting those
+     * Kafka did acknowledge, and resuming it sends what is still due again, up to what is left of
+     * the night's limit (a number re-checked meanwhile is no longer due; one re-checked but not yet
+     * stored, sent twice, costs the worker a cache read: it neither pays nor publishes again).
      */
-    private int queueRechecks(int limit) throws Exception {
-        if (limit <= 0) {
-            return 0;
+    private void queueRechecks(List<Recheck> due) {
+        if (due.isEmpty()) {
+            return;
         }
-        ArchiverProperties.Nightly nightly = properties.nightly();
-        List<Recheck> due = queries.dueForRecheck(recheckOlderThan, nightly.activeWithin(), limit);
         TopicSender.Sends sends = kafka.sends();
         for (Recheck recheck : due) {
             LookupRequest request = new LookupRequest(UUID.randomUUID().toString(), recheck.numberHash(),
@@ -213,7 +222,6 @@ class NightlyJob {
             sends.add(Topics.LOOKUP_PREWARM, recheck.numberHash(), request);
         }
         sends.awaitAll(ACK_TIMEOUT);
-        return due.size();
     }
 
     /**

@@ -348,6 +348,47 @@ class NightlyJobTest {
     }
 
     @Test
+    void rechecksKafkaTookBeforeTheirCountWasRecordedAreNotReplacedByOthersWhenTheJobResumes() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            reputation("+1212555010" + i, 0, "2 days", i + " hours");
+        }
+        Map<String, String> threeANight = Map.of("spamcheck.nightly.max-rechecks", "3");
+        // Kafka takes the re-checks; recording that the phase is done then fails (a database blip).
+        jdbc.sql("""
+                CREATE FUNCTION refuse_archive_phase() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.phase = 'archive' AND OLD.phase = 'recheck' THEN RAISE EXCEPTION 'connection lost'; END IF;
+                    RETURN NEW;
+                END $$""").update();
+        jdbc.sql("""
+                CREATE TRIGGER refuse_archive_phase BEFORE UPDATE ON job_runs
+                   FOR EACH ROW EXECUTE FUNCTION refuse_archive_phase()""").update();
+        MockProducer<String, Object> first = producer(true);
+        LocalDate today;
+        try {
+            NightlyJob job = job(first, threeANight);
+            today = job.today();
+            assertThatThrownBy(() -> job.run(trigger(today))).hasMessageContaining("connection lost");
+        }
+        finally {
+            jdbc.sql("DROP TRIGGER refuse_archive_phase ON job_runs").update();
+            jdbc.sql("DROP FUNCTION refuse_archive_phase()").update();
+        }
+        assertThat(sentTo(first, Topics.Names.LOOKUP_PREWARM)).hasSize(3);
+        // The workers re-check them meanwhile: they are no longer due, and three others are.
+        for (ProducerRecord<String, Object> taken : sentTo(first, Topics.Names.LOOKUP_PREWARM)) {
+            jdbc.sql("UPDATE phone_reputation SET checked_at = now() WHERE number_hash = ?").param(taken.key())
+                    .update();
+        }
+
+        MockProducer<String, Object> resumed = producer(true);
+        job(resumed, threeANight).run(trigger(today));
+
+        assertThat(sentTo(resumed, Topics.Names.LOOKUP_PREWARM)).as("the night's three were sent").isEmpty();
+        assertThat(json((String) jobRun(today).get("counts"))).containsEntry("rechecks_queued", 3);
+    }
+
+    @Test
     void aRecheckAgeBelowTheCacheTtlCountsAsTheTtlSoNoFreshAnswerIsCountedAsARecheck() throws Exception {
         ProtectedNumber fresh = reputation("+12125550111", 0, "18 hours", "1 hour");
         ProtectedNumber stale = reputation("+12125550112", 0, "25 hours", "1 hour");
