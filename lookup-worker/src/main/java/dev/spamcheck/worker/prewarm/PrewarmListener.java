@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -119,9 +120,15 @@ class PrewarmListener {
                 .description("Prewarm entries given up after failing for spamcheck.prewarm-retry-for").register(meters);
         this.retryFor = properties.prewarmRetryFor();
         this.clock = clock;
+        // Kept by the listener's clock, as the times it records are.
+        Ticker ticker = () -> {
+            Instant at = clock.instant();
+            return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+        };
         this.failingSince = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
-                .build();
-        this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2)).build();
+                .ticker(ticker).build();
+        this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
+                .ticker(ticker).build();
         this.lookups = Executors.newFixedThreadPool(properties.prewarmConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "prewarm-lookup");
             thread.setDaemon(true);
@@ -200,12 +207,15 @@ class PrewarmListener {
 
     /** One entry of a batch, on a lookup thread: what holds it, or null when it is done. */
     private Postponed handle(ConsumerRecord<String, PrewarmEntry> entry, AtomicReference<Postponed> postponed) {
+        // Looked at first, even while the batch is held: each delivery keeps the entries done behind
+        // a held one remembered (a daily limit holds a batch for hours), or they would be forgotten
+        // and looked up again when the hold ends.
+        if (done.getIfPresent(key(entry)) != null) {
+            return null;
+        }
         Postponed already = postponed.get();
         if (already != null && already.holdsEveryEntry()) {
             return already;
-        }
-        if (done.getIfPresent(key(entry)) != null) {
-            return null;
         }
         try {
             Postponed later = onEntry(entry);

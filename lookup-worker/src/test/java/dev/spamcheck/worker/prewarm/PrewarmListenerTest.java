@@ -208,6 +208,42 @@ class PrewarmListenerTest {
     }
 
     @Test
+    void entriesDoneBehindOneHeldForHoursByTheDailyLimitAreNotLookedUpAgainWhenItEnds() throws Exception {
+        // One entry at a time, so the entries behind the held one meet its hold.
+        PrewarmListener oneAtATime = new PrewarmListener(new PhoneNumberRules(Set.of("US")), PROTECTION, processor,
+                publisher, meters, properties(Map.of("spamcheck.prewarm-concurrency", "1",
+                        "spamcheck.prewarm-budget", "PT1S", "spamcheck.prewarm-retry-for", "PT1M")), now::get);
+        try {
+            ProtectedNumber held = PROTECTION.protect("+12125550042");
+            List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043", "+12125550044");
+            AtomicReference<String> heldFor = new AtomicReference<>(TwilioLookups.LOOKUP_BUDGET_EXHAUSTED);
+            when(processor.process(any())).thenAnswer(call -> {
+                LookupRequest request = call.getArgument(0);
+                return Optional.of(request.numberHash().equals(held.hash())
+                        ? unavailable(request, heldFor.get()) : scored(request));
+            });
+            oneAtATime.onEntries(batch, new RecordingAcknowledgment());
+            verify(processor, times(3)).process(any());
+
+            // The day's calls are spent: the batch is held, delivered again every few minutes for
+            // longer than the listener remembers an entry it has not seen (twice the retry time).
+            heldFor.set(TwilioLookups.BUDGET_EXHAUSTED);
+            for (int i = 0; i < 4; i++) {
+                now.set(now.get().plus(Duration.ofMinutes(1)));
+                assertThat(deliver(oneAtATime, batch).nackedAt).isZero();
+            }
+            doAnswer(call -> Optional.of(scored(call.getArgument(0)))).when(processor).process(any());
+            assertThat(deliver(oneAtATime, batch).acknowledged).isTrue();
+
+            // The two done before the hold were looked up once; the held one six times.
+            verify(processor, times(3 + 4 + 1)).process(any());
+        }
+        finally {
+            oneAtATime.stop();
+        }
+    }
+
+    @Test
     void anEntryWhoseTimeRanOutBeforeItsCallIsDeliveredAgainSoonNotPublishedAsFailed() throws Exception {
         when(processor.process(any())).thenAnswer(call -> Optional.of(unavailable(call.getArgument(0),
                 TwilioLookups.LOOKUP_BUDGET_EXHAUSTED)));
@@ -392,8 +428,12 @@ class PrewarmListenerTest {
     }
 
     private RecordingAcknowledgment deliver(List<ConsumerRecord<String, PrewarmEntry>> batch) {
+        return deliver(listener, batch);
+    }
+
+    private static RecordingAcknowledgment deliver(PrewarmListener to, List<ConsumerRecord<String, PrewarmEntry>> batch) {
         RecordingAcknowledgment acknowledgment = new RecordingAcknowledgment();
-        listener.onEntries(batch, acknowledgment);
+        to.onEntries(batch, acknowledgment);
         return acknowledgment;
     }
 
@@ -439,10 +479,12 @@ class PrewarmListenerTest {
     }
 
     private static WorkerProperties properties() {
-        return new Binder(new MapConfigurationPropertySource(Map.of("spamcheck.prewarm-concurrency", "2",
-                // 64 rounds of two entries (two consumers' batches) must end within 10 minutes.
-                "spamcheck.prewarm-budget", "PT9S")))
-                .bindOrCreate("spamcheck", WorkerProperties.class);
+        // 64 rounds of two entries (two consumers' batches) must end within 10 minutes.
+        return properties(Map.of("spamcheck.prewarm-concurrency", "2", "spamcheck.prewarm-budget", "PT9S"));
+    }
+
+    private static WorkerProperties properties(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("spamcheck", WorkerProperties.class);
     }
 
     private static String key() {
