@@ -51,7 +51,9 @@ public record ArchiverProperties(
      * @param activeWithin only numbers requested within this are re-checked
      * @param recheckOlderThan only numbers last checked longer ago than this are re-checked; at least an
      *        hour, and below {@code spamcheck.cache-ttl} taken as that (a fresher answer is not looked up again)
-     * @param maxRechecks at most this many re-checks a night; 0 re-checks none
+     * @param maxRechecks at most this many re-checks a night; 0 re-checks none. Keep it well within the share of
+     *        {@code spamcheck.twilio.daily-call-limit} the workers leave bulk work (with the defaults, 8 000 of
+     *        10 000): re-checks past it wait for the next UTC day, and so do campaigns' prewarm entries behind them
      * @param retryInitialInterval a failed job is retried after this, then after twice as long each time
      * @param retryMaxInterval up to this
      */
@@ -59,7 +61,7 @@ public record ArchiverProperties(
             @DefaultValue("0 0 2 * * *") String cron,
             @DefaultValue("P30D") Duration activeWithin,
             @DefaultValue("PT24H") Duration recheckOlderThan,
-            @DefaultValue("10000") int maxRechecks,
+            @DefaultValue("5000") int maxRechecks,
             @DefaultValue("PT5S") Duration retryInitialInterval,
             @DefaultValue("PT5M") Duration retryMaxInterval) {
 

@@ -61,8 +61,10 @@ class JobRuns {
                 .update();
     }
 
+    /** Records the failure, unless the run has completed: one that lost its lock may fail after another archiver finished it. */
     void fail(LocalDate date, String error) {
-        jdbc.sql("UPDATE job_runs SET status = 'failed', error = ? WHERE job_date = ?").params(error, date).update();
+        jdbc.sql("UPDATE job_runs SET status = 'failed', error = ? WHERE job_date = ? AND status <> 'completed'")
+                .params(error, date).update();
     }
 
     @SuppressWarnings("unchecked")

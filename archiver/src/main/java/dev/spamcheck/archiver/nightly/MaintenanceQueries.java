@@ -106,10 +106,11 @@ class MaintenanceQueries {
     /**
      * Deletes up to {@code batch} lookup claims whose lease ran out longer ago than {@code age}: a
      * worker killed while it held one, or whose release failed, leaves it until the same number is
-     * looked up again, its hash outliving the number's purge. The lapse is checked again on each
-     * row deleted, so a claim a worker has just taken over (its lease renewed) stays.
+     * looked up again, its hash outliving the number's purge.
      */
     int purgeLapsedClaimsBatch(Duration age, int batch) {
+        // Not deleteOlderThan: a claim, unlike the rows it deletes, can get younger (a worker taking
+        // it over renews its lease), so the lapse is checked again on each row deleted.
         return jdbc.sql("""
                 DELETE FROM lookup_claims
                  WHERE claimed_until < now() - make_interval(secs => :age)

@@ -105,11 +105,13 @@ class PrewarmListener {
     @Autowired
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
             LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties) {
-        this(rules, protection, processor, publisher, meters, properties, InstantSource.system());
+        this(rules, protection, processor, publisher, meters, properties, InstantSource.system(), Ticker.systemTicker());
     }
 
+    /** @param ticker what the caches expire by: a monotonic clock, but for tests, which step {@code clock} */
     PrewarmListener(PhoneNumberRules rules, NumberProtection protection, LookupProcessor processor,
-            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties, InstantSource clock) {
+            LookupResultPublisher publisher, MeterRegistry meters, WorkerProperties properties, InstantSource clock,
+            Ticker ticker) {
         this.rules = rules;
         this.protection = protection;
         this.processor = processor;
@@ -120,11 +122,6 @@ class PrewarmListener {
                 .description("Prewarm entries given up after failing for spamcheck.prewarm-retry-for").register(meters);
         this.retryFor = properties.prewarmRetryFor();
         this.clock = clock;
-        // Kept by the listener's clock, as the times it records are.
-        Ticker ticker = () -> {
-            Instant at = clock.instant();
-            return at.getEpochSecond() * 1_000_000_000L + at.getNano();
-        };
         this.failingSince = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))
                 .ticker(ticker).build();
         this.done = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(retryFor.multipliedBy(2))

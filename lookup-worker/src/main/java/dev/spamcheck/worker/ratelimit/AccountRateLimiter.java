@@ -1,5 +1,6 @@
 package dev.spamcheck.worker.ratelimit;
 
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,8 +124,10 @@ public class AccountRateLimiter {
         this.adaptive = new AdaptiveRate(properties.twilio().rate(), 1);
         this.interactiveReserve = properties.twilio().interactiveReserve();
         this.dailyLimit = properties.twilio().dailyCallLimit();
-        // Rounded down: a limit too small to share keeps working as one.
-        this.bulkDailyLimit = dailyLimit - (int) (dailyLimit * properties.twilio().dailyInteractiveReserve());
+        // The reserve rounded down (a limit too small to share keeps working as one), in decimal:
+        // 100 x 0.29 is 28.999... in binary.
+        this.bulkDailyLimit = dailyLimit - BigDecimal.valueOf(properties.twilio().dailyInteractiveReserve())
+                .multiply(BigDecimal.valueOf(dailyLimit)).intValue();
         this.interactiveTurns = new FairTurns<>(properties.twilio()::weightOf);
         // No base unit: Prometheus would append it to the documented name spamcheck_twilio_rate.
         Gauge.builder("spamcheck.twilio.rate", this, AccountRateLimiter::currentRate)
@@ -136,6 +139,10 @@ public class AccountRateLimiter {
                 .register(meters);
         Gauge.builder("spamcheck.twilio.daily.call.limit", () -> dailyLimit)
                 .description("spamcheck.twilio.daily-call-limit; 0 for no limit").register(meters);
+        Gauge.builder("spamcheck.twilio.daily.bulk.call.limit", () -> bulkDailyLimit)
+                .description("The calls a day after which bulk work waits for the next UTC day (the daily limit less"
+                        + " spamcheck.twilio.daily-interactive-reserve); 0 for no limit")
+                .register(meters);
         this.lateness = Timer.builder("spamcheck.twilio.rate_limiter.lateness")
                 .description("How much later than its slot each Twilio call started")
                 .serviceLevelObjectives(LATE).register(meters);

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -70,8 +71,13 @@ class PrewarmListenerTest {
     private final LookupResultPublisher publisher = mock(LookupResultPublisher.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T12:00:00Z"));
+    /** The caches' ticker, stepped with {@link #now}. */
+    private final Ticker ticker = () -> {
+        Instant at = now.get();
+        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+    };
     private final PrewarmListener listener = new PrewarmListener(new PhoneNumberRules(Set.of("US")), PROTECTION,
-            processor, publisher, meters, properties(), now::get);
+            processor, publisher, meters, properties(), now::get, ticker);
 
     @AfterEach
     void stop() {
@@ -212,7 +218,7 @@ class PrewarmListenerTest {
         // One entry at a time, so the entries behind the held one meet its hold.
         PrewarmListener oneAtATime = new PrewarmListener(new PhoneNumberRules(Set.of("US")), PROTECTION, processor,
                 publisher, meters, properties(Map.of("spamcheck.prewarm-concurrency", "1",
-                        "spamcheck.prewarm-budget", "PT1S", "spamcheck.prewarm-retry-for", "PT1M")), now::get);
+                        "spamcheck.prewarm-budget", "PT1S", "spamcheck.prewarm-retry-for", "PT1M")), now::get, ticker);
         try {
             ProtectedNumber held = PROTECTION.protect("+12125550042");
             List<ConsumerRecord<String, PrewarmEntry>> batch = batch("+12125550042", "+12125550043", "+12125550044");

@@ -161,7 +161,11 @@ public class TopicSender {
                 }
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
-                    throw new NotAcknowledged(size(), size(), ex);
+                    // What Kafka acknowledged already counts as such: a caller that counts
+                    // acknowledged records (the nightly re-checks) must not send them again.
+                    long acknowledged = sent.stream().filter(done -> done.isDone() && !done.isCompletedExceptionally())
+                            .count();
+                    throw new NotAcknowledged(size() - (int) acknowledged, size(), ex);
                 }
             }
             if (failed > 0) {

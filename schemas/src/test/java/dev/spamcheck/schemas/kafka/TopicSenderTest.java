@@ -82,6 +82,32 @@ class TopicSenderTest {
         assertThat(sends.size()).as("starts afresh").isZero();
     }
 
+    /** The nightly job counts acknowledged re-checks as sent: one interrupted must not send them again. */
+    @Test
+    void anInterruptedWaitStillCountsWhatKafkaAcknowledged() {
+        KafkaTemplate<String, Object> firstOnly = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of())) {
+            private int sent;
+
+            @Override
+            public CompletableFuture<SendResult<String, Object>> send(String topic, String key, Object data) {
+                return sent++ == 0 ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
+            }
+        };
+        TopicSender.Sends sends = new TopicSender(firstOnly).sends();
+        sends.add(Topics.ARCHIVE_TRIGGERS, "k1", trigger);
+        sends.add(Topics.ARCHIVE_TRIGGERS, "k2", trigger);
+
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> sends.awaitAll(Duration.ofSeconds(5)))
+                    .isInstanceOfSatisfying(TopicSender.NotAcknowledged.class,
+                            notAll -> assertThat(notAll.acknowledged()).isEqualTo(1));
+        }
+        finally {
+            assertThat(Thread.interrupted()).as("the interrupt kept for the caller").isTrue();
+        }
+    }
+
     @Test
     void aBatchKafkaAcknowledgesPassesAndStartsAfresh() {
         TopicSender.Sends sends = sender.sends();
