@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
@@ -48,8 +49,12 @@ class LookupKafkaConfiguration {
     @Bean
     KafkaMessageListenerContainer<String, LookupResult> lookupResultsContainer(
             ConsumerFactory<String, LookupResult> consumers, KafkaAdmin admin, LookupResultsListener listener,
-            CommonErrorHandler errors) throws Exception {
-        admin.initialize();
+            CommonErrorHandler errors, KafkaProperties kafka) throws Exception {
+        // The topics before their partitions are asked about: the admin would create them only once
+        // every bean is made. Not where the operator keeps the services from creating topics.
+        if (kafka.getAdmin().isAutoCreate()) {
+            admin.initialize();
+        }
         ContainerProperties properties = new ContainerProperties(Stream.of(Topics.LOOKUP_RESULTS, Topics.LOOKUP_FAILURES)
                 .map(topic -> topic.name())
                 .flatMap(topic -> IntStream.range(0, partitionCount(admin, topic, UNTIL_KNOWN))

@@ -9,6 +9,7 @@ import org.springframework.kafka.listener.MessageListener;
 import org.springframework.stereotype.Component;
 
 import dev.spamcheck.schemas.topic.LookupResult;
+import dev.spamcheck.schemas.topic.Topics;
 
 /**
  * Hands every lookup result to the requests waiting for its number (see
@@ -35,8 +36,12 @@ class LookupResultsListener implements MessageListener<String, LookupResult>, Co
     public void onMessage(ConsumerRecord<String, LookupResult> record) {
         LookupResult result = record.value();
         if (result == null) {
-            // A purge's tombstone, keyed by the number's hash.
-            view.forget(record.key());
+            // A purge's tombstone, keyed by the number's hash: only the results topic carries them.
+            // Anything else without a value (a keyless null on the failures topic) means nothing,
+            // and must not fail: retried for ever, it would hold up every result behind it.
+            if (record.key() != null && Topics.LOOKUP_RESULTS.name().equals(record.topic())) {
+                view.forget(record.key());
+            }
             return;
         }
         if (result.isDefinitive()) {

@@ -2,23 +2,32 @@ package dev.spamcheck.gateway.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mock;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+
+import dev.spamcheck.schemas.topic.LookupResult;
 
 /** What a gateway makes of Kafka's answers about the result topics as it starts. */
 class LookupKafkaConfigurationTest {
@@ -53,17 +62,44 @@ class LookupKafkaConfigurationTest {
         assertThat(admin.asked).hasValue(1);
     }
 
+    /**
+     * With {@code spring.kafka.admin.auto-create=false} the operator keeps the topics: the gateway
+     * neither creates them nor adds partitions to them.
+     */
+    @Test
+    void whereTheServicesCreateNoTopicsTheGatewayCreatesNoneEither() throws Exception {
+        KafkaProperties kafka = new KafkaProperties();
+        kafka.getAdmin().setAutoCreate(false);
+        Admin admin = new Admin(0, null);
+
+        KafkaMessageListenerContainer<String, LookupResult> container = new LookupKafkaConfiguration()
+                .lookupResultsContainer(new DefaultKafkaConsumerFactory<>(Map.of()), admin,
+                        mock(LookupResultsListener.class), new DefaultErrorHandler(), kafka);
+
+        assertThat(admin.declaring).as("topics declared to Kafka").hasValue(0);
+        assertThat(container.getContainerProperties().getTopicPartitions()).as("every partition of both topics")
+                .hasSize(24);
+    }
+
     /** Refuses the first {@code refusals} descriptions as Spring Kafka reports them, then has 12 partitions. */
     private static final class Admin extends KafkaAdmin {
 
         private final int refusals;
         private final Exception refusal;
         final AtomicInteger asked = new AtomicInteger();
+        /** How often the admin began to create or modify the declared topics ({@code initialize}). */
+        final AtomicInteger declaring = new AtomicInteger();
 
         Admin(int refusals, Exception refusal) {
             super(Map.of());
             this.refusals = refusals;
             this.refusal = refusal;
+        }
+
+        @Override
+        protected Collection<NewTopic> newTopics() {
+            declaring.incrementAndGet();
+            return List.of();
         }
 
         @Override
