@@ -35,10 +35,19 @@ public record SpamcheckProperties(
 
     /**
      * @param partitions partitions of each topic a service creates when it is missing (the
-     *        maintenance triggers and the dead-letter topics always have one); an existing topic keeps
-     *        its own
+     *        maintenance triggers and the dead-letter topics always have one), at least 1; an existing
+     *        topic keeps its own
      */
     public record Kafka(@DefaultValue("12") int partitions) {
+
+        public Kafka {
+            // 0 would have Kafka refuse every topic, which Spring's admin only logs; below that,
+            // "the broker's default", one partition on a stock broker.
+            if (partitions < 1) {
+                throw new InvalidConfigurationException("spamcheck.kafka.partitions (SPAMCHECK_KAFKA_PARTITIONS) must be "
+                        + "at least 1");
+            }
+        }
     }
 
     /**

@@ -57,9 +57,16 @@ public record DatabaseConnection(String url, String sessionUrl, String sslMode, 
         if (!SSL_MODES.contains(sslMode)) {
             throw new InvalidConfigurationException("SPAMCHECK_DB_SSL_MODE must be one of " + SSL_MODES);
         }
-        if (sslMode.startsWith("verify-") && (sslRootCert == null || sslRootCert.isBlank())) {
+        boolean rootCert = sslRootCert != null && !sslRootCert.isBlank();
+        if (sslMode.startsWith("verify-") && !rootCert) {
             throw new InvalidConfigurationException(
                     "SPAMCHECK_DB_SSL_MODE=" + sslMode + " needs SPAMCHECK_DB_SSL_ROOT_CERT, the CA certificate to verify against");
+        }
+        // libpq verifies the server with a root certificate under require too; the Java drivers do
+        // not, so an operator who gave one would believe the server checked when it is not.
+        if (!sslMode.startsWith("verify-") && rootCert) {
+            throw new InvalidConfigurationException("SPAMCHECK_DB_SSL_ROOT_CERT is used only with SPAMCHECK_DB_SSL_MODE="
+                    + "verify-full (or verify-ca), not " + sslMode + ": set one of those to check the server");
         }
         // pgjdbc counts it in whole seconds, and 0 would be no limit at all.
         if (socketTimeout.compareTo(Duration.ofSeconds(1)) < 0 || socketTimeout.compareTo(MAX_SOCKET_TIMEOUT) > 0) {

@@ -70,7 +70,9 @@ public final class NumberProtection {
             throw new InvalidConfigurationException("SPAMCHECK_ENCRYPTION_KEYS is not set");
         }
         Map<String, SecretKey> keys = new LinkedHashMap<>();
-        for (String entry : encryptionKeys.split(",")) {
+        // -1: an empty entry (",", a trailing comma from a template whose last key is unset) is
+        // refused below like any malformed one, not dropped.
+        for (String entry : encryptionKeys.split(",", -1)) {
             String[] parts = entry.trim().split(":", 2);
             if (parts.length != 2 || !KEY_ID.matcher(parts[0]).matches()) {
                 throw new InvalidConfigurationException(

@@ -78,6 +78,11 @@ class DatabaseConnectionTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_ROOT_CERT");
         assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", "on")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SPAMCHECK_DB_SSL_MODE");
+        // libpq would verify the server with a root certificate under require; the Java drivers do not.
+        for (String mode : new String[] {"require", "prefer"}) {
+            assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_SSL_MODE", mode, "SPAMCHECK_DB_SSL_ROOT_CERT", "/ca.pem")))
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("verify-full");
+        }
         // Flyway's and the nightly job's session locks would go through the transaction pooler.
         for (String session : new String[] {"", " "}) {
             assertThatThrownBy(() -> from(Map.of("SPAMCHECK_DB_TRANSACTION_POOLER", "true",

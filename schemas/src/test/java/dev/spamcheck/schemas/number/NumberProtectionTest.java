@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spamcheck.schemas.config.InvalidConfigurationException;
+
 class NumberProtectionTest {
 
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
@@ -79,5 +81,12 @@ class NumberProtectionTest {
                 .hasMessage("SPAMCHECK_HASH_KEY must decode to at least 32 bytes");
         assertThatThrownBy(() -> NumberProtection.fromSecrets(HASH_KEY, "a:c2hvcnQ="))
                 .hasMessageContaining("must decode to 32 bytes").hasMessageNotContaining("c2hvcnQ");
+        // A template such as "${NEW},${OLD}" with its keys unset, or its last one.
+        for (String keys : new String[] {",", ",,", "a:" + KEY_A + ",", ",a:" + KEY_A}) {
+            assertThatThrownBy(() -> NumberProtection.fromSecrets(HASH_KEY, keys)).as(keys.replace(KEY_A, "<key>"))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith("SPAMCHECK_ENCRYPTION_KEYS must be a comma-separated list")
+                    .hasMessageNotContaining(KEY_A);
+        }
     }
 }
