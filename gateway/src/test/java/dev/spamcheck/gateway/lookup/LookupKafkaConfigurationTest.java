@@ -81,6 +81,17 @@ class LookupKafkaConfigurationTest {
                 .hasSize(24);
     }
 
+    /** By default the gateway declares the topics before it asks how many partitions they have. */
+    @Test
+    void byDefaultTheGatewayDeclaresTheTopicsFirst() throws Exception {
+        Admin admin = new Admin(0, null);
+
+        new LookupKafkaConfiguration().lookupResultsContainer(new DefaultKafkaConsumerFactory<>(Map.of()), admin,
+                mock(LookupResultsListener.class), new DefaultErrorHandler(), new KafkaProperties());
+
+        assertThat(admin.declaring).hasValue(1);
+    }
+
     /** Refuses the first {@code refusals} descriptions as Spring Kafka reports them, then has 12 partitions. */
     private static final class Admin extends KafkaAdmin {
 

@@ -26,7 +26,8 @@ import dev.spamcheck.schemas.config.InvalidConfigurationException;
  * @param sessionUrl a connection that keeps its session (direct, or a pooler in session mode), for
  *        Flyway and the archiver's nightly lock; {@code url} unless set
  * @param sslMode libpq's names: disable, prefer, require, verify-ca, verify-full
- * @param sslRootCert the CA certificate (PEM file) that verify-ca and verify-full check against
+ * @param sslRootCert the CA certificate (PEM file) that verify-ca and verify-full check against; refused with
+ *        another mode, under which the Java drivers would not check it
  * @param transactionPooler {@code url} is a transaction pooler (Supavisor port 6543, PgBouncer in
  *        transaction mode), where a prepared statement outlives its server connection: none is kept
  * @param socketTimeout how long a JDBC query may wait for PostgreSQL's next word before its connection
