@@ -188,26 +188,16 @@ class NightlyJobTest {
         }
         // The first purge of audit rows ends the session holding the date's lock, as a fail-over or
         // an idle-connection cut would: another archiver may now take the lock and run this job.
-        jdbc.sql("""
-                CREATE FUNCTION drop_nightly_lock() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    PERFORM pg_terminate_backend(pid) FROM pg_locks
-                      WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
-                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
-                    RETURN NULL;
-                END $$""").update();
-        jdbc.sql("""
-                CREATE TRIGGER drop_nightly_lock AFTER DELETE ON audit_log
-                   FOR EACH STATEMENT EXECUTE FUNCTION drop_nightly_lock()""").update();
         NightlyJob job = job(producer(true));
         LocalDate today = job.today();
-        try {
+        try (AutoCloseable droppingTheLock = plpgsqlTrigger("drop_nightly_lock", "AFTER DELETE", "audit_log",
+                "STATEMENT", """
+                        PERFORM pg_terminate_backend(pid) FROM pg_locks
+                          WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+                            AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
+                        RETURN NULL;""")) {
             assertThatThrownBy(() -> job.run(trigger(today))).isInstanceOf(IllegalStateException.class)
                     .hasMessage("The database session holding the lock has ended");
-        }
-        finally {
-            jdbc.sql("DROP TRIGGER drop_nightly_lock ON audit_log").update();
-            jdbc.sql("DROP FUNCTION drop_nightly_lock()").update();
         }
         assertThat(auditRows()).as("no batch after the one that lost the lock").isEqualTo(4);
         assertThat(jobRun(today).get("status")).isEqualTo("failed");
@@ -226,6 +216,21 @@ class NightlyJobTest {
 
         assertThat(jobRun(today).get("status")).isEqualTo("completed");
         assertThat(jobRun(today).get("error")).isNull();
+    }
+
+    /**
+     * A PL/pgSQL trigger {@code name} on {@code table} ({@code when}: "BEFORE UPDATE", ...; {@code
+     * forEach}: ROW or STATEMENT) running {@code body}, dropped with its function on close.
+     */
+    private AutoCloseable plpgsqlTrigger(String name, String when, String table, String forEach, String body) {
+        jdbc.sql("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n" + body
+                + "\nEND $$").update();
+        jdbc.sql("CREATE TRIGGER " + name + " " + when + " ON " + table + " FOR EACH " + forEach
+                + " EXECUTE FUNCTION " + name + "()").update();
+        return () -> {
+            jdbc.sql("DROP TRIGGER " + name + " ON " + table).update();
+            jdbc.sql("DROP FUNCTION " + name + "()").update();
+        };
     }
 
     private long auditRows() {
@@ -369,25 +374,13 @@ class NightlyJobTest {
         }
         Map<String, String> threeANight = Map.of("spamcheck.nightly.max-rechecks", "3");
         // Kafka takes the re-checks; recording that the phase is done then fails (a database blip).
-        jdbc.sql("""
-                CREATE FUNCTION refuse_archive_phase() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.phase = 'archive' AND OLD.phase = 'recheck' THEN RAISE EXCEPTION 'connection lost'; END IF;
-                    RETURN NEW;
-                END $$""").update();
-        jdbc.sql("""
-                CREATE TRIGGER refuse_archive_phase BEFORE UPDATE ON job_runs
-                   FOR EACH ROW EXECUTE FUNCTION refuse_archive_phase()""").update();
         MockProducer<String, Object> first = producer(true);
-        LocalDate today;
-        try {
-            NightlyJob job = job(first, threeANight);
-            today = job.today();
+        NightlyJob job = job(first, threeANight);
+        LocalDate today = job.today();
+        try (AutoCloseable refusing = plpgsqlTrigger("refuse_archive_phase", "BEFORE UPDATE", "job_runs", "ROW", """
+                IF NEW.phase = 'archive' AND OLD.phase = 'recheck' THEN RAISE EXCEPTION 'connection lost'; END IF;
+                RETURN NEW;""")) {
             assertThatThrownBy(() -> job.run(trigger(today))).hasMessageContaining("connection lost");
-        }
-        finally {
-            jdbc.sql("DROP TRIGGER refuse_archive_phase ON job_runs").update();
-            jdbc.sql("DROP FUNCTION refuse_archive_phase()").update();
         }
         assertThat(sentTo(first, Topics.Names.LOOKUP_PREWARM)).hasSize(3);
         // The workers re-check them meanwhile: they are no longer due, and three others are.
@@ -423,25 +416,14 @@ class NightlyJobTest {
         result("40 days");
         result("41 days");
         // Recording the first archived row fails, as a database blip between statements would.
-        jdbc.sql("""
-                CREATE FUNCTION refuse_first_archived() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.counts ->> 'archived' = '1' THEN RAISE EXCEPTION 'connection lost'; END IF;
-                    RETURN NEW;
-                END $$""").update();
-        jdbc.sql("""
-                CREATE TRIGGER refuse_first_archived BEFORE UPDATE ON job_runs
-                   FOR EACH ROW EXECUTE FUNCTION refuse_first_archived()""").update();
         NightlyJob job = job(producer(true));
         LocalDate today = job.today();
-        try {
+        try (AutoCloseable refusing = plpgsqlTrigger("refuse_first_archived", "BEFORE UPDATE", "job_runs", "ROW", """
+                IF NEW.counts ->> 'archived' = '1' THEN RAISE EXCEPTION 'connection lost'; END IF;
+                RETURN NEW;""")) {
             assertThatThrownBy(() -> job.run(trigger(today))).hasMessageContaining("connection lost");
             assertThat(jdbc.sql("SELECT count(*) FROM lookup_results").query(Long.class).single())
                     .as("the batch undone with its count").isEqualTo(2);
-        }
-        finally {
-            jdbc.sql("DROP TRIGGER refuse_first_archived ON job_runs").update();
-            jdbc.sql("DROP FUNCTION refuse_first_archived()").update();
         }
 
         job.run(trigger(today));
