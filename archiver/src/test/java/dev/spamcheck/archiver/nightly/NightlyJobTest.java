@@ -58,6 +58,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class NightlyJobTest {
 
     private static final DataSource DATABASE = TestDatabase.fresh();
+    private static final Map<String, String> THREE_A_NIGHT = Map.of("spamcheck.nightly.max-rechecks", "3");
     private static final String HASH_KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     private static final String KEY_A = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
 
@@ -233,6 +234,13 @@ class NightlyJobTest {
         };
     }
 
+    /** {@code count} clean numbers due for a re-check, the first requested most recently. */
+    private void cleanNumbersDue(int count) {
+        for (int i = 1; i <= count; i++) {
+            reputation("+1212555010" + i, 0, "2 days", i + " hours");
+        }
+    }
+
     private long auditRows() {
         return jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single();
     }
@@ -338,12 +346,9 @@ class NightlyJobTest {
 
     @Test
     void rechecksKafkaTookBeforeTheJobFailedCountTowardsTheNightsLimitWhenItResumes() throws Exception {
-        for (int i = 1; i <= 5; i++) {
-            reputation("+1212555010" + i, 0, "2 days", i + " hours");
-        }
-        Map<String, String> threeANight = Map.of("spamcheck.nightly.max-rechecks", "3");
+        cleanNumbersDue(5);
         MockProducer<String, Object> failing = producer(false);
-        NightlyJob job = job(failing, threeANight);
+        NightlyJob job = job(failing, THREE_A_NIGHT);
         LocalDate today = job.today();
         CompletableFuture<Void> running = started(job, today);
         await().atMost(Duration.ofSeconds(10)).until(() -> failing.history().size() == 3);
@@ -360,7 +365,7 @@ class NightlyJobTest {
                     .update();
         }
         MockProducer<String, Object> back = producer(true);
-        job(back, threeANight).run(trigger(today));
+        job(back, THREE_A_NIGHT).run(trigger(today));
 
         assertThat(sentTo(back, Topics.Names.LOOKUP_PREWARM)).as("what is left of the night's three").hasSize(1);
         assertThat(json((String) jobRun(today).get("counts"))).containsEntry("rechecks_queued", 3)
@@ -369,13 +374,10 @@ class NightlyJobTest {
 
     @Test
     void rechecksKafkaTookBeforeTheirCountWasRecordedAreNotReplacedByOthersWhenTheJobResumes() throws Exception {
-        for (int i = 1; i <= 6; i++) {
-            reputation("+1212555010" + i, 0, "2 days", i + " hours");
-        }
-        Map<String, String> threeANight = Map.of("spamcheck.nightly.max-rechecks", "3");
+        cleanNumbersDue(6);
         // Kafka takes the re-checks; recording that the phase is done then fails (a database blip).
         MockProducer<String, Object> first = producer(true);
-        NightlyJob job = job(first, threeANight);
+        NightlyJob job = job(first, THREE_A_NIGHT);
         LocalDate today = job.today();
         try (AutoCloseable refusing = plpgsqlTrigger("refuse_archive_phase", "BEFORE UPDATE", "job_runs", "ROW", """
                 IF NEW.phase = 'archive' AND OLD.phase = 'recheck' THEN RAISE EXCEPTION 'connection lost'; END IF;
@@ -390,7 +392,7 @@ class NightlyJobTest {
         }
 
         MockProducer<String, Object> resumed = producer(true);
-        job(resumed, threeANight).run(trigger(today));
+        job(resumed, THREE_A_NIGHT).run(trigger(today));
 
         assertThat(sentTo(resumed, Topics.Names.LOOKUP_PREWARM)).as("the night's three were sent").isEmpty();
         assertThat(json((String) jobRun(today).get("counts"))).containsEntry("rechecks_queued", 3);
