@@ -78,10 +78,8 @@ class LookupService {
      */
     Mono<Answer> answer(String e164, String hash, String campaignId, String requestId, String client,
             Duration maxStale) {
-        Answer seen = view.fresh(hash);
+        Answer seen = fromView(hash);
         if (seen != null) {
-            fromView.increment();
-            requested.mark(hash);
             return Mono.just(seen);
         }
         if (view.holdsEveryFreshAnswer() && view.lacks(hash)) {
@@ -97,7 +95,23 @@ class LookupService {
                     view.seen(hash, hit);
                     requested.mark(hash);
                 })
-                .switchIfEmpty(Mono.defer(() -> lookUp(e164, hash, campaignId, requestId, client, maxStale)));
+                .switchIfEmpty(Mono.defer(() -> {
+                    // A result can arrive while PostgreSQL is read, before this request waits for
+                    // one: it would answer nobody, and another lookup would be asked for.
+                    Answer arrived = fromView(hash);
+                    return arrived != null ? Mono.just(arrived)
+                            : lookUp(e164, hash, campaignId, requestId, client, maxStale);
+                }));
+    }
+
+    /** The view's fresh answer, counted and marked requested as a hit; null when it has none. */
+    private Answer fromView(String hash) {
+        Answer seen = view.fresh(hash);
+        if (seen != null) {
+            fromView.increment();
+            requested.mark(hash);
+        }
+        return seen;
     }
 
     private Mono<Answer> lookUp(String e164, String hash, String campaignId, String requestId, String client,

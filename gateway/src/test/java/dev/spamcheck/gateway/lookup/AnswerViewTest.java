@@ -8,6 +8,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import java.time.Clock;
@@ -142,6 +143,32 @@ class AnswerViewTest {
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(4);
         assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
         assertThat(meters.get("spamcheck.gateway.answer.view.size").gauge().value()).isEqualTo(1);
+    }
+
+    /** Before its wait is registered, a result arriving would answer nobody, and another lookup be asked for. */
+    @Test
+    void aResultThatArrivesWhilePostgreSqlIsReadAnswersWithoutAnotherLookup() {
+        ReputationCache database = mock(ReputationCache.class);
+        TopicSender kafka = mock(TopicSender.class);
+        SpamcheckProperties shared = shared();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AnswerView realClock = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
+        LookupService lookups = new LookupService(realClock, database, mock(RequestedNumbers.class),
+                new PendingLookups(), kafka, NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys()),
+                TestProperties.gateway(Map.of()), shared, meters);
+        Instant checked = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Answer arrived = new Answer(Outcome.SCORED, 1, checked, null, false, false);
+        // Another request's lookup is answered while this one's PostgreSQL read is under way.
+        when(database.findFresh(HASH, shared.cacheTtl())).thenReturn(Mono.fromSupplier(() -> {
+            realClock.seen(HASH, arrived);
+            return null;
+        }));
+
+        assertThat(lookups.answer("+12025550123", HASH, null, "r1", "tok_test", null).block())
+                .as("answered from the view, as a hit").isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
+
+        verifyNoInteractions(kafka);
+        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(1);
     }
 
     @Test
