@@ -121,54 +121,43 @@ class AnswerViewTest {
 
     @Test
     void aHitTheViewHoldsMakesNoDatabaseQueryAndADatabaseHitIsReadOnce() {
-        ReputationCache database = mock(ReputationCache.class);
-        RequestedNumbers requested = mock(RequestedNumbers.class);
-        SpamcheckProperties shared = shared();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        AnswerView realClock = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
-        LookupService lookups = new LookupService(realClock, database, requested, new PendingLookups(),
-                mock(TopicSender.class), NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys()),
-                TestProperties.gateway(Map.of()), shared, meters);
+        RealLookups real = new RealLookups();
         Instant checked = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        when(database.findFresh(HASH, shared.cacheTtl()))
+        when(real.database.findFresh(HASH, real.shared.cacheTtl()))
                 .thenReturn(Mono.just(new Answer(Outcome.SCORED, 1, checked, null, true, false)));
 
         for (int i = 0; i < 5; i++) {
-            assertThat(lookups.answer("+12025550123", HASH, null, "r" + i, "tok_test", null).block())
+            assertThat(real.lookups.answer("+12025550123", HASH, null, "r" + i, "tok_test", null).block())
                     .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
         }
 
-        verify(database, times(1)).findFresh(any(), any());
-        verify(requested, times(5)).mark(HASH);
-        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(4);
-        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count()).isEqualTo(1);
-        assertThat(meters.get("spamcheck.gateway.answer.view.size").gauge().value()).isEqualTo(1);
+        verify(real.database, times(1)).findFresh(any(), any());
+        verify(real.requested, times(5)).mark(HASH);
+        assertThat(real.meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count())
+                .isEqualTo(4);
+        assertThat(real.meters.get("spamcheck.gateway.answers").tag("source", "database").counter().count())
+                .isEqualTo(1);
+        assertThat(real.meters.get("spamcheck.gateway.answer.view.size").gauge().value()).isEqualTo(1);
     }
 
     /** Before its wait is registered, a result arriving would answer nobody, and another lookup be asked for. */
     @Test
     void aResultThatArrivesWhilePostgreSqlIsReadAnswersWithoutAnotherLookup() {
-        ReputationCache database = mock(ReputationCache.class);
-        TopicSender kafka = mock(TopicSender.class);
-        SpamcheckProperties shared = shared();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        AnswerView realClock = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
-        LookupService lookups = new LookupService(realClock, database, mock(RequestedNumbers.class),
-                new PendingLookups(), kafka, NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys()),
-                TestProperties.gateway(Map.of()), shared, meters);
+        RealLookups real = new RealLookups();
         Instant checked = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Answer arrived = new Answer(Outcome.SCORED, 1, checked, null, false, false);
         // Another request's lookup is answered while this one's PostgreSQL read is under way.
-        when(database.findFresh(HASH, shared.cacheTtl())).thenReturn(Mono.fromSupplier(() -> {
-            realClock.seen(HASH, arrived);
+        when(real.database.findFresh(HASH, real.shared.cacheTtl())).thenReturn(Mono.fromSupplier(() -> {
+            real.view.seen(HASH, arrived);
             return null;
         }));
 
-        assertThat(lookups.answer("+12025550123", HASH, null, "r1", "tok_test", null).block())
-                .as("answered from the view, as a hit").isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
+        assertThat(real.lookups.answer("+12025550123", HASH, null, "r1", "tok_test", null).block())
+                .as("answered from the view, as a hit")
+                .isEqualTo(new Answer(Outcome.SCORED, 1, checked, null, true, false));
 
-        verifyNoInteractions(kafka);
-        assertThat(meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(1);
+        verifyNoInteractions(real.kafka);
+        assertThat(real.meters.get("spamcheck.gateway.answers").tag("source", "view").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -302,6 +291,20 @@ class AnswerViewTest {
 
     private static Answer scored(int score, Instant checkedAt) {
         return new Answer(Outcome.SCORED, score, checkedAt, null, false, false);
+    }
+
+    /** A lookup service over a view on the real clock, PostgreSQL and Kafka stood in for. */
+    private static final class RealLookups {
+
+        final ReputationCache database = mock(ReputationCache.class);
+        final RequestedNumbers requested = mock(RequestedNumbers.class);
+        final TopicSender kafka = mock(TopicSender.class);
+        final SpamcheckProperties shared = shared();
+        final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        final AnswerView view = new AnswerView(TestProperties.gateway(Map.of()), shared, meters);
+        final LookupService lookups = new LookupService(view, database, requested, new PendingLookups(), kafka,
+                NumberProtection.fromSecrets(shared.hashKey(), shared.encryptionKeys()), TestProperties.gateway(Map.of()),
+                shared, meters);
     }
 
     private static final class MutableClock extends Clock {
