@@ -32,6 +32,7 @@ import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
 import dev.spamcheck.gateway.GatewayProperties;
@@ -87,11 +88,15 @@ class PerimeterConfiguration {
         CorsWebFilter cors = cors(properties.corsOrigins());
         // A request's CORS headers before authentication can refuse it: a browser shows the web
         // tool a refusal without them (401, 403, 429, 503) as a failed fetch, with no status, code
-        // or Retry-After. Only inside the perimeter, as preflights, which are answered after the
-        // rules: outside it, nothing tells which origins are allowed.
-        http.addFilterAt((exchange, chain) -> !CorsUtils.isPreFlightRequest(exchange.getRequest())
-                && perimeter.admits(exchange) ? cors.filter(exchange, chain) : chain.filter(exchange),
-                SecurityWebFiltersOrder.CORS)
+        // or Retry-After. A cross-origin one only inside the perimeter, as preflights, which are
+        // answered after the rules: outside it, nothing tells which origins are allowed. The
+        // perimeter is asked only when there is an Origin: a server-side caller's hit sends none.
+        http.addFilterAt((exchange, chain) -> {
+            ServerHttpRequest request = exchange.getRequest();
+            boolean notHere = CorsUtils.isPreFlightRequest(request)
+                    || (request.getHeaders().getOrigin() != null && !perimeter.admits(exchange));
+            return notHere ? chain.filter(exchange) : cors.filter(exchange, chain);
+        }, SecurityWebFiltersOrder.CORS)
                 .addFilterAfter((exchange, chain) -> CorsUtils.isPreFlightRequest(exchange.getRequest())
                         ? cors.filter(exchange, chain) : chain.filter(exchange), SecurityWebFiltersOrder.AUTHORIZATION);
         if (properties.gateway().perTokenRate() > 0) {
